@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs from the operating system (Debian/Ubuntu, run as root or with
+# sudo). Idempotent: packages already present are skipped. Nothing here is needed to *use* the app.
+#   - nothing yet beyond Node 20.19+ and a C++ toolchain for native modules;
+#     later tiers add Chromium (Playwright e2e) and PyTorch (the trainer benchmark's reference).
+set -euo pipefail
+
+# Debian package names, one concern per line.
+PACKAGES=(
+)
+
+need=()
+missing() { ! dpkg -s "$1" >/dev/null 2>&1; }
+for pkg in "${PACKAGES[@]}"; do missing "$pkg" && need+=("$pkg"); done
+
+if [ "${#need[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup-os: apt-get not found; install these packages with your system's package manager: ${need[*]}" >&2
+    exit 1
+  fi
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup-os: Node >= 20.19 is required, found "+process.versions.node); process.exit(1); }'
+echo "setup-os: ready"
