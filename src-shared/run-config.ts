@@ -28,7 +28,7 @@ const ModelSchema = z.strictObject({
   mlpRatio: int(1, 8).default(4).describe('Hidden width of the MLP as a multiple of dModel.'),
 });
 
-const AdvantageSchema = z.strictObject({
+export const AdvantageSchema = z.strictObject({
   mode: z.enum(ADVANTAGE_MODES).default('group').describe('group: z-score in the group (TRL default); batch: batch std (Lite PPO); none: mean-centred only (Dr. GRPO); log: log-reward baseline (positive rewards only).'),
   ddof: int(0, 1).default(1).describe('Delta degrees of freedom of the std: 1 unbiased (TRL, verl), 0 population (the HMPO seed).'),
   epsilon: num(0, 1).default(1e-4).describe('Added to the std before dividing (TRL uses 1e-4).'),

@@ -1,0 +1,27 @@
+/**
+ * The `hmpo-lab` command line: the headless face of HMPO Lab. Each subcommand lives in its own
+ * module under cli/ and registers itself here; this file only assembles them and parses argv.
+ * Usage: `hmpo-lab --help`, `hmpo-lab <command> --help`.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerAdvantagesCommand } from './cli/advantages-command.js';
+import { registerObjectiveCommand } from './cli/objective-command.js';
+
+function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hmpo-lab')
+    .description('HMPO Lab: train and compare GRPO, GSPO, GMPO, HMPO and the power-mean family of policy-optimization objectives')
+    .version(appVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerObjectiveCommand(program);
+  registerAdvantagesCommand(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,30 @@
+/**
+ * Reads a JSON document for a CLI command from a file path or `-` (stdin), turning every way that
+ * can fail into a CliError that names the file and the problem. Parsing only; no schema checks.
+ */
+import { readFile } from 'node:fs/promises';
+import { CliError } from './cli-errors.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJsonInput(path: string): Promise<unknown> {
+  const name = path === '-' ? 'standard input' : `input file '${path}'`;
+  let text: string;
+  try {
+    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new CliError(`cannot read input file '${path}': ${why}`);
+  }
+  if (text.trim() === '') throw new CliError(`${name} is empty; it must hold one JSON object`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+}
