@@ -3,6 +3,7 @@
 // so a wrong-way import fails `npm test` instead of relying on review.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'url', 'util', 'stream', 'worker_threads', 'process', 'events', 'http', 'https', 'net'];
 
@@ -10,6 +11,10 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/**/*.py', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ['bin/**/*.js', 'scripts/**/*.js', 'eslint.config.js'],
+    languageOptions: { globals: globals.node },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts'],
+    include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts', 'test-support/**/*.test.ts'],
     // tfjs native add-ons misbehave in worker threads (house style): run test files in processes.
     pool: 'forks',
     testTimeout: 120_000,
