@@ -15,7 +15,11 @@ import { expectClose, expectNoLeak, useWasmBackend } from '../../test-support/nu
 beforeAll(useWasmBackend);
 
 function telemetry(input: ObjectiveInput, sequences: readonly SequenceLogProbs[] = SPEC_SEQUENCES, phi?: number): BatchTelemetry {
-  return tf.tidy(() => batchTelemetry(batchFromSequences(sequences), resolveObjective(input), phi === undefined ? undefined : tf.scalar(phi)));
+  let result: BatchTelemetry | undefined;
+  tf.tidy(() => {
+    result = batchTelemetry(batchFromSequences(sequences), resolveObjective(input), phi === undefined ? undefined : tf.scalar(phi));
+  });
+  return result!;
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
