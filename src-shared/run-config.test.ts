@@ -97,6 +97,8 @@ describe('validateRunConfig rejects bad configs with actionable messages', () =>
   it('cross-field problems say what to change', () => {
     expect(rejection({ model: { dModel: 30 } })).toMatch(/model\.dModel: dModel 30 is not divisible by nHeads 4; pick a multiple of nHeads such as 32/);
     expect(rejection({ promptsPerRollout: 3, groupSize: 3, minibatchesPerRollout: 4 })).toMatch(/a rollout of 9 sequences .* does not split into 4 equal minibatches/);
+    expect(rejection({ task: 'copy', promptLength: 12, completionLength: 8 })).toMatch(/completionLength: task 'copy' with promptLength 12 needs completions of at least 12 tokens/);
+    expect(rejection({ task: 'add', promptLength: 2 })).toMatch(/promptLength: task 'add' needs a prompt of at least 3 tokens \(got 2\)/);
     expect(rejection({ advantage: { mode: 'log' } })).toMatch(/the log advantage needs strictly positive rewards, but task 'pattern-dense' can give rewards <= 0/);
   });
 

@@ -103,6 +103,12 @@ function crossFieldProblems(config: RunConfig): FieldProblem[] {
     problems.push({ path: 'minibatchesPerRollout', message: `a rollout of ${sequences} sequences (promptsPerRollout x groupSize) does not split into ${config.minibatchesPerRollout} equal minibatches; choose a divisor of ${sequences}` });
   }
   const task = TASKS[config.task];
+  if (config.promptLength < task.minPromptLength) {
+    problems.push({ path: 'promptLength', message: `task '${config.task}' needs a prompt of at least ${task.minPromptLength} tokens (got ${config.promptLength})` });
+  } else if (config.completionLength < task.answerLength(config.promptLength)) {
+    const needed = task.answerLength(config.promptLength);
+    problems.push({ path: 'completionLength', message: `task '${config.task}' with promptLength ${config.promptLength} needs completions of at least ${needed} tokens to reach its optimum (got ${config.completionLength}); raise completionLength or shorten the prompt` });
+  }
   if (config.advantage.mode === 'log' && task.rewardsCanBeNonPositive) {
     problems.push({ path: 'advantage.mode', message: `the log advantage needs strictly positive rewards, but task '${config.task}' can give rewards <= 0 (range ${task.rewardRange[0]} to ${task.rewardRange[1]}); use mode group, or a positive-reward task such as long-tail` });
   }

@@ -4,6 +4,17 @@
  * The reward functions themselves live in src-main/trainer/tasks/; this file is data only.
  */
 
+/**
+ * Token layout shared by every task (the reference config's vocabulary of 16): id 0 is EOS (and
+ * fills a completion after EOS), ids 1..15 are symbols; the arithmetic tasks read ids 1..10 as the
+ * digits 0..9, 11 as '+' and 12 as '='.
+ */
+export const VOCAB_SIZE = 16;
+export const EOS_ID = 0;
+export const DIGIT_BASE_ID = 1;
+export const PLUS_ID = 11;
+export const EQUALS_ID = 12;
+
 export const TASK_NAMES = ['pattern-dense', 'pattern-sparse', 'long-tail', 'copy', 'reverse', 'sort', 'add'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
@@ -19,6 +30,15 @@ export interface TaskInfo {
   readonly rewardsCanBeNonPositive: boolean;
   /** True when the reward depends on the prompt (the policy must read it). */
   readonly needsPrompt: boolean;
+  /** Completion tokens a perfect answer needs (EOS excluded), given the prompt length. */
+  readonly answerLength: (promptLength: number) => number;
+  /** Smallest prompt length the task can be posed with. */
+  readonly minPromptLength: number;
+}
+
+/** Digits per operand of the add task: the prompt holds a (k digits) '+' b (k digits) [and '=']. */
+export function addOperandDigits(promptLength: number): number {
+  return Math.floor((promptLength - 1) / 2);
 }
 
 export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
@@ -29,14 +49,18 @@ export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
     optimum: 1,
     rewardsCanBeNonPositive: true,
     needsPrompt: false,
+    answerLength: (_promptLength) => 0,
+    minPromptLength: 1,
   },
   'pattern-sparse': {
     name: 'pattern-sparse',
-    doc: 'Sparse 0/1: reward 1 only when the first four completion tokens are the target pattern exactly.',
+    doc: 'Sparse 0/1: reward 1 only when the first two completion tokens are the target pattern exactly (1 in 256 by chance).',
     rewardRange: [0, 1],
     optimum: 1,
     rewardsCanBeNonPositive: true,
     needsPrompt: false,
+    answerLength: (_promptLength) => 2,
+    minPromptLength: 1,
   },
   'long-tail': {
     name: 'long-tail',
@@ -45,6 +69,8 @@ export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
     optimum: 1000,
     rewardsCanBeNonPositive: false,
     needsPrompt: false,
+    answerLength: (_promptLength) => 0,
+    minPromptLength: 1,
   },
   copy: {
     name: 'copy',
@@ -53,6 +79,8 @@ export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
     optimum: 1,
     rewardsCanBeNonPositive: true,
     needsPrompt: true,
+    answerLength: (promptLength) => promptLength,
+    minPromptLength: 1,
   },
   reverse: {
     name: 'reverse',
@@ -61,21 +89,27 @@ export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
     optimum: 1,
     rewardsCanBeNonPositive: true,
     needsPrompt: true,
+    answerLength: (promptLength) => promptLength,
+    minPromptLength: 1,
   },
   sort: {
     name: 'sort',
-    doc: 'Sort the prompt digits ascending: partial credit per correct position.',
+    doc: 'Sort the prompt digits ascending (prompt tokens are digits): partial credit per correct position.',
     rewardRange: [0, 1],
     optimum: 1,
     rewardsCanBeNonPositive: true,
     needsPrompt: true,
+    answerLength: (promptLength) => promptLength,
+    minPromptLength: 1,
   },
   add: {
     name: 'add',
-    doc: 'Add the two numbers in the prompt: partial credit per correct digit of the sum.',
+    doc: 'Add the two numbers a+b written in the prompt: partial credit per correct digit of the sum (most significant first).',
     rewardRange: [0, 1],
     optimum: 1,
     rewardsCanBeNonPositive: true,
     needsPrompt: true,
+    answerLength: (promptLength) => addOperandDigits(promptLength) + 1,
+    minPromptLength: 3,
   },
 };
