@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend.js';
+import { Rng } from './rng.js';
+import { batchMatmul, layerNorm, linear, matmul, normalizeRows, oneHotFloat } from './tensor-ops.js';
+
+function random(shape: number[], seed: number): tf.Tensor {
+  const rng = new Rng(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
+}
+
+function expectClose(actual: tf.Tensor, expected: tf.Tensor, tol = 1e-4): void {
+  expect(actual.shape).toEqual(expected.shape);
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]!);
+  expect(diff).toBeLessThan(tol);
+}
+
+/** Checks value and gradients of `ours` against `reference` for a random upstream gradient. */
+function checkAgainst(ours: (...x: tf.Tensor[]) => tf.Tensor, reference: (...x: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): void {
+  tf.tidy(() => {
+    const expected = reference(...inputs);
+    expectClose(ours(...inputs), expected);
+    const upstream = random(expected.shape, seed);
+    const loss = (f: (...x: tf.Tensor[]) => tf.Tensor) => (...x: tf.Tensor[]) => tf.sum(tf.mul(f(...x), upstream));
+    const ourGrads = tf.grads(loss(ours))(inputs);
+    const refGrads = tf.grads(loss(reference))(inputs);
+    ourGrads.forEach((g, i) => expectClose(g, refGrads[i]!, 1e-3));
+  });
+}
+
+describe('tensor-ops', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('matmul matches tf.matMul in value and gradient, for both weight-gradient orientations', () => {
+    for (const [m, k, n] of [[5, 3, 7], [6, 8, 2]] as const) {
+      const a = random([m, k], 1);
+      const b = random([k, n], 2);
+      checkAgainst((x, y) => matmul(x as tf.Tensor2D, y as tf.Tensor2D), (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), [a, b], 3);
+      tf.dispose([a, b]);
+    }
+  });
+
+  it('linear matches matMul + bias (+ relu) in value and gradient', () => {
+    const x = random([9, 4], 4);
+    const w = random([4, 6], 5);
+    const bias = random([6], 6);
+    for (const activation of ['linear', 'relu'] as const) {
+      checkAgainst(
+        (a, b, c) => linear(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor1D, activation),
+        (a, b, c) => {
+          const z = tf.add(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), c);
+          return activation === 'relu' ? tf.relu(z) : z;
+        },
+        [x, w, bias],
+        7,
+      );
+    }
+    tf.dispose([x, w, bias]);
+  });
+
+  it('batchMatmul matches tf.matMul in value and gradient, with and without transposeB', () => {
+    const a = random([3, 4, 5], 8);
+    const b = random([3, 5, 6], 9);
+    const bt = random([3, 6, 5], 10);
+    checkAgainst((x, y) => batchMatmul(x as tf.Tensor3D, y as tf.Tensor3D), (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D), [a, b], 11);
+    checkAgainst((x, y) => batchMatmul(x as tf.Tensor3D, y as tf.Tensor3D, true), (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true), [a, bt], 12);
+    tf.dispose([a, b, bt]);
+  });
+
+  it('layerNorm matches the composed formula in value and gradient; normalizeRows has zero mean, unit variance', () => {
+    const x = random([7, 8], 13);
+    const gain = random([8], 14);
+    const bias = random([8], 15);
+    const reference = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(a, 1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+    };
+    checkAgainst((a, g, b) => layerNorm(a as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), (a, g, b) => reference(a!, g!, b!), [x, gain, bias], 16);
+    tf.tidy(() => {
+      const { mean, variance } = tf.moments(normalizeRows(x as tf.Tensor2D), 1);
+      expectClose(mean, tf.zeros([7]), 1e-5);
+      expectClose(variance, tf.ones([7]), 1e-3);
+    });
+    tf.dispose([x, gain, bias]);
+  });
+
+  it('oneHotFloat gives real float ones (wasm OneHot ignores its dtype argument)', () => {
+    tf.tidy(() => {
+      const ids = tf.tensor2d([[1, 0], [2, 2]], [2, 2], 'int32');
+      const oneHot = oneHotFloat(ids, 3);
+      expect(oneHot.dtype).toBe('float32');
+      expect(oneHot.shape).toEqual([2, 2, 3]);
+      expect(Array.from(oneHot.dataSync())).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1]);
+    });
+  });
+
+  it('leaks no tensors', () => {
+    const a = random([4, 4], 17);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const square = (x: tf.Tensor) => linear(matmul(x as tf.Tensor2D, x as tf.Tensor2D), x as tf.Tensor2D, tf.ones([4]), 'relu');
+      tf.grads((x: tf.Tensor) => tf.sum(layerNorm(square(x), tf.ones([4]), tf.zeros([4]))))([a]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    a.dispose();
+  });
+});
