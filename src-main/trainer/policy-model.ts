@@ -1,0 +1,462 @@
+/**
+ * The policy: a small pre-LN causal transformer (nanoGPT's shape) as a short stack of small classes
+ * with shape comments. `forward` is the teacher-forced, differentiable pass (it also records the
+ * per-head max attention logit QK-clip needs); `Decoder` is the incremental KV-cached pass that
+ * sampling.ts drives. This file does not sample, score or train, and owns no optimizer state.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AttentionProjections, Param, ParamKind } from './parameters.js';
+import { Rng } from './rng.js';
+import { batchMatmul, layerNorm, linear, matmul, normalizeRows, oneHotFloat } from './tensor-ops.js';
+
+/** Model shape; the run's `model` block plus what the task and the run fix. */
+export interface PolicyModelConfig {
+  readonly vocabSize: number;
+  /** Longest sequence (prompt + completion) the learned positional embedding covers. */
+  readonly maxSeqLen: number;
+  readonly dModel: number;
+  readonly nLayers: number;
+  readonly nHeads: number;
+  /** MLP hidden width = mlpRatio * dModel. */
+  readonly mlpRatio: number;
+  /** Initialisation seed: the same config and seed give bit-identical weights. */
+  readonly seed: number;
+}
+
+/** Output of the teacher-forced pass. */
+export interface ForwardResult {
+  /** (B, T, V): position t predicts token t + 1. */
+  readonly logits: tf.Tensor3D;
+  /**
+   * (nLayers, nHeads): max over the batch and the causal positions of the pre-softmax logit
+   * q·k / sqrt(headDim), scale included (objectives.md section 6). Not meant to be differentiated.
+   */
+  readonly attnMaxLogits: tf.Tensor2D;
+}
+
+/** One weight as plain data, for checkpoints and for copying a policy. */
+export interface WeightArray {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** Init std of every matrix (GPT-2); residual-branch outputs are further scaled by 1/sqrt(2 nLayers). */
+const INIT_STD = 0.02;
+/** Additive mask on attention logits above the diagonal: exp() underflows to exactly 0. */
+const MASKED = -1e9;
+
+function variableFrom(data: Float32Array, shape: number[]): tf.Variable {
+  const initial = tf.tensor(data, shape, 'float32');
+  const variable = tf.variable(initial, true);
+  initial.dispose();
+  return variable;
+}
+
+function normalInit(rng: Rng, shape: [number, number], std: number): tf.Variable {
+  const data = new Float32Array(shape[0] * shape[1]);
+  for (let i = 0; i < data.length; i++) data[i] = rng.truncatedNormal(std);
+  return variableFrom(data, shape);
+}
+
+function constantInit(size: number, value: number): tf.Variable {
+  return variableFrom(new Float32Array(size).fill(value), [size]);
+}
+
+/** Additive causal mask (tNew, t0 + tNew) for queries at positions t0..t0+tNew-1. */
+function causalMask(tNew: number, t0: number): tf.Tensor2D {
+  const tAll = t0 + tNew;
+  const data = new Float32Array(tNew * tAll);
+  for (let i = 0; i < tNew; i++) {
+    for (let j = t0 + i + 1; j < tAll; j++) data[i * tAll + j] = MASKED;
+  }
+  return tf.tensor2d(data, [tNew, tAll]);
+}
+
+/** (B*T, H*D) -> (B*H, T, D): head h takes columns [h*D, (h+1)*D). */
+function splitHeads(x: tf.Tensor2D, batch: number, seqLen: number, nHeads: number): tf.Tensor3D {
+  const headDim = x.shape[1] / nHeads;
+  if (seqLen === 1) return tf.reshape(x, [batch * nHeads, 1, headDim]); // (B*H, 1, D): no copy needed
+  const heads = tf.transpose(tf.reshape(x, [batch, seqLen, nHeads, headDim]), [0, 2, 1, 3]); // (B, H, T, D)
+  return tf.reshape(heads, [batch * nHeads, seqLen, headDim]); // (B*H, T, D)
+}
+
+/** (B*H, T, D) -> (B*T, H*D), the inverse of splitHeads. */
+function mergeHeads(y: tf.Tensor3D, batch: number, seqLen: number, nHeads: number): tf.Tensor2D {
+  const headDim = y.shape[2];
+  if (seqLen === 1) return tf.reshape(y, [batch, nHeads * headDim]); // (B, H*D)
+  const rows = tf.transpose(tf.reshape(y, [batch, nHeads, seqLen, headDim]), [0, 2, 1, 3]); // (B, T, H, D)
+  return tf.reshape(rows, [batch * seqLen, nHeads * headDim]); // (B*T, H*D)
+}
+
+/** LayerNorm over the last axis with a learned gain and bias. */
+class LayerNorm {
+  readonly gain: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(readonly name: string, dim: number) {
+    this.gain = constantInit(dim, 1);
+    this.bias = constantInit(dim, 0);
+  }
+
+  params(): Param[] {
+    return [
+      { name: `${this.name}.gain`, variable: this.gain, kind: 'norm' },
+      { name: `${this.name}.bias`, variable: this.bias, kind: 'norm' },
+    ];
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return layerNorm(x, this.gain as tf.Tensor1D, this.bias as tf.Tensor1D); // (N, d)
+  }
+}
+
+/** Multi-head causal self-attention; W_q, W_k, W_v, W_o are (d, d) without biases. */
+class Attention {
+  readonly wq: tf.Variable;
+  readonly wk: tf.Variable;
+  readonly wv: tf.Variable;
+  readonly wo: tf.Variable;
+  readonly headDim: number;
+
+  constructor(readonly name: string, rng: Rng, dModel: number, readonly nHeads: number, residualStd: number) {
+    this.headDim = dModel / nHeads;
+    this.wq = normalInit(rng.fork(`${name}.wq`), [dModel, dModel], INIT_STD);
+    this.wk = normalInit(rng.fork(`${name}.wk`), [dModel, dModel], INIT_STD);
+    this.wv = normalInit(rng.fork(`${name}.wv`), [dModel, dModel], INIT_STD);
+    this.wo = normalInit(rng.fork(`${name}.wo`), [dModel, dModel], residualStd);
+  }
+
+  params(): Param[] {
+    return (['wq', 'wk', 'wv', 'wo'] as const).map((w) => ({ name: `${this.name}.${w}`, variable: this[w], kind: 'hidden-matrix' }));
+  }
+
+  /** x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). */
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, mask: tf.Tensor2D): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const scale = 1 / Math.sqrt(this.headDim);
+    const q = splitHeads(tf.mul(matmul(x, this.wq as tf.Tensor2D), scale), batch, seqLen, this.nHeads); // (B*H, T, D)
+    const k = splitHeads(matmul(x, this.wk as tf.Tensor2D), batch, seqLen, this.nHeads); // (B*H, T, D)
+    const v = splitHeads(matmul(x, this.wv as tf.Tensor2D), batch, seqLen, this.nHeads); // (B*H, T, D)
+    const logits = tf.add(batchMatmul(q, k, true), mask); // (B*H, T, T), masked entries ~ -1e9
+    const perSequence = tf.max(tf.reshape(logits, [batch, this.nHeads * seqLen * seqLen]), 0); // (H*T*T)
+    const maxLogit = tf.max(tf.reshape(perSequence, [this.nHeads, seqLen * seqLen]), 1) as tf.Tensor1D; // (H)
+    const mixed = batchMatmul(tf.softmax(logits) as tf.Tensor3D, v); // (B*H, T, D)
+    return { y: matmul(mergeHeads(mixed, batch, seqLen, this.nHeads), this.wo as tf.Tensor2D), maxLogit }; // (B*T, d)
+  }
+}
+
+/**
+ * Two-layer MLP with ReLU. ReLU rather than GELU because the wasm backend fuses ReLU (and the bias)
+ * into the matmul kernel and its gradient is a mask of the saved output; GELU has no wasm kernel,
+ * so it would add about eight elementwise kernels each way on the widest activation (N, 4d).
+ */
+class Mlp {
+  readonly w1: tf.Variable;
+  readonly b1: tf.Variable;
+  readonly w2: tf.Variable;
+  readonly b2: tf.Variable;
+
+  constructor(readonly name: string, rng: Rng, dModel: number, hidden: number, residualStd: number) {
+    this.w1 = normalInit(rng.fork(`${name}.w1`), [dModel, hidden], INIT_STD);
+    this.b1 = constantInit(hidden, 0);
+    this.w2 = normalInit(rng.fork(`${name}.w2`), [hidden, dModel], residualStd);
+    this.b2 = constantInit(dModel, 0);
+  }
+
+  params(): Param[] {
+    return [
+      { name: `${this.name}.w1`, variable: this.w1, kind: 'hidden-matrix' },
+      { name: `${this.name}.b1`, variable: this.b1, kind: 'bias' },
+      { name: `${this.name}.w2`, variable: this.w2, kind: 'hidden-matrix' },
+      { name: `${this.name}.b2`, variable: this.b2, kind: 'bias' },
+    ];
+  }
+
+  forward(x: tf.Tensor2D): tf.Tensor2D {
+    const hidden = linear(x, this.w1 as tf.Tensor2D, this.b1 as tf.Tensor1D, 'relu'); // (N, 4d)
+    return linear(hidden, this.w2 as tf.Tensor2D, this.b2 as tf.Tensor1D); // (N, d)
+  }
+}
+
+/** Pre-LN block: x + attn(ln1(x)), then x + mlp(ln2(x)). */
+class Block {
+  readonly ln1: LayerNorm;
+  readonly attn: Attention;
+  readonly ln2: LayerNorm;
+  readonly mlp: Mlp;
+
+  constructor(readonly index: number, rng: Rng, config: PolicyModelConfig) {
+    const name = `blocks.${index}`;
+    const residualStd = INIT_STD / Math.sqrt(2 * config.nLayers);
+    this.ln1 = new LayerNorm(`${name}.ln1`, config.dModel);
+    this.attn = new Attention(`${name}.attn`, rng, config.dModel, config.nHeads, residualStd);
+    this.ln2 = new LayerNorm(`${name}.ln2`, config.dModel);
+    this.mlp = new Mlp(`${name}.mlp`, rng, config.dModel, config.mlpRatio * config.dModel, residualStd);
+  }
+
+  params(): Param[] {
+    return [...this.ln1.params(), ...this.attn.params(), ...this.ln2.params(), ...this.mlp.params()];
+  }
+
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, mask: tf.Tensor2D): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, mask);
+    const afterAttn = tf.add(x, y) as tf.Tensor2D; // (B*T, d)
+    return { x: tf.add(afterAttn, this.mlp.forward(this.ln2.apply(afterAttn))), maxLogit }; // (B*T, d)
+  }
+}
+
+/** The policy network. Create with a config, free with `dispose()`. */
+export class PolicyModel {
+  readonly tokenEmbedding: tf.Variable;
+  readonly positionEmbedding: tf.Variable;
+  readonly blocks: readonly Block[];
+  readonly lnFinal: LayerNorm;
+  readonly head: tf.Variable;
+
+  constructor(readonly config: PolicyModelConfig) {
+    const { vocabSize, maxSeqLen, dModel, nLayers, nHeads, mlpRatio, seed } = config;
+    for (const [key, value] of Object.entries({ vocabSize, maxSeqLen, dModel, nLayers, nHeads, mlpRatio })) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`PolicyModel: ${key} must be a positive integer, got ${value}`);
+    }
+    if (dModel % nHeads !== 0) throw new Error(`PolicyModel: dModel ${dModel} is not divisible by nHeads ${nHeads}`);
+    const rng = new Rng(seed);
+    this.tokenEmbedding = normalInit(rng.fork('tokenEmbedding'), [vocabSize, dModel], INIT_STD);
+    this.positionEmbedding = normalInit(rng.fork('positionEmbedding'), [maxSeqLen, dModel], INIT_STD);
+    this.blocks = Array.from({ length: nLayers }, (_, i) => new Block(i, rng, config));
+    this.lnFinal = new LayerNorm('lnFinal', dModel);
+    this.head = normalInit(rng.fork('head'), [dModel, vocabSize], INIT_STD);
+  }
+
+  /** Every trainable tensor, in a fixed order, with its optimizer routing kind. */
+  params(): Param[] {
+    const kinded = (name: string, variable: tf.Variable, kind: ParamKind): Param => ({ name, variable, kind });
+    return [
+      kinded('tokenEmbedding', this.tokenEmbedding, 'embedding'),
+      kinded('positionEmbedding', this.positionEmbedding, 'embedding'),
+      ...this.blocks.flatMap((b) => b.params()),
+      ...this.lnFinal.params(),
+      kinded('head', this.head, 'output-head'),
+    ];
+  }
+
+  /** Per-layer W_q / W_k handles for QK-clip, in head-column layout. */
+  attentionProjections(): AttentionProjections[] {
+    return this.blocks.map((b) => ({ layer: b.index, wq: b.attn.wq, wk: b.attn.wk, nHeads: b.attn.nHeads, headDim: b.attn.headDim }));
+  }
+
+  /**
+   * Teacher-forced pass over int32 tokens (B, T), T <= maxSeqLen. Differentiable w.r.t. every
+   * variable; call inside tf.tidy (or tf.variableGrads).
+   */
+  forward(tokens: tf.Tensor2D): ForwardResult {
+    const [batch, seqLen] = tokens.shape;
+    const { vocabSize, dModel, maxSeqLen } = this.config;
+    if (seqLen > maxSeqLen) throw new Error(`PolicyModel.forward: ${seqLen} tokens exceed maxSeqLen ${maxSeqLen}`);
+    // Embedding as one-hot x E: tf.gather has no gradient on the wasm backend.
+    const oneHot = oneHotFloat(tf.reshape(tokens, [batch * seqLen]), vocabSize) as tf.Tensor2D; // (B*T, V)
+    const tokenRows = tf.reshape(matmul(oneHot, this.tokenEmbedding as tf.Tensor2D), [batch, seqLen, dModel]); // (B, T, d)
+    const positions = tf.slice(this.positionEmbedding, [0, 0], [seqLen, dModel]); // (T, d)
+    let x = tf.reshape(tf.add(tokenRows, positions), [batch * seqLen, dModel]) as tf.Tensor2D; // (B*T, d)
+    const mask = causalMask(seqLen, 0); // (T, T)
+    const maxLogits: tf.Tensor1D[] = [];
+    for (const block of this.blocks) {
+      const out = block.forward(x, batch, seqLen, mask);
+      x = out.x;
+      maxLogits.push(out.maxLogit);
+    }
+    const logits = matmul(this.lnFinal.apply(x), this.head as tf.Tensor2D); // (B*T, V)
+    return {
+      logits: tf.reshape(logits, [batch, seqLen, vocabSize]), // (B, T, V)
+      attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D, // (nLayers, nHeads)
+    };
+  }
+
+  /** Copies every weight out as plain data, keyed by `Param.name`. */
+  getWeights(): Map<string, WeightArray> {
+    // Copy: on the cpu backend dataSync hands out the live buffer.
+    return new Map(this.params().map((p) => [p.name, { shape: [...p.variable.shape], data: Float32Array.from(p.variable.dataSync()) }]));
+  }
+
+  /** Overwrites every weight from `getWeights()` output; names and shapes must match exactly. */
+  setWeights(weights: ReadonlyMap<string, WeightArray>): void {
+    const params = this.params();
+    const problems: string[] = [];
+    for (const p of params) {
+      const w = weights.get(p.name);
+      if (w === undefined) problems.push(`missing ${p.name}`);
+      else if (w.shape.join('x') !== p.variable.shape.join('x') || w.data.length !== p.variable.size) {
+        problems.push(`${p.name} has shape [${w.shape.join(', ')}], expected [${p.variable.shape.join(', ')}]`);
+      }
+    }
+    const known = new Set(params.map((p) => p.name));
+    for (const name of weights.keys()) if (!known.has(name)) problems.push(`unknown weight ${name}`);
+    if (problems.length > 0) throw new Error(`PolicyModel.setWeights: ${problems.join('; ')}`);
+    for (const p of params) {
+      const w = weights.get(p.name)!;
+      tf.tidy(() => p.variable.assign(tf.tensor(w.data, [...w.shape], 'float32')));
+    }
+  }
+
+  /** A new model with the same config and a copy of these weights (a frozen reference or old policy). */
+  clone(): PolicyModel {
+    const copy = new PolicyModel(this.config);
+    copy.setWeights(this.getWeights());
+    return copy;
+  }
+
+  /** Starts an incremental, KV-cached pass over a batch (see `Decoder`). Dispose it when done. */
+  startDecoding(batchSize: number, temperature: number): Decoder {
+    return new Decoder(this, batchSize, temperature);
+  }
+
+  dispose(): void {
+    for (const p of this.params()) p.variable.dispose();
+  }
+}
+
+/** One layer's weights with the layer norms' gains and biases folded in, for the decoder. */
+type FoldedLayer = {
+  readonly wq: tf.Tensor2D; readonly bq: tf.Tensor1D;
+  readonly wk: tf.Tensor2D; readonly bk: tf.Tensor1D;
+  readonly wv: tf.Tensor2D; readonly bv: tf.Tensor1D;
+  readonly wo: tf.Tensor2D;
+  readonly w1: tf.Tensor2D; readonly b1: tf.Tensor1D;
+  readonly w2: tf.Tensor2D; readonly b2: tf.Tensor1D;
+};
+
+/** LN(x) W = normalize(x) (diag(gain) W) + bias W: folds a layer norm into the matmul after it. */
+function foldNorm(ln: LayerNorm, w: tf.Variable, scale = 1): { w: tf.Tensor2D; b: tf.Tensor1D } {
+  const gainColumn = tf.reshape(ln.gain, [-1, 1]); // (d, 1)
+  return {
+    w: tf.mul(tf.mul(w, gainColumn), scale) as tf.Tensor2D, // (d, dOut)
+    b: tf.mul(tf.reshape(tf.matMul(tf.reshape(ln.bias, [1, -1]), w), [-1]), scale) as tf.Tensor1D, // (dOut)
+  };
+}
+
+/** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut) in one fused kernel (no gradient). */
+function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
+}
+
+/**
+ * Incremental pass with a KV cache: `prefill` runs the prompts once, then each `step` runs one new
+ * position per sequence against the cached keys and values, so a token costs one position's work.
+ * Weights are snapshotted at creation with the layer norms folded into the next matmul, the
+ * 1/sqrt(headDim) folded into W_q and 1/temperature folded into the head; logits come back as one
+ * Float32Array (B, V) per call so the caller samples on the JS side. No gradient flows here.
+ */
+export class Decoder {
+  private readonly layers: FoldedLayer[];
+  private readonly head: { w: tf.Tensor2D; b: tf.Tensor1D };
+  private readonly tokenRows: Float32Array;
+  private readonly positionRows: Float32Array;
+  private keys: tf.Tensor3D[] = [];
+  private values: tf.Tensor3D[] = [];
+  private position = 0;
+
+  constructor(private readonly model: PolicyModel, readonly batchSize: number, temperature: number) {
+    if (!(temperature > 0)) throw new Error(`Decoder: temperature must be > 0, got ${temperature}`);
+    this.tokenRows = Float32Array.from(model.tokenEmbedding.dataSync()); // (V, d), a snapshot
+    this.positionRows = Float32Array.from(model.positionEmbedding.dataSync()); // (L, d)
+    const folded = tf.tidy(() => {
+      const layers = model.blocks.map((b): FoldedLayer => {
+        const q = foldNorm(b.ln1, b.attn.wq, 1 / Math.sqrt(b.attn.headDim));
+        const k = foldNorm(b.ln1, b.attn.wk);
+        const v = foldNorm(b.ln1, b.attn.wv);
+        const fc1 = foldNorm(b.ln2, b.mlp.w1);
+        return {
+          wq: q.w, bq: q.b, wk: k.w, bk: k.b, wv: v.w, bv: v.b,
+          wo: tf.clone(b.attn.wo) as tf.Tensor2D, // snapshot: the model may train while we decode
+          w1: fc1.w, b1: tf.add(fc1.b, b.mlp.b1) as tf.Tensor1D,
+          w2: tf.clone(b.mlp.w2) as tf.Tensor2D, b2: tf.clone(b.mlp.b2) as tf.Tensor1D,
+        };
+      });
+      return { layers, head: foldNorm(model.lnFinal, model.head, 1 / temperature) };
+    });
+    this.layers = folded.layers;
+    this.head = folded.head;
+  }
+
+  /** Tokens decoded so far (prompt included). */
+  get length(): number {
+    return this.position;
+  }
+
+  /** Runs the prompts (B, P) flattened row-major; returns next-token logits / temperature (B, V). */
+  prefill(prompts: Int32Array, promptLength: number): Float32Array {
+    if (this.position !== 0) throw new Error('Decoder.prefill: already started; create a new decoder');
+    if (prompts.length !== this.batchSize * promptLength) {
+      throw new Error(`Decoder.prefill: expected ${this.batchSize} x ${promptLength} tokens, got ${prompts.length}`);
+    }
+    return this.advance(prompts, promptLength);
+  }
+
+  /** Appends one token per sequence (B); returns next-token logits / temperature (B, V). */
+  step(tokens: Int32Array): Float32Array {
+    if (this.position === 0) throw new Error('Decoder.step: call prefill first');
+    if (tokens.length !== this.batchSize) throw new Error(`Decoder.step: expected ${this.batchSize} tokens, got ${tokens.length}`);
+    return this.advance(tokens, 1);
+  }
+
+  /** Embeds on the JS side (no gather kernel needed): row (b, t) = E[token] + P[position + t]. */
+  private embed(tokens: Int32Array, tNew: number): tf.Tensor2D {
+    const { dModel, vocabSize, maxSeqLen } = this.model.config;
+    if (this.position + tNew > maxSeqLen) throw new Error(`Decoder: sequence would exceed maxSeqLen ${maxSeqLen}`);
+    const rows = new Float32Array(tokens.length * dModel);
+    for (let r = 0; r < tokens.length; r++) {
+      const token = tokens[r]!;
+      if (!(token >= 0 && token < vocabSize)) throw new Error(`Decoder: token ${token} is outside the vocabulary [0, ${vocabSize})`);
+      const tOffset = (this.position + (r % tNew)) * dModel;
+      for (let c = 0; c < dModel; c++) rows[r * dModel + c] = this.tokenRows[token * dModel + c]! + this.positionRows[tOffset + c]!;
+    }
+    return tf.tensor2d(rows, [tokens.length, dModel]); // (B*tNew, d)
+  }
+
+  private advance(tokens: Int32Array, tNew: number): Float32Array {
+    const batch = this.batchSize;
+    const { nHeads } = this.model.config;
+    const t0 = this.position;
+    const result = tf.tidy(() => {
+      let x = this.embed(tokens, tNew); // (B*tNew, d)
+      const mask = tNew > 1 ? causalMask(tNew, t0) : null; // (tNew, t0 + tNew)
+      const keys: tf.Tensor3D[] = [];
+      const values: tf.Tensor3D[] = [];
+      this.layers.forEach((layer, i) => {
+        const xn = normalizeRows(x); // (B*tNew, d)
+        const q = splitHeads(affine(xn, layer.wq, layer.bq), batch, tNew, nHeads); // (B*H, tNew, D)
+        const kNew = splitHeads(affine(xn, layer.wk, layer.bk), batch, tNew, nHeads); // (B*H, tNew, D)
+        const vNew = splitHeads(affine(xn, layer.wv, layer.bv), batch, tNew, nHeads); // (B*H, tNew, D)
+        const k = t0 === 0 ? kNew : tf.concat([this.keys[i]!, kNew], 1); // (B*H, t0 + tNew, D)
+        const v = t0 === 0 ? vNew : tf.concat([this.values[i]!, vNew], 1); // (B*H, t0 + tNew, D)
+        keys.push(k);
+        values.push(v);
+        const scores = tf.matMul(q, k, false, true); // (B*H, tNew, t0 + tNew)
+        const attn = tf.softmax(mask === null ? scores : tf.add(scores, mask)); // (B*H, tNew, t0 + tNew)
+        const mixed = mergeHeads(tf.matMul(attn, v), batch, tNew, nHeads); // (B*tNew, d)
+        x = tf.add(x, tf.matMul(mixed, layer.wo)); // (B*tNew, d)
+        const hidden = affine(normalizeRows(x), layer.w1, layer.b1, 'relu'); // (B*tNew, 4d)
+        x = tf.add(x, affine(hidden, layer.w2, layer.b2)); // (B*tNew, d)
+      });
+      const dModel = x.shape[1];
+      const last: tf.Tensor2D = tNew === 1
+        ? x // (B, d)
+        : tf.reshape(tf.slice(tf.reshape(x, [batch, tNew, dModel]), [0, tNew - 1, 0], [batch, 1, dModel]), [batch, dModel]); // (B, T, d) -> (B, d)
+      const logits = affine(normalizeRows(last), this.head.w, this.head.b); // (B, V)
+      return { logits, keys, values };
+    });
+    for (const t of [...this.keys, ...this.values]) t.dispose();
+    this.keys = result.keys;
+    this.values = result.values;
+    this.position = t0 + tNew;
+    const logits = result.logits.dataSync() as Float32Array;
+    result.logits.dispose();
+    return logits;
+  }
+
+  /** Frees the cache and the folded weight snapshot. */
+  dispose(): void {
+    tf.dispose([...this.keys, ...this.values, this.head.w, this.head.b]);
+    for (const l of this.layers) tf.dispose(Object.values(l));
+    this.keys = [];
+    this.values = [];
+  }
+}
