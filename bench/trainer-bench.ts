@@ -17,7 +17,7 @@ import { completionLogProbs, sampleCompletions, type Completions } from '../src-
 // The reference config (keep in step with bench/torch_reference.py).
 const VOCAB = 16, D_MODEL = 64, N_LAYERS = 2, N_HEADS = 4, MLP_RATIO = 4;
 const PROMPT = 8, COMPLETION = 16;
-const ROLLOUT_SEQS = 64, MINIBATCHES = 4;
+const ROLLOUT_SEQS = 64, MINIBATCHES = 4, GROUP_SIZE = 8; // 8 prompts x a group of 8, the default run
 const TEMPERATURE = 1, LR = 1e-3, EOS_ID = 0;
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
@@ -70,7 +70,8 @@ function trainStep(model: PolicyModel, batch: { tokens: tf.Tensor2D; mask: tf.Te
 function runOurs(repeats: number, warmup: number, backend: string): BenchResult {
   const model = new PolicyModel({ vocabSize: VOCAB, maxSeqLen: PROMPT + COMPLETION, dModel: D_MODEL, nLayers: N_LAYERS, nHeads: N_HEADS, mlpRatio: MLP_RATIO, seed: 0 });
   const rng = new Rng(0);
-  const prompts = Array.from({ length: ROLLOUT_SEQS }, () => Int32Array.from({ length: PROMPT }, () => 1 + rng.nextInt(VOCAB - 1)));
+  const distinct = Array.from({ length: ROLLOUT_SEQS / GROUP_SIZE }, () => Int32Array.from({ length: PROMPT }, () => 1 + rng.nextInt(VOCAB - 1)));
+  const prompts = distinct.flatMap((p) => Array.from({ length: GROUP_SIZE }, () => p));
   const sample = (): Completions => sampleCompletions(model, prompts, { completionLength: COMPLETION, temperature: TEMPERATURE, eosId: EOS_ID, rng });
   const rolloutMs = medianMs(sample, repeats, warmup);
 
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const backend = await initBackend(choice);
   const flags = backend === 'wasm' ? `, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'on' : 'off'}` : '';
   console.log(`config: vocab ${VOCAB}, d_model ${D_MODEL}, ${N_LAYERS} layers, ${N_HEADS} heads, prompt ${PROMPT}, completion ${COMPLETION}, ` +
-    `${ROLLOUT_SEQS} sequences per rollout, ${MINIBATCHES} minibatches; median of ${repeats} after ${warmup} warm-up`);
+    `${ROLLOUT_SEQS} sequences per rollout (${ROLLOUT_SEQS / GROUP_SIZE} prompts x ${GROUP_SIZE}), ${MINIBATCHES} minibatches; median of ${repeats} after ${warmup} warm-up`);
   const ours = runOurs(repeats, warmup, `tfjs ${tf.version.tfjs} ${backend}${flags}`);
   const torch = runTorch(repeats, warmup);
   report(ours, torch);

@@ -332,6 +332,28 @@ function foldNorm(ln: LayerNorm, w: tf.Variable, scale = 1): { w: tf.Tensor2D; b
   };
 }
 
+/** The distinct rows of a row-major (B, width) array, and for each row the index of its distinct row. */
+function uniqueRows(data: Int32Array, width: number): { rows: Int32Array; source: Int32Array } {
+  const seen = new Map<string, number>();
+  const batch = data.length / width;
+  const source = new Int32Array(batch);
+  const kept: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const row = data.subarray(b * width, (b + 1) * width);
+    const key = row.join(',');
+    let index = seen.get(key);
+    if (index === undefined) {
+      index = seen.size;
+      seen.set(key, index);
+      kept.push(b);
+    }
+    source[b] = index;
+  }
+  const rows = new Int32Array(kept.length * width);
+  kept.forEach((b, i) => rows.set(data.subarray(b * width, (b + 1) * width), i * width));
+  return { rows, source };
+}
+
 /** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut) in one fused kernel (no gradient). */
 function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
   return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
@@ -381,13 +403,33 @@ export class Decoder {
     return this.position;
   }
 
-  /** Runs the prompts (B, P) flattened row-major; returns next-token logits / temperature (B, V). */
+  /**
+   * Runs the prompts (B, P) flattened row-major; returns next-token logits / temperature (B, V).
+   * Identical prompts (a GRPO group repeats each one G times) run once and share their cache rows.
+   */
   prefill(prompts: Int32Array, promptLength: number): Float32Array {
     if (this.position !== 0) throw new Error('Decoder.prefill: already started; create a new decoder');
     if (prompts.length !== this.batchSize * promptLength) {
       throw new Error(`Decoder.prefill: expected ${this.batchSize} x ${promptLength} tokens, got ${prompts.length}`);
     }
-    return this.advance(prompts, promptLength);
+    const { rows, source } = uniqueRows(prompts, promptLength);
+    const uniqueCount = rows.length / promptLength;
+    const logits = this.advance(rows, promptLength, uniqueCount); // (U, V)
+    if (uniqueCount === this.batchSize) return logits;
+    const { nHeads, vocabSize } = this.model.config;
+    const headRows = Int32Array.from({ length: this.batchSize * nHeads }, (_, r) => source[Math.floor(r / nHeads)]! * nHeads + (r % nHeads));
+    const expand = (cache: tf.Tensor3D[]) => tf.tidy(() => {
+      const index = tf.tensor1d(headRows, 'int32');
+      return cache.map((t) => tf.gather(t, index)); // (U*H, P, D) -> (B*H, P, D)
+    });
+    const keys = expand(this.keys);
+    const values = expand(this.values);
+    tf.dispose([...this.keys, ...this.values]);
+    this.keys = keys;
+    this.values = values;
+    const expanded = new Float32Array(this.batchSize * vocabSize); // (B, V)
+    source.forEach((u, b) => expanded.set(logits.subarray(u * vocabSize, (u + 1) * vocabSize), b * vocabSize));
+    return expanded;
   }
 
   /** Appends one token per sequence (B); returns next-token logits / temperature (B, V). */
@@ -411,8 +453,8 @@ export class Decoder {
     return tf.tensor2d(rows, [tokens.length, dModel]); // (B*tNew, d)
   }
 
-  private advance(tokens: Int32Array, tNew: number): Float32Array {
-    const batch = this.batchSize;
+  /** Runs tNew positions for `batch` sequences against the cache; returns last-position logits (batch, V). */
+  private advance(tokens: Int32Array, tNew: number, batch = this.batchSize): Float32Array {
     const { nHeads } = this.model.config;
     const t0 = this.position;
     const result = tf.tidy(() => {

@@ -93,6 +93,20 @@ describe('sampling', () => {
     }
   });
 
+  it('shares the prefill of repeated prompts (GRPO groups) without changing any log-prob', () => {
+    const rng = new Rng(6);
+    const distinct = prompts(4, 5, rng);
+    const grouped = distinct.flatMap((p) => [p, p, p]); // 4 prompts x group of 3
+    const out = sampleCompletions(model, grouped, { completionLength: 7, temperature: 0.8, eosId: EOS, rng });
+    const teacher = tf.tidy(() => completionLogProbs(model, tf.tensor2d(out.tokens, [12, 12], 'int32'), 5, 0.8).logp.dataSync());
+    let maxDiff = 0;
+    for (let i = 0; i < out.mask.length; i++) if (out.mask[i] === 1) maxDiff = Math.max(maxDiff, Math.abs(teacher[i]! - out.logProbs[i]!));
+    expect(maxDiff).toBeLessThan(1e-4);
+    // Members of a group share the prompt but draw their own completions.
+    const completion = (b: number) => Array.from(out.tokens.subarray(b * 12 + 5, (b + 1) * 12));
+    expect([completion(1), completion(2)]).not.toEqual([completion(0), completion(0)]);
+  });
+
   it('is reproducible: the same seed gives the same samples, another seed other samples', () => {
     const run = (seed: number) => {
       const rng = new Rng(seed);

@@ -21,15 +21,24 @@ export type LinearActivation = 'linear' | 'relu';
 
 /**
  * dW = xᵀ dz for x (N, dIn) and dz (N, dOut), computed so that the operand XNNPACK must pack
- * (the right one) is the smaller of the two activations.
+ * (the right one) is the smaller of the two activations. Also returns the column sums of dz (the
+ * bias gradient) when asked, from the transposed dz when there is one (a row reduction is cheap,
+ * a column reduction costs tf a transpose).
  */
-function weightGrad(x: tf.Tensor2D, dz: tf.Tensor2D): tf.Tensor2D {
+function weightGrad(x: tf.Tensor2D, dz: tf.Tensor2D, withBias = false): { dw: tf.Tensor2D; db: tf.Tensor1D | null } {
   const [, dIn] = x.shape;
   const [, dOut] = dz.shape;
   if (dOut > dIn) {
-    return tf.transpose(tf.matMul(tf.transpose(dz), x) as tf.Tensor2D); // (dOut, N) @ (N, dIn) -> (dOut, dIn) -> (dIn, dOut)
+    const dzT = tf.transpose(dz); // (dOut, N)
+    return {
+      dw: tf.transpose(tf.matMul(dzT, x) as tf.Tensor2D), // (dOut, N) @ (N, dIn) -> (dOut, dIn) -> (dIn, dOut)
+      db: withBias ? (tf.sum(dzT, 1) as tf.Tensor1D) : null, // (dOut)
+    };
   }
-  return tf.matMul(tf.transpose(x), dz); // (dIn, N) @ (N, dOut) -> (dIn, dOut)
+  return {
+    dw: tf.matMul(tf.transpose(x), dz), // (dIn, N) @ (N, dOut) -> (dIn, dOut)
+    db: withBias ? (tf.sum(dz, 0) as tf.Tensor1D) : null, // (dOut)
+  };
 }
 
 const matmulWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -40,7 +49,7 @@ const matmulWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) 
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      return [tf.matMul(g, tf.transpose(sb)), weightGrad(sa, g)]; // (M, N) @ (N, K); (K, N)
+      return [tf.matMul(g, tf.transpose(sb)), weightGrad(sa, g).dw]; // (M, N) @ (N, K); (K, N)
     },
   };
 });
@@ -61,7 +70,8 @@ function makeLinear(activation: LinearActivation) {
         const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         // ReLU'(z) is 1 where the output is positive: step(y) reads it off the saved output.
         const dz = (activation === 'relu' ? tf.mul(dy, tf.step(sy)) : dy) as tf.Tensor2D;
-        return [tf.matMul(dz, tf.transpose(sw)), weightGrad(sx, dz), tf.sum(dz, 0)];
+        const { dw, db } = weightGrad(sx, dz, true);
+        return [tf.matMul(dz, tf.transpose(sw)), dw, db!]; // (N, dOut) @ (dOut, dIn); (dIn, dOut); (dOut)
       },
     };
   });
