@@ -308,6 +308,7 @@ export class PolicyModel {
     return new Decoder(this, batchSize, temperature);
   }
 
+  /** Frees every variable; decoders already started keep their own snapshot until disposed. */
   dispose(): void {
     for (const p of this.params()) p.variable.dispose();
   }
