@@ -108,3 +108,26 @@ describe('tensor-ops', () => {
     a.dispose();
   });
 });
+
+describe('linear under a gradient tape', () => {
+  it('gives bit-identical outputs with and without a tape (on-policy ratios must be exactly 1)', async () => {
+    await initBackend('wasm');
+    const x = tf.randomNormal([37, 16], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const w = tf.variable(tf.randomNormal([16, 64], 0, 0.3, 'float32', 2));
+    const b = tf.variable(tf.randomNormal([64], 0, 0.3, 'float32', 3));
+    for (const activation of ['relu', 'linear'] as const) {
+      const f = () => linear(x, w as unknown as tf.Tensor2D, b as unknown as tf.Tensor1D, activation);
+      const plain = tf.tidy(() => Array.from(f().dataSync()));
+      let taped: number[] = [];
+      tf.tidy(() => {
+        tf.variableGrads(() => {
+          const y = f();
+          taped = Array.from(y.dataSync());
+          return tf.sum(y) as tf.Scalar;
+        }, [w, b]);
+      });
+      expect(taped, activation).toEqual(plain);
+    }
+    [x, w, b].forEach((t) => t.dispose());
+  });
+});

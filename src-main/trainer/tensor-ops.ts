@@ -59,10 +59,25 @@ export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return matmulWithGrad(a, b) as tf.Tensor2D;
 }
 
+/**
+ * The fused matmul + bias + activation kernel, always. Workaround: tf.fused.matMul falls back to
+ * matMul + add + relu while a gradient tape is recording (tfjs-core fused_util `shouldFuse`), which
+ * rounds differently, so the training forward and the no-grad scoring forward of the same weights
+ * disagreed by ~5e-7 and an on-policy ratio was not exactly 1. Our customGrad supplies the gradient,
+ * so calling the kernel directly is safe. Exit condition: tfjs fuses under a tape.
+ */
+function fusedLinear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D, activation: LinearActivation): tf.Tensor2D {
+  const [n, dIn] = x.shape;
+  const dOut = w.shape[1];
+  const inputs = { a: tf.reshape(x, [1, n, dIn]), b: tf.reshape(w, [1, dIn, dOut]), bias }; // the kernel is batched: (1, N, dIn), (1, dIn, dOut)
+  const y = tf.engine().runKernel('_FusedMatMul', inputs, { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 }) as tf.Tensor3D;
+  return tf.reshape(y, [n, dOut]); // (N, dOut)
+}
+
 function makeLinear(activation: LinearActivation) {
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, w, bias, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.fused.matMul({ a: x, b: w, bias, activation }); // (N, dIn) @ (dIn, dOut) + (dOut) -> (N, dOut)
+    const y = fusedLinear(x, w, bias, activation); // (N, dIn) @ (dIn, dOut) + (dOut) -> (N, dOut)
     save([x, w, y]);
     return {
       value: y,
