@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAdvantagesCommand } from './cli/advantages-command.js';
 import { registerObjectiveCommand } from './cli/objective-command.js';
+import { registerRunCommand } from './cli/run-command.js';
 
 function appVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(appVersion())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerRunCommand(program);
   registerObjectiveCommand(program);
   registerAdvantagesCommand(program);
   return program;

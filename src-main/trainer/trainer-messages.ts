@@ -1,0 +1,18 @@
+/**
+ * The typed protocol between a trainer child process and its parent (the CLI, the server or the
+ * Electron main process). Messages are plain JSON; errors cross as data (house rule 3).
+ */
+import type { RunConfig } from '../../src-shared/run-config.js';
+import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
+import type { AppError } from '../../src-shared/result.js';
+import type { BackendName } from './backend.js';
+
+export type ParentMessage = { readonly type: 'start'; readonly config: RunConfig } | { readonly type: 'stop' };
+
+export type ChildMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'started'; readonly backend: BackendName; readonly parameterCount: number }
+  | { readonly type: 'step'; readonly record: StepRecord }
+  | { readonly type: 'event'; readonly event: TrainEvent }
+  | { readonly type: 'done'; readonly outcome: TrainOutcome }
+  | { readonly type: 'error'; readonly error: AppError & { readonly stack?: string } };

@@ -1,0 +1,48 @@
+/**
+ * Entry point of a trainer child process (child_process.fork in the CLI and server; Electron's
+ * utilityProcess in the desktop app). Waits for {type:'start', config}, trains, streams steps and
+ * events to the parent, and exits. A 'stop' message or the parent going away ends training between
+ * steps. It never opens the database: the parent is the only writer.
+ */
+import { train } from './train.js';
+import type { ChildMessage, ParentMessage } from './trainer-messages.js';
+
+let stopRequested = false;
+
+function send(message: ChildMessage): void {
+  // A failed send means the parent is gone (e.g. `hmpo-lab run --json | head`): stop training.
+  if (process.connected) process.send?.(message, undefined, undefined, (error) => {
+    if (error) stopRequested = true;
+  });
+}
+
+async function run(message: ParentMessage & { type: 'start' }): Promise<void> {
+  try {
+    const outcome = await train(message.config, {
+      onStart: (info) => send({ type: 'started', ...info }),
+      onStep: (record) => send({ type: 'step', record }),
+      onEvent: (event) => send({ type: 'event', event }),
+      shouldStop: () => stopRequested,
+    });
+    send({ type: 'done', outcome });
+    process.exitCode = outcome.status === 'failed' ? 1 : 0;
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    send({ type: 'error', error: { code: e.name === 'BackendUnavailableError' ? 'BACKEND_UNAVAILABLE' : 'TRAINER_ERROR', message: e.message, stack: e.stack ?? '' } });
+    process.exitCode = 1;
+  } finally {
+    process.disconnect?.();
+  }
+}
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'stop') stopRequested = true;
+  else if (message.type === 'start') void run(message);
+});
+// The parent died or closed the channel: stop at the next step boundary rather than train orphaned.
+process.on('disconnect', () => {
+  stopRequested = true;
+});
+// Ctrl-C in a terminal reaches the whole process group; the parent decides, so ignore it here.
+process.on('SIGINT', () => {});
+send({ type: 'ready' });
