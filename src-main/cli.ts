@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAdvantagesCommand } from './cli/advantages-command.js';
+import { EXIT_BAD_INPUT } from './cli/cli-errors.js';
 import { registerObjectiveCommand } from './cli/objective-command.js';
 import { registerRunCommand } from './cli/run-command.js';
 
@@ -19,7 +20,9 @@ export function buildProgram(): Command {
     .description('HMPO Lab: train and compare GRPO, GSPO, GMPO, HMPO and the power-mean family of policy-optimization objectives')
     .version(appVersion())
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // Usage errors (unknown option, bad choice) exit 2 like every other bad input; help/version exit 0.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
   registerRunCommand(program);
   registerObjectiveCommand(program);
   registerAdvantagesCommand(program);

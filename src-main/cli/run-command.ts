@@ -4,7 +4,7 @@
  * optimizer step (glossary keys plus `step`) on stdout and nothing else there. The first Ctrl-C
  * stops after the current step; a second one ends the trainer at once.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 import { validateRunConfig, type RunConfig } from '../../src-shared/run-config.js';
@@ -25,9 +25,9 @@ interface RunOptions {
   json?: boolean;
 }
 
-const integer = (name: string) => (text: string) => {
+const integer = (text: string) => {
   const value = Number(text);
-  if (!Number.isInteger(value)) throw new CliError(`${name} must be a whole number, got '${text}'`);
+  if (text.trim() === '' || !Number.isInteger(value)) throw new InvalidArgumentError(`it must be a whole number.`);
   return value;
 };
 
@@ -127,8 +127,8 @@ export function registerRunCommand(program: Command): void {
     .option('-c, --config <file>', 'run config as JSON (any subset of fields; the rest take defaults)')
     .addOption(new Option('-t, --task <name>', 'task').choices(TASK_NAMES))
     .addOption(new Option('-o, --objective <preset>', 'objective preset (mean type)').choices(OBJECTIVE_PRESETS))
-    .option('-s, --seed <n>', 'random seed', integer('--seed'))
-    .option('-n, --steps <n>', 'optimizer steps (totalSteps)', integer('--steps'))
+    .option('-s, --seed <n>', 'random seed', integer)
+    .option('-n, --steps <n>', 'optimizer steps (totalSteps)', integer)
     .option('--set <key=value>', 'override any config field by dotted path, e.g. --set optimizer.name=muon (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--json', 'print one JSON object per optimizer step on stdout, nothing else')
     .action(runCommand('run', run));

@@ -5,6 +5,9 @@
  * libtensorflow download), their import fails and `auto` moves on. Call once per process.
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { BackendChoice } from '../../src-shared/run-config.js';
 
 /** The backend a process actually trains on, recorded with every run. */
@@ -14,7 +17,28 @@ export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
 }
 
-async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<boolean> {
+type NativePackage = '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node';
+
+/**
+ * True when the package is installed WITH its native binding (lib/napi-vN/tfjs_binding.node). npm
+ * can leave the package without it (its download failed, or npm 11 skipped the install script), and
+ * importing such a package registers its kernels before it throws, flooding stderr with
+ * "kernel already registered" warnings; so we look before we import.
+ */
+export function hasNativeBinding(pkg: NativePackage): boolean {
+  let root: string;
+  try {
+    root = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
+  } catch {
+    return false;
+  }
+  const lib = join(root, 'lib');
+  if (!existsSync(lib)) return false;
+  return readdirSync(lib).some((dir) => dir.startsWith('napi-v') && existsSync(join(lib, dir, 'tfjs_binding.node')));
+}
+
+async function tryNative(pkg: NativePackage): Promise<boolean> {
+  if (!hasNativeBinding(pkg)) return false;
   try {
     await import(pkg);
   } catch {
