@@ -25,12 +25,11 @@ describe('trainer host', () => {
   });
 
   it('a graceful stop ends the run as stopped after the current step', async () => {
-    let trainer: ReturnType<typeof startTrainer> | undefined;
     const steps: number[] = [];
-    trainer = startTrainer(tiny(10_000), {
+    const trainer = startTrainer(tiny(10_000), {
       onStep: (r) => {
         steps.push(r.step);
-        if (r.step === 2) trainer?.stop();
+        if (r.step === 2) trainer.stop(); // runs later, once `trainer` is assigned
       },
     });
     const exit = await trainer.exited;
@@ -41,8 +40,7 @@ describe('trainer host', () => {
   });
 
   it('a child killed mid-run is reported as crashed with its signal', async () => {
-    let trainer: ReturnType<typeof startTrainer> | undefined;
-    trainer = startTrainer(tiny(10_000), { onStep: (r) => r.step === 1 && trainer?.kill() });
+    const trainer = startTrainer(tiny(10_000), { onStep: (r) => r.step === 1 && trainer.kill() });
     expect(await trainer.exited).toEqual({ kind: 'crashed', exitCode: null, signal: 'SIGKILL' });
   });
 });
