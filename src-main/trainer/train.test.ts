@@ -10,7 +10,8 @@ import { validateRunConfig, type RunConfig, type RunConfigInput } from '../../sr
 import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
 import { train } from './train.js';
 import { PolicyModel } from './policy-model.js';
-import { VOCAB_SIZE } from '../../src-shared/tasks.js';
+import { TASK_NAMES, TASKS, VOCAB_SIZE } from '../../src-shared/tasks.js';
+import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 
 function config(input: RunConfigInput): RunConfig {
   const result = validateRunConfig({ backend: 'wasm', ...input });
@@ -98,12 +99,40 @@ describe('learning', () => {
     if (preset === 'learnable') expect(steps.at(-1)!.metrics['objective/p']).not.toBe(0); // phi is trained
   });
 
+  it('a supervised warm start gives RL a better starting policy', async () => {
+    const base = { ...SMALL, task: 'pattern-dense', totalSteps: 1, minibatchesPerRollout: 1, optimizer: { learningRate: 1e-2 } } as const;
+    const cold = await record(base);
+    const warm = await record({ ...base, warmStartSteps: 30 });
+    const event = warm.events.find((e) => e.kind === 'warm-start');
+    expect(event?.kind === 'warm-start' && event.steps).toBe(30);
+    expect(event?.kind === 'warm-start' && Number.isFinite(event.finalLoss)).toBe(true);
+    const [coldReward, warmReward] = [cold.steps[0]!.metrics['charts/reward_mean']!, warm.steps[0]!.metrics['charts/reward_mean']!];
+    expect(warmReward, `cold ${coldReward.toFixed(3)}, warm ${warmReward.toFixed(3)}`).toBeGreaterThan(coldReward + 0.2);
+  });
+
   it('the same seed gives the same rewards twice', async () => {
     const run = async () => (await record({ ...SMALL, objective: { preset: 'hmpo' }, seed: 9, totalSteps: 8 })).steps.map((s) => s.metrics['charts/reward_mean']);
     const [a, b] = [await run(), await run()];
     expect(a).toEqual(b);
     const other = (await record({ ...SMALL, objective: { preset: 'hmpo' }, seed: 10, totalSteps: 8 })).steps.map((s) => s.metrics['charts/reward_mean']);
     expect(other).not.toEqual(a);
+  });
+});
+
+describe('every preset on every task', () => {
+  it('trains a few steps with finite losses and rewards inside the task range', async () => {
+    for (const task of TASK_NAMES) {
+      for (const preset of OBJECTIVE_PRESETS) {
+        const advantage = TASKS[task].rewardsCanBeNonPositive ? {} : { advantage: { mode: 'log' as const } };
+        const { steps, outcome } = await record({ ...SMALL, task, objective: { preset }, totalSteps: 2, minibatchesPerRollout: 2, completionLength: 10, ...advantage });
+        expect(outcome, `${preset} on ${task}`).toEqual({ status: 'finished', steps: 2 });
+        for (const s of steps) {
+          expect(Number.isFinite(s.metrics['losses/policy_loss']), `${preset} on ${task}`).toBe(true);
+          expect(s.metrics['charts/reward_min']!).toBeGreaterThanOrEqual(TASKS[task].rewardRange[0]);
+          expect(s.metrics['charts/reward_max']!).toBeLessThanOrEqual(TASKS[task].rewardRange[1]);
+        }
+      }
+    }
   });
 });
 
