@@ -2,12 +2,14 @@
  * Bootstrap building blocks: a deterministic PRNG, type-7 quantiles that survive infinities, an exact
  * mean for identical values, and percentile intervals that contain the estimate and are reproducible.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bootstrapInterval,
   bootstrapMeanInterval,
   meanOf,
   mulberry32,
+  percentileInterval,
   quantileSorted,
   resampleIndices,
   resolveBootstrapOptions,
@@ -41,6 +43,26 @@ describe('quantileSorted', () => {
     expect(quantileSorted([1, inf, inf], 0.9)).toBe(inf);
     expect(quantileSorted([1, 2, inf], 0.75)).toBe(inf);
     expect(quantileSorted([1, 2, inf], 0.5)).toBe(2);
+  });
+});
+
+describe('percentileInterval', () => {
+  it('selects the same quantiles as sorting does, with ties and infinities', () => {
+    const value = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true }), fc.constant(Number.POSITIVE_INFINITY));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 60 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), (xs, confidence) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        const tail = (1 - confidence) / 2;
+        const got = percentileInterval(Float64Array.from(xs), confidence);
+        expect(got.low).toBe(quantileSorted(sorted, tail));
+        expect(got.high).toBe(quantileSorted(sorted, 1 - tail));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('returns NaN ends when a value is NaN', () => {
+    expect(percentileInterval(Float64Array.from([1, Number.NaN, 2]), 0.9).low).toBeNaN();
   });
 });
 

@@ -83,11 +83,63 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return a + (h - lo) * (b - a);
 }
 
-/** The central `confidence` percentile interval of the values. Sorts `values` in place. */
+/**
+ * The central `confidence` percentile interval of the values (type-7 quantiles, as quantileSorted).
+ * Reorders `values` in place; uses selection rather than a full sort, so it is linear on average.
+ * NaN in, NaN interval out.
+ */
 export function percentileInterval(values: Float64Array, confidence: number): Interval {
-  values.sort();
+  if (values.length === 0 || values.some(Number.isNaN)) return { low: Number.NaN, high: Number.NaN };
   const tail = (1 - confidence) / 2;
-  return { low: quantileSorted(values, tail), high: quantileSorted(values, 1 - tail) };
+  const low = quantileInPlace(values, tail, 0);
+  const high = quantileInPlace(values, 1 - tail, Math.floor((values.length - 1) * tail));
+  return { low, high };
+}
+
+/**
+ * Type-7 quantile by selection. Leaves `values` partitioned around the chosen order statistic;
+ * `from` is an index below which every value is known to be no larger than the answer (a previous
+ * lower quantile's index), to search less.
+ */
+function quantileInPlace(values: Float64Array, q: number, from: number): number {
+  const n = values.length;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  selectInPlace(values, lo, from, n - 1);
+  const a = values[lo] as number;
+  if (h === lo || lo === n - 1) return a;
+  let b = Number.POSITIVE_INFINITY; // the next order statistic: the smallest value right of lo
+  for (let i = lo + 1; i < n; i++) if ((values[i] as number) < b) b = values[i] as number;
+  if (a === b) return a;
+  return a + (h - lo) * (b - a);
+}
+
+/** Hoare quickselect with a median-of-three pivot: afterwards values[k] is the k-th smallest of
+ * values[left..right], everything left of k is <= it and everything right is >= it. */
+function selectInPlace(values: Float64Array, k: number, left: number, right: number): void {
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    const x = values[left] as number;
+    const y = values[mid] as number;
+    const z = values[right] as number;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i++;
+      while ((values[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
 }
 
 /**
