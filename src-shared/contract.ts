@@ -1,0 +1,208 @@
+/**
+ * The one contract between the renderer and the main process (house rule 2): every request with
+ * its argument and result types, and every event. The Electron preload and the browser-mode HTTP
+ * client are both derived from it; main registers exactly one handler per channel. Argument
+ * schemas (runtime validation in main: the renderer is untrusted) live in contract-schemas.ts.
+ */
+import type { MetricKey, MetricValues } from './metrics.js';
+import type { ObjectivePreset } from './objective-config.js';
+import type { RunConfig, RunConfigInput } from './run-config.js';
+import type { Result } from './result.js';
+import type { TaskName } from './tasks.js';
+
+export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One row of the runs table. Times are milliseconds since the epoch. */
+export interface RunSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly status: RunStatus;
+  /** Why a run failed or crashed (null otherwise). */
+  readonly reason: string | null;
+  readonly task: TaskName;
+  readonly preset: ObjectivePreset;
+  readonly seed: number;
+  /** Hash of the config without its seed: runs with the same key are seeds of one experiment. */
+  readonly groupKey: string;
+  readonly optimizer: 'adamw' | 'muon';
+  readonly qkClip: boolean;
+  readonly tags: readonly string[];
+  readonly notes: string;
+  readonly sweepId: string | null;
+  readonly stepsDone: number;
+  readonly totalSteps: number;
+  readonly lastReward: number | null;
+  readonly bestReward: number | null;
+  readonly evalReward: number | null;
+  readonly backend: string | null;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  /** Seconds of training so far (or in total, once ended). */
+  readonly wallTime: number | null;
+}
+
+export interface RunEventRow {
+  readonly at: number;
+  readonly step: number | null;
+  readonly kind: string;
+  readonly message: string;
+}
+
+export interface RunDetail {
+  readonly summary: RunSummary;
+  readonly config: RunConfig;
+  readonly events: readonly RunEventRow[];
+}
+
+/** A sweep: base config x the product of the axes x seeds (the same seeds in every cell, so comparisons are paired). */
+export interface SweepSpec {
+  readonly name?: string;
+  readonly base: RunConfigInput;
+  /** Dotted config paths and their values; the first axis is usually `objective.preset`. */
+  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  readonly seeds: readonly number[];
+}
+
+export interface SweepPreview {
+  readonly count: number;
+  readonly cells: readonly { readonly label: string; readonly overrides: Readonly<Record<string, unknown>> }[];
+  readonly seeds: readonly number[];
+}
+
+export interface SweepSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly runIds: readonly string[];
+}
+
+export type XAxis = 'step' | 'samples' | 'wallTime';
+export type BandKind = 'std' | 'se' | 'ci95' | 'minmax';
+
+/** Full-fidelity downsampling: per x-bucket min, max and last value; the final point always included. */
+export interface DownsampledSeries {
+  readonly runId: string;
+  readonly key: MetricKey;
+  readonly x: readonly number[];
+  readonly min: readonly number[];
+  readonly max: readonly number[];
+  readonly last: readonly number[];
+}
+
+export interface CompareRequest {
+  readonly runIds: readonly string[];
+  readonly key: MetricKey;
+  readonly x: XAxis;
+  readonly gridPoints: number;
+  /** Debiased EMA weight in [0, 1), applied per seed before aggregation. */
+  readonly smoothing: number;
+  readonly band: BandKind;
+  /** Reward target for steps-to-target; null uses the task optimum. */
+  readonly target: number | null;
+}
+
+export interface CompareGroup {
+  readonly groupKey: string;
+  readonly label: string;
+  readonly preset: ObjectivePreset;
+  readonly runIds: readonly string[];
+  readonly x: readonly number[];
+  readonly mean: readonly (number | null)[];
+  readonly lower: readonly (number | null)[];
+  readonly upper: readonly (number | null)[];
+  readonly n: readonly number[];
+  /** Each seed's smoothed series on the same grid (drawn faintly on request). */
+  readonly seeds: readonly { readonly runId: string; readonly y: readonly (number | null)[] }[];
+}
+
+export interface GroupSummaryRow {
+  readonly groupKey: string;
+  readonly label: string;
+  readonly preset: ObjectivePreset;
+  readonly seeds: number;
+  readonly finalReward: { readonly mean: number; readonly lower: number; readonly upper: number } | null;
+  readonly bestReward: number | null;
+  readonly auc: number | null;
+  readonly stepsToTarget: { readonly median: number | null; readonly lower: number | null; readonly upper: number | null; readonly unsolved: number };
+  readonly nonFiniteEvents: number;
+  readonly qkClipStepFraction: number;
+  readonly meanAmHmGap: number | null;
+}
+
+export interface CompareResult {
+  readonly groups: readonly CompareGroup[];
+  readonly summary: readonly GroupSummaryRow[];
+  /** How the curves were aligned, smoothed and banded, for the legend. */
+  readonly legend: string;
+  readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+}
+
+export type ExportFormat = 'agm' | 'csv' | 'jsonl';
+
+export interface AppInfo {
+  readonly version: string;
+  readonly databasePath: string;
+  readonly concurrency: number;
+  readonly mode: 'electron' | 'browser';
+}
+
+/** Every request: argument and result. Channels are `domain:verb`. */
+export interface Requests {
+  'app:info': { req: null; res: AppInfo };
+  'runs:list': { req: null; res: RunSummary[] };
+  'runs:get': { req: { runId: string }; res: RunDetail };
+  'runs:start': { req: { config: RunConfigInput; seeds: number[]; name?: string }; res: { runIds: string[] } };
+  'runs:stop': { req: { runId: string }; res: null };
+  'runs:delete': { req: { runIds: string[] }; res: null };
+  'runs:setTags': { req: { runId: string; tags: string[] }; res: null };
+  'runs:setNotes': { req: { runId: string; notes: string }; res: null };
+  'sweeps:preview': { req: SweepSpec; res: SweepPreview };
+  'sweeps:start': { req: SweepSpec; res: { sweepId: string; runIds: string[] } };
+  'sweeps:list': { req: null; res: SweepSummary[] };
+  'metrics:series': { req: { runIds: string[]; keys: MetricKey[]; x: XAxis; buckets: number }; res: DownsampledSeries[] };
+  'metrics:compare': { req: CompareRequest; res: CompareResult };
+  'export:start': { req: { runIds: string[]; format: ExportFormat; outDir: string }; res: { exportId: string } };
+  'export:cancel': { req: { exportId: string }; res: null };
+}
+
+/** Events main pushes to the renderer. */
+export interface Events {
+  /** A run was created or its status, progress or metadata changed (throttled per run). */
+  onDidChangeRun: RunSummary;
+  /** New steps of a live run (at most 10 updates per second per run). */
+  onDidRunStep: { readonly runId: string; readonly steps: readonly { readonly step: number; readonly samples: number; readonly wallTime: number; readonly metrics: MetricValues }[] };
+  onDidRemoveRuns: { readonly runIds: readonly string[] };
+  onDidExportProgress: { readonly exportId: string; readonly done: number; readonly total: number; readonly state: 'running' | 'finished' | 'failed' | 'cancelled'; readonly message?: string; readonly outDir: string };
+}
+
+export type Channel = keyof Requests;
+export type EventName = keyof Events;
+export type RequestOf<C extends Channel> = Requests[C]['req'];
+export type ResponseOf<C extends Channel> = Requests[C]['res'];
+
+/** What the renderer sees as `window.api` (Electron preload) or the HTTP client (browser mode). */
+export interface Api {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+export const CHANNELS: readonly Channel[] = [
+  'app:info',
+  'runs:list',
+  'runs:get',
+  'runs:start',
+  'runs:stop',
+  'runs:delete',
+  'runs:setTags',
+  'runs:setNotes',
+  'sweeps:preview',
+  'sweeps:start',
+  'sweeps:list',
+  'metrics:series',
+  'metrics:compare',
+  'export:start',
+  'export:cancel',
+];
+export const EVENT_NAMES: readonly EventName[] = ['onDidChangeRun', 'onDidRunStep', 'onDidRemoveRuns', 'onDidExportProgress'];
