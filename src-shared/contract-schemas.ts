@@ -45,6 +45,8 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
     band: z.enum(['std', 'se', 'ci95', 'minmax']),
     target: z.number().finite().nullable(),
   }),
+  'metrics:histograms': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
+  'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'export:start': z.strictObject({ runIds: runIds.min(1, 'choose at least one run to export'), format: z.enum(['agm', 'csv', 'jsonl']), outDir: z.string().min(1, 'choose a folder') }),
   'export:cancel': z.strictObject({ exportId: z.string().min(1) }),
 };

@@ -139,6 +139,24 @@ export interface CompareResult {
   readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
 }
 
+/** Log-ratio histograms of one run over steps (binned counts; steps downsampled to at most `buckets` columns). */
+export interface HistogramSeries {
+  readonly runId: string;
+  readonly steps: readonly number[];
+  /** counts[i] has LOG_RATIO_HIST_BINS + 2 entries: [underflow, bins..., overflow] at steps[i]. */
+  readonly counts: readonly (readonly number[])[];
+}
+
+/** Attention-logit telemetry of one run: max logit per layer over steps and the steps where QK-clip fired. */
+export interface QkSeries {
+  readonly runId: string;
+  readonly tau: number | null;
+  readonly steps: readonly number[];
+  /** maxLogitPerLayer[layer][i] at steps[i]. */
+  readonly maxLogitPerLayer: readonly (readonly number[])[];
+  readonly clipSteps: readonly number[];
+}
+
 export type ExportFormat = 'agm' | 'csv' | 'jsonl';
 
 export interface AppInfo {
@@ -163,6 +181,8 @@ export interface Requests {
   'sweeps:list': { req: null; res: SweepSummary[] };
   'metrics:series': { req: { runIds: string[]; keys: MetricKey[]; x: XAxis; buckets: number }; res: DownsampledSeries[] };
   'metrics:compare': { req: CompareRequest; res: CompareResult };
+  'metrics:histograms': { req: { runId: string; buckets: number }; res: HistogramSeries };
+  'metrics:qk': { req: { runId: string; buckets: number }; res: QkSeries };
   'export:start': { req: { runIds: string[]; format: ExportFormat; outDir: string }; res: { exportId: string } };
   'export:cancel': { req: { exportId: string }; res: null };
 }
@@ -202,6 +222,8 @@ export const CHANNELS: readonly Channel[] = [
   'sweeps:list',
   'metrics:series',
   'metrics:compare',
+  'metrics:histograms',
+  'metrics:qk',
   'export:start',
   'export:cancel',
 ];
