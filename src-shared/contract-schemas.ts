@@ -18,7 +18,15 @@ const seeds = z.array(z.number().int('seeds must be whole numbers').min(0).max(2
 const sweepSpec = z.strictObject({
   name: z.string().max(200).optional(),
   base: configInput,
-  axes: z.array(z.strictObject({ path: z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'must be a dotted config path like objective.preset'), values: z.array(z.unknown()).min(1, 'an axis needs at least one value') })).max(8, 'at most 8 axes'),
+  axes: z
+    .array(
+      z.strictObject({
+        path: z.string().regex(/^$|^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, "must be a dotted config path like objective.preset, or '' to merge partial configs at the root"),
+        values: z.array(z.unknown()).min(1, 'an axis needs at least one value').max(1000),
+        labels: z.array(z.string().max(100)).optional(),
+      }),
+    )
+    .max(8, 'at most 8 axes'),
   seeds,
 });
 const empty = z.null().describe('This request takes no argument (send null).');

@@ -60,8 +60,13 @@ export interface RunDetail {
 export interface SweepSpec {
   readonly name?: string;
   readonly base: RunConfigInput;
-  /** Dotted config paths and their values; the first axis is usually `objective.preset`. */
-  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  /**
+   * Dotted config paths and their values; the first axis is usually `objective.preset` (or
+   * `objective` with whole objective objects, to vary p too). The path '' merges each value (a
+   * partial config) into the root, for axes that set several fields at once, e.g. MuonClip on =
+   * {optimizer: {name: 'muon'}, qkClip: {enabled: true}}. `labels` names the values in run names.
+   */
+  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
   readonly seeds: readonly number[];
 }
 
@@ -134,6 +139,8 @@ export interface GroupSummaryRow {
 export interface CompareResult {
   readonly groups: readonly CompareGroup[];
   readonly summary: readonly GroupSummaryRow[];
+  /** Steps-to-target survival: fraction of each group's seeds not yet at target, by step. */
+  readonly survival: readonly { readonly groupKey: string; readonly label: string; readonly steps: readonly number[]; readonly fractionUnsolved: readonly number[] }[];
   /** How the curves were aligned, smoothed and banded, for the legend. */
   readonly legend: string;
   readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
