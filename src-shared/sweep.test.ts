@@ -1,0 +1,42 @@
+/** Sweep expansion: product of axes x paired seeds, root-merge axes, validation naming the cell, the experiment plan. */
+import { describe, expect, it } from 'vitest';
+import { expandSweep, previewSweep, seedExperimentPlan } from './sweep.js';
+
+describe('sweeps', () => {
+  it('multiplies the axes and gives every cell the same seeds', () => {
+    const spec = { base: { task: 'copy', totalSteps: 50 }, axes: [{ path: 'objective.preset', values: ['gspo', 'hmpo'] }, { path: 'optimizer.learningRate', values: [1e-3, 3e-3] }], seeds: [7, 8] };
+    expect(previewSweep(spec).count).toBe(8);
+    const result = expandSweep(spec);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value).toHaveLength(8);
+    const hmpo = result.value.filter((r) => r.config.objective.preset === 'hmpo');
+    expect(hmpo.map((r) => r.config.seed)).toEqual([7, 8, 7, 8]);
+    expect(result.value.every((r) => r.config.task === 'copy' && r.config.totalSteps === 50)).toBe(true);
+    expect(result.value[0]!.name).toBe('preset=gspo · learningRate=0.001 · seed 7');
+    expect(result.value[0]!.config.optimizer.beta1).toBe(0.9); // nested defaults survive a nested override
+  });
+
+  it('the seed experiment plan is 7 objectives x MuonClip off/on x 3 seeds = 42 runs', () => {
+    const result = expandSweep(seedExperimentPlan({ task: 'pattern-dense' }));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value).toHaveLength(42);
+    const on = result.value.filter((r) => r.config.qkClip.enabled);
+    expect(on).toHaveLength(21);
+    expect(on.every((r) => r.config.optimizer.name === 'muon')).toBe(true);
+    expect(result.value.filter((r) => r.config.objective.preset === 'power').map((r) => r.config.objective.p)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1]);
+    expect(result.value[0]!.name).toBe('seed experiment plan · gspo · MuonClip off · seed 0');
+  });
+
+  it('an invalid cell refuses the whole sweep with a message naming the cell', () => {
+    const result = expandSweep({ base: {}, axes: [{ path: 'objective', values: [{ preset: 'hmpo' }, { preset: 'grpo', p: 2 }] }], seeds: [0, 1] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toBe("grpo p=2: objective.p: p does not apply to preset 'grpo'; use a power-mean preset such as power");
+  });
+
+  it('refuses a root axis whose values are not objects', () => {
+    const result = expandSweep({ base: {}, axes: [{ path: '', values: [3] }], seeds: [0] });
+    expect(!result.ok && result.error.message).toMatch(/needs partial-config objects/);
+  });
+});

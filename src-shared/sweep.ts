@@ -1,0 +1,129 @@
+/**
+ * Expands a sweep (base config x the product of its axes x seeds) into validated run configs. The
+ * same seeds go into every cell so comparisons between mean types are paired. Pure: the run manager
+ * records and launches what this returns; the renderer previews it.
+ */
+import type { SweepPreview, SweepSpec } from './contract.js';
+import { err, ok, type Result } from './result.js';
+import { validateRunConfig, type RunConfig } from './run-config.js';
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Deep merge of plain objects (b wins); arrays and scalars are replaced. */
+export function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
+  const out: JsonObject = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const current = out[key];
+    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+/** Sets `value` at a dotted path ('' merges an object value into the root). */
+function setPath(config: JsonObject, path: string, value: unknown): JsonObject {
+  if (path === '') {
+    if (!isObject(value)) throw new TypeError(`an axis with path '' needs partial-config objects as values, got ${JSON.stringify(value)}`);
+    return deepMerge(config, value);
+  }
+  const [head, ...rest] = path.split('.');
+  const key = head!;
+  if (rest.length === 0) {
+    const current = config[key];
+    return { ...config, [key]: isObject(current) && isObject(value) && key !== 'objective' ? deepMerge(current, value) : value };
+  }
+  const child = isObject(config[key]) ? (config[key] as JsonObject) : {};
+  return { ...config, [key]: setPath(child, rest.join('.'), value) };
+}
+
+function valueLabel(value: unknown): string {
+  if (isObject(value)) {
+    if (typeof value.preset === 'string') return Object.entries(value).map(([k, v]) => (k === 'preset' ? String(v) : `${k}=${JSON.stringify(v)}`)).join(' ');
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+export interface SweepCell {
+  readonly label: string;
+  readonly overrides: JsonObject;
+  readonly input: JsonObject;
+}
+
+/** The cells of the sweep's axis product, before seeds. */
+export function sweepCells(spec: SweepSpec): SweepCell[] {
+  let cells: SweepCell[] = [{ label: '', overrides: {}, input: { ...(spec.base as JsonObject) } }];
+  for (const axis of spec.axes) {
+    const next: SweepCell[] = [];
+    for (const cell of cells) {
+      axis.values.forEach((value, i) => {
+        const label = axis.labels?.[i] ?? (axis.path === '' || isObject(value) ? valueLabel(value) : `${axis.path.split('.').at(-1)}=${valueLabel(value)}`);
+        next.push({
+          label: cell.label === '' ? label : `${cell.label} · ${label}`,
+          overrides: { ...cell.overrides, [axis.path === '' ? '(root)' : axis.path]: value },
+          input: setPath(cell.input, axis.path, value),
+        });
+      });
+    }
+    cells = next;
+  }
+  return cells;
+}
+
+export function previewSweep(spec: SweepSpec): SweepPreview {
+  const cells = sweepCells(spec);
+  return { count: cells.length * spec.seeds.length, cells: cells.map(({ label, overrides }) => ({ label, overrides })), seeds: [...spec.seeds] };
+}
+
+export interface ExpandedRun {
+  readonly name: string;
+  readonly config: RunConfig;
+}
+
+/**
+ * Every run of the sweep, validated. One invalid cell refuses the whole sweep with a message per
+ * problem that names the cell, so nothing is half-launched.
+ */
+export function expandSweep(spec: SweepSpec): Result<ExpandedRun[]> {
+  let cells: SweepCell[];
+  try {
+    cells = sweepCells(spec);
+  } catch (error) {
+    return err('INVALID_SWEEP', (error as Error).message);
+  }
+  const runs: ExpandedRun[] = [];
+  const problems: string[] = [];
+  for (const cell of cells) {
+    for (const seed of spec.seeds) {
+      const result = validateRunConfig({ ...cell.input, seed });
+      if (!result.ok) {
+        problems.push(...result.error.message.split('\n').map((line) => `${cell.label || 'base'}: ${line}`));
+        break; // the same problem would repeat for every seed
+      }
+      runs.push({ name: `${spec.name ? `${spec.name} · ` : ''}${cell.label || result.value.objective.preset} · seed ${seed}`, config: result.value });
+    }
+  }
+  return problems.length > 0 ? err('INVALID_SWEEP', [...new Set(problems)].join('\n')) : ok(runs);
+}
+
+/** The seed experiment plan of ux.md: {gspo, hmpo, power p in {1, 0, -1}, learnable, agm} x MuonClip {off, on} x seeds. */
+export function seedExperimentPlan(base: JsonObject = {}, seeds: readonly number[] = [0, 1, 2]): SweepSpec {
+  return {
+    name: 'seed experiment plan',
+    base,
+    axes: [
+      {
+        path: 'objective',
+        values: [{ preset: 'gspo' }, { preset: 'hmpo' }, { preset: 'power', p: 1 }, { preset: 'power', p: 0 }, { preset: 'power', p: -1 }, { preset: 'learnable' }, { preset: 'agm' }],
+        labels: ['gspo', 'hmpo', 'power p=1', 'power p=0', 'power p=-1', 'learnable', 'agm'],
+      },
+      {
+        path: '',
+        values: [{ optimizer: { name: 'adamw' }, qkClip: { enabled: false } }, { optimizer: { name: 'muon' }, qkClip: { enabled: true } }],
+        labels: ['MuonClip off', 'MuonClip on'],
+      },
+    ],
+    seeds: [...seeds],
+  };
+}
