@@ -122,12 +122,12 @@ describe('bandOf and describeBand', () => {
     expect(bandOf(agg, 'std').upper[0]).toBeCloseTo(2 + sd, 14);
     expect(bandOf(agg, 'se').upper[0]).toBeCloseTo(2 + sd / Math.SQRT2, 14);
     expect(bandOf(agg, 'minmax')).toEqual({ lower: [1, null], upper: [3, null] });
-    expect(bandOf(agg, 'ci').lower[1]).toBeNull();
+    expect(bandOf(agg, 'ci95').lower[1]).toBeNull();
     expect(bandOf(agg, 'std').upper[1]).toBeNull();
   });
 
   it('names the band for the legend', () => {
-    expect(describeBand('ci', agg.confidence)).toBe('95% bootstrap CI of the mean (band where n ≥ 2)');
+    expect(describeBand('ci95', agg.confidence)).toBe('95% bootstrap CI of the mean (band where n ≥ 2)');
     expect(describeBand('std')).toBe('± std over seeds (band where n ≥ 2)');
   });
 });

@@ -104,8 +104,11 @@ export function aggregateSeeds(
   return { x: grid.slice(), n, mean, std, se, min, max, ciLow, ciHigh, confidence };
 }
 
-/** The band choices of the comparison chart. */
-export type BandKind = 'std' | 'se' | 'ci' | 'minmax';
+/**
+ * The band choices of the comparison chart; the same literals as contract.ts's BandKind. 'ci95' is
+ * the bootstrap CI at the aggregate's `confidence`, 0.95 unless the caller changed it.
+ */
+export type BandKind = 'std' | 'se' | 'ci95' | 'minmax';
 
 /** Lower and upper edge of a band, null where the band stops. */
 export interface Band {
@@ -120,7 +123,7 @@ export function bandOf(aggregate: SeedAggregate, kind: BandKind): Band {
       return spreadBand(aggregate.mean, aggregate.std);
     case 'se':
       return spreadBand(aggregate.mean, aggregate.se);
-    case 'ci':
+    case 'ci95':
       return { lower: aggregate.ciLow, upper: aggregate.ciHigh };
     case 'minmax':
       return { lower: aggregate.min, upper: aggregate.max };
@@ -132,7 +135,7 @@ export function describeBand(kind: BandKind, confidence = 0.95): string {
   const what = {
     std: '± std over seeds',
     se: '± standard error of the mean',
-    ci: `${formatPercent(confidence)} bootstrap CI of the mean`,
+    ci95: `${formatPercent(confidence)} bootstrap CI of the mean`,
     minmax: 'min–max over seeds',
   }[kind];
   return `${what} (band where n ≥ ${MIN_SEEDS_FOR_BAND})`;
