@@ -1,10 +1,11 @@
 /** Sweep expansion: product of axes x paired seeds, root-merge axes, validation naming the cell, the experiment plan. */
 import { describe, expect, it } from 'vitest';
+import type { SweepSpec } from './contract.js';
 import { expandSweep, previewSweep, seedExperimentPlan } from './sweep.js';
 
 describe('sweeps', () => {
   it('multiplies the axes and gives every cell the same seeds', () => {
-    const spec = { base: { task: 'copy', totalSteps: 50 }, axes: [{ path: 'objective.preset', values: ['gspo', 'hmpo'] }, { path: 'optimizer.learningRate', values: [1e-3, 3e-3] }], seeds: [7, 8] };
+    const spec: SweepSpec = { base: { task: 'copy', totalSteps: 50 }, axes: [{ path: 'objective.preset', values: ['gspo', 'hmpo'] }, { path: 'optimizer.learningRate', values: [1e-3, 3e-3] }], seeds: [7, 8] };
     expect(previewSweep(spec).count).toBe(8);
     const result = expandSweep(spec);
     expect(result.ok).toBe(true);

@@ -1,0 +1,56 @@
+/**
+ * An async file writer that buffers small writes into large chunks, respects stream backpressure
+ * (memory stays flat however much is written) and computes the file's sha256 and size as it goes,
+ * for the export manifest. It knows nothing about formats.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+const CHUNK = 1 << 16;
+
+export class HashingWriter {
+  private readonly stream: WriteStream;
+  private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private bytes = 0;
+  private failure: Error | undefined;
+
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path, { flags: 'wx' });
+    this.stream.on('error', (error) => (this.failure = error));
+  }
+
+  /** Queues text; resolves once it is buffered (waiting for the disk when the buffer is full). */
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= CHUNK) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+  }
+
+  /** Flushes, closes and returns the file's sha256 (hex) and size in bytes. */
+  async close(): Promise<{ sha256: string; bytes: number }> {
+    await this.flush();
+    this.stream.end();
+    await Promise.race([once(this.stream, 'finish'), once(this.stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+    if (this.failure) throw this.failure;
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes };
+  }
+
+  /** Closes without caring about the result (after a failure or cancellation). */
+  abandon(): void {
+    this.stream.destroy();
+  }
+}

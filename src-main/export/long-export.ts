@@ -1,0 +1,59 @@
+/**
+ * The full-resolution long-format export: every stored metric value as one row (run_id, step, key,
+ * value, wall_time) in CSV or JSONL, plus runs.jsonl with each run's metadata and config. Streams;
+ * -0 is kept and non-finite values are written as the strings "NaN", "Infinity", "-Infinity", so
+ * every stored value round-trips.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { csvCell, numberText } from './csv.js';
+import { ExportCancelledError, type ExportControl, type ExportSource } from './export-source.js';
+import { HashingWriter } from './hashing-writer.js';
+
+export type LongFormat = 'csv' | 'jsonl';
+
+/** A number as JSON text: -0 kept (JSON.stringify writes 0), non-finite values as strings. */
+const jsonNumber = (value: number): string => (Object.is(value, -0) ? '-0' : Number.isFinite(value) ? String(value) : JSON.stringify(numberText(value)));
+
+/** Writes metrics.<format> and runs.jsonl into outDir; returns the files written with their hashes. */
+export async function writeLongExport(source: ExportSource, outDir: string, format: LongFormat, control: ExportControl = {}): Promise<{ name: string; sha256: string; bytes: number; rows: number }[]> {
+  await mkdir(outDir, { recursive: true });
+  const runsFile = new HashingWriter(join(outDir, 'runs.jsonl'));
+  for (const run of source.runs) {
+    await runsFile.write(`${JSON.stringify({ run_id: run.id, name: run.name, status: run.status, created_at: new Date(run.createdAt).toISOString(), config_hash: run.configHash, config: run.config })}\n`);
+  }
+  const runsResult = { name: 'runs.jsonl', ...(await runsFile.close()), rows: source.runs.length };
+
+  const total = source.runs.reduce((n, r) => n + source.stepCount(r.id), 0);
+  const metrics = new HashingWriter(join(outDir, `metrics.${format}`));
+  let rows = 0;
+  let lastStepSeen = -1;
+  let stepsDone = 0;
+  try {
+    if (format === 'csv') await metrics.write('run_id,step,key,value,wall_time\n');
+    for (const run of source.runs) {
+      lastStepSeen = -1;
+      for (const row of source.metricRows(run.id)) {
+        if (row.step !== lastStepSeen) {
+          lastStepSeen = row.step;
+          stepsDone += 1;
+          if (stepsDone % 256 === 0) {
+            if (control.signal?.aborted) throw new ExportCancelledError();
+            control.onProgress?.(stepsDone, total);
+          }
+        }
+        await metrics.write(
+          format === 'csv'
+            ? `${csvCell(run.id)},${row.step},${csvCell(row.key)},${csvCell(row.value)},${csvCell(row.wallTime)}\n`
+            : `{"run_id":${JSON.stringify(run.id)},"step":${row.step},"key":${JSON.stringify(row.key)},"value":${jsonNumber(row.value)},"wall_time":${jsonNumber(row.wallTime)}}\n`,
+        );
+        rows += 1;
+      }
+    }
+  } catch (error) {
+    metrics.abandon();
+    throw error;
+  }
+  control.onProgress?.(total, total);
+  return [runsResult, { name: `metrics.${format}`, ...(await metrics.close()), rows }];
+}
