@@ -1,0 +1,40 @@
+/**
+ * The one entry point for every contract request, whatever the transport (Electron IPC, HTTP):
+ * checks the channel, validates the argument (the caller is untrusted), runs the handler, and turns
+ * whatever happens into a Result. UserFacingError carries a code and a message meant for people;
+ * anything else is a bug: logged with its stack and reported as INTERNAL.
+ */
+import type { Channel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
+import { isChannel, validateRequest } from '../../src-shared/contract-schemas.js';
+import { err, ok, type Result } from '../../src-shared/result.js';
+
+/** An error whose message is written for the user (what is wrong, what to do). */
+export class UserFacingError extends Error {
+  override readonly name = 'UserFacingError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ContractHandlers = { readonly [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+
+export type Dispatch = (channel: unknown, request: unknown) => Promise<Result<unknown>>;
+
+export function createDispatch(handlers: ContractHandlers, onUnexpected: (error: unknown, channel: string) => void = (e) => console.error(e)): Dispatch {
+  return async (channel, request) => {
+    if (!isChannel(channel)) return err('UNKNOWN_CHANNEL', `unknown request channel ${JSON.stringify(channel)}`);
+    const valid = validateRequest(channel, request);
+    if (!valid.ok) return valid;
+    try {
+      const handler = handlers[channel] as (r: unknown) => Promise<unknown> | unknown;
+      return ok(await handler(valid.value));
+    } catch (error) {
+      if (error instanceof UserFacingError) return err(error.code, error.message);
+      onUnexpected(error, channel);
+      return err('INTERNAL', `${channel} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
