@@ -1,9 +1,10 @@
 /**
- * Starts and stops one trainer child process per run (child_process.fork) and turns its messages
- * into callbacks. The child trains; the caller (CLI, server, store writer) decides what to do with
- * each step. Knows the child's PID and exit code, so a run's status is never guessed.
+ * Starts and stops one trainer child process per run and turns its messages into callbacks. The
+ * child trains; the caller (CLI, server, store writer) decides what to do with each step. Knows the
+ * child's PID and exit code, so a run's status is never guessed. The process is launched by a
+ * ChildLauncher: child_process.fork here, Electron's utilityProcess in the desktop app.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
@@ -34,23 +35,46 @@ export interface TrainerHandle {
 }
 
 /** The child's entry file: the compiled .js in dist, or the .ts source under tsx (tests, dev). */
-function childEntry(): { file: string; execArgv: string[] } {
+export function trainerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   const ts = here.endsWith('.ts');
   return { file: here.replace(/trainer-host\.(ts|js)$/, `trainer-process.${ts ? 'ts' : 'js'}`), execArgv: ts ? ['--import', 'tsx'] : [] };
 }
 
-export function startTrainer(config: RunConfig, handlers: TrainerHandlers): TrainerHandle {
-  const { file, execArgv } = childEntry();
-  const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-  let last: TrainerExit | undefined;
-  const send = (message: ParentMessage) => {
-    if (child.connected) child.send(message);
+/** A launched child process as the host needs it, whatever launched it. */
+export interface ChildLink {
+  readonly pid: number | undefined;
+  send(message: ParentMessage): void;
+  onMessage(listener: (message: ChildMessage) => void): void;
+  onExit(listener: (exitCode: number | null, signal: NodeJS.Signals | null) => void): void;
+  onError(listener: (error: Error) => void): void;
+  kill(): void;
+}
+
+export type ChildLauncher = (entry: { file: string; execArgv: string[] }) => ChildLink;
+
+/** child_process.fork with structured-clone messages (NaN and typed arrays survive). */
+export const forkLauncher: ChildLauncher = ({ file, execArgv }) => {
+  const child = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return {
+    pid: child.pid,
+    send: (message) => {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => child.on('message', (m) => listener(m as ChildMessage)),
+    onExit: (listener) => child.on('exit', listener),
+    onError: (listener) => child.on('error', listener),
+    kill: () => child.kill('SIGKILL'),
   };
-  child.on('message', (message: ChildMessage) => {
+};
+
+export function startTrainer(config: RunConfig, handlers: TrainerHandlers, launch: ChildLauncher = forkLauncher): TrainerHandle {
+  const child = launch(trainerEntry());
+  let last: TrainerExit | undefined;
+  child.onMessage((message) => {
     switch (message.type) {
       case 'ready':
-        send({ type: 'start', config });
+        child.send({ type: 'start', config });
         break;
       case 'started':
         handlers.onStarted?.({ backend: message.backend, parameterCount: message.parameterCount });
@@ -70,15 +94,8 @@ export function startTrainer(config: RunConfig, handlers: TrainerHandlers): Trai
     }
   });
   const exited = new Promise<TrainerExit>((resolve) => {
-    child.on('exit', (exitCode, signal) => resolve(last ?? { kind: 'crashed', exitCode, signal }));
-    child.on('error', (error) => resolve({ kind: 'error', error: { code: 'SPAWN_FAILED', message: `could not start the trainer process: ${error.message}` } }));
+    child.onExit((exitCode, signal) => resolve(last ?? { kind: 'crashed', exitCode, signal }));
+    child.onError((error) => resolve({ kind: 'error', error: { code: 'SPAWN_FAILED', message: `could not start the trainer process: ${error.message}` } }));
   });
-  return {
-    pid: child.pid,
-    stop: () => send({ type: 'stop' }),
-    kill: () => {
-      child.kill('SIGKILL');
-    },
-    exited,
-  };
+  return { pid: child.pid, stop: () => child.send({ type: 'stop' }), kill: () => child.kill(), exited };
 }

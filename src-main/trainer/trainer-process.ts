@@ -9,7 +9,18 @@ import type { ChildMessage, ParentMessage } from './trainer-messages.js';
 
 let stopRequested = false;
 
+/** Electron's utilityProcess talks over process.parentPort; child_process.fork over process.send. */
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: ParentMessage }) => void): void;
+  postMessage(message: ChildMessage): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(message: ChildMessage): void {
+  if (parentPort) {
+    parentPort.postMessage(message);
+    return;
+  }
   // A failed send means the parent is gone (e.g. `hmpo-lab run --json | head`): stop training.
   if (process.connected) process.send?.(message, undefined, undefined, (error) => {
     if (error) stopRequested = true;
@@ -31,14 +42,17 @@ async function run(message: ParentMessage & { type: 'start' }): Promise<void> {
     send({ type: 'error', error: { code: e.name === 'BackendUnavailableError' ? 'BACKEND_UNAVAILABLE' : 'TRAINER_ERROR', message: e.message, stack: e.stack ?? '' } });
     process.exitCode = 1;
   } finally {
-    process.disconnect?.();
+    if (parentPort) process.exit();
+    else process.disconnect?.();
   }
 }
 
-process.on('message', (message: ParentMessage) => {
+function receive(message: ParentMessage): void {
   if (message.type === 'stop') stopRequested = true;
   else if (message.type === 'start') void run(message);
-});
+}
+if (parentPort) parentPort.on('message', (event) => receive(event.data));
+else process.on('message', receive);
 // The parent died or closed the channel: stop at the next step boundary rather than train orphaned.
 process.on('disconnect', () => {
   stopRequested = true;
