@@ -1,0 +1,242 @@
+/**
+ * RunsState and the run-table arithmetic: filters, sorting (empty cells last), grouping by
+ * config-minus-seed with mean ± std (n), event application (also while the list is loading),
+ * selection, and progress/ETA of live runs. Runs against the in-memory FakeApi; no DOM.
+ */
+import { describe, expect, it } from 'vitest';
+import { RunsState } from './runs-state.svelte.js';
+import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, parseTags, runProgress, sortRuns } from './run-table.js';
+import { FakeApi, makeRun } from './testing/fake-api.js';
+
+async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
+  const api = new FakeApi();
+  api.runs = runs.map((r) => makeRun(r));
+  const state = new RunsState(api);
+  await state.load();
+  return { api, state };
+}
+
+describe('filtering', () => {
+  it('matches each text term against name, task, preset and tags', async () => {
+    const { state } = await loadedState([
+      { id: 'a', name: 'baseline', task: 'copy', preset: 'hmpo', tags: ['paper'] },
+      { id: 'b', name: 'other', task: 'sort', preset: 'gspo', tags: [] },
+      { id: 'c', name: 'hmpo-long', task: 'add', preset: 'grpo', tags: ['ablation'] },
+    ]);
+    state.setFilter({ text: 'hmpo' });
+    expect(state.visibleRuns.map((r) => r.id).sort()).toEqual(['a', 'c']);
+    state.setFilter({ text: 'HMPO paper' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['a']);
+    state.setFilter({ text: 'sort' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['b']);
+    state.setFilter({ text: 'ablat' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['c']);
+    expect(state.filterActive).toBe(true);
+    state.clearFilter();
+    expect(state.visibleRuns).toHaveLength(3);
+  });
+
+  it('filters by task, preset, status and tag together', async () => {
+    const { state } = await loadedState([
+      { id: 'a', task: 'copy', preset: 'hmpo', status: 'running', tags: ['x'] },
+      { id: 'b', task: 'copy', preset: 'hmpo', status: 'failed', reason: 'NaN', tags: ['x'] },
+      { id: 'c', task: 'copy', preset: 'gspo', status: 'running', tags: [] },
+      { id: 'd', task: 'add', preset: 'hmpo', status: 'running', tags: ['x'] },
+    ]);
+    state.setFilter({ task: 'copy', preset: 'hmpo' });
+    expect(state.visibleRuns.map((r) => r.id).sort()).toEqual(['a', 'b']);
+    state.setFilter({ status: 'failed' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['b']);
+    state.setFilter({ task: null, preset: null, status: null, tag: 'x' });
+    expect(state.visibleRuns.map((r) => r.id).sort()).toEqual(['a', 'b', 'd']);
+    expect(state.allTags).toEqual(['x']);
+  });
+});
+
+describe('sorting', () => {
+  it('sorts any column both ways, with empty cells last in either direction', async () => {
+    const { state } = await loadedState([
+      { id: 'low', lastReward: 0.1 },
+      { id: 'none', lastReward: null },
+      { id: 'high', lastReward: 0.9 },
+    ]);
+    state.sortBy('lastReward');
+    expect(state.sort).toEqual({ column: 'lastReward', direction: 'desc' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['high', 'low', 'none']);
+    state.sortBy('lastReward');
+    expect(state.sort.direction).toBe('asc');
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['low', 'high', 'none']);
+  });
+
+  it('sorts names naturally, status by liveness, and progress by fraction', () => {
+    const runs = [
+      makeRun({ id: 'r10', name: 'run 10', status: 'finished', stepsDone: 50, totalSteps: 100 }),
+      makeRun({ id: 'r2', name: 'run 2', status: 'running', stepsDone: 10, totalSteps: 100 }),
+      makeRun({ id: 'r1', name: 'run 1', status: 'queued', stepsDone: 90, totalSteps: 100 }),
+    ];
+    expect(sortRuns(runs, { column: 'name', direction: 'asc' }).map((r) => r.id)).toEqual(['r1', 'r2', 'r10']);
+    expect(sortRuns(runs, { column: 'status', direction: 'asc' }).map((r) => r.id)).toEqual(['r2', 'r1', 'r10']);
+    expect(sortRuns(runs, { column: 'progress', direction: 'desc' }).map((r) => r.id)).toEqual(['r1', 'r10', 'r2']);
+  });
+});
+
+describe('grouping by config minus seed', () => {
+  it('summarises each group as mean ± sample std (n)', async () => {
+    const { state } = await loadedState([
+      { id: 'h0', groupKey: 'hmpo', preset: 'hmpo', seed: 0, lastReward: 0.6, bestReward: 0.7 },
+      { id: 'h1', groupKey: 'hmpo', preset: 'hmpo', seed: 1, lastReward: 0.8, bestReward: 0.9 },
+      { id: 'h2', groupKey: 'hmpo', preset: 'hmpo', seed: 2, lastReward: null, bestReward: null, status: 'queued' },
+      { id: 'g0', groupKey: 'gspo', preset: 'gspo', seed: 0, lastReward: 0.9, bestReward: 0.95 },
+    ]);
+    state.grouped = true;
+    state.sortBy('lastReward');
+    const [first, second] = state.groups;
+    expect(first!.key).toBe('gspo');
+    expect(second!.key).toBe('hmpo');
+    expect(second!.runs.map((r) => r.id).sort()).toEqual(['h0', 'h1', 'h2']);
+    expect(second!.lastReward!.mean).toBeCloseTo(0.7, 12);
+    // Sample std of {0.6, 0.8}: sqrt(((0.1)^2 + (0.1)^2) / 1) = 0.1414...
+    expect(second!.lastReward!.std).toBeCloseTo(Math.SQRT2 / 10, 12);
+    expect(second!.lastReward!.n).toBe(2);
+    expect(second!.statusCounts).toEqual({ finished: 2, queued: 1 });
+    expect(formatMeanStd(second!.lastReward)).toBe('0.700 ± 0.141 (n=2)');
+    expect(formatMeanStd(first!.lastReward)).toBe('0.900 (n=1)');
+    expect(second!.label).toBe('hmpo · pattern-dense · adamw');
+  });
+
+  it('keeps the table order between groups for non-reward columns', () => {
+    const runs = sortRuns(
+      [makeRun({ id: 'b1', groupKey: 'b', name: 'b 1' }), makeRun({ id: 'a1', groupKey: 'a', name: 'a 1' }), makeRun({ id: 'b0', groupKey: 'b', name: 'a 0' })],
+      { column: 'name', direction: 'asc' },
+    );
+    expect(groupRuns(runs, { column: 'name', direction: 'asc' }).map((g) => [g.key, g.runs.map((r) => r.id)])).toEqual([
+      ['b', ['b0', 'b1']],
+      ['a', ['a1']],
+    ]);
+  });
+
+  it('ignores non-finite rewards and names MuonClip groups', () => {
+    expect(meanStd([1, Number.NaN, 3])).toEqual({ mean: 2, std: Math.SQRT2, n: 2 });
+    expect(meanStd([null])).toBeNull();
+    const [group] = groupRuns([makeRun({ optimizer: 'muon', qkClip: true, preset: 'agm', task: 'copy' })], { column: 'name', direction: 'asc' });
+    expect(group!.label).toBe('agm · copy · MuonClip');
+  });
+});
+
+describe('events', () => {
+  it('inserts, replaces and removes runs as main reports them', async () => {
+    const { api, state } = await loadedState([{ id: 'a', status: 'running' }]);
+    const disconnect = state.connect();
+    api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'failed', reason: 'non-finite loss for 20 steps' }));
+    api.emit('onDidChangeRun', makeRun({ id: 'b', status: 'queued' }));
+    expect(state.byId.get('a')!.status).toBe('failed');
+    expect(state.byId.get('a')!.reason).toBe('non-finite loss for 20 steps');
+    expect(state.runs.map((r) => r.id)).toEqual(['a', 'b']);
+    state.setSelected('a', true);
+    api.emit('onDidRemoveRuns', { runIds: ['a'] });
+    expect(state.runs.map((r) => r.id)).toEqual(['b']);
+    expect(state.selectedIds.size).toBe(0);
+    disconnect();
+    expect(api.listenerCount('onDidChangeRun')).toBe(0);
+    expect(api.listenerCount('onDidRemoveRuns')).toBe(0);
+  });
+
+  it('keeps events that arrive while runs:list is in flight', async () => {
+    const api = new FakeApi();
+    let answer!: (runs: ReturnType<typeof makeRun>[]) => void;
+    api.handle('runs:list', () => new Promise((resolve) => (answer = (runs) => resolve({ ok: true, value: runs }))));
+    const state = new RunsState(api);
+    state.connect();
+    const loading = state.load();
+    expect(state.loading).toBe(true);
+    api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'running', stepsDone: 50 }));
+    api.emit('onDidRemoveRuns', { runIds: ['gone'] });
+    answer([makeRun({ id: 'a', status: 'queued', stepsDone: 0 }), makeRun({ id: 'gone' }), makeRun({ id: 'c' })]);
+    await loading;
+    expect(state.loading).toBe(false);
+    expect(state.runs.map((r) => [r.id, r.status])).toEqual([
+      ['a', 'running'],
+      ['c', 'finished'],
+    ]);
+  });
+
+  it('reports a failed load as data', async () => {
+    const api = new FakeApi().handle('runs:list', () => ({ ok: false, error: { code: 'DB', message: 'database is locked' } }));
+    const state = new RunsState(api);
+    await state.load();
+    expect(state.loadError).toEqual({ code: 'DB', message: 'database is locked' });
+    expect(state.loaded).toBe(false);
+  });
+});
+
+describe('selection', () => {
+  it('selects single runs, all visible runs, and lists them in table order', async () => {
+    const { state } = await loadedState([
+      { id: 'a', name: 'a', lastReward: 0.1 },
+      { id: 'b', name: 'b', lastReward: 0.3 },
+      { id: 'c', name: 'c', lastReward: 0.2 },
+    ]);
+    state.sortBy('lastReward');
+    state.toggleSelected('a');
+    state.toggleSelected('b');
+    expect(state.selectedRunIds).toEqual(['b', 'a']);
+    state.toggleAllVisible();
+    expect(state.allVisibleSelected).toBe(true);
+    state.toggleAllVisible();
+    expect(state.selectedIds.size).toBe(0);
+    state.setManySelected(['a', 'c'], true);
+    state.setFilter({ text: 'c' });
+    expect(state.selectedRunIds).toEqual(['c', 'a']);
+  });
+});
+
+describe('progress and ETA', () => {
+  const started = 1_700_000_000_000;
+
+  it('estimates the time left from the average pace of the trainer wall time', () => {
+    const run = makeRun({ status: 'running', stepsDone: 50, totalSteps: 200, startedAt: started, wallTime: 100 });
+    const progress = runProgress(run, started + 999_000);
+    expect(progress.fraction).toBe(0.25);
+    // 2 s per step, 150 steps left.
+    expect(progress.etaSeconds).toBe(300);
+    expect(formatDuration(progress.etaSeconds)).toBe('5m 00s');
+  });
+
+  it('falls back to the time since start before the trainer reports wall time', () => {
+    const run = makeRun({ status: 'running', stepsDone: 10, totalSteps: 40, startedAt: started, wallTime: null });
+    expect(runProgress(run, started + 20_000).etaSeconds).toBe(60);
+  });
+
+  it('gives no ETA for runs that are not running or have no steps yet', () => {
+    expect(runProgress(makeRun({ status: 'queued', stepsDone: 0, totalSteps: 10 }), started).etaSeconds).toBeNull();
+    expect(runProgress(makeRun({ status: 'running', stepsDone: 0, totalSteps: 10, startedAt: started }), started + 5000).etaSeconds).toBeNull();
+    expect(runProgress(makeRun({ status: 'finished', stepsDone: 10, totalSteps: 10 }), started)).toEqual({ fraction: 1, etaSeconds: null });
+    expect(runProgress(makeRun({ status: 'stopped', stepsDone: 4, totalSteps: 10 }), started)).toEqual({ fraction: 0.4, etaSeconds: null });
+  });
+
+  it('follows the state clock', async () => {
+    const { state } = await loadedState([{ id: 'a', status: 'running', stepsDone: 10, totalSteps: 20, startedAt: started, wallTime: null }]);
+    state.tick(started + 10_000);
+    expect(state.progressOf(state.byId.get('a')!).etaSeconds).toBe(10);
+    state.tick(started + 30_000);
+    expect(state.progressOf(state.byId.get('a')!).etaSeconds).toBe(30);
+  });
+
+  it('formats durations for people', () => {
+    expect(formatDuration(3725)).toBe('1h 02m');
+    expect(formatDuration(12.4)).toBe('12s');
+    expect(formatDuration(null)).toBe('—');
+  });
+});
+
+describe('row action helpers', () => {
+  it('picks new seeds after the ones a group already used', () => {
+    expect(nextSeeds([0, 1, 2], 2)).toEqual([3, 4]);
+    expect(nextSeeds([], 3)).toEqual([0, 1, 2]);
+    expect(nextSeeds([7, 2], 1)).toEqual([8]);
+  });
+
+  it('parses comma-separated tags', () => {
+    expect(parseTags(' paper, ablation,,paper ,')).toEqual(['paper', 'ablation']);
+  });
+});
