@@ -1,0 +1,70 @@
+// uPlot wiring of a chart model: column order (x, band edges, lines), band indices, dashes,
+// hidden legend entries, the log scale (distr 3) and a y range that keeps reference lines in view.
+import { describe, expect, it } from 'vitest';
+import type { ChartModel } from './chart-model.js';
+import { LEGEND_HIDDEN_CLASS, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
+
+const model: ChartModel = {
+  x: [0, 1, 2],
+  bands: [{ label: 'hmpo band', colour: '#D55E00', lower: [0, 0.5, null], upper: [1, 1.5, null] }],
+  lines: [
+    { label: 'hmpo seed', colour: '#D55E00', values: [0.4, 1, 2], opacity: 0.3, hideInLegend: true },
+    { label: 'hmpo', colour: '#D55E00', values: [0.5, -1, undefined], dash: [7, 4] },
+  ],
+};
+
+const settings: ChartSettings = {
+  width: 400,
+  height: 200,
+  logY: false,
+  xLabel: 'step',
+  theme: 'light',
+  annotations: () => ({ referenceLines: [{ y: 100, label: 'τ' }], markers: [] }),
+};
+
+describe('uplotData', () => {
+  it('orders columns x, band lower, band upper, then lines', () => {
+    expect(uplotData(model, false)).toEqual([[0, 1, 2], [0, 0.5, null], [1, 1.5, null], [0.4, 1, 2], [0.5, -1, undefined]]);
+  });
+
+  it('drops values a log scale cannot show', () => {
+    expect(uplotData(model, true)[1]).toEqual([null, 0.5, null]);
+    expect(uplotData(model, true)[4]).toEqual([0.5, null, undefined]);
+  });
+});
+
+describe('uplotOptions', () => {
+  it('fills each band between its upper and lower edge series', () => {
+    const options = uplotOptions(model, settings);
+    expect(options.series).toHaveLength(5);
+    expect(options.bands).toEqual([{ series: [2, 1], fill: 'rgba(213, 94, 0, 0.18)' }]);
+    expect(options.series[1]!.class).toBe(LEGEND_HIDDEN_CLASS);
+    expect(options.series[3]!.class).toBe(LEGEND_HIDDEN_CLASS);
+    expect(options.series[4]!.dash).toEqual([7, 4]);
+    expect(options.series[4]!.label).toBe('hmpo');
+  });
+
+  it('uses distr 3 for a log y-axis', () => {
+    expect(uplotOptions(model, settings).scales!['y']!.distr).toBe(1);
+    expect(uplotOptions(model, { ...settings, logY: true }).scales!['y']!.distr).toBe(3);
+  });
+});
+
+describe('yRange', () => {
+  it('stretches to include reference lines such as tau', () => {
+    const [min, max] = yRange(5, 20, [100], false);
+    expect(min).toBeLessThanOrEqual(5);
+    expect(max).toBeGreaterThanOrEqual(100);
+  });
+
+  it('has a default range without data', () => {
+    expect(yRange(null, null, [], false)).toEqual([0, 1]);
+    expect(yRange(null, null, [], true)).toEqual([0.1, 10]);
+  });
+
+  it('covers whole decades on a log scale and ignores non-positive references', () => {
+    const [min, max] = yRange(2, 30, [-1], true);
+    expect(min).toBe(1);
+    expect(max).toBe(100);
+  });
+});

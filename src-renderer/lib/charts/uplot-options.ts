@@ -1,0 +1,164 @@
+/**
+ * Turns a ChartModel into uPlot's options and aligned data: band edges first (invisible series
+ * joined by a `bands` fill), then lines; a linear or logarithmic (distr 3) y scale whose range also
+ * covers the reference lines; and a draw hook for horizontal reference lines (e.g. QK-clip tau) and
+ * vertical event markers (e.g. clip steps). No DOM access here, so it is unit-testable.
+ */
+import uPlot from 'uplot';
+import { CHART_INK, withAlpha, type Theme } from '../palette.js';
+import { drawableModel, type ChartModel } from './chart-model.js';
+
+export interface ReferenceLine {
+  readonly y: number;
+  readonly label: string;
+}
+
+export interface EventMarker {
+  readonly x: number;
+  readonly label?: string;
+}
+
+export interface Annotations {
+  readonly referenceLines: readonly ReferenceLine[];
+  readonly markers: readonly EventMarker[];
+}
+
+export interface ChartSettings {
+  readonly width: number;
+  readonly height: number;
+  readonly logY: boolean;
+  readonly xLabel: string;
+  readonly theme: Theme;
+  /** Read at every draw, so annotations can change without rebuilding the chart. */
+  readonly annotations: () => Annotations;
+  /** Called when the user drag-selects a range (zooms in): live charts stop following the tail. */
+  readonly onUserZoom?: () => void;
+}
+
+/** CSS class of series the legend hides (band edges, faint per-seed lines). */
+export const LEGEND_HIDDEN_CLASS = 'hmpo-legend-hidden';
+
+/** uPlot's columns for a model: x, then lower and upper of every band, then every line. */
+export function uplotData(model: ChartModel, logY: boolean): uPlot.AlignedData {
+  const drawable = drawableModel(model, logY);
+  const columns: (number | null | undefined)[][] = [];
+  for (const band of drawable.bands) columns.push([...band.lower], [...band.upper]);
+  for (const line of drawable.lines) columns.push([...line.values]);
+  return [[...drawable.x], ...columns];
+}
+
+/** The y range that shows the data and every reference line, padded; log scales in whole decades. */
+export function yRange(dataMin: number | null, dataMax: number | null, references: readonly number[], logY: boolean): [number, number] {
+  let lo = dataMin ?? Number.POSITIVE_INFINITY;
+  let hi = dataMax ?? Number.NEGATIVE_INFINITY;
+  for (const y of references) {
+    if (!Number.isFinite(y) || (logY && y <= 0)) continue;
+    lo = Math.min(lo, y);
+    hi = Math.max(hi, y);
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return logY ? [0.1, 10] : [0, 1];
+  if (logY) {
+    const [min, max] = uPlot.rangeLog(lo, hi, 10, true);
+    return [min ?? lo, max ?? hi];
+  }
+  const [min, max] = uPlot.rangeNum(lo, hi, 0.1, true);
+  return [min ?? lo, max ?? hi];
+}
+
+/** uPlot options for a model (its shape and styles; the values go through `uplotData`). */
+export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.Options {
+  const ink = CHART_INK[settings.theme];
+  const series: uPlot.Series[] = [{ label: settings.xLabel }];
+  const bands: uPlot.Band[] = [];
+  for (const band of model.bands) {
+    const lowerIndex = series.length;
+    const edge = (side: string): uPlot.Series => ({
+      label: `${band.label} ${side}`,
+      stroke: 'transparent',
+      width: 0,
+      points: { show: false },
+      spanGaps: band.spanGaps ?? false,
+      class: LEGEND_HIDDEN_CLASS,
+    });
+    series.push(edge('lower'), edge('upper'));
+    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? 0.18) });
+  }
+  for (const line of model.lines) {
+    series.push({
+      label: line.label,
+      stroke: withAlpha(line.colour, line.opacity ?? 1),
+      width: line.width ?? 1.5,
+      dash: line.dash ? [...line.dash] : undefined,
+      spanGaps: line.spanGaps ?? false,
+      ...(line.stepped ? { paths: uPlot.paths.stepped!({ align: 1 }) } : {}),
+      ...(line.hideInLegend ? { class: LEGEND_HIDDEN_CLASS, points: { show: false } } : {}),
+    });
+  }
+  const axis = (label: string | undefined): uPlot.Axis => ({
+    label,
+    stroke: ink.axis,
+    grid: { stroke: ink.grid, width: 1 },
+    ticks: { stroke: ink.grid, width: 1 },
+  });
+  return {
+    width: settings.width,
+    height: settings.height,
+    series,
+    bands,
+    scales: {
+      x: { time: false },
+      y: {
+        distr: settings.logY ? 3 : 1,
+        range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
+      },
+    },
+    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60 }],
+    legend: { show: true, live: true },
+    cursor: { drag: { x: true, y: false, setScale: true } },
+    hooks: {
+      draw: [(u) => drawAnnotations(u, settings.annotations(), ink)],
+      setSelect: [
+        (u) => {
+          if (u.select.width > 0) settings.onUserZoom?.();
+        },
+      ],
+    },
+  };
+}
+
+/** Vertical event markers and horizontal reference lines, clipped to the plotting area. */
+function drawAnnotations(u: uPlot, annotations: Annotations, ink: (typeof CHART_INK)[Theme]): void {
+  if (annotations.markers.length === 0 && annotations.referenceLines.length === 0) return;
+  const { ctx, bbox } = u;
+  const pixelRatio = bbox.width > 0 && u.width > 0 ? u.ctx.canvas.width / u.width : 1;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+  ctx.clip();
+  ctx.lineWidth = pixelRatio;
+  ctx.strokeStyle = ink.marker;
+  ctx.setLineDash([]);
+  for (const marker of annotations.markers) {
+    const x = u.valToPos(marker.x, 'x', true);
+    if (!(x >= bbox.left && x <= bbox.left + bbox.width)) continue;
+    ctx.beginPath();
+    ctx.moveTo(x, bbox.top);
+    ctx.lineTo(x, bbox.top + bbox.height);
+    ctx.stroke();
+  }
+  ctx.strokeStyle = ink.reference;
+  ctx.fillStyle = ink.reference;
+  ctx.setLineDash([6 * pixelRatio, 4 * pixelRatio]);
+  ctx.font = `${11 * pixelRatio}px sans-serif`;
+  ctx.textBaseline = 'bottom';
+  for (const line of annotations.referenceLines) {
+    const y = u.valToPos(line.y, 'y', true);
+    if (!(y >= bbox.top && y <= bbox.top + bbox.height)) continue;
+    ctx.beginPath();
+    ctx.moveTo(bbox.left, y);
+    ctx.lineTo(bbox.left + bbox.width, y);
+    ctx.stroke();
+    ctx.fillText(line.label, bbox.left + 4 * pixelRatio, y - 2 * pixelRatio);
+  }
+  ctx.restore();
+}
