@@ -1,0 +1,228 @@
+// CompareState against an in-memory Api: the requests its controls build, debouncing, skipping
+// unchanged requests, panels and histograms, target parsing, and group colours/dashes.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Api, Channel, CompareGroup, CompareRequest, CompareResult, EventName, Events, RequestOf, ResponseOf, RunSummary } from '../../src-shared/contract.js';
+import { err, ok, type Result } from '../../src-shared/result.js';
+import { MUONCLIP_DASH, SOLID, presetColour } from './palette.js';
+import { CompareState, PANEL_KEYS, parseTarget } from './compare-state.svelte.js';
+
+type Handler<C extends Channel> = (request: RequestOf<C>) => Result<ResponseOf<C>> | Promise<Result<ResponseOf<C>>>;
+
+/** Main, in memory: answers from handlers and records every request. */
+class FakeApi implements Api {
+  readonly calls: { channel: Channel; request: unknown }[] = [];
+  readonly #handlers = new Map<Channel, unknown>();
+
+  handle<C extends Channel>(channel: C, handler: Handler<C>): this {
+    this.#handlers.set(channel, handler);
+    return this;
+  }
+  callsTo<C extends Channel>(channel: C): RequestOf<C>[] {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.request as RequestOf<C>);
+  }
+  async invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+    this.calls.push({ channel, request });
+    const handler = this.#handlers.get(channel) as Handler<C> | undefined;
+    return handler ? handler(request) : err('NOT_FOUND', `no handler for ${channel}`);
+  }
+  on<E extends EventName>(_event: E, _listener: (payload: Events[E]) => void): () => void {
+    return () => {};
+  }
+}
+
+function run(id: string, preset: RunSummary['preset'], qkClip: boolean): RunSummary {
+  return {
+    id, name: `${preset} ${id}`, status: 'finished', reason: null, task: 'pattern-dense', preset, seed: 0, groupKey: `${preset}-${qkClip}`,
+    optimizer: qkClip ? 'muon' : 'adamw', qkClip, tags: [], notes: '', sweepId: null, stepsDone: 100, totalSteps: 100, lastReward: 1,
+    bestReward: 1, evalReward: null, backend: 'wasm', createdAt: 0, startedAt: 0, finishedAt: 1, wallTime: 1,
+  };
+}
+
+const RUNS = [run('h1', 'hmpo', false), run('h2', 'hmpo', false), run('m1', 'hmpo', true), run('m2', 'hmpo', true), run('g1', 'gspo', false), run('g2', 'gspo', false)];
+
+function groupOf(groupKey: string, preset: RunSummary['preset'], runIds: string[], key: string): CompareGroup {
+  const base = key === 'ratio/a0' ? 1.02 : key === 'ratio/g0' ? 1.0 : key === 'ratio/h0' ? 0.98 : 0.5;
+  return {
+    groupKey, label: groupKey, preset, runIds, x: [0, 50, 100], mean: [base, base, base], lower: [base - 0.1, base - 0.1, null],
+    upper: [base + 0.1, base + 0.1, null], n: [2, 2, 1], seeds: runIds.map((runId) => ({ runId, y: [base, base, base] })),
+  };
+}
+
+function compareAnswer(request: CompareRequest): CompareResult {
+  const groups = [groupOf('hmpo-false', 'hmpo', ['h1', 'h2'], request.key), groupOf('hmpo-true', 'hmpo', ['m1', 'm2'], request.key), groupOf('gspo-false', 'gspo', ['g1', 'g2'], request.key)];
+  return {
+    groups,
+    summary: [],
+    survival: groups.map((g) => ({ groupKey: g.groupKey, label: g.label, steps: [0, 50], fractionUnsolved: [1, 0.5] })),
+    legend: 'linear interpolation on a shared grid of 400 points; no extrapolation',
+    configDiff: [{ path: 'optimizer.name', values: ['adamw', 'muon'] }],
+  };
+}
+
+function fakeMain(): FakeApi {
+  return new FakeApi()
+    .handle('runs:list', () => ok(RUNS))
+    .handle('metrics:compare', (request) => ok(compareAnswer(request)))
+    .handle('metrics:histograms', ({ runId }) => ok({ runId, steps: [0, 1], counts: [[0, 1, 0], [1, 1, 0]] }));
+}
+
+const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => !Object.values(PANEL_KEYS).includes(r.key as never));
+const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => Object.values(PANEL_KEYS).includes(r.key as never));
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('CompareState requests', () => {
+  it('starts with reward mean over steps, no smoothing, 95% CI and the task optimum as target', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'h2', 'g1'], { gridPoints: 400 });
+    await state.start();
+    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null }]);
+    expect(state.result?.groups).toHaveLength(3);
+  });
+
+  it('asks for the AM-GM gap, half-variance and power-mean spectrum panels with the same x, grid and smoothing', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1']);
+    await state.start();
+    expect(panelCalls(api).map((r) => r.key).sort()).toEqual(['ratio/a0', 'ratio/am_gm_gap', 'ratio/g0', 'ratio/h0', 'ratio/half_var_log_ratio']);
+    expect(panelCalls(api).every((r) => r.x === 'step' && r.smoothing === 0 && r.target === null)).toBe(true);
+    expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
+    expect(state.spectrumFacets).toHaveLength(3);
+    expect(state.spectrumFacets[0]!.model.lines.map((l) => l.label)).toEqual(['hmpo-false A₀ (p = 1)', 'hmpo-false G₀ (p = 0)', 'hmpo-false H₀ (p = −1)']);
+  });
+
+  it('debounces control changes into one request with the latest values', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1'], { debounceMs: 250 });
+    await state.start();
+    state.smoothing = 0.5;
+    await vi.advanceTimersByTimeAsync(100);
+    state.smoothing = 0.9;
+    state.band = 'minmax';
+    state.xAxis = 'samples';
+    state.metricKey = 'losses/kl';
+    state.targetText = '0.8';
+    await vi.advanceTimersByTimeAsync(249);
+    expect(mainCalls(api)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(mainCalls(api)).toHaveLength(2);
+    expect(mainCalls(api)[1]).toMatchObject({ key: 'losses/kl', x: 'samples', smoothing: 0.9, band: 'minmax', target: 0.8 });
+  });
+
+  it('does not ask again for what has not changed: a new target re-queries only the main metric', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1'], { debounceMs: 10 });
+    await state.start();
+    const panelsBefore = panelCalls(api).length;
+    state.targetText = '0.9';
+    await vi.advanceTimersByTimeAsync(10);
+    expect(mainCalls(api)).toHaveLength(2);
+    expect(panelCalls(api)).toHaveLength(panelsBefore);
+    state.showSeeds = true;
+    state.logY = true;
+    await state.query();
+    expect(mainCalls(api)).toHaveLength(2);
+  });
+
+  it('clamps the smoothing weight to [0, 0.99] and shows it in the legend', async () => {
+    const state = new CompareState(fakeMain(), ['h1']);
+    state.smoothing = 1.5;
+    expect(state.smoothing).toBe(0.99);
+    state.smoothing = -1;
+    expect(state.smoothing).toBe(0);
+    state.smoothing = 0.9;
+    expect(state.legend).toContain('EMA smoothing 0.9 (debiased)');
+    await state.query();
+    expect(state.legend).toContain('linear interpolation on a shared grid');
+  });
+
+  it('refuses a target that is not a number and asks main nothing', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1'], { debounceMs: 10 });
+    state.targetText = 'high';
+    expect(state.targetError).toMatch(/not a number/);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(api.callsTo('metrics:compare')).toHaveLength(0);
+    expect(parseTarget('  ')).toEqual({ target: null, error: null });
+    expect(parseTarget('-1.5').target).toBe(-1.5);
+  });
+
+  it('follows the chart width with the grid size', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1'], { debounceMs: 10, gridPoints: 400 });
+    state.setWidth(1210);
+    expect(state.gridPoints).toBe(600);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(mainCalls(api)[0]!.gridPoints).toBe(600);
+  });
+
+  it('ignores answers to superseded requests', async () => {
+    const resolvers: ((r: Result<CompareResult>) => void)[] = [];
+    const api = fakeMain().handle('metrics:compare', () => new Promise((resolve) => resolvers.push(resolve)));
+    const state = new CompareState(api, ['h1']);
+    const first = state.query();
+    state.metricKey = 'losses/kl';
+    const second = state.query();
+    const calls = api.callsTo('metrics:compare');
+    // Answer the second query first, then the stale one.
+    calls.forEach((request, i) => i >= 6 && resolvers[i]!(ok(compareAnswer(request))));
+    await second;
+    calls.forEach((request, i) => i < 6 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
+    await first;
+    expect(state.result?.legend).not.toBe('stale');
+  });
+
+  it('shows main’s error', async () => {
+    const api = fakeMain().handle('metrics:compare', () => err('BAD_REQUEST', 'runIds must not be empty; select runs to compare'));
+    const state = new CompareState(api, ['h1']);
+    await state.query();
+    expect(state.error).toBe('runIds must not be empty; select runs to compare');
+  });
+});
+
+describe('CompareState drawing', () => {
+  it('colours groups by mean type and dashes the MuonClip-on group', async () => {
+    const state = new CompareState(fakeMain(), ['h1', 'h2', 'm1', 'm2', 'g1', 'g2']);
+    await state.start();
+    expect(state.styleOf({ groupKey: 'hmpo-false' })).toEqual({ colour: presetColour('hmpo'), dash: SOLID });
+    expect(state.styleOf({ groupKey: 'hmpo-true' })).toEqual({ colour: presetColour('hmpo'), dash: MUONCLIP_DASH });
+    expect(state.styleOf({ groupKey: 'gspo-false' }).colour).toBe(presetColour('gspo'));
+    const hmpoLine = state.mainModel.lines.find((l) => l.label === 'hmpo-true')!;
+    expect(hmpoLine.dash).toEqual(MUONCLIP_DASH);
+    expect(hmpoLine.colour).toBe(presetColour('hmpo'));
+  });
+
+  it('draws a band that stops where n < 2, and faint seeds only on request', async () => {
+    const state = new CompareState(fakeMain(), ['h1', 'h2']);
+    await state.start();
+    expect(state.mainModel.bands[0]!.upper).toEqual([0.6, 0.6, null]);
+    expect(state.mainModel.lines.filter((l) => l.hideInLegend)).toHaveLength(0);
+    state.showSeeds = true;
+    expect(state.mainModel.lines.filter((l) => l.hideInLegend)).toHaveLength(6);
+    expect(state.mainModel.lines.find((l) => l.hideInLegend)!.label).toBe('hmpo-false · hmpo h1');
+  });
+
+  it('draws the survival curves in the groups’ styles', async () => {
+    const state = new CompareState(fakeMain(), ['h1', 'm1']);
+    await state.start();
+    expect(state.survival.lines.map((l) => l.dash)).toEqual([SOLID, MUONCLIP_DASH, SOLID]);
+  });
+
+  it('loads histograms for one run per mean type, and for another run when chosen', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'h2', 'm1', 'm2', 'g1', 'g2']);
+    await state.start();
+    expect(state.histogramFacets.map((f) => [f.preset, f.runId])).toEqual([['hmpo', 'h1'], ['gspo', 'g1']]);
+    expect(api.callsTo('metrics:histograms').map((r) => r.runId)).toEqual(['h1', 'g1']);
+    expect(state.histogramFacets[0]!.series?.steps).toEqual([0, 1]);
+    state.chooseHistogramRun('hmpo', 'm2');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.histogramFacets[0]!.runId).toBe('m2');
+    expect(api.callsTo('metrics:histograms').map((r) => r.runId)).toEqual(['h1', 'g1', 'm2']);
+  });
+});

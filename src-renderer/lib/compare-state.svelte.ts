@@ -1,0 +1,335 @@
+/**
+ * CompareState: the comparison view's controls and query results. Control changes re-query main
+ * (metrics:compare, debounced; unchanged requests are not repeated); every aggregate, band,
+ * smoothing and summary comes from main, this class only builds requests and chart models. Groups
+ * get their mean type's palette colour and a dash for MuonClip (lib/charts/group-style.ts).
+ */
+import type { Api, BandKind, CompareGroup, CompareRequest, CompareResult, HistogramSeries, RunSummary, XAxis } from '../../src-shared/contract.js';
+import { isMetricKey, type MetricKey } from '../../src-shared/metrics.js';
+import type { ObjectivePreset } from '../../src-shared/objective-config.js';
+import type { Result } from '../../src-shared/result.js';
+import { EMPTY_MODEL, type ChartModel } from './charts/chart-model.js';
+import { createDebouncer, type Debouncer } from './charts/coalesce.js';
+import { groupCurvesModel, survivalModel, type GroupStyle } from './charts/group-curves.js';
+import { assignGroupStyles } from './charts/group-style.js';
+import { chartTheme } from './charts/theme.svelte.js';
+import { MUONCLIP_DASH, SOLID } from './palette.js';
+
+/** The extra metrics of the differentiating panels (ux.md "What no tracker has" 1 and 2). */
+export const PANEL_KEYS = {
+  amGmGap: 'ratio/am_gm_gap',
+  halfVarLogRatio: 'ratio/half_var_log_ratio',
+  a0: 'ratio/a0',
+  g0: 'ratio/g0',
+  h0: 'ratio/h0',
+} as const satisfies Record<string, MetricKey>;
+export type PanelName = keyof typeof PANEL_KEYS;
+
+export const DEFAULT_METRIC: MetricKey = 'charts/reward_mean';
+export const X_AXIS_LABELS: Readonly<Record<XAxis, string>> = { step: 'step', samples: 'samples seen', wallTime: 'wall time (s)' };
+export const BAND_LABELS: Readonly<Record<BandKind, string>> = { std: '± std', se: '± SE', ci95: '95% CI', minmax: 'min–max' };
+
+export interface CompareOptions {
+  /** Quiet time after a control change before main is asked (ms). */
+  readonly debounceMs?: number;
+  /** Aggregation grid points before the view reports its width. */
+  readonly gridPoints?: number;
+  /** Histogram columns per run. */
+  readonly histogramBuckets?: number;
+}
+
+/** A spectrum facet: one group's A0, G0 and H0 over training. */
+export interface SpectrumFacet {
+  readonly groupKey: string;
+  readonly label: string;
+  readonly model: ChartModel;
+}
+
+/** A histogram facet: one chosen run of one mean type. */
+export interface HistogramFacet {
+  readonly preset: ObjectivePreset;
+  readonly runId: string;
+  readonly candidates: readonly string[];
+  readonly series: HistogramSeries | null;
+}
+
+/** "" -> null (the task optimum); a number -> that target; anything else -> an error message. */
+export function parseTarget(text: string): { target: number | null; error: string | null } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { target: null, error: null };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return { target: null, error: `Target "${trimmed}" is not a number; enter a reward value, or leave it blank for the task optimum` };
+  return { target: value, error: null };
+}
+
+export class CompareState {
+  // Controls that change what main computes: setters re-query (debounced).
+  #runIds = $state.raw<readonly string[]>([]);
+  #metricKey = $state<MetricKey>(DEFAULT_METRIC);
+  #xAxis = $state<XAxis>('step');
+  #smoothing = $state(0);
+  #band = $state<BandKind>('ci95');
+  #targetText = $state('');
+  #gridPoints = $state(400);
+  // Controls that only change the drawing.
+  showSeeds = $state(false);
+  logY = $state(false);
+
+  result = $state.raw<CompareResult | null>(null);
+  panels = $state.raw<Partial<Record<PanelName, CompareResult>>>({});
+  /** Every run's summary (names, MuonClip on/off), from runs:list. */
+  runs = $state.raw<readonly RunSummary[]>([]);
+  histograms = $state.raw<Readonly<Record<string, HistogramSeries>>>({});
+  /** The run whose histograms are shown per mean type (default: the first run of its first group). */
+  histogramChoice = $state.raw<Partial<Record<ObjectivePreset, string>>>({});
+  error = $state<string | null>(null);
+  loading = $state(false);
+
+  readonly targetError = $derived(parseTarget(this.#targetText).error);
+  readonly request: CompareRequest = $derived({
+    runIds: this.#runIds,
+    key: this.#metricKey,
+    x: this.#xAxis,
+    gridPoints: this.#gridPoints,
+    smoothing: this.#smoothing,
+    band: this.#band,
+    target: parseTarget(this.#targetText).target,
+  });
+  readonly panelRequests: Readonly<Record<PanelName, CompareRequest>> = $derived(
+    Object.fromEntries(Object.entries(PANEL_KEYS).map(([name, key]) => [name, { ...this.request, key, target: null }])) as Record<PanelName, CompareRequest>,
+  );
+  readonly groupStyles: ReadonlyMap<string, GroupStyle> = $derived(
+    assignGroupStyles(this.result?.groups ?? [], (groupKey) => this.#muonClip(groupKey), chartTheme.current),
+  );
+  readonly mainModel: ChartModel = $derived(
+    this.result ? groupCurvesModel([{ groups: this.result.groups, seeds: this.showSeeds }], (g) => this.styleOf(g), (id) => this.runName(id)) : EMPTY_MODEL,
+  );
+  readonly gapModel: ChartModel = $derived(this.#gapModel());
+  readonly spectrumFacets: readonly SpectrumFacet[] = $derived(this.#spectrumFacets());
+  readonly survival: ChartModel = $derived(this.result ? survivalModel(this.result.survival, (key) => this.#styleOfKey(key)) : EMPTY_MODEL);
+  readonly histogramFacets: readonly HistogramFacet[] = $derived(this.#histogramFacets());
+  /** The legend line: smoothing as set, then main's statement of alignment, smoothing and band. */
+  readonly legend = $derived(
+    `EMA smoothing ${this.#smoothing === 0 ? 'off' : `${this.#smoothing} (debiased)`}; ${BAND_LABELS[this.#band]} band` + (this.result ? ` · ${this.result.legend}` : ''),
+  );
+
+  readonly #api: Api;
+  readonly #debouncer: Debouncer;
+  readonly #histogramBuckets: number;
+  #generation = 0;
+  #lastMainKey = '';
+  #lastPanelKey = '';
+
+  constructor(api: Api, runIds: readonly string[], options: CompareOptions = {}) {
+    this.#api = api;
+    this.#runIds = [...runIds];
+    this.#gridPoints = options.gridPoints ?? 400;
+    this.#histogramBuckets = options.histogramBuckets ?? 200;
+    this.#debouncer = createDebouncer(() => void this.query(), options.debounceMs ?? 250);
+  }
+
+  get runIds(): readonly string[] {
+    return this.#runIds;
+  }
+  set runIds(ids: readonly string[]) {
+    if (ids.length === this.#runIds.length && ids.every((id, i) => id === this.#runIds[i])) return;
+    this.#runIds = [...ids];
+    this.#debouncer.schedule();
+  }
+  get metricKey(): MetricKey {
+    return this.#metricKey;
+  }
+  set metricKey(key: MetricKey) {
+    if (!isMetricKey(key)) return;
+    this.#metricKey = key;
+    this.#debouncer.schedule();
+  }
+  get xAxis(): XAxis {
+    return this.#xAxis;
+  }
+  set xAxis(axis: XAxis) {
+    this.#xAxis = axis;
+    this.#debouncer.schedule();
+  }
+  get smoothing(): number {
+    return this.#smoothing;
+  }
+  /** Debiased EMA weight, clamped to [0, 0.99]. */
+  set smoothing(weight: number) {
+    this.#smoothing = Number.isFinite(weight) ? Math.min(0.99, Math.max(0, weight)) : 0;
+    this.#debouncer.schedule();
+  }
+  get band(): BandKind {
+    return this.#band;
+  }
+  set band(kind: BandKind) {
+    this.#band = kind;
+    this.#debouncer.schedule();
+  }
+  get targetText(): string {
+    return this.#targetText;
+  }
+  /** Blank = the task optimum; an unparsable value shows targetError and asks main nothing. */
+  set targetText(text: string) {
+    this.#targetText = text;
+    if (parseTarget(text).error === null) this.#debouncer.schedule();
+  }
+  get gridPoints(): number {
+    return this.#gridPoints;
+  }
+
+  /** The main chart's width in pixels: the grid follows it (one point per ~2 px, 50..1000). */
+  setWidth(width: number): void {
+    const points = Math.max(50, Math.min(1000, Math.round(width / 100) * 50));
+    if (points === this.#gridPoints) return;
+    this.#gridPoints = points;
+    this.#debouncer.schedule();
+  }
+
+  /** First load: the runs' summaries (names, MuonClip) and the comparison, without waiting. */
+  async start(): Promise<void> {
+    await Promise.all([this.#loadRuns(), this.query()]);
+  }
+
+  /**
+   * Asks main for whatever changed: the chosen metric's comparison, then the panels' metrics
+   * (only when x-axis, smoothing, grid, band or runs changed) and the chosen runs' histograms.
+   */
+  async query(): Promise<void> {
+    this.#debouncer.cancel();
+    if (this.#runIds.length === 0) {
+      this.result = null;
+      this.panels = {};
+      return;
+    }
+    const generation = ++this.#generation;
+    const request = this.request;
+    const panelRequests = this.panelRequests;
+    const mainKey = JSON.stringify(request);
+    const panelKey = JSON.stringify(panelRequests);
+    const askMain = mainKey !== this.#lastMainKey;
+    const askPanels = panelKey !== this.#lastPanelKey;
+    if (!askMain && !askPanels) return;
+    this.loading = true;
+    this.error = null;
+    const names = Object.keys(panelRequests) as PanelName[];
+    const [main, ...panelResults] = await Promise.all([
+      askMain ? this.#api.invoke('metrics:compare', request) : null,
+      ...names.map((name) => (askPanels ? this.#api.invoke('metrics:compare', panelRequests[name]) : null)),
+    ]);
+    if (generation !== this.#generation) return;
+    this.loading = false;
+    if (main) {
+      const value = this.#unwrap(main);
+      if (value) {
+        this.result = value;
+        this.#lastMainKey = mainKey;
+      }
+    }
+    if (askPanels) {
+      const panels: Partial<Record<PanelName, CompareResult>> = {};
+      panelResults.forEach((result, i) => {
+        const value = result ? this.#unwrap(result) : null;
+        if (value) panels[names[i]!] = value;
+      });
+      this.panels = panels;
+      this.#lastPanelKey = panelKey;
+    }
+    await this.#loadHistograms();
+  }
+
+  /** Shows `runId`'s histograms for its mean type. */
+  chooseHistogramRun(preset: ObjectivePreset, runId: string): void {
+    this.histogramChoice = { ...this.histogramChoice, [preset]: runId };
+    void this.#loadHistograms();
+  }
+
+  styleOf(group: Pick<CompareGroup, 'groupKey'>): GroupStyle {
+    return this.#styleOfKey(group.groupKey);
+  }
+
+  /** A run's display name (its id until runs:list answered). */
+  runName(runId: string): string {
+    return this.runs.find((run) => run.id === runId)?.name ?? runId;
+  }
+
+  dispose(): void {
+    this.#debouncer.cancel();
+    this.#generation++;
+  }
+
+  #styleOfKey(groupKey: string): GroupStyle {
+    return this.groupStyles.get(groupKey) ?? { colour: '#777777', dash: SOLID };
+  }
+
+  #muonClip(groupKey: string): boolean {
+    const group = this.result?.groups.find((g) => g.groupKey === groupKey);
+    return group?.runIds.some((id) => this.runs.find((run) => run.id === id)?.qkClip === true) ?? false;
+  }
+
+  async #loadRuns(): Promise<void> {
+    const value = this.#unwrap(await this.#api.invoke('runs:list', null));
+    if (value) this.runs = value;
+  }
+
+  async #loadHistograms(): Promise<void> {
+    const wanted = this.histogramFacets.map((facet) => facet.runId).filter((id) => !(id in this.histograms));
+    if (wanted.length === 0) return;
+    const answers = await Promise.all(wanted.map((runId) => this.#api.invoke('metrics:histograms', { runId, buckets: this.#histogramBuckets })));
+    const next = { ...this.histograms };
+    for (const answer of answers) {
+      const value = this.#unwrap(answer);
+      if (value) next[value.runId] = value;
+    }
+    this.histograms = next;
+  }
+
+  #unwrap<T>(result: Result<T>): T | null {
+    if (result.ok) return result.value;
+    this.error = result.error.message;
+    return null;
+  }
+
+  #gapModel(): ChartModel {
+    const gap = this.panels.amGmGap;
+    if (!gap) return EMPTY_MODEL;
+    const halfVar = this.panels.halfVarLogRatio;
+    return groupCurvesModel(
+      [{ groups: gap.groups }, ...(halfVar ? [{ groups: halfVar.groups, suffix: ' ½·Var(log r)', band: false, dash: [1, 3], width: 1.5 }] : [])],
+      (g) => this.styleOf(g),
+    );
+  }
+
+  #spectrumFacets(): SpectrumFacet[] {
+    const { a0, g0, h0 } = this.panels;
+    if (!a0 || !g0 || !h0) return [];
+    return a0.groups.map((group) => {
+      const pick = (result: CompareResult) => result.groups.filter((g) => g.groupKey === group.groupKey);
+      const colour = this.styleOf(group).colour;
+      const style = (dash: readonly number[]) => () => ({ colour, dash });
+      // Means only, one dash per exponent: A0 (p = 1) solid, G0 (p = 0) dashed, H0 (p = -1) dotted.
+      const model = groupCurvesModel(
+        [
+          { groups: pick(a0), suffix: ' A₀ (p = 1)', band: false, dash: SOLID },
+          { groups: pick(g0), suffix: ' G₀ (p = 0)', band: false, dash: MUONCLIP_DASH },
+          { groups: pick(h0), suffix: ' H₀ (p = −1)', band: false, dash: [1, 3] },
+        ],
+        style(SOLID),
+      );
+      return { groupKey: group.groupKey, label: group.label, model };
+    });
+  }
+
+  #histogramFacets(): HistogramFacet[] {
+    const byPreset = new Map<ObjectivePreset, string[]>();
+    for (const group of this.result?.groups ?? []) {
+      const ids = byPreset.get(group.preset) ?? [];
+      byPreset.set(group.preset, [...ids, ...group.runIds]);
+    }
+    return [...byPreset].map(([preset, candidates]) => {
+      const chosen = this.histogramChoice[preset];
+      const runId = chosen !== undefined && candidates.includes(chosen) ? chosen : candidates[0]!;
+      return { preset, runId, candidates, series: this.histograms[runId] ?? null };
+    });
+  }
+}
