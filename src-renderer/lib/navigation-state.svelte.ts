@@ -1,0 +1,60 @@
+/**
+ * NavigationState: which view is showing (runs, launch, compare), the run open in the run view, the
+ * runs being compared, and whether the export dialog is open (and for which runs). Plain view
+ * state with no Api; App renders from it and every "go there" action in the app goes through it.
+ */
+
+export const VIEWS = ['runs', 'launch', 'compare'] as const;
+export type View = (typeof VIEWS)[number];
+
+export class NavigationState {
+  view = $state<View>('runs');
+  /** The run shown in the run view (over the runs table), if any. */
+  openRunId = $state<string | null>(null);
+  compareRunIds = $state.raw<readonly string[]>([]);
+  exportOpen = $state(false);
+  exportRunIds = $state.raw<readonly string[]>([]);
+
+  show(view: View): void {
+    this.view = view;
+  }
+
+  openRun(runId: string): void {
+    this.openRunId = runId;
+    this.view = 'runs';
+  }
+
+  closeRun(): void {
+    this.openRunId = null;
+  }
+
+  /** Switches to the comparison of `runIds` (ignored when there is nothing to compare). */
+  compare(runIds: readonly string[]): boolean {
+    if (runIds.length === 0) return false;
+    this.compareRunIds = [...runIds];
+    this.view = 'compare';
+    return true;
+  }
+
+  openExport(runIds: readonly string[]): void {
+    this.exportRunIds = [...runIds];
+    this.exportOpen = true;
+  }
+
+  closeExport(): void {
+    this.exportOpen = false;
+  }
+
+  /** Esc: closes the topmost closable thing; false when there was none. */
+  closeTopmost(): boolean {
+    if (this.exportOpen) {
+      this.exportOpen = false;
+      return true;
+    }
+    if (this.openRunId !== null && this.view === 'runs') {
+      this.openRunId = null;
+      return true;
+    }
+    return false;
+  }
+}
