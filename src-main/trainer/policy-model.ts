@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionProjections, Param, ParamKind } from './parameters.js';
 import { Rng } from './rng.js';
-import { batchMatmul, layerNorm, linear, matmul, normalizeRows, oneHotFloat } from './tensor-ops.js';
+import { causalSelfAttention, layerNorm, linear, matmul, normalizeRows, oneHotFloat } from './tensor-ops.js';
 
 /** Model shape; the run's `model` block plus what the task and the run fix. */
 export interface PolicyModelConfig {
@@ -131,16 +131,12 @@ class Attention {
   }
 
   /** x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). */
-  forward(x: tf.Tensor2D, batch: number, seqLen: number, mask: tf.Tensor2D): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
-    const scale = 1 / Math.sqrt(this.headDim);
-    const q = splitHeads(tf.mul(matmul(x, this.wq as tf.Tensor2D), scale), batch, seqLen, this.nHeads); // (B*H, T, D)
-    const k = splitHeads(matmul(x, this.wk as tf.Tensor2D), batch, seqLen, this.nHeads); // (B*H, T, D)
-    const v = splitHeads(matmul(x, this.wv as tf.Tensor2D), batch, seqLen, this.nHeads); // (B*H, T, D)
-    const logits = tf.add(batchMatmul(q, k, true), mask); // (B*H, T, T), masked entries ~ -1e9
-    const perSequence = tf.max(tf.reshape(logits, [batch, this.nHeads * seqLen * seqLen]), 0); // (H*T*T)
-    const maxLogit = tf.max(tf.reshape(perSequence, [this.nHeads, seqLen * seqLen]), 1) as tf.Tensor1D; // (H)
-    const mixed = batchMatmul(tf.softmax(logits) as tf.Tensor3D, v); // (B*H, T, D)
-    return { y: matmul(mergeHeads(mixed, batch, seqLen, this.nHeads), this.wo as tf.Tensor2D), maxLogit }; // (B*T, d)
+  forward(x: tf.Tensor2D, batch: number, seqLen: number): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const q = matmul(x, this.wq as tf.Tensor2D); // (B*T, H*D)
+    const k = matmul(x, this.wk as tf.Tensor2D); // (B*T, H*D)
+    const v = matmul(x, this.wv as tf.Tensor2D); // (B*T, H*D)
+    const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads); // (B*T, H*D), (H)
+    return { y: matmul(y, this.wo as tf.Tensor2D), maxLogit }; // (B*T, d)
   }
 }
 
@@ -197,8 +193,8 @@ class Block {
     return [...this.ln1.params(), ...this.attn.params(), ...this.ln2.params(), ...this.mlp.params()];
   }
 
-  forward(x: tf.Tensor2D, batch: number, seqLen: number, mask: tf.Tensor2D): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
-    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, mask);
+  forward(x: tf.Tensor2D, batch: number, seqLen: number): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen);
     const afterAttn = tf.add(x, y) as tf.Tensor2D; // (B*T, d)
     return { x: tf.add(afterAttn, this.mlp.forward(this.ln2.apply(afterAttn))), maxLogit }; // (B*T, d)
   }
@@ -256,10 +252,9 @@ export class PolicyModel {
     const tokenRows = tf.reshape(matmul(oneHot, this.tokenEmbedding as tf.Tensor2D), [batch, seqLen, dModel]); // (B, T, d)
     const positions = tf.slice(this.positionEmbedding, [0, 0], [seqLen, dModel]); // (T, d)
     let x = tf.reshape(tf.add(tokenRows, positions), [batch * seqLen, dModel]) as tf.Tensor2D; // (B*T, d)
-    const mask = causalMask(seqLen, 0); // (T, T)
     const maxLogits: tf.Tensor1D[] = [];
     for (const block of this.blocks) {
-      const out = block.forward(x, batch, seqLen, mask);
+      const out = block.forward(x, batch, seqLen);
       x = out.x;
       maxLogits.push(out.maxLogit);
     }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { Rng } from './rng.js';
-import { batchMatmul, layerNorm, linear, matmul, normalizeRows, oneHotFloat } from './tensor-ops.js';
+import { AttentionArena, batchMatmul, causalSelfAttention, layerNorm, linear, matmul, normalizeRows, oneHotFloat, useSimdAttention } from './tensor-ops.js';
 
 function random(shape: number[], seed: number): tf.Tensor {
   const rng = new Rng(seed);
@@ -87,6 +87,32 @@ describe('tensor-ops', () => {
     tf.dispose([x, gain, bias]);
   });
 
+  it('causalSelfAttention matches split heads + masked softmax + batched products, in value, max logit and gradient', () => {
+    expect(new AttentionArena().simd).toBe(true); // Node has WebAssembly SIMD: the fast loops are what runs
+    for (const simd of [true, false]) {
+      useSimdAttention(simd);
+      for (const [batch, seqLen, nHeads, headDim] of [[3, 5, 2, 4], [2, 7, 3, 8], [2, 4, 2, 3]] as const) {
+        const width = nHeads * headDim;
+        const [q, k, v] = [20, 21, 22].map((seed) => random([batch * seqLen, width], seed));
+        const mask = tf.tensor2d(Float32Array.from({ length: seqLen * seqLen }, (_, i) => (i % seqLen > Math.floor(i / seqLen) ? -1e9 : 0)), [seqLen, seqLen]);
+        const split = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [batch, seqLen, nHeads, headDim]), [0, 2, 1, 3]), [batch * nHeads, seqLen, headDim]);
+        const logitsOf = (a: tf.Tensor, b: tf.Tensor) => tf.add(tf.div(tf.matMul(split(a), split(b), false, true), Math.sqrt(headDim)), mask); // (B*H, T, T)
+        const reference = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+          const mixed = tf.matMul(tf.softmax(logitsOf(a, b)), split(c)); // (B*H, T, D)
+          return tf.reshape(tf.transpose(tf.reshape(mixed, [batch, nHeads, seqLen, headDim]), [0, 2, 1, 3]), [batch * seqLen, width]);
+        };
+        const ours = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => causalSelfAttention(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D, batch, seqLen, nHeads).y;
+        checkAgainst(ours, reference, [q!, k!, v!], 23);
+        tf.tidy(() => {
+          const expected = tf.max(tf.transpose(tf.reshape(logitsOf(q!, k!), [batch, nHeads, seqLen * seqLen]), [1, 0, 2]).reshape([nHeads, -1]), 1);
+          expectClose(causalSelfAttention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, batch, seqLen, nHeads).maxLogit, expected, 1e-5);
+        });
+        tf.dispose([q!, k!, v!, mask]);
+      }
+    }
+    useSimdAttention(true);
+  });
+
   it('oneHotFloat gives real float ones (wasm OneHot ignores its dtype argument)', () => {
     tf.tidy(() => {
       const ids = tf.tensor2d([[1, 0], [2, 2]], [2, 2], 'int32');
@@ -103,9 +129,29 @@ describe('tensor-ops', () => {
     tf.tidy(() => {
       const square = (x: tf.Tensor) => linear(matmul(x as tf.Tensor2D, x as tf.Tensor2D), x as tf.Tensor2D, tf.ones([4]), 'relu');
       tf.grads((x: tf.Tensor) => tf.sum(layerNorm(square(x), tf.ones([4]), tf.zeros([4]))))([a]);
+      tf.grads((x: tf.Tensor) => tf.sum(causalSelfAttention(x as tf.Tensor2D, x as tf.Tensor2D, x as tf.Tensor2D, 2, 2, 1).y))([a]);
     });
     expect(tf.memory().numTensors).toBe(before);
     a.dispose();
+  });
+});
+
+describe('causalSelfAttention under a gradient tape', () => {
+  it('gives bit-identical outputs with and without a tape', async () => {
+    await initBackend('wasm');
+    const [q, k, v] = [30, 31, 32].map((seed) => tf.variable(tf.randomNormal([2 * 9, 16], 0, 1, 'float32', seed)));
+    const f = () => causalSelfAttention(q as unknown as tf.Tensor2D, k as unknown as tf.Tensor2D, v as unknown as tf.Tensor2D, 2, 9, 4).y;
+    const plain = tf.tidy(() => Array.from(f().dataSync()));
+    let taped: number[] = [];
+    tf.tidy(() => {
+      tf.variableGrads(() => {
+        const y = f();
+        taped = Array.from(y.dataSync());
+        return tf.sum(y) as tf.Scalar;
+      }, [q!, k!, v!]);
+    });
+    expect(taped).toEqual(plain);
+    [q, k, v].forEach((t) => t!.dispose());
   });
 });
 

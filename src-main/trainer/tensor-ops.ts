@@ -182,3 +182,451 @@ export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D):
 export function oneHotFloat(ids: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.oneHot(ids, depth), 'float32');
 }
+
+
+// ---------------------------------------------------------------------------------------------
+// Attention on small per-head matrices: three WebAssembly SIMD loops and a JS softmax.
+// ---------------------------------------------------------------------------------------------
+//
+// Why (measured, tfjs-backend-wasm 4.22, see bench/trainer-bench.ts): attention multiplies many
+// tiny per-(sequence, head) matrices (T <= maxSeqLen rows of D = headDim). tfjs-wasm runs every
+// batched product in a scalar loop (~0.5-1 GMAC/s) and needs a dozen glue kernels around it
+// (split/merge heads, mask, softmax, max, their gradients); plain JS loops are no faster. These
+// loops are emitted below as WebAssembly bytecode with 128-bit SIMD (no toolchain, ~1 KB) and run
+// on memory of their own; softmax stays in JS, since wasm has no exp. Pointers and strides are in
+// bytes; a row holds D floats, D a multiple of 4 (otherwise the JS versions of the same loops run).
+//   qk (a, aStride, b, bStride, c, cStride, n, dBytes, first): c[i][j] = a_i . b_j, i < n, j <= first + i
+//   pv (p, pStride, b, bStride, y, yStride, n, dBytes, first): y_i = sum_{j <= first + i} p[i][j] b_j
+//   ptb(p, pStride, b, bStride, y, yStride, n, dBytes):        y_j = sum_{j <= i < n} p[i][j] b_i
+
+/** The three loops; see above. */
+export interface AttentionKernels {
+  qk(a: number, aStride: number, b: number, bStride: number, c: number, cStride: number, n: number, dBytes: number, first: number): void;
+  pv(p: number, pStride: number, b: number, bStride: number, y: number, yStride: number, n: number, dBytes: number, first: number): void;
+  ptb(p: number, pStride: number, b: number, bStride: number, y: number, yStride: number, n: number, dBytes: number): void;
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+// Just the instructions the loops need (binary format of the WebAssembly core + SIMD specs).
+const get = (local: number) => [0x20, ...uleb(local)];
+const set = (local: number) => [0x21, ...uleb(local)];
+const i32 = (value: number) => [0x41, ...sleb(value)];
+const ADD = [0x6a], MUL = [0x6c], GE_S = [0x4e];
+const F32_LOAD = [0x2a, 2, 0], F32_STORE = [0x38, 2, 0], F32_ADD = [0x92];
+const V_LOAD = [0xfd, 0x00, 2, 0], V_STORE = [0xfd, 0x0b, 2, 0], SPLAT = [0xfd, 0x13];
+const V_ADD = [0xfd, 0xe4, 0x01], V_MUL = [0xfd, 0xe6, 0x01], V_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+const lane = (l: number) => [0xfd, 0x1f, l];
+/** local += step */
+const bump = (local: number, step: number[]) => [...get(local), ...step, ...ADD, ...set(local)];
+/** while (local < limit) body, as block + loop; `limit` pushes an i32. */
+const whileLess = (local: number, limit: number[], body: number[]) =>
+  [0x02, 0x40, 0x03, 0x40, ...get(local), ...limit, ...GE_S, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+/** acc += x * y where x, y push v128 */
+const fma = (acc: number, x: number[], y: number[]) => [...get(acc), ...x, ...y, ...V_MUL, ...V_ADD, ...set(acc)];
+
+function qkBody(): number[] {
+  const [a, aS, b, bS, c, cS, n, dB, first, i, j, jEnd, aRow, bRow, cPtr, k, acc] = Array.from({ length: 17 }, (_, x) => x);
+  return [
+    ...whileLess(i!, get(n!), [
+      ...get(a!), ...get(i!), ...get(aS!), ...MUL, ...ADD, ...set(aRow!),
+      ...get(c!), ...get(i!), ...get(cS!), ...MUL, ...ADD, ...set(cPtr!),
+      ...get(first!), ...get(i!), ...ADD, ...i32(1), ...ADD, ...set(jEnd!),
+      ...get(b!), ...set(bRow!),
+      ...i32(0), ...set(j!),
+      ...whileLess(j!, get(jEnd!), [
+        ...V_ZERO, ...set(acc!),
+        ...i32(0), ...set(k!),
+        ...whileLess(k!, get(dB!), [
+          ...fma(acc!, [...get(aRow!), ...get(k!), ...ADD, ...V_LOAD], [...get(bRow!), ...get(k!), ...ADD, ...V_LOAD]),
+          ...bump(k!, i32(16)),
+        ]),
+        ...get(cPtr!),
+        ...get(acc!), ...lane(0), ...get(acc!), ...lane(1), ...F32_ADD, ...get(acc!), ...lane(2), ...F32_ADD, ...get(acc!), ...lane(3), ...F32_ADD,
+        ...F32_STORE,
+        ...bump(cPtr!, i32(4)), ...bump(bRow!, get(bS!)), ...bump(j!, i32(1)),
+      ]),
+      ...bump(i!, i32(1)),
+    ]),
+  ];
+}
+
+function pvBody(): number[] {
+  const [p, pS, b, bS, y, yS, n, dB, first, i, jEnd, k, j, pPtr, bPtr, pRow, acc] = Array.from({ length: 17 }, (_, x) => x);
+  return [
+    ...whileLess(i!, get(n!), [
+      ...get(p!), ...get(i!), ...get(pS!), ...MUL, ...ADD, ...set(pRow!),
+      ...get(first!), ...get(i!), ...ADD, ...i32(1), ...ADD, ...set(jEnd!),
+      ...i32(0), ...set(k!),
+      ...whileLess(k!, get(dB!), [
+        ...V_ZERO, ...set(acc!),
+        ...i32(0), ...set(j!),
+        ...get(pRow!), ...set(pPtr!),
+        ...get(b!), ...get(k!), ...ADD, ...set(bPtr!),
+        ...whileLess(j!, get(jEnd!), [
+          ...fma(acc!, [...get(pPtr!), ...F32_LOAD, ...SPLAT], [...get(bPtr!), ...V_LOAD]),
+          ...bump(pPtr!, i32(4)), ...bump(bPtr!, get(bS!)), ...bump(j!, i32(1)),
+        ]),
+        ...get(y!), ...get(i!), ...get(yS!), ...MUL, ...ADD, ...get(k!), ...ADD, ...get(acc!), ...V_STORE,
+        ...bump(k!, i32(16)),
+      ]),
+      ...bump(i!, i32(1)),
+    ]),
+  ];
+}
+
+function ptbBody(): number[] {
+  const [p, pS, b, bS, y, yS, n, dB, j, k, i, pPtr, bPtr, acc] = Array.from({ length: 14 }, (_, x) => x);
+  return [
+    ...whileLess(j!, get(n!), [
+      ...i32(0), ...set(k!),
+      ...whileLess(k!, get(dB!), [
+        ...V_ZERO, ...set(acc!),
+        ...get(j!), ...set(i!),
+        ...get(p!), ...get(j!), ...get(pS!), ...MUL, ...ADD, ...get(j!), ...i32(4), ...MUL, ...ADD, ...set(pPtr!),
+        ...get(b!), ...get(j!), ...get(bS!), ...MUL, ...ADD, ...get(k!), ...ADD, ...set(bPtr!),
+        ...whileLess(i!, get(n!), [
+          ...fma(acc!, [...get(pPtr!), ...F32_LOAD, ...SPLAT], [...get(bPtr!), ...V_LOAD]),
+          ...bump(pPtr!, get(pS!)), ...bump(bPtr!, get(bS!)), ...bump(i!, i32(1)),
+        ]),
+        ...get(y!), ...get(j!), ...get(yS!), ...MUL, ...ADD, ...get(k!), ...ADD, ...get(acc!), ...V_STORE,
+        ...bump(k!, i32(16)),
+      ]),
+      ...bump(j!, i32(1)),
+    ]),
+  ];
+}
+
+/** The module: imports env.mem, exports qk, pv, ptb. */
+function kernelModuleBytes(): Uint8Array {
+  const I32 = 0x7f, V128 = 0x7b;
+  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+  const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+  const funcType = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), 0];
+  const body = (i32Locals: number, code: number[]) => {
+    const content = [...vec([[...uleb(i32Locals), I32], [1, V128]]), ...code, 0x0b];
+    return [...uleb(content.length), ...content];
+  };
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([funcType(9), funcType(8)])),
+    ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vec([[0], [0], [1]])),
+    ...section(7, vec([[...name('qk'), 0x00, 0], [...name('pv'), 0x00, 1], [...name('ptb'), 0x00, 2]])),
+    ...section(10, vec([body(7, qkBody()), body(7, pvBody()), body(5, ptbBody())])),
+  ]);
+}
+
+/** The slice of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let kernelModule: object | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable (the JS loops run instead). */
+function simdModule(): object | null {
+  if (kernelModule === undefined) {
+    const bytes = kernelModuleBytes();
+    kernelModule = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  }
+  return kernelModule;
+}
+
+/** The same loops in JS over a Float32Array view (byte pointers and strides, as above). */
+function jsKernels(view: () => Float32Array): AttentionKernels {
+  return {
+    qk(a, aS, b, bS, c, cS, n, dB, first) {
+      const m = view(), d = dB >> 2;
+      for (let i = 0; i < n; i++) {
+        const ai = (a + i * aS) >> 2, ci = (c + i * cS) >> 2;
+        for (let j = 0; j <= first + i; j++) {
+          const bj = (b + j * bS) >> 2;
+          let acc = 0;
+          for (let x = 0; x < d; x++) acc += m[ai + x]! * m[bj + x]!;
+          m[ci + j] = acc;
+        }
+      }
+    },
+    pv(p, pS, b, bS, y, yS, n, dB, first) {
+      const m = view(), d = dB >> 2;
+      for (let i = 0; i < n; i++) {
+        const pi = (p + i * pS) >> 2, yi = (y + i * yS) >> 2;
+        for (let x = 0; x < d; x++) {
+          let acc = 0;
+          for (let j = 0; j <= first + i; j++) acc += m[pi + j]! * m[((b + j * bS) >> 2) + x]!;
+          m[yi + x] = acc;
+        }
+      }
+    },
+    ptb(p, pS, b, bS, y, yS, n, dB) {
+      const m = view(), d = dB >> 2;
+      for (let j = 0; j < n; j++) {
+        const yj = (y + j * yS) >> 2;
+        for (let x = 0; x < d; x++) {
+          let acc = 0;
+          for (let i = j; i < n; i++) acc += m[((p + i * pS) >> 2) + j]! * m[((b + i * bS) >> 2) + x]!;
+          m[yj + x] = acc;
+        }
+      }
+    },
+  };
+}
+
+/** Stands in for WebAssembly.Memory where there is no WebAssembly at all (the JS loops use it). */
+class PlainMemory implements WasmMemory {
+  buffer = new ArrayBuffer(65536);
+
+  grow(pages: number): number {
+    const before = this.buffer.byteLength / 65536;
+    const next = new ArrayBuffer(this.buffer.byteLength + pages * 65536);
+    new Uint8Array(next).set(new Uint8Array(this.buffer));
+    this.buffer = next;
+    return before;
+  }
+}
+
+/**
+ * A growable block of memory with the attention loops bound to it. The training kernels share one;
+ * each decoder owns one for its KV cache. `f32` is a view of the whole memory; take it again after
+ * `reserve`, which may grow (and so detach) the memory.
+ */
+export class AttentionArena {
+  private readonly memory: WasmMemory;
+  private view: Float32Array;
+  private readonly simdKernels: AttentionKernels | null;
+  private readonly plainKernels: AttentionKernels;
+
+  /** `simd: false` forces the JS loops (tests compare the two). */
+  constructor(simd = true) {
+    const module = simd ? simdModule() : null;
+    this.memory = wasmApi ? new wasmApi.Memory({ initial: 1 }) : new PlainMemory();
+    this.view = new Float32Array(this.memory.buffer);
+    this.simdKernels = module && wasmApi ? (new wasmApi.Instance(module, { env: { mem: this.memory } }).exports as AttentionKernels) : null;
+    this.plainKernels = jsKernels(() => this.f32);
+  }
+
+  /** The loops for rows of `headDim` floats: SIMD where available and headDim is a multiple of 4. */
+  kernels(headDim: number): AttentionKernels {
+    return this.simdKernels && headDim % 4 === 0 ? this.simdKernels : this.plainKernels;
+  }
+
+  /** Whether the SIMD loops are available here (tests). */
+  get simd(): boolean {
+    return this.simdKernels !== null;
+  }
+
+  get f32(): Float32Array {
+    if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
+    return this.view;
+  }
+
+  /** Makes the memory hold at least `floats` float32 values. */
+  reserve(floats: number): void {
+    const missing = floats * 4 - this.memory.buffer.byteLength;
+    if (missing > 0) this.memory.grow(Math.ceil(missing / 65536));
+  }
+}
+
+/**
+ * In place over rows i < nQ of m (row i at `offset + i * stride`): logits = raw * scale on entries
+ * 0..first+i become softmax probabilities, entries after them up to `stride` become 0. Returns the
+ * largest scaled logit seen.
+ */
+export function softmaxRows(m: Float32Array, offset: number, nQ: number, stride: number, first: number, scale: number): number {
+  let maxLogit = -Infinity;
+  for (let i = 0; i < nQ; i++) {
+    const row = offset + i * stride;
+    const end = row + first + i + 1;
+    let rowMax = -Infinity;
+    for (let x = row; x < end; x++) {
+      const logit = m[x]! * scale;
+      if (logit > rowMax) rowMax = logit;
+    }
+    if (rowMax > maxLogit) maxLogit = rowMax;
+    let total = 0;
+    for (let x = row; x < end; x++) {
+      const e = Math.exp(m[x]! * scale - rowMax);
+      m[x] = e;
+      total += e;
+    }
+    const inv = 1 / total;
+    for (let x = row; x < end; x++) m[x] = m[x]! * inv;
+    m.fill(0, end, row + stride);
+  }
+  return maxLogit;
+}
+
+let sharedArena: AttentionArena | undefined;
+const trainingArena = () => (sharedArena ??= new AttentionArena());
+
+/** Tests: run the training attention kernels on the SIMD loops (default) or the JS ones. */
+export function useSimdAttention(simd: boolean): void {
+  sharedArena = new AttentionArena(simd);
+}
+
+const ATTENTION = 'HmpoCausalAttention';
+const ATTENTION_GRAD = 'HmpoCausalAttentionGrad';
+
+interface AttentionAttrs {
+  batch: number;
+  seqLen: number;
+  nHeads: number;
+}
+
+/** A float32 input's values: a zero-copy view of the wasm heap where the backend offers one. */
+function floatsOf(backend: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
+  const heap = backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Float32Array);
+}
+
+/** Hands a copy of `values` to the backend as a new float32 tensor (the cpu backend keeps what it is given). */
+function outputOf(backend: tf.KernelBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
+  return { dataId: backend.write(values.slice(), shape, 'float32'), shape, dtype: 'float32' };
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const { batch, seqLen, nHeads } = attrs as unknown as AttentionAttrs;
+  const [n, width] = inputs.q!.shape as [number, number];
+  const headDim = width / nHeads;
+  const scale = 1 / Math.sqrt(headDim);
+  const size = n * width;
+  const block = seqLen * seqLen;
+  // Arena layout (floats): q, k, v, y (N, W) each, then the softmax P (B*H, T, T).
+  const [Q, K, V, Y, P] = [0, size, 2 * size, 3 * size, 4 * size];
+  const arena = trainingArena();
+  arena.reserve(P + batch * nHeads * block);
+  const m = arena.f32;
+  m.set(floatsOf(be, inputs.q!), Q);
+  m.set(floatsOf(be, inputs.k!), K);
+  m.set(floatsOf(be, inputs.v!), V);
+  const { qk, pv } = arena.kernels(headDim);
+  const rowBytes = width * 4, dBytes = headDim * 4;
+  const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < nHeads; h++) {
+      const row = b * seqLen * width + h * headDim; // first row of this sequence's head h
+      const p = P + (b * nHeads + h) * block;
+      qk((Q + row) * 4, rowBytes, (K + row) * 4, rowBytes, p * 4, seqLen * 4, seqLen, dBytes, 0);
+      maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, p, seqLen, seqLen, 0, scale));
+      pv(p * 4, seqLen * 4, (V + row) * 4, rowBytes, (Y + row) * 4, rowBytes, seqLen, dBytes, 0);
+    }
+  }
+  return [
+    outputOf(be, m.subarray(Y, Y + size), [n, width]), // y (B*T, H*D)
+    outputOf(be, m.subarray(P, P + batch * nHeads * block), [batch * nHeads, seqLen, seqLen]), // P, zero above the diagonal
+    outputOf(be, maxLogit, [nHeads]),
+  ];
+}
+
+/**
+ * Backward from the saved softmax P, per (sequence, head): dP = dy vᵀ; dS_ij = P_ij (dP_ij -
+ * sum_j' P_ij' dP_ij') scale; dq = dS k; dk = dSᵀ q; dv = Pᵀ dy.
+ */
+function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const { batch, seqLen, nHeads } = attrs as unknown as AttentionAttrs;
+  const [n, width] = inputs.q!.shape as [number, number];
+  const headDim = width / nHeads;
+  const scale = 1 / Math.sqrt(headDim);
+  const size = n * width;
+  const block = seqLen * seqLen;
+  const probSize = batch * nHeads * block;
+  // Arena layout (floats): q, k, v, dy, dq, dk, dv (N, W) each, then P and dS (B*H, T, T) each.
+  const [Q, K, V, DY, DQ, DK, DV, P, DS] = [0, 1, 2, 3, 4, 5, 6, 7, 7].map((x, i) => x * size + (i === 8 ? probSize : 0)) as number[];
+  const arena = trainingArena();
+  arena.reserve(DS! + probSize);
+  const m = arena.f32;
+  m.set(floatsOf(be, inputs.q!), Q);
+  m.set(floatsOf(be, inputs.k!), K);
+  m.set(floatsOf(be, inputs.v!), V);
+  m.set(floatsOf(be, inputs.dy!), DY);
+  m.set(floatsOf(be, inputs.probs!), P);
+  const { qk, pv, ptb } = arena.kernels(headDim);
+  const rowBytes = width * 4, dBytes = headDim * 4, pRow = seqLen * 4;
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < nHeads; h++) {
+      const row = b * seqLen * width + h * headDim;
+      const p = P! + (b * nHeads + h) * block;
+      const ds = DS! + (b * nHeads + h) * block;
+      qk((DY! + row) * 4, rowBytes, (V! + row) * 4, rowBytes, ds * 4, pRow, seqLen, dBytes, 0); // dP, lower triangle
+      for (let i = 0; i < seqLen; i++) {
+        let rowDot = 0;
+        for (let j = 0; j <= i; j++) rowDot += m[p + i * seqLen + j]! * m[ds + i * seqLen + j]!;
+        for (let j = 0; j <= i; j++) m[ds + i * seqLen + j] = m[p + i * seqLen + j]! * (m[ds + i * seqLen + j]! - rowDot) * scale;
+      }
+      pv(ds * 4, pRow, (K! + row) * 4, rowBytes, (DQ! + row) * 4, rowBytes, seqLen, dBytes, 0);
+      ptb(ds * 4, pRow, (Q! + row) * 4, rowBytes, (DK! + row) * 4, rowBytes, seqLen, dBytes);
+      ptb(p * 4, pRow, (DY! + row) * 4, rowBytes, (DV! + row) * 4, rowBytes, seqLen, dBytes);
+    }
+  }
+  return [DQ!, DK!, DV!].map((at) => outputOf(be, m.subarray(at, at + size), [n, width]));
+}
+
+tf.registerGradient({
+  kernelName: ATTENTION,
+  inputsToSave: ['q', 'k', 'v'],
+  outputsToSave: [false, true, false],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const [q, k, v, probs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const dOut = Array.isArray(dy) ? dy[0]! : dy;
+    const [dq, dk, dv] = tf.engine().runKernel(ATTENTION_GRAD, { dy: dOut, q, k, v, probs }, attrs) as tf.Tensor[];
+    return { q: () => dq!, k: () => dk!, v: () => dv! };
+  },
+});
+
+/** Registers both kernels for the active backend (they only use readSync/write, so any backend works). */
+function ensureAttentionKernels(): void {
+  const backendName = tf.getBackend();
+  if (tf.getKernel(ATTENTION, backendName) !== undefined) return;
+  tf.registerKernel({ kernelName: ATTENTION, backendName, kernelFunc: attentionKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: ATTENTION_GRAD, backendName, kernelFunc: attentionGradKernel as unknown as tf.KernelFunc });
+}
+
+/**
+ * Causal multi-head self-attention of q, k, v (B*T, H*D), rows grouped by sequence, head h in
+ * columns [h*D, (h+1)*D): softmax(q kᵀ / sqrt(D) + causal mask) v -> y (B*T, H*D), plus the max
+ * scaled pre-softmax logit per head over the batch and the causal positions (H), which carries no
+ * gradient. One kernel each way instead of split-heads, two batched products, mask, softmax, max
+ * and merge-heads (and their gradients); differentiable w.r.t. q, k and v. Deterministic, so the
+ * same inputs give bit-identical outputs with or without a gradient tape.
+ */
+export function causalSelfAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, batch: number, seqLen: number, nHeads: number): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+  const [n, width] = q.shape;
+  if (n !== batch * seqLen || width % nHeads !== 0) throw new Error(`causalSelfAttention: q is [${q.shape.join(', ')}], expected [${batch * seqLen}, a multiple of ${nHeads}]`);
+  ensureAttentionKernels();
+  const attrs: AttentionAttrs = { batch, seqLen, nHeads };
+  const [y, , maxLogit] = tf.engine().runKernel(ATTENTION, { q, k, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  return { y: y as tf.Tensor2D, maxLogit: maxLogit as tf.Tensor1D };
+}
