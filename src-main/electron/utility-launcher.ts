@@ -1,0 +1,27 @@
+/**
+ * Launches trainer processes with Electron's utilityProcess (the desktop app's equivalent of
+ * child_process.fork: a Node child that Electron owns and cleans up). Messages are structured clones.
+ */
+import { utilityProcess } from 'electron';
+import type { ChildMessage } from '../trainer/trainer-messages.js';
+import type { ChildLauncher } from '../trainer/trainer-host.js';
+
+export const utilityLauncher: ChildLauncher = ({ file }) => {
+  const child = utilityProcess.fork(file, [], { serviceName: 'HMPO Lab trainer', stdio: 'inherit' });
+  const exitListeners: ((code: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  child.on('exit', (code) => exitListeners.forEach((l) => l(code, null)));
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', (message: ChildMessage) => listener(message)),
+    onExit: (listener) => exitListeners.push(listener),
+    onError: () => {
+      // utilityProcess reports spawn failures through 'exit' with a non-zero code.
+    },
+    kill: () => {
+      child.kill();
+    },
+  };
+};
