@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from the operating system (Debian/Ubuntu, run as root or with
 # sudo). Idempotent: packages already present are skipped. Nothing here is needed to *use* the app.
-#   - nothing yet beyond Node 20.19+ and a C++ toolchain for native modules;
-#     later tiers add Chromium (Playwright e2e) and PyTorch (the trainer benchmark's reference).
+#   - Chromium for the Playwright end-to-end tests; Node 20.19+ and a C++ toolchain (better-sqlite3)
+#     are assumed. The trainer benchmark's PyTorch reference is optional and not installed here:
+#     apt-get install -y python3-torch libopenblas0-pthread.
 set -euo pipefail
 
 # Debian package names, one concern per line.
 PACKAGES=(
+  chromium   # Playwright e2e runs in the system Chromium (never `npx playwright install`)
 )
 
 need=()
