@@ -12,6 +12,7 @@ type Handler<C extends Channel> = (request: RequestOf<C>) => Result<ResponseOf<C
 class FakeApi implements Api {
   readonly calls: { channel: Channel; request: unknown }[] = [];
   readonly #handlers = new Map<Channel, unknown>();
+  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
 
   handle<C extends Channel>(channel: C, handler: Handler<C>): this {
     this.#handlers.set(channel, handler);
@@ -25,8 +26,17 @@ class FakeApi implements Api {
     const handler = this.#handlers.get(channel) as Handler<C> | undefined;
     return handler ? handler(request) : err('NOT_FOUND', `no handler for ${channel}`);
   }
-  on<E extends EventName>(_event: E, _listener: (payload: Events[E]) => void): () => void {
-    return () => {};
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const listener of this.#listeners.get(event) ?? []) (listener as (p: Events[E]) => void)(payload);
+  }
+  listenerCount(event: EventName): number {
+    return this.#listeners.get(event)?.size ?? 0;
   }
 }
 
@@ -224,5 +234,34 @@ describe('CompareState drawing', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(state.histogramFacets[0]!.runId).toBe('m2');
     expect(api.callsTo('metrics:histograms').map((r) => r.runId)).toEqual(['h1', 'g1', 'm2']);
+  });
+});
+
+describe('CompareState while runs train', () => {
+  it('re-queries everything once compared runs have been quiet for a while, ignoring other runs', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1'], { liveRefreshMs: 1000 });
+    state.connect();
+    await state.start();
+    api.emit('onDidChangeRun', { ...RUNS[2]!, stepsDone: 10 }); // m1: not compared
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(mainCalls(api)).toHaveLength(1);
+    api.emit('onDidChangeRun', { ...RUNS[0]!, status: 'running', stepsDone: 50 });
+    await vi.advanceTimersByTimeAsync(500);
+    api.emit('onDidChangeRun', { ...RUNS[0]!, status: 'running', stepsDone: 60 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(mainCalls(api)).toHaveLength(2);
+    expect(panelCalls(api)).toHaveLength(10);
+    expect(api.callsTo('metrics:histograms').filter((r) => r.runId === 'h1')).toHaveLength(2);
+    expect(state.runs.find((run) => run.id === 'h1')!.stepsDone).toBe(60);
+  });
+
+  it('stops listening on dispose', () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1']);
+    state.connect();
+    expect(api.listenerCount('onDidChangeRun')).toBe(1);
+    state.dispose();
+    expect(api.listenerCount('onDidChangeRun')).toBe(0);
   });
 });

@@ -36,6 +36,8 @@ export interface CompareOptions {
   readonly gridPoints?: number;
   /** Histogram columns per run. */
   readonly histogramBuckets?: number;
+  /** While compared runs are training, re-query at most this often (ms). */
+  readonly liveRefreshMs?: number;
 }
 
 /** A spectrum facet: one group's A0, G0 and H0 over training. */
@@ -115,7 +117,11 @@ export class CompareState {
 
   readonly #api: Api;
   readonly #debouncer: Debouncer;
+  readonly #liveRefresh: Debouncer;
   readonly #histogramBuckets: number;
+  #disposers: (() => void)[] = [];
+  /** Set by refresh(): reload the shown histograms (keeping the old ones on screen meanwhile). */
+  #histogramsStale = false;
   #generation = 0;
   #lastMainKey = '';
   #lastPanelKey = '';
@@ -126,6 +132,7 @@ export class CompareState {
     this.#gridPoints = options.gridPoints ?? 400;
     this.#histogramBuckets = options.histogramBuckets ?? 200;
     this.#debouncer = createDebouncer(() => void this.query(), options.debounceMs ?? 250);
+    this.#liveRefresh = createDebouncer(() => void this.refresh(), options.liveRefreshMs ?? 2000);
   }
 
   get runIds(): readonly string[] {
@@ -238,6 +245,32 @@ export class CompareState {
     await this.#loadHistograms();
   }
 
+  /**
+   * Keeps the comparison current while compared runs train: a change to one of them updates its
+   * summary and re-queries everything once things have been quiet for liveRefreshMs.
+   */
+  connect(): () => void {
+    const off = this.#api.on('onDidChangeRun', (summary) => {
+      if (!this.#runIds.includes(summary.id)) return;
+      this.runs = this.runs.some((run) => run.id === summary.id) ? this.runs.map((run) => (run.id === summary.id ? summary : run)) : [...this.runs, summary];
+      this.#liveRefresh.schedule();
+    });
+    const disposer = () => {
+      off();
+      this.#liveRefresh.cancel();
+    };
+    this.#disposers.push(disposer);
+    return disposer;
+  }
+
+  /** Asks main again for everything, even if no control changed (new steps, new histograms). */
+  async refresh(): Promise<void> {
+    this.#lastMainKey = '';
+    this.#lastPanelKey = '';
+    this.#histogramsStale = true;
+    await this.query();
+  }
+
   /** Shows `runId`'s histograms for its mean type. */
   chooseHistogramRun(preset: ObjectivePreset, runId: string): void {
     this.histogramChoice = { ...this.histogramChoice, [preset]: runId };
@@ -254,6 +287,7 @@ export class CompareState {
   }
 
   dispose(): void {
+    for (const dispose of this.#disposers.splice(0)) dispose();
     this.#debouncer.cancel();
     this.#generation++;
   }
@@ -273,7 +307,9 @@ export class CompareState {
   }
 
   async #loadHistograms(): Promise<void> {
-    const wanted = this.histogramFacets.map((facet) => facet.runId).filter((id) => !(id in this.histograms));
+    const stale = this.#histogramsStale;
+    this.#histogramsStale = false;
+    const wanted = this.histogramFacets.map((facet) => facet.runId).filter((id) => stale || !(id in this.histograms));
     if (wanted.length === 0) return;
     const answers = await Promise.all(wanted.map((runId) => this.#api.invoke('metrics:histograms', { runId, buckets: this.#histogramBuckets })));
     const next = { ...this.histograms };
