@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionProjections, Param, ParamKind } from './parameters.js';
 import { Rng } from './rng.js';
-import { causalSelfAttention, layerNorm, linear, matmul, normalizeRows, oneHotFloat } from './tensor-ops.js';
+import { AttentionArena, LAYER_NORM_EPS, causalSelfAttention, layerNorm, linear, matmul, oneHotFloat, softmaxRows } from './tensor-ops.js';
 
 /** Model shape; the run's `model` block plus what the task and the run fix. */
 export interface PolicyModelConfig {
@@ -42,9 +42,6 @@ export interface WeightArray {
 
 /** Init std of every matrix (GPT-2); residual-branch outputs are further scaled by 1/sqrt(2 nLayers). */
 const INIT_STD = 0.02;
-/** Additive mask on attention logits above the diagonal: exp() underflows to exactly 0. */
-const MASKED = -1e9;
-
 function variableFrom(data: Float32Array, shape: number[]): tf.Variable {
   const initial = tf.tensor(data, shape, 'float32');
   const variable = tf.variable(initial, true);
@@ -60,32 +57,6 @@ function normalInit(rng: Rng, shape: [number, number], std: number): tf.Variable
 
 function constantInit(size: number, value: number): tf.Variable {
   return variableFrom(new Float32Array(size).fill(value), [size]);
-}
-
-/** Additive causal mask (tNew, t0 + tNew) for queries at positions t0..t0+tNew-1. */
-function causalMask(tNew: number, t0: number): tf.Tensor2D {
-  const tAll = t0 + tNew;
-  const data = new Float32Array(tNew * tAll);
-  for (let i = 0; i < tNew; i++) {
-    for (let j = t0 + i + 1; j < tAll; j++) data[i * tAll + j] = MASKED;
-  }
-  return tf.tensor2d(data, [tNew, tAll]);
-}
-
-/** (B*T, H*D) -> (B*H, T, D): head h takes columns [h*D, (h+1)*D). */
-function splitHeads(x: tf.Tensor2D, batch: number, seqLen: number, nHeads: number): tf.Tensor3D {
-  const headDim = x.shape[1] / nHeads;
-  if (seqLen === 1) return tf.reshape(x, [batch * nHeads, 1, headDim]); // (B*H, 1, D): no copy needed
-  const heads = tf.transpose(tf.reshape(x, [batch, seqLen, nHeads, headDim]), [0, 2, 1, 3]); // (B, H, T, D)
-  return tf.reshape(heads, [batch * nHeads, seqLen, headDim]); // (B*H, T, D)
-}
-
-/** (B*H, T, D) -> (B*T, H*D), the inverse of splitHeads. */
-function mergeHeads(y: tf.Tensor3D, batch: number, seqLen: number, nHeads: number): tf.Tensor2D {
-  const headDim = y.shape[2];
-  if (seqLen === 1) return tf.reshape(y, [batch, nHeads * headDim]); // (B, H*D)
-  const rows = tf.transpose(tf.reshape(y, [batch, nHeads, seqLen, headDim]), [0, 2, 1, 3]); // (B, T, H, D)
-  return tf.reshape(rows, [batch * seqLen, nHeads * headDim]); // (B*T, H*D)
 }
 
 /** LayerNorm over the last axis with a learned gain and bias. */
@@ -311,9 +282,8 @@ export class PolicyModel {
 
 /** One layer's weights with the layer norms' gains and biases folded in, for the decoder. */
 type FoldedLayer = {
-  readonly wq: tf.Tensor2D; readonly bq: tf.Tensor1D;
-  readonly wk: tf.Tensor2D; readonly bk: tf.Tensor1D;
-  readonly wv: tf.Tensor2D; readonly bv: tf.Tensor1D;
+  /** [W_q / sqrt(D) | W_k | W_v] (d, 3d) with LN1's gain folded in, and LN1's bias through them (3d). */
+  readonly wqkv: tf.Tensor2D; readonly bqkv: tf.Tensor1D;
   readonly wo: tf.Tensor2D;
   readonly w1: tf.Tensor2D; readonly b1: tf.Tensor1D;
   readonly w2: tf.Tensor2D; readonly b2: tf.Tensor1D;
@@ -350,9 +320,54 @@ function uniqueRows(data: Int32Array, width: number): { rows: Int32Array; source
   return { rows, source };
 }
 
-/** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut) in one fused kernel (no gradient). */
-function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
+/**
+ * Runs `f` in a tidy scope and returns the data it reads back. The array is handed out through a
+ * variable, not as tidy's result: tidy walks its result looking for tensors, element by element
+ * for a typed array (that walk cost more than the matmuls).
+ */
+function readBack(f: () => tf.Tensor): Float32Array {
+  let out: Float32Array | undefined;
+  tf.tidy(() => {
+    out = f().dataSync() as Float32Array;
+  });
+  return out!;
+}
+
+/** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut) in one fused kernel (no gradient), read back. */
+function affine(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu' = 'linear'): Float32Array {
+  return readBack(() => {
+    const a = tf.tensor2d(x, [x.length / w.shape[0], w.shape[0]]);
+    return b ? tf.fused.matMul({ a, b: w, bias: b, activation }) : tf.matMul(a, w);
+  });
+}
+
+/** Two chained fused matmuls (the MLP) with one upload and one readback. */
+function mlp(x: Float32Array, layer: FoldedLayer): Float32Array {
+  return readBack(() => {
+    const a = tf.tensor2d(x, [x.length / layer.w1.shape[0], layer.w1.shape[0]]);
+    const hidden = tf.fused.matMul({ a, b: layer.w1, bias: layer.b1, activation: 'relu' }); // (N, 4d)
+    return tf.fused.matMul({ a: hidden, b: layer.w2, bias: layer.b2 }); // (N, d)
+  });
+}
+
+/** (x - mean) / sqrt(var + eps) per row of x (rows, d), in float64 on the JS side. */
+function normalizeRowsJs(x: Float32Array, d: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let row = 0; row < x.length; row += d) {
+    let mean = 0;
+    for (let c = row; c < row + d; c++) mean += x[c]!;
+    mean /= d;
+    let variance = 0;
+    for (let c = row; c < row + d; c++) variance += (x[c]! - mean) ** 2;
+    const rstd = 1 / Math.sqrt(variance / d + LAYER_NORM_EPS);
+    for (let c = row; c < row + d; c++) out[c] = (x[c]! - mean) * rstd;
+  }
+  return out;
+}
+
+/** x += y elementwise. */
+function addInto(x: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! + y[i]!;
 }
 
 /**
@@ -361,14 +376,19 @@ function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'lin
  * Weights are snapshotted at creation with the layer norms folded into the next matmul, the
  * 1/sqrt(headDim) folded into W_q and 1/temperature folded into the head; logits come back as one
  * Float32Array (B, V) per call so the caller samples on the JS side. No gradient flows here.
+ *
+ * Where the work runs (measured on wasm, see bench/trainer-bench.ts): the dense products go to
+ * tfjs (XNNPACK), three uploads and three readbacks per layer; the residual stream, the layer
+ * norms and attention stay on the JS side, attention on the SIMD loops of tensor-ops.ts over a KV
+ * cache preallocated in the decoder's own memory (B*H, maxSeqLen, D) per layer, so a step writes
+ * one row per head instead of concatenating the whole cache.
  */
 export class Decoder {
   private readonly layers: FoldedLayer[];
   private readonly head: { w: tf.Tensor2D; b: tf.Tensor1D };
   private readonly tokenRows: Float32Array;
   private readonly positionRows: Float32Array;
-  private keys: tf.Tensor3D[] = [];
-  private values: tf.Tensor3D[] = [];
+  private readonly arena = new AttentionArena();
   private position = 0;
 
   constructor(private readonly model: PolicyModel, readonly batchSize: number, temperature: number) {
@@ -382,7 +402,7 @@ export class Decoder {
         const v = foldNorm(b.ln1, b.attn.wv);
         const fc1 = foldNorm(b.ln2, b.mlp.w1);
         return {
-          wq: q.w, bq: q.b, wk: k.w, bk: k.b, wv: v.w, bv: v.b,
+          wqkv: tf.concat([q.w, k.w, v.w], 1) as tf.Tensor2D, bqkv: tf.concat([q.b, k.b, v.b]) as tf.Tensor1D,
           wo: tf.clone(b.attn.wo) as tf.Tensor2D, // snapshot: the model may train while we decode
           w1: fc1.w, b1: tf.add(fc1.b, b.mlp.b1) as tf.Tensor1D,
           w2: tf.clone(b.mlp.w2) as tf.Tensor2D, b2: tf.clone(b.mlp.b2) as tf.Tensor1D,
@@ -392,6 +412,8 @@ export class Decoder {
     });
     this.layers = folded.layers;
     this.head = folded.head;
+    const { nHeads, maxSeqLen, dModel } = model.config;
+    this.arena.reserve(2 * model.config.nLayers * batchSize * nHeads * maxSeqLen * (dModel / nHeads));
   }
 
   /** Tokens decoded so far (prompt included). */
@@ -412,17 +434,17 @@ export class Decoder {
     const uniqueCount = rows.length / promptLength;
     const logits = this.advance(rows, promptLength, uniqueCount); // (U, V)
     if (uniqueCount === this.batchSize) return logits;
+    // Sequence b takes the cache rows of its distinct prompt source[b] <= b; going down, no source is overwritten before it is read.
     const { nHeads, vocabSize } = this.model.config;
-    const headRows = Int32Array.from({ length: this.batchSize * nHeads }, (_, r) => source[Math.floor(r / nHeads)]! * nHeads + (r % nHeads));
-    const expand = (cache: tf.Tensor3D[]) => tf.tidy(() => {
-      const index = tf.tensor1d(headRows, 'int32');
-      return cache.map((t) => tf.gather(t, index)); // (U*H, P, D) -> (B*H, P, D)
-    });
-    const keys = expand(this.keys);
-    const values = expand(this.values);
-    tf.dispose([...this.keys, ...this.values]);
-    this.keys = keys;
-    this.values = values;
+    const m = this.arena.f32;
+    const headBlock = this.model.config.maxSeqLen * (this.model.config.dModel / nHeads);
+    for (let l = 0; l < 2 * this.layers.length; l++) {
+      const cache = this.cacheOffset(l);
+      for (let b = this.batchSize - 1; b >= 0; b--) {
+        const from = cache + source[b]! * nHeads * headBlock;
+        if (source[b] !== b) m.copyWithin(cache + b * nHeads * headBlock, from, from + nHeads * headBlock);
+      }
+    }
     const expanded = new Float32Array(this.batchSize * vocabSize); // (B, V)
     source.forEach((u, b) => expanded.set(logits.subarray(u * vocabSize, (u + 1) * vocabSize), b * vocabSize));
     return expanded;
@@ -435,8 +457,14 @@ export class Decoder {
     return this.advance(tokens, 1);
   }
 
+  /** Float offset of cache `index` (layer l's keys at 2l, values at 2l + 1): (B*H, L, D) each. */
+  private cacheOffset(index: number): number {
+    const { nHeads, maxSeqLen, dModel } = this.model.config;
+    return index * this.batchSize * nHeads * maxSeqLen * (dModel / nHeads);
+  }
+
   /** Embeds on the JS side (no gather kernel needed): row (b, t) = E[token] + P[position + t]. */
-  private embed(tokens: Int32Array, tNew: number): tf.Tensor2D {
+  private embed(tokens: Int32Array, tNew: number): Float32Array {
     const { dModel, vocabSize, maxSeqLen } = this.model.config;
     if (this.position + tNew > maxSeqLen) throw new Error(`Decoder: sequence would exceed maxSeqLen ${maxSeqLen}`);
     const rows = new Float32Array(tokens.length * dModel);
@@ -446,55 +474,68 @@ export class Decoder {
       const tOffset = (this.position + (r % tNew)) * dModel;
       for (let c = 0; c < dModel; c++) rows[r * dModel + c] = this.tokenRows[token * dModel + c]! + this.positionRows[tOffset + c]!;
     }
-    return tf.tensor2d(rows, [tokens.length, dModel]); // (B*tNew, d)
+    return rows; // (B*tNew, d)
+  }
+
+  /**
+   * Causal attention of the new rows: qkv (B*tNew, 3d) = [q / sqrt(D) | k | v]. Writes k and v
+   * into layer l's cache at positions t0..t0+tNew-1, then each new query attends the cache rows
+   * 0..its own position. Returns (B*tNew, d), heads side by side.
+   */
+  private attend(l: number, qkv: Float32Array, tNew: number, batch: number): Float32Array {
+    const { nHeads, maxSeqLen: L, dModel: d } = this.model.config;
+    const D = d / nHeads;
+    const t0 = this.position;
+    const rows = batch * tNew;
+    const keys = this.cacheOffset(2 * l), values = this.cacheOffset(2 * l + 1);
+    const cacheEnd = this.cacheOffset(2 * this.layers.length);
+    const [QKV, Y, S] = [cacheEnd, cacheEnd + rows * 3 * d, cacheEnd + rows * 4 * d]; // scratch after the caches
+    this.arena.reserve(S + tNew * L);
+    const m = this.arena.f32;
+    m.set(qkv, QKV);
+    for (let r = 0; r < rows; r++) {
+      const b = Math.floor(r / tNew), t = t0 + (r % tNew);
+      for (let h = 0; h < nHeads; h++) {
+        const at = ((b * nHeads + h) * L + t) * D;
+        const from = QKV + r * 3 * d + h * D;
+        m.copyWithin(keys + at, from + d, from + d + D);
+        m.copyWithin(values + at, from + 2 * d, from + 2 * d + D);
+      }
+    }
+    const { qk, pv } = this.arena.kernels(D);
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < nHeads; h++) {
+        const q = QKV + b * tNew * 3 * d + h * D;
+        const cache = (b * nHeads + h) * L * D;
+        qk(q * 4, 3 * d * 4, (keys + cache) * 4, D * 4, S * 4, L * 4, tNew, D * 4, t0); // scaled logits (1/sqrt(D) is in W_q)
+        softmaxRows(m, S, tNew, L, t0, 1);
+        pv(S * 4, L * 4, (values + cache) * 4, D * 4, (Y + b * tNew * d + h * D) * 4, d * 4, tNew, D * 4, t0);
+      }
+    }
+    return m.slice(Y, Y + rows * d);
   }
 
   /** Runs tNew positions for `batch` sequences against the cache; returns last-position logits (batch, V). */
   private advance(tokens: Int32Array, tNew: number, batch = this.batchSize): Float32Array {
-    const { nHeads } = this.model.config;
-    const t0 = this.position;
-    const result = tf.tidy(() => {
-      let x = this.embed(tokens, tNew); // (B*tNew, d)
-      const mask = tNew > 1 ? causalMask(tNew, t0) : null; // (tNew, t0 + tNew)
-      const keys: tf.Tensor3D[] = [];
-      const values: tf.Tensor3D[] = [];
-      this.layers.forEach((layer, i) => {
-        const xn = normalizeRows(x); // (B*tNew, d)
-        const q = splitHeads(affine(xn, layer.wq, layer.bq), batch, tNew, nHeads); // (B*H, tNew, D)
-        const kNew = splitHeads(affine(xn, layer.wk, layer.bk), batch, tNew, nHeads); // (B*H, tNew, D)
-        const vNew = splitHeads(affine(xn, layer.wv, layer.bv), batch, tNew, nHeads); // (B*H, tNew, D)
-        const k = t0 === 0 ? kNew : tf.concat([this.keys[i]!, kNew], 1); // (B*H, t0 + tNew, D)
-        const v = t0 === 0 ? vNew : tf.concat([this.values[i]!, vNew], 1); // (B*H, t0 + tNew, D)
-        keys.push(k);
-        values.push(v);
-        const scores = tf.matMul(q, k, false, true); // (B*H, tNew, t0 + tNew)
-        const attn = tf.softmax(mask === null ? scores : tf.add(scores, mask)); // (B*H, tNew, t0 + tNew)
-        const mixed = mergeHeads(tf.matMul(attn, v), batch, tNew, nHeads); // (B*tNew, d)
-        x = tf.add(x, tf.matMul(mixed, layer.wo)); // (B*tNew, d)
-        const hidden = affine(normalizeRows(x), layer.w1, layer.b1, 'relu'); // (B*tNew, 4d)
-        x = tf.add(x, affine(hidden, layer.w2, layer.b2)); // (B*tNew, d)
-      });
-      const dModel = x.shape[1];
-      const last: tf.Tensor2D = tNew === 1
-        ? x // (B, d)
-        : tf.reshape(tf.slice(tf.reshape(x, [batch, tNew, dModel]), [0, tNew - 1, 0], [batch, 1, dModel]), [batch, dModel]); // (B, T, d) -> (B, d)
-      const logits = affine(normalizeRows(last), this.head.w, this.head.b); // (B, V)
-      return { logits, keys, values };
+    const d = this.model.config.dModel;
+    const x = this.embed(tokens, tNew); // (B*tNew, d), the residual stream
+    this.layers.forEach((layer, l) => {
+      const qkv = affine(normalizeRowsJs(x, d), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
+      addInto(x, affine(this.attend(l, qkv, tNew, batch), layer.wo, null)); // + attention (B*tNew, d)
+      addInto(x, mlp(normalizeRowsJs(x, d), layer)); // + MLP (B*tNew, d)
     });
-    for (const t of [...this.keys, ...this.values]) t.dispose();
-    this.keys = result.keys;
-    this.values = result.values;
-    this.position = t0 + tNew;
-    const logits = result.logits.dataSync() as Float32Array;
-    result.logits.dispose();
-    return logits;
+    let last = x; // (B, d): each sequence's last new position
+    if (tNew > 1) {
+      last = new Float32Array(batch * d);
+      for (let b = 0; b < batch; b++) last.set(x.subarray(((b + 1) * tNew - 1) * d, (b + 1) * tNew * d), b * d);
+    }
+    this.position += tNew;
+    return affine(normalizeRowsJs(last, d), this.head.w, this.head.b); // (B, V)
   }
 
-  /** Frees the cache and the folded weight snapshot. */
+  /** Frees the folded weight snapshot (the cache is plain memory, collected with the decoder). */
   dispose(): void {
-    tf.dispose([...this.keys, ...this.values, this.head.w, this.head.b]);
+    tf.dispose([this.head.w, this.head.b]);
     for (const l of this.layers) tf.dispose(Object.values(l));
-    this.keys = [];
-    this.values = [];
   }
 }
