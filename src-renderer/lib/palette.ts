@@ -65,10 +65,10 @@ export const MUONCLIP_DASH: readonly number[] = [7, 4];
 /** Further dashes for groups that share a preset and MuonClip setting but differ elsewhere. */
 export const EXTRA_DASHES: readonly (readonly number[])[] = [[2, 3], [10, 3, 2, 3], [4, 2, 1, 2]];
 
-/** Ink for axes, ticks and reference lines, and the grid colour, per theme. */
+/** Ink for axes, ticks, reference lines and event markers (neutral, so no marker reads as a series), per theme. */
 export const CHART_INK: Readonly<Record<Theme, { axis: string; grid: string; reference: string; marker: string }>> = {
-  light: { axis: '#3A3A3A', grid: 'rgba(0, 0, 0, 0.08)', reference: '#000000', marker: 'rgba(213, 94, 0, 0.55)' },
-  dark: { axis: '#D0D0D0', grid: 'rgba(255, 255, 255, 0.10)', reference: '#FFFFFF', marker: 'rgba(240, 122, 42, 0.6)' },
+  light: { axis: '#3A3A3A', grid: 'rgba(0, 0, 0, 0.08)', reference: '#000000', marker: 'rgba(0, 0, 0, 0.45)' },
+  dark: { axis: '#D0D0D0', grid: 'rgba(255, 255, 255, 0.10)', reference: '#FFFFFF', marker: 'rgba(255, 255, 255, 0.5)' },
 };
 
 /**

@@ -137,7 +137,7 @@ function drawAnnotations(u: uPlot, annotations: Annotations, ink: (typeof CHART_
   ctx.clip();
   ctx.lineWidth = pixelRatio;
   ctx.strokeStyle = ink.marker;
-  ctx.setLineDash([]);
+  ctx.setLineDash([2 * pixelRatio, 2 * pixelRatio]);
   for (const marker of annotations.markers) {
     const x = u.valToPos(marker.x, 'x', true);
     if (!(x >= bbox.left && x <= bbox.left + bbox.width)) continue;
@@ -150,6 +150,7 @@ function drawAnnotations(u: uPlot, annotations: Annotations, ink: (typeof CHART_
   ctx.fillStyle = ink.reference;
   ctx.setLineDash([6 * pixelRatio, 4 * pixelRatio]);
   ctx.font = `${11 * pixelRatio}px sans-serif`;
+  ctx.textAlign = 'left'; // uPlot leaves the axis labels' alignment on the context
   ctx.textBaseline = 'bottom';
   for (const line of annotations.referenceLines) {
     const y = u.valToPos(line.y, 'y', true);
