@@ -370,6 +370,9 @@ function addInto(x: Float32Array, y: Float32Array): void {
   for (let i = 0; i < x.length; i++) x[i] = x[i]! + y[i]!;
 }
 
+/** Cache memory of disposed decoders, reused by the next ones (a rollout starts one decoder). */
+const arenaPool: AttentionArena[] = [];
+
 /**
  * Incremental pass with a KV cache: `prefill` runs the prompts once, then each `step` runs one new
  * position per sequence against the cached keys and values, so a token costs one position's work.
@@ -388,7 +391,7 @@ export class Decoder {
   private readonly head: { w: tf.Tensor2D; b: tf.Tensor1D };
   private readonly tokenRows: Float32Array;
   private readonly positionRows: Float32Array;
-  private readonly arena = new AttentionArena();
+  private readonly arena = arenaPool.pop() ?? new AttentionArena();
   private position = 0;
 
   constructor(private readonly model: PolicyModel, readonly batchSize: number, temperature: number) {
@@ -412,8 +415,7 @@ export class Decoder {
     });
     this.layers = folded.layers;
     this.head = folded.head;
-    const { nHeads, maxSeqLen, dModel } = model.config;
-    this.arena.reserve(2 * model.config.nLayers * batchSize * nHeads * maxSeqLen * (dModel / nHeads));
+    this.arena.reserve(this.cacheOffset(2 * this.layers.length));
   }
 
   /** Tokens decoded so far (prompt included). */
@@ -435,14 +437,13 @@ export class Decoder {
     const logits = this.advance(rows, promptLength, uniqueCount); // (U, V)
     if (uniqueCount === this.batchSize) return logits;
     // Sequence b takes the cache rows of its distinct prompt source[b] <= b; going down, no source is overwritten before it is read.
-    const { nHeads, vocabSize } = this.model.config;
+    const { maxSeqLen, dModel, vocabSize } = this.model.config;
     const m = this.arena.f32;
-    const headBlock = this.model.config.maxSeqLen * (this.model.config.dModel / nHeads);
+    const block = maxSeqLen * dModel; // one sequence's cache rows
     for (let l = 0; l < 2 * this.layers.length; l++) {
       const cache = this.cacheOffset(l);
       for (let b = this.batchSize - 1; b >= 0; b--) {
-        const from = cache + source[b]! * nHeads * headBlock;
-        if (source[b] !== b) m.copyWithin(cache + b * nHeads * headBlock, from, from + nHeads * headBlock);
+        if (source[b] !== b) m.copyWithin(cache + b * block, cache + source[b]! * block, cache + (source[b]! + 1) * block);
       }
     }
     const expanded = new Float32Array(this.batchSize * vocabSize); // (B, V)
@@ -457,10 +458,10 @@ export class Decoder {
     return this.advance(tokens, 1);
   }
 
-  /** Float offset of cache `index` (layer l's keys at 2l, values at 2l + 1): (B*H, L, D) each. */
+  /** Float offset of cache `index` (layer l's keys at 2l, values at 2l + 1): (B, L, d) each, heads side by side. */
   private cacheOffset(index: number): number {
-    const { nHeads, maxSeqLen, dModel } = this.model.config;
-    return index * this.batchSize * nHeads * maxSeqLen * (dModel / nHeads);
+    const { maxSeqLen, dModel } = this.model.config;
+    return index * this.batchSize * maxSeqLen * dModel;
   }
 
   /** Embeds on the JS side (no gather kernel needed): row (b, t) = E[token] + P[position + t]. */
@@ -490,27 +491,21 @@ export class Decoder {
     const keys = this.cacheOffset(2 * l), values = this.cacheOffset(2 * l + 1);
     const cacheEnd = this.cacheOffset(2 * this.layers.length);
     const [QKV, Y, S] = [cacheEnd, cacheEnd + rows * 3 * d, cacheEnd + rows * 4 * d]; // scratch after the caches
-    this.arena.reserve(S + tNew * L);
+    this.arena.reserve(S + nHeads * tNew * L);
     const m = this.arena.f32;
     m.set(qkv, QKV);
     for (let r = 0; r < rows; r++) {
-      const b = Math.floor(r / tNew), t = t0 + (r % tNew);
-      for (let h = 0; h < nHeads; h++) {
-        const at = ((b * nHeads + h) * L + t) * D;
-        const from = QKV + r * 3 * d + h * D;
-        m.copyWithin(keys + at, from + d, from + d + D);
-        m.copyWithin(values + at, from + 2 * d, from + 2 * d + D);
-      }
+      const at = (Math.floor(r / tNew) * L + t0 + (r % tNew)) * d; // sequence b, position t
+      m.set(qkv.subarray(r * 3 * d + d, r * 3 * d + 2 * d), keys + at);
+      m.set(qkv.subarray(r * 3 * d + 2 * d, (r + 1) * 3 * d), values + at);
     }
     const { qk, pv } = this.arena.kernels(D);
+    const [dB, block] = [D * 4, tNew * L]; // head h: D floats further along each row, one score block further
     for (let b = 0; b < batch; b++) {
-      for (let h = 0; h < nHeads; h++) {
-        const q = QKV + b * tNew * 3 * d + h * D;
-        const cache = (b * nHeads + h) * L * D;
-        qk(q * 4, 3 * d * 4, (keys + cache) * 4, D * 4, S * 4, L * 4, tNew, D * 4, t0); // scaled logits (1/sqrt(D) is in W_q)
-        softmaxRows(m, S, tNew, L, t0, 1);
-        pv(S * 4, L * 4, (values + cache) * 4, D * 4, (Y + b * tNew * d + h * D) * 4, d * 4, tNew, D * 4, t0);
-      }
+      const cache = b * L * d;
+      qk(nHeads, (QKV + b * tNew * 3 * d) * 4, dB, 3 * d * 4, (keys + cache) * 4, dB, d * 4, S * 4, block * 4, L * 4, tNew, dB, t0); // scaled logits (1/sqrt(D) is in W_q)
+      for (let h = 0; h < nHeads; h++) softmaxRows(m, S + h * block, tNew, L, t0, 1);
+      pv(nHeads, S * 4, block * 4, L * 4, (values + cache) * 4, dB, d * 4, (Y + b * tNew * d) * 4, dB, d * 4, tNew, dB, t0);
     }
     return m.slice(Y, Y + rows * d);
   }
@@ -533,9 +528,10 @@ export class Decoder {
     return affine(normalizeRowsJs(last, d), this.head.w, this.head.b); // (B, V)
   }
 
-  /** Frees the folded weight snapshot (the cache is plain memory, collected with the decoder). */
+  /** Frees the folded weight snapshot and hands the cache memory on to the next decoder. */
   dispose(): void {
     tf.dispose([this.head.w, this.head.b]);
     for (const l of this.layers) tf.dispose(Object.values(l));
+    if (!arenaPool.includes(this.arena)) arenaPool.push(this.arena);
   }
 }

@@ -198,12 +198,14 @@ export function oneHotFloat(ids: tf.Tensor, depth: number): tf.Tensor {
 //   qk (a, aStride, b, bStride, c, cStride, n, dBytes, first): c[i][j] = a_i . b_j, i < n, j <= first + i
 //   pv (p, pStride, b, bStride, y, yStride, n, dBytes, first): y_i = sum_{j <= first + i} p[i][j] b_j
 //   ptb(p, pStride, b, bStride, y, yStride, n, dBytes):        y_j = sum_{j <= i < n} p[i][j] b_i
+// Each takes a leading `groups` and, after each pointer, a group stride: the loop runs `groups`
+// times, moving every pointer by its group stride (the heads of one sequence, in one call).
 
 /** The three loops; see above. */
 export interface AttentionKernels {
-  qk(a: number, aStride: number, b: number, bStride: number, c: number, cStride: number, n: number, dBytes: number, first: number): void;
-  pv(p: number, pStride: number, b: number, bStride: number, y: number, yStride: number, n: number, dBytes: number, first: number): void;
-  ptb(p: number, pStride: number, b: number, bStride: number, y: number, yStride: number, n: number, dBytes: number): void;
+  qk(groups: number, a: number, aGroup: number, aStride: number, b: number, bGroup: number, bStride: number, c: number, cGroup: number, cStride: number, n: number, dBytes: number, first: number): void;
+  pv(groups: number, p: number, pGroup: number, pStride: number, b: number, bGroup: number, bStride: number, y: number, yGroup: number, yStride: number, n: number, dBytes: number, first: number): void;
+  ptb(groups: number, p: number, pGroup: number, pStride: number, b: number, bGroup: number, bStride: number, y: number, yGroup: number, yStride: number, n: number, dBytes: number): void;
 }
 
 function uleb(n: number): number[] {
@@ -244,76 +246,108 @@ const whileLess = (local: number, limit: number[], body: number[]) =>
 /** acc += x * y where x, y push v128 */
 const fma = (acc: number, x: number[], y: number[]) => [...get(acc), ...x, ...y, ...V_MUL, ...V_ADD, ...set(acc)];
 
-function qkBody(): number[] {
-  const [a, aS, b, bS, c, cS, n, dB, first, i, j, jEnd, aRow, bRow, cPtr, k, acc] = Array.from({ length: 17 }, (_, x) => x);
+/**
+ * Names the function's locals in order: the parameters first, then `i32s` i32 locals, then one
+ * v128 `acc`. Returns name -> index.
+ */
+function localsOf(params: string[], i32s: string[]): Record<string, number> {
+  return Object.fromEntries([...params, ...i32s, 'acc'].map((name, index) => [name, index]));
+}
+
+/** for (g = 0; g < groups; g++) { body; each pointer param += its group stride } */
+function overGroups(l: Record<string, number>, pointers: [string, string][], body: number[]): number[] {
   return [
-    ...whileLess(i!, get(n!), [
-      ...get(a!), ...get(i!), ...get(aS!), ...MUL, ...ADD, ...set(aRow!),
-      ...get(c!), ...get(i!), ...get(cS!), ...MUL, ...ADD, ...set(cPtr!),
-      ...get(first!), ...get(i!), ...ADD, ...i32(1), ...ADD, ...set(jEnd!),
-      ...get(b!), ...set(bRow!),
-      ...i32(0), ...set(j!),
-      ...whileLess(j!, get(jEnd!), [
-        ...V_ZERO, ...set(acc!),
-        ...i32(0), ...set(k!),
-        ...whileLess(k!, get(dB!), [
-          ...fma(acc!, [...get(aRow!), ...get(k!), ...ADD, ...V_LOAD], [...get(bRow!), ...get(k!), ...ADD, ...V_LOAD]),
-          ...bump(k!, i32(16)),
+    ...i32(0), ...set(l.g!),
+    ...whileLess(l.g!, get(l.groups!), [
+      ...body,
+      ...pointers.flatMap(([ptr, stride]) => bump(l[ptr]!, get(l[stride]!))),
+      ...bump(l.g!, i32(1)),
+    ]),
+  ];
+}
+
+const QK_PARAMS = ['groups', 'a', 'aG', 'aS', 'b', 'bG', 'bS', 'c', 'cG', 'cS', 'n', 'dB', 'first'];
+function qkFunction(): { params: number; i32s: number; code: number[] } {
+  const i32s = ['g', 'i', 'j', 'jEnd', 'aRow', 'bRow', 'cPtr', 'k'];
+  const l = localsOf(QK_PARAMS, i32s);
+  const body = [
+    ...i32(0), ...set(l.i!),
+    ...whileLess(l.i!, get(l.n!), [
+      ...get(l.a!), ...get(l.i!), ...get(l.aS!), ...MUL, ...ADD, ...set(l.aRow!),
+      ...get(l.c!), ...get(l.i!), ...get(l.cS!), ...MUL, ...ADD, ...set(l.cPtr!),
+      ...get(l.first!), ...get(l.i!), ...ADD, ...i32(1), ...ADD, ...set(l.jEnd!),
+      ...get(l.b!), ...set(l.bRow!),
+      ...i32(0), ...set(l.j!),
+      ...whileLess(l.j!, get(l.jEnd!), [
+        ...V_ZERO, ...set(l.acc!),
+        ...i32(0), ...set(l.k!),
+        ...whileLess(l.k!, get(l.dB!), [
+          ...fma(l.acc!, [...get(l.aRow!), ...get(l.k!), ...ADD, ...V_LOAD], [...get(l.bRow!), ...get(l.k!), ...ADD, ...V_LOAD]),
+          ...bump(l.k!, i32(16)),
         ]),
-        ...get(cPtr!),
-        ...get(acc!), ...lane(0), ...get(acc!), ...lane(1), ...F32_ADD, ...get(acc!), ...lane(2), ...F32_ADD, ...get(acc!), ...lane(3), ...F32_ADD,
+        ...get(l.cPtr!),
+        ...get(l.acc!), ...lane(0), ...get(l.acc!), ...lane(1), ...F32_ADD, ...get(l.acc!), ...lane(2), ...F32_ADD, ...get(l.acc!), ...lane(3), ...F32_ADD,
         ...F32_STORE,
-        ...bump(cPtr!, i32(4)), ...bump(bRow!, get(bS!)), ...bump(j!, i32(1)),
+        ...bump(l.cPtr!, i32(4)), ...bump(l.bRow!, get(l.bS!)), ...bump(l.j!, i32(1)),
       ]),
-      ...bump(i!, i32(1)),
+      ...bump(l.i!, i32(1)),
     ]),
   ];
+  return { params: QK_PARAMS.length, i32s: i32s.length, code: overGroups(l, [['a', 'aG'], ['b', 'bG'], ['c', 'cG']], body) };
 }
 
-function pvBody(): number[] {
-  const [p, pS, b, bS, y, yS, n, dB, first, i, jEnd, k, j, pPtr, bPtr, pRow, acc] = Array.from({ length: 17 }, (_, x) => x);
-  return [
-    ...whileLess(i!, get(n!), [
-      ...get(p!), ...get(i!), ...get(pS!), ...MUL, ...ADD, ...set(pRow!),
-      ...get(first!), ...get(i!), ...ADD, ...i32(1), ...ADD, ...set(jEnd!),
-      ...i32(0), ...set(k!),
-      ...whileLess(k!, get(dB!), [
-        ...V_ZERO, ...set(acc!),
-        ...i32(0), ...set(j!),
-        ...get(pRow!), ...set(pPtr!),
-        ...get(b!), ...get(k!), ...ADD, ...set(bPtr!),
-        ...whileLess(j!, get(jEnd!), [
-          ...fma(acc!, [...get(pPtr!), ...F32_LOAD, ...SPLAT], [...get(bPtr!), ...V_LOAD]),
-          ...bump(pPtr!, i32(4)), ...bump(bPtr!, get(bS!)), ...bump(j!, i32(1)),
+const PV_PARAMS = ['groups', 'p', 'pG', 'pS', 'b', 'bG', 'bS', 'y', 'yG', 'yS', 'n', 'dB', 'first'];
+function pvFunction(): { params: number; i32s: number; code: number[] } {
+  const i32s = ['g', 'i', 'jEnd', 'k', 'j', 'pPtr', 'bPtr', 'pRow'];
+  const l = localsOf(PV_PARAMS, i32s);
+  const body = [
+    ...i32(0), ...set(l.i!),
+    ...whileLess(l.i!, get(l.n!), [
+      ...get(l.p!), ...get(l.i!), ...get(l.pS!), ...MUL, ...ADD, ...set(l.pRow!),
+      ...get(l.first!), ...get(l.i!), ...ADD, ...i32(1), ...ADD, ...set(l.jEnd!),
+      ...i32(0), ...set(l.k!),
+      ...whileLess(l.k!, get(l.dB!), [
+        ...V_ZERO, ...set(l.acc!),
+        ...i32(0), ...set(l.j!),
+        ...get(l.pRow!), ...set(l.pPtr!),
+        ...get(l.b!), ...get(l.k!), ...ADD, ...set(l.bPtr!),
+        ...whileLess(l.j!, get(l.jEnd!), [
+          ...fma(l.acc!, [...get(l.pPtr!), ...F32_LOAD, ...SPLAT], [...get(l.bPtr!), ...V_LOAD]),
+          ...bump(l.pPtr!, i32(4)), ...bump(l.bPtr!, get(l.bS!)), ...bump(l.j!, i32(1)),
         ]),
-        ...get(y!), ...get(i!), ...get(yS!), ...MUL, ...ADD, ...get(k!), ...ADD, ...get(acc!), ...V_STORE,
-        ...bump(k!, i32(16)),
+        ...get(l.y!), ...get(l.i!), ...get(l.yS!), ...MUL, ...ADD, ...get(l.k!), ...ADD, ...get(l.acc!), ...V_STORE,
+        ...bump(l.k!, i32(16)),
       ]),
-      ...bump(i!, i32(1)),
+      ...bump(l.i!, i32(1)),
     ]),
   ];
+  return { params: PV_PARAMS.length, i32s: i32s.length, code: overGroups(l, [['p', 'pG'], ['b', 'bG'], ['y', 'yG']], body) };
 }
 
-function ptbBody(): number[] {
-  const [p, pS, b, bS, y, yS, n, dB, j, k, i, pPtr, bPtr, acc] = Array.from({ length: 14 }, (_, x) => x);
-  return [
-    ...whileLess(j!, get(n!), [
-      ...i32(0), ...set(k!),
-      ...whileLess(k!, get(dB!), [
-        ...V_ZERO, ...set(acc!),
-        ...get(j!), ...set(i!),
-        ...get(p!), ...get(j!), ...get(pS!), ...MUL, ...ADD, ...get(j!), ...i32(4), ...MUL, ...ADD, ...set(pPtr!),
-        ...get(b!), ...get(j!), ...get(bS!), ...MUL, ...ADD, ...get(k!), ...ADD, ...set(bPtr!),
-        ...whileLess(i!, get(n!), [
-          ...fma(acc!, [...get(pPtr!), ...F32_LOAD, ...SPLAT], [...get(bPtr!), ...V_LOAD]),
-          ...bump(pPtr!, get(pS!)), ...bump(bPtr!, get(bS!)), ...bump(i!, i32(1)),
+const PTB_PARAMS = ['groups', 'p', 'pG', 'pS', 'b', 'bG', 'bS', 'y', 'yG', 'yS', 'n', 'dB'];
+function ptbFunction(): { params: number; i32s: number; code: number[] } {
+  const i32s = ['g', 'j', 'k', 'i', 'pPtr', 'bPtr'];
+  const l = localsOf(PTB_PARAMS, i32s);
+  const body = [
+    ...i32(0), ...set(l.j!),
+    ...whileLess(l.j!, get(l.n!), [
+      ...i32(0), ...set(l.k!),
+      ...whileLess(l.k!, get(l.dB!), [
+        ...V_ZERO, ...set(l.acc!),
+        ...get(l.j!), ...set(l.i!),
+        ...get(l.p!), ...get(l.j!), ...get(l.pS!), ...MUL, ...ADD, ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.pPtr!),
+        ...get(l.b!), ...get(l.j!), ...get(l.bS!), ...MUL, ...ADD, ...get(l.k!), ...ADD, ...set(l.bPtr!),
+        ...whileLess(l.i!, get(l.n!), [
+          ...fma(l.acc!, [...get(l.pPtr!), ...F32_LOAD, ...SPLAT], [...get(l.bPtr!), ...V_LOAD]),
+          ...bump(l.pPtr!, get(l.pS!)), ...bump(l.bPtr!, get(l.bS!)), ...bump(l.i!, i32(1)),
         ]),
-        ...get(y!), ...get(j!), ...get(yS!), ...MUL, ...ADD, ...get(k!), ...ADD, ...get(acc!), ...V_STORE,
-        ...bump(k!, i32(16)),
+        ...get(l.y!), ...get(l.j!), ...get(l.yS!), ...MUL, ...ADD, ...get(l.k!), ...ADD, ...get(l.acc!), ...V_STORE,
+        ...bump(l.k!, i32(16)),
       ]),
-      ...bump(j!, i32(1)),
+      ...bump(l.j!, i32(1)),
     ]),
   ];
+  return { params: PTB_PARAMS.length, i32s: i32s.length, code: overGroups(l, [['p', 'pG'], ['b', 'bG'], ['y', 'yG']], body) };
 }
 
 /** The module: imports env.mem, exports qk, pv, ptb. */
@@ -322,18 +356,19 @@ function kernelModuleBytes(): Uint8Array {
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const funcType = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), 0];
-  const body = (i32Locals: number, code: number[]) => {
-    const content = [...vec([[...uleb(i32Locals), I32], [1, V128]]), ...code, 0x0b];
+  const functions = [qkFunction(), pvFunction(), ptbFunction()];
+  const types = functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
+  const bodies = functions.map((f) => {
+    const content = [...vec([[...uleb(f.i32s), I32], [1, V128]]), ...f.code, 0x0b];
     return [...uleb(content.length), ...content];
-  };
+  });
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([funcType(9), funcType(8)])),
+    ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0], [0], [1]])),
+    ...section(3, vec([[0], [1], [2]])),
     ...section(7, vec([[...name('qk'), 0x00, 0], [...name('pv'), 0x00, 1], [...name('ptb'), 0x00, 2]])),
-    ...section(10, vec([body(7, qkBody()), body(7, pvBody()), body(5, ptbBody())])),
+    ...section(10, vec(bodies)),
   ]);
 }
 
@@ -364,37 +399,43 @@ function simdModule(): object | null {
 /** The same loops in JS over a Float32Array view (byte pointers and strides, as above). */
 function jsKernels(view: () => Float32Array): AttentionKernels {
   return {
-    qk(a, aS, b, bS, c, cS, n, dB, first) {
+    qk(groups, a, aG, aS, b, bG, bS, c, cG, cS, n, dB, first) {
       const m = view(), d = dB >> 2;
-      for (let i = 0; i < n; i++) {
-        const ai = (a + i * aS) >> 2, ci = (c + i * cS) >> 2;
-        for (let j = 0; j <= first + i; j++) {
-          const bj = (b + j * bS) >> 2;
-          let acc = 0;
-          for (let x = 0; x < d; x++) acc += m[ai + x]! * m[bj + x]!;
-          m[ci + j] = acc;
+      for (let g = 0; g < groups; g++, a += aG, b += bG, c += cG) {
+        for (let i = 0; i < n; i++) {
+          const ai = (a + i * aS) >> 2, ci = (c + i * cS) >> 2;
+          for (let j = 0; j <= first + i; j++) {
+            const bj = (b + j * bS) >> 2;
+            let acc = 0;
+            for (let x = 0; x < d; x++) acc += m[ai + x]! * m[bj + x]!;
+            m[ci + j] = acc;
+          }
         }
       }
     },
-    pv(p, pS, b, bS, y, yS, n, dB, first) {
+    pv(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dB, first) {
       const m = view(), d = dB >> 2;
-      for (let i = 0; i < n; i++) {
-        const pi = (p + i * pS) >> 2, yi = (y + i * yS) >> 2;
-        for (let x = 0; x < d; x++) {
-          let acc = 0;
-          for (let j = 0; j <= first + i; j++) acc += m[pi + j]! * m[((b + j * bS) >> 2) + x]!;
-          m[yi + x] = acc;
+      for (let g = 0; g < groups; g++, p += pG, b += bG, y += yG) {
+        for (let i = 0; i < n; i++) {
+          const pi = (p + i * pS) >> 2, yi = (y + i * yS) >> 2;
+          for (let x = 0; x < d; x++) {
+            let acc = 0;
+            for (let j = 0; j <= first + i; j++) acc += m[pi + j]! * m[((b + j * bS) >> 2) + x]!;
+            m[yi + x] = acc;
+          }
         }
       }
     },
-    ptb(p, pS, b, bS, y, yS, n, dB) {
+    ptb(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dB) {
       const m = view(), d = dB >> 2;
-      for (let j = 0; j < n; j++) {
-        const yj = (y + j * yS) >> 2;
-        for (let x = 0; x < d; x++) {
-          let acc = 0;
-          for (let i = j; i < n; i++) acc += m[((p + i * pS) >> 2) + j]! * m[((b + i * bS) >> 2) + x]!;
-          m[yj + x] = acc;
+      for (let g = 0; g < groups; g++, p += pG, b += bG, y += yG) {
+        for (let j = 0; j < n; j++) {
+          const yj = (y + j * yS) >> 2;
+          for (let x = 0; x < d; x++) {
+            let acc = 0;
+            for (let i = j; i < n; i++) acc += m[((p + i * pS) >> 2) + j]! * m[((b + i * bS) >> 2) + x]!;
+            m[yj + x] = acc;
+          }
         }
       }
     },
@@ -508,9 +549,14 @@ function floatsOf(backend: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
   return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Float32Array);
 }
 
-/** Hands a copy of `values` to the backend as a new float32 tensor (the cpu backend keeps what it is given). */
+/**
+ * Hands `values` to the backend as a new float32 tensor. wasm copies them into its heap; other
+ * backends keep the array they are given, so those get a copy (a fresh array costs more than the
+ * copy: allocation and zeroing).
+ */
 function outputOf(backend: tf.KernelBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
-  return { dataId: backend.write(values.slice(), shape, 'float32'), shape, dtype: 'float32' };
+  const copiesOnWrite = 'typedArrayFromHeap' in backend;
+  return { dataId: backend.write(copiesOnWrite ? values : values.slice(), shape, 'float32'), shape, dtype: 'float32' };
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -535,13 +581,12 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const rowBytes = width * 4, dBytes = headDim * 4;
   const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
   for (let b = 0; b < batch; b++) {
-    for (let h = 0; h < nHeads; h++) {
-      const row = b * seqLen * width + h * headDim; // first row of this sequence's head h
-      const p = P + (b * nHeads + h) * block;
-      qk((Q + row) * 4, rowBytes, (K + row) * 4, rowBytes, p * 4, seqLen * 4, seqLen, dBytes, 0);
-      maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, p, seqLen, seqLen, 0, scale));
-      pv(p * 4, seqLen * 4, (V + row) * 4, rowBytes, (Y + row) * 4, rowBytes, seqLen, dBytes, 0);
-    }
+    // One call per sequence covers its heads: head h is `dBytes` further along each row and one block further in P.
+    const row = b * seqLen * width; // first row of sequence b
+    const p = P + b * nHeads * block;
+    qk(nHeads, (Q + row) * 4, dBytes, rowBytes, (K + row) * 4, dBytes, rowBytes, p * 4, block * 4, seqLen * 4, seqLen, dBytes, 0);
+    for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, p + h * block, seqLen, seqLen, 0, scale));
+    pv(nHeads, p * 4, block * 4, seqLen * 4, (V + row) * 4, dBytes, rowBytes, (Y + row) * 4, dBytes, rowBytes, seqLen, dBytes, 0);
   }
   return [
     outputOf(be, m.subarray(Y, Y + size), [n, width]), // y (B*T, H*D)
@@ -575,21 +620,22 @@ function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   m.set(floatsOf(be, inputs.probs!), P);
   const { qk, pv, ptb } = arena.kernels(headDim);
   const rowBytes = width * 4, dBytes = headDim * 4, pRow = seqLen * 4;
+  const blockBytes = block * 4;
   for (let b = 0; b < batch; b++) {
-    for (let h = 0; h < nHeads; h++) {
-      const row = b * seqLen * width + h * headDim;
-      const p = P! + (b * nHeads + h) * block;
-      const ds = DS! + (b * nHeads + h) * block;
-      qk((DY! + row) * 4, rowBytes, (V! + row) * 4, rowBytes, ds * 4, pRow, seqLen, dBytes, 0); // dP, lower triangle
-      for (let i = 0; i < seqLen; i++) {
-        let rowDot = 0;
-        for (let j = 0; j <= i; j++) rowDot += m[p + i * seqLen + j]! * m[ds + i * seqLen + j]!;
-        for (let j = 0; j <= i; j++) m[ds + i * seqLen + j] = m[p + i * seqLen + j]! * (m[ds + i * seqLen + j]! - rowDot) * scale;
-      }
-      pv(ds * 4, pRow, (K! + row) * 4, rowBytes, (DQ! + row) * 4, rowBytes, seqLen, dBytes, 0);
-      ptb(ds * 4, pRow, (Q! + row) * 4, rowBytes, (DK! + row) * 4, rowBytes, seqLen, dBytes);
-      ptb(p * 4, pRow, (DY! + row) * 4, rowBytes, (DV! + row) * 4, rowBytes, seqLen, dBytes);
+    // One call per sequence covers its heads (see the forward kernel).
+    const row = (b * seqLen * width) * 4; // bytes
+    const p = P! + b * nHeads * block;
+    const ds = DS! + b * nHeads * block;
+    qk(nHeads, DY! * 4 + row, dBytes, rowBytes, V! * 4 + row, dBytes, rowBytes, ds * 4, blockBytes, pRow, seqLen, dBytes, 0); // dP, lower triangle
+    for (let at = 0; at < nHeads * block; at += seqLen) {
+      const i = (at / seqLen) % seqLen; // row within its head's block
+      let rowDot = 0;
+      for (let j = 0; j <= i; j++) rowDot += m[p + at + j]! * m[ds + at + j]!;
+      for (let j = 0; j <= i; j++) m[ds + at + j] = m[p + at + j]! * (m[ds + at + j]! - rowDot) * scale;
     }
+    pv(nHeads, ds * 4, blockBytes, pRow, K! * 4 + row, dBytes, rowBytes, DQ! * 4 + row, dBytes, rowBytes, seqLen, dBytes, 0);
+    ptb(nHeads, ds * 4, blockBytes, pRow, Q! * 4 + row, dBytes, rowBytes, DK! * 4 + row, dBytes, rowBytes, seqLen, dBytes);
+    ptb(nHeads, p * 4, blockBytes, pRow, DY! * 4 + row, dBytes, rowBytes, DV! * 4 + row, dBytes, rowBytes, seqLen, dBytes);
   }
   return [DQ!, DK!, DV!].map((at) => outputOf(be, m.subarray(at, at + size), [n, width]));
 }
