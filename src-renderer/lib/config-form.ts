@@ -25,6 +25,9 @@ export interface ConfigField {
   readonly nullable: boolean;
   readonly min: number | undefined;
   readonly max: number | undefined;
+  /** The bound itself is not allowed (e.g. "> 0"). */
+  readonly minExclusive: boolean;
+  readonly maxExclusive: boolean;
 }
 
 export interface ConfigGroup {
@@ -77,7 +80,29 @@ function buildNode(key: string, path: string, schema: JsonSchema, inheritedDefau
     nullable,
     min: core.minimum ?? core.exclusiveMinimum,
     max: core.maximum ?? core.exclusiveMaximum,
+    minExclusive: core.minimum === undefined && core.exclusiveMinimum !== undefined,
+    maxExclusive: core.maximum === undefined && core.exclusiveMaximum !== undefined,
   };
+}
+
+/** "[1, 64]", "(0, 1]", "> 0" (no upper bound worth showing), or '' without bounds. */
+export function rangeText(field: ConfigField): string {
+  const lower = field.min === undefined ? null : `${field.minExclusive ? '(' : '['}${field.min}`;
+  const upper = field.max === undefined || field.max >= Number.MAX_SAFE_INTEGER ? null : `${field.max}${field.maxExclusive ? ')' : ']'}`;
+  if (lower !== null && upper !== null) return `${lower}, ${upper}`;
+  if (lower !== null) return `${field.minExclusive ? '>' : '>='} ${field.min}`;
+  if (upper !== null) return `${field.maxExclusive ? '<' : '<='} ${field.max}`;
+  return '';
+}
+
+/**
+ * A validator message as shown under its own field: without the field's help and default, which
+ * the validator appends for readers of the summary but which sit right beside the input here.
+ */
+export function problemAtField(problem: string, field: ConfigField): string {
+  let text = problem;
+  if (field.help !== '') text = text.replace(` ${field.help}`, '');
+  return text.replace(/ Default: [^\n]*\.$/, '');
 }
 
 /** The whole form: the root group's children are the top-level fields and the nested groups. */

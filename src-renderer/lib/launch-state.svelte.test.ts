@@ -12,7 +12,9 @@ import {
   knobApplies,
   ownerOfPath,
   presetDefault,
+  problemAtField,
   problemsFromMessage,
+  rangeText,
   RUN_CONFIG_FORM,
   valuesFromConfig,
 } from './config-form.js';
@@ -69,6 +71,14 @@ describe('the form generated from RunConfigSchema', () => {
     expect(config.objective).toEqual({ preset: 'hmpo', tokenClip: 0.3 });
   });
 
+  it('states ranges with open and closed ends, leaving out meaningless upper bounds', () => {
+    const byPath = new Map(FORM_FIELDS.map((f) => [f.path, f]));
+    expect(rangeText(byPath.get('promptLength')!)).toBe('[1, 64]');
+    expect(rangeText(byPath.get('optimizer.learningRate')!)).toBe('(0, 1]');
+    expect(rangeText(byPath.get('objective.maxCompletionLength')!)).toBe('> 0');
+    expect(rangeText(byPath.get('name')!)).toBe('');
+  });
+
   it("shows each knob's preset default", () => {
     expect(presetDefault('hmpo', 'p')).toBe('-1');
     expect(presetDefault('hmpo', 'tokenClip')).toBe('0.4');
@@ -90,6 +100,9 @@ describe('validation messages at their fields', () => {
     expect(problems.all).toHaveLength(4);
     expect(problems.byPath.get('model.dModel')).toEqual(['model.dModel: dModel 60 is not divisible by nHeads 8; pick a multiple of nHeads such as 64']);
     expect(problems.byPath.get('groupSize')![0]).toMatch(/^groupSize: must be >= 2/);
+    const groupSize = FORM_FIELDS.find((f) => f.path === 'groupSize')!;
+    // Beside its field, the message drops the help and default the field already shows.
+    expect(problemAtField(`groupSize: must be >= 2 (got 1). ${groupSize.help} Default: 8.`, groupSize)).toBe('groupSize: must be >= 2 (got 1).');
     // An unknown nested key belongs to its group; a root-level problem only to the summary.
     expect(problems.byPath.get('objective')![0]).toMatch(/^objective\.bogus/);
     expect(problems.byPath.has('config')).toBe(false);
