@@ -36,3 +36,6 @@ export function shortcutFor(press: KeyPress): ShortcutAction | null {
   if (press.key === 'c') return 'compareSelection';
   return null;
 }
+
+/** The id of the runs filter input, which `/` focuses. */
+export const RUNS_FILTER_ID = 'runs-filter';

@@ -11,7 +11,7 @@ export class NavigationState {
   view = $state<View>('runs');
   /** The run shown in the run view (over the runs table), if any. */
   openRunId = $state<string | null>(null);
-  compareRunIds = $state.raw<readonly string[]>([]);
+  compareRunIds = $state.raw<string[]>([]);
   exportOpen = $state(false);
   exportRunIds = $state.raw<readonly string[]>([]);
 
