@@ -112,6 +112,8 @@ export interface CompareGroup {
   readonly groupKey: string;
   readonly label: string;
   readonly preset: ObjectivePreset;
+  /** True when the group trains with QK-clip (MuonClip with Muon): drawn dashed. */
+  readonly qkClip: boolean;
   readonly runIds: readonly string[];
   readonly x: readonly number[];
   readonly mean: readonly (number | null)[];
@@ -130,6 +132,7 @@ export interface GroupSummaryRow {
   readonly finalReward: { readonly mean: number; readonly lower: number; readonly upper: number } | null;
   readonly bestReward: number | null;
   readonly auc: number | null;
+  /** Median over seeds (unsolved seeds count as never); null when at least half never reached the target. */
   readonly stepsToTarget: { readonly median: number | null; readonly lower: number | null; readonly upper: number | null; readonly unsolved: number };
   readonly nonFiniteEvents: number;
   readonly qkClipStepFraction: number;

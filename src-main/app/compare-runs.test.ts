@@ -1,0 +1,77 @@
+/**
+ * compareRuns on synthetic runs: grouping by config-minus-seed with one shared grid, labels and
+ * MuonClip flags, bands that stop where fewer than 2 seeds contribute, identical seeds giving a zero
+ * band, the reward summary with unsolved seeds counted, survival curves and the config diff.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CompareRequest, RunSummary } from '../../src-shared/contract.js';
+import { validateRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/run-config.js';
+import { compareRuns, type CompareInput } from './compare-runs.js';
+
+function config(input: RunConfigInput): RunConfig {
+  const result = validateRunConfig(input);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+function run(id: string, groupKey: string, cfg: RunConfig, rewards: number[]): CompareInput {
+  const steps = rewards.map((_, i) => i);
+  const summary = { id, groupKey, name: id, status: 'finished', seed: cfg.seed, preset: cfg.objective.preset, task: cfg.task } as unknown as RunSummary;
+  return { summary, config: cfg, x: steps, y: rewards, rewardSteps: steps, rewards, extras: { nonFiniteEvents: 1, qkClipStepFraction: 0.5, meanAbsA0H0Gap: 0.01 } };
+}
+
+const request: CompareRequest = { runIds: [], key: 'charts/reward_mean', x: 'step', gridPoints: 11, smoothing: 0, band: 'std', target: 0.9 };
+const ramp = (end: number, n = 11) => Array.from({ length: n }, (_, i) => (end * i) / (n - 1));
+
+describe('compareRuns', () => {
+  const hmpo = (seed: number) => config({ objective: { preset: 'hmpo' }, seed });
+  const gspoClip = (seed: number) => config({ objective: { preset: 'gspo' }, optimizer: { name: 'muon' }, qkClip: { enabled: true }, seed });
+  const inputs = [
+    run('h0', 'H', hmpo(0), ramp(1)),
+    run('h1', 'H', hmpo(1), ramp(1)),
+    run('h2', 'H', hmpo(2), ramp(0.5, 6)), // stopped early at 0.5: only the first half, never at target
+    run('g0', 'G', gspoClip(0), ramp(0.5)),
+    run('g1', 'G', gspoClip(1), ramp(0.5)),
+    run('g2', 'G', gspoClip(2), ramp(1)),
+  ];
+  const result = compareRuns(inputs, request);
+
+  it('groups by config minus seed on one shared grid, with labels and MuonClip flags', () => {
+    expect(result.groups.map((g) => [g.groupKey, g.label, g.qkClip, g.runIds.length])).toEqual([
+      ['H', 'hmpo', false, 3],
+      ['G', 'gspo · MuonClip', true, 3],
+    ]);
+    expect(result.groups[0]!.x).toEqual(result.groups[1]!.x);
+    expect(result.groups[0]!.x).toHaveLength(11);
+  });
+
+  it('identical seeds give a zero-width band; it widens where seeds differ', () => {
+    const h = result.groups[0]!;
+    expect(h.n.slice(0, 6)).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(h.n.slice(6)).toEqual([2, 2, 2, 2, 2]);
+    expect(h.upper[8]! - h.lower[8]!).toBeCloseTo(0, 12); // two identical seeds left
+    const g = result.groups[1]!;
+    expect(g.upper[10]! - g.lower[10]!).toBeGreaterThan(0.1);
+  });
+
+  it('summarises reward per group, counting unsolved seeds', () => {
+    const [h, g] = result.summary;
+    expect(h!.seeds).toBe(3);
+    expect(h!.stepsToTarget.unsolved).toBe(1); // the short seed peaked at 0.5
+    expect(h!.stepsToTarget.median).toBe(9); // first step >= 0.9 on the full ramps
+    expect(g!.stepsToTarget.unsolved).toBe(2);
+    expect(g!.stepsToTarget.median).toBeNull(); // most seeds never got there
+    expect(g!.finalReward!.mean).toBeCloseTo((0.5 + 0.5 + 1) / 3, 12);
+    expect(h!.qkClipStepFraction).toBe(0.5);
+    expect(result.survival.map((s) => s.fractionUnsolved.at(-1))).toEqual([1 / 3, 2 / 3]);
+  });
+
+  it('states its rules in the legend and diffs only the keys that differ', () => {
+    expect(result.legend).toMatch(/no smoothing; linear interpolation on a shared grid of 11 points, no extrapolation; band: .*at least 2 seeds/);
+    const paths = result.configDiff.map((d) => d.path);
+    expect(paths).toContain('seed');
+    expect(paths).toContain('objective.preset');
+    expect(paths).toContain('qkClip.enabled');
+    expect(paths).not.toContain('task');
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The comparison computation behind `metrics:compare`: groups runs by config-minus-seed, smooths
+ * each seed (debiased EMA), aligns every group on one shared x-grid, aggregates with the requested
+ * band, and adds the reward summary per group, steps-to-target survival curves and the config diff.
+ * Pure: the caller reads full-resolution series from the store and passes them in.
+ */
+import type { CompareGroup, CompareRequest, CompareResult, GroupSummaryRow, RunSummary } from '../../src-shared/contract.js';
+import type { RunConfig } from '../../src-shared/run-config.js';
+import { TASKS } from '../../src-shared/tasks.js';
+import { bandOf, describeBand } from '../../src-shared/analysis/aggregate.js';
+import { gridSpanning } from '../../src-shared/analysis/alignment.js';
+import { buildSeedBand } from '../../src-shared/analysis/seed-band.js';
+import { describeSmoothing } from '../../src-shared/analysis/smoothing.js';
+import { summarizeGroup, type RunExtras, type StepEstimate } from '../../src-shared/analysis/summary.js';
+import { diffConfigs } from '../../src-shared/analysis/config-diff.js';
+import { resolveObjective } from '../../src-shared/objective-config.js';
+
+/** One run's inputs: its summary and config, the requested metric on the requested x, and its reward by step. */
+export interface CompareInput {
+  readonly summary: RunSummary;
+  readonly config: RunConfig;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  readonly rewardSteps: readonly number[];
+  readonly rewards: readonly number[];
+  readonly extras: RunExtras;
+}
+
+function groupLabel(config: RunConfig): string {
+  const objective = resolveObjective(config.objective);
+  const mean = objective.mean.kind === 'power' && config.objective.preset === 'power' ? ` p=${objective.mean.p}` : '';
+  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
+  return `${config.objective.preset}${mean}${clip}`;
+}
+
+const estimate = (value: StepEstimate | null | undefined): number | null => (typeof value === 'number' ? value : null);
+
+export function compareRuns(inputs: readonly CompareInput[], request: CompareRequest): CompareResult {
+  const groups = new Map<string, CompareInput[]>();
+  for (const input of inputs) groups.set(input.summary.groupKey, [...(groups.get(input.summary.groupKey) ?? []), input]);
+  // One grid for every group, so the bands line up on the chart.
+  const grid = gridSpanning(inputs.filter((i) => i.x.length > 0).map((i) => ({ x: i.x, y: i.y })), request.gridPoints);
+
+  const compareGroups: CompareGroup[] = [];
+  const summary: GroupSummaryRow[] = [];
+  const survival: CompareResult['survival'][number][] = [];
+  for (const [groupKey, members] of groups) {
+    const first = members[0]!;
+    const label = groupLabel(first.config);
+    const withData = members.filter((m) => m.x.length > 0);
+    if (withData.length > 0 && grid.length > 0) {
+      const band = buildSeedBand(withData.map((m) => ({ x: m.x, y: m.y })), { smoothingWeight: request.smoothing, grid });
+      const { lower, upper } = bandOf(band.aggregate, request.band);
+      compareGroups.push({
+        groupKey,
+        label,
+        preset: first.config.objective.preset,
+        qkClip: first.config.qkClip.enabled,
+        runIds: withData.map((m) => m.summary.id),
+        x: band.aggregate.x,
+        mean: band.aggregate.mean,
+        lower,
+        upper,
+        n: band.aggregate.n,
+        seeds: withData.map((m, i) => ({ runId: m.summary.id, y: band.seeds[i]! })),
+      });
+    }
+    const target = request.target ?? TASKS[first.config.task].optimum;
+    const stats = summarizeGroup(
+      members.map((m) => ({ curve: { step: m.rewardSteps, reward: m.rewards }, extras: m.extras })),
+      { target, smoothingWeight: request.smoothing },
+    );
+    const steps = stats.stepsToTarget;
+    summary.push({
+      groupKey,
+      label,
+      preset: first.config.objective.preset,
+      seeds: stats.seeds,
+      finalReward: stats.finalReward.mean === null ? null : { mean: stats.finalReward.mean, lower: stats.finalReward.ciLow ?? stats.finalReward.mean, upper: stats.finalReward.ciHigh ?? stats.finalReward.mean },
+      bestReward: stats.bestReward.mean,
+      auc: stats.areaUnderCurve.mean,
+      stepsToTarget: { median: estimate(steps?.median), lower: estimate(steps?.ci?.low), upper: estimate(steps?.ci?.high), unsolved: steps?.unsolved ?? 0 },
+      nonFiniteEvents: stats.nonFiniteEvents.mean ?? 0,
+      qkClipStepFraction: stats.qkClipStepFraction.mean ?? 0,
+      meanAmHmGap: stats.meanAbsA0H0Gap.mean,
+    });
+    if (stats.survival) survival.push({ groupKey, label, steps: stats.survival.step, fractionUnsolved: stats.survival.fraction });
+  }
+  const legend = [
+    `${request.key} vs ${request.x === 'wallTime' ? 'wall time (s)' : request.x === 'samples' ? 'samples seen' : 'step'}`,
+    describeSmoothing(request.smoothing),
+    `linear interpolation on a shared grid of ${grid.length} points, no extrapolation`,
+    `band: ${describeBand(request.band)}, drawn where at least 2 seeds contribute`,
+  ].join('; ');
+  return { groups: compareGroups, summary, survival, legend, configDiff: diffConfigs(inputs.map((i) => i.config)) };
+}
