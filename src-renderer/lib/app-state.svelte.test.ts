@@ -97,6 +97,9 @@ describe('navigation', () => {
     expect(nav.compare(['a', 'b'])).toBe(true);
     expect(nav.view).toBe('compare');
     expect(nav.compareRunIds).toEqual(['a', 'b']);
+    const compared = nav.compareRunIds;
+    nav.compare(['a', 'b']);
+    expect(nav.compareRunIds).toBe(compared);
     nav.openRun('a');
     nav.openExport(['a']);
     expect(nav.closeTopmost()).toBe(true);

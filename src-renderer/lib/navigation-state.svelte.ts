@@ -31,7 +31,9 @@ export class NavigationState {
   /** Switches to the comparison of `runIds` (ignored when there is nothing to compare). */
   compare(runIds: readonly string[]): boolean {
     if (runIds.length === 0) return false;
-    this.compareRunIds = [...runIds];
+    // The same runs again keep the same array, so the comparison is not rebuilt.
+    const same = runIds.length === this.compareRunIds.length && runIds.every((id, i) => id === this.compareRunIds[i]);
+    if (!same) this.compareRunIds = [...runIds];
     this.view = 'compare';
     return true;
   }
