@@ -53,7 +53,7 @@ const RUNS = [run('h1', 'hmpo', false), run('h2', 'hmpo', false), run('m1', 'hmp
 function groupOf(groupKey: string, preset: RunSummary['preset'], runIds: string[], key: string): CompareGroup {
   const base = key === 'ratio/a0' ? 1.02 : key === 'ratio/g0' ? 1.0 : key === 'ratio/h0' ? 0.98 : 0.5;
   return {
-    groupKey, label: groupKey, preset, runIds, x: [0, 50, 100], mean: [base, base, base], lower: [base - 0.1, base - 0.1, null],
+    groupKey, label: groupKey, preset, qkClip: groupKey.endsWith('clip'), runIds, x: [0, 50, 100], mean: [base, base, base], lower: [base - 0.1, base - 0.1, null],
     upper: [base + 0.1, base + 0.1, null], n: [2, 2, 1], seeds: runIds.map((runId) => ({ runId, y: [base, base, base] })),
   };
 }

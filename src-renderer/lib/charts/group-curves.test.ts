@@ -9,6 +9,7 @@ function group(overrides: Partial<CompareGroup> = {}): CompareGroup {
     groupKey: 'g1',
     label: 'hmpo',
     preset: 'hmpo',
+    qkClip: false,
     runIds: ['a', 'b'],
     x: [0, 1, 2, 3],
     mean: [0.1, 0.2, 0.3, 0.4],
