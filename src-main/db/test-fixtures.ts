@@ -1,13 +1,80 @@
 /**
  * Helpers for the store's tests only (nothing in the app imports this file): temporary database
- * folders. Tests use real SQLite files, never mocks.
+ * folders, valid run configs and StepRecords with every field filled. Tests use real SQLite files,
+ * never mocks.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { METRIC_KEYS, LOG_RATIO_HIST_BINS, type MetricValues } from '../../src-shared/metrics.js';
+import { validateRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/run-config.js';
+import type { StepRecord } from '../../src-shared/step-record.js';
+import { openDatabase } from './open-database.js';
+import { createRun } from './runs-queries.js';
 
 /** A fresh temporary folder; `remove()` deletes it. */
 export function temporaryFolder(): { readonly dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hmpo-store-'));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A validated RunConfig (defaults plus overrides); throws if the overrides are invalid. */
+export function testConfig(overrides: RunConfigInput = {}): RunConfig {
+  const result = validateRunConfig(overrides);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+/** A migrated database file in `dir`. */
+export function openTestDatabase(dir: string, name = 'store.db'): Database {
+  return openDatabase(path.join(dir, name));
+}
+
+/** Creates a queued run and returns its id. */
+export function addRun(db: Database, overrides: RunConfigInput = {}): number {
+  return createRun(db, { config: testConfig(overrides), appVersion: '0.0.0-test' }).id;
+}
+
+/** A deterministic value for (step, key index): varied, never NaN. */
+export function sampleValue(step: number, keyIndex: number): number {
+  return Math.sin(step * 0.37 + keyIndex) * (1 + keyIndex) + (step % 17 === 0 ? 5 : 0);
+}
+
+/** A StepRecord with every metric key, 2 layers x 3 heads of QK stats (head 1 of layer 0 clipped on even steps) and a histogram. */
+export function stepRecord(step: number, metrics?: MetricValues): StepRecord {
+  const values: MetricValues = metrics ?? Object.fromEntries(METRIC_KEYS.map((key, i) => [key, sampleValue(step, i)]));
+  return {
+    step,
+    rollout: Math.floor(step / 4),
+    samples: (step + 1) * 64,
+    wallTime: step * 0.25 + 0.125,
+    skipped: step % 11 === 5,
+    metrics: values,
+    qk: {
+      maxLogits: [
+        [10 + step, 20 + step, 30 + step],
+        [40 + step, 50 + step, 60 + step],
+      ],
+      clipped: step % 2 === 0 ? [{ layer: 0, head: 1, sMax: 20 + step, gamma: 15 / (20 + step) }] : [],
+    },
+    logRatioHistogram: Array.from({ length: LOG_RATIO_HIST_BINS + 2 }, (_, i) => (i * 7 + step) % 13),
+  };
+}
+
+/**
+ * Body of one writer process in the parallel-writers test: opens `file`, waits until `startAt` (so
+ * all writers overlap), then inserts `batches` batches of `batchSize` steps into `runId`, each its own
+ * transaction. Prints a JSON summary; any error (SQLITE_BUSY included) exits non-zero.
+ */
+export async function runWriterProcess(file: string, runId: number, batches: number, batchSize: number, startAt: number): Promise<void> {
+  const { insertStepRecords } = await import('./metrics-queries.js');
+  const db = openDatabase(file);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+  const started = Date.now();
+  for (let b = 0; b < batches; b++) {
+    insertStepRecords(db, runId, Array.from({ length: batchSize }, (_, i) => stepRecord(b * batchSize + i)));
+  }
+  db.close();
+  process.stdout.write(JSON.stringify({ runId, batches, ms: Date.now() - started }));
 }

@@ -1,0 +1,92 @@
+/**
+ * Sweeps: a recorded grid of runs (base config, axes, seeds) and the runs it queued, created together
+ * in one transaction so a sweep never exists half-made. It does not expand axes into configs or
+ * validate them (the sweep builder does, with validateRunConfig) and does not launch anything.
+ */
+import type { Database } from 'better-sqlite3';
+import type { RunConfig } from '../../src-shared/run-config.js';
+import { createRun, type RunRecord } from './runs-queries.js';
+import { cached } from './statements.js';
+
+/** One axis of the grid: a dotted RunConfig path and the values it takes (e.g. objective.preset). */
+export interface SweepAxis {
+  readonly path: string;
+  readonly values: readonly unknown[];
+}
+
+/** A stored sweep and the ids of its runs (in creation order). */
+export interface SweepRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly baseConfig: RunConfig;
+  readonly axes: readonly SweepAxis[];
+  readonly seeds: readonly number[];
+  readonly createdAt: number;
+  readonly runIds: readonly number[];
+}
+
+/** A sweep to record, with the already expanded and validated config of each of its runs. */
+export interface NewSweep {
+  readonly name: string;
+  readonly baseConfig: RunConfig;
+  readonly axes: readonly SweepAxis[];
+  readonly seeds: readonly number[];
+  readonly configs: readonly RunConfig[];
+  readonly appVersion: string;
+  /** Tags given to every run of the sweep. */
+  readonly tags?: readonly string[];
+}
+
+interface SweepRow {
+  id: number;
+  name: string;
+  base_config_json: string;
+  axes_json: string;
+  seeds_json: string;
+  created_at: number;
+}
+
+function toRecord(db: Database, row: SweepRow): SweepRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    baseConfig: JSON.parse(row.base_config_json) as RunConfig,
+    axes: JSON.parse(row.axes_json) as SweepAxis[],
+    seeds: JSON.parse(row.seeds_json) as number[],
+    createdAt: row.created_at,
+    runIds: cached(db, 'SELECT id FROM runs WHERE sweep_id = ? ORDER BY id').pluck().all(row.id) as number[],
+  };
+}
+
+/** Records the sweep and queues one run per config, atomically. */
+export function createSweep(db: Database, sweep: NewSweep, now: number = Date.now()): { sweep: SweepRecord; runs: RunRecord[] } {
+  return db.transaction(() => {
+    const id = Number(
+      cached(db, 'INSERT INTO sweeps (name, base_config_json, axes_json, seeds_json, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        sweep.name,
+        JSON.stringify(sweep.baseConfig),
+        JSON.stringify(sweep.axes),
+        JSON.stringify(sweep.seeds),
+        now,
+      ).lastInsertRowid,
+    );
+    const runs = sweep.configs.map((config) => createRun(db, { config, appVersion: sweep.appVersion, sweepId: id, tags: sweep.tags ?? [] }, now));
+    return { sweep: getSweep(db, id) as SweepRecord, runs };
+  }).immediate();
+}
+
+/** The sweep, or undefined. */
+export function getSweep(db: Database, sweepId: number): SweepRecord | undefined {
+  const row = cached(db, 'SELECT * FROM sweeps WHERE id = ?').get(sweepId) as SweepRow | undefined;
+  return row === undefined ? undefined : toRecord(db, row);
+}
+
+/** All sweeps, newest first. */
+export function listSweeps(db: Database): SweepRecord[] {
+  return (cached(db, 'SELECT * FROM sweeps ORDER BY id DESC').all() as SweepRow[]).map((row) => toRecord(db, row));
+}
+
+/** Deletes the sweep record; its runs stay (their sweep_id becomes NULL). Delete runs with deleteRun. */
+export function deleteSweep(db: Database, sweepId: number): boolean {
+  return cached(db, 'DELETE FROM sweeps WHERE id = ?').run(sweepId).changes === 1;
+}
