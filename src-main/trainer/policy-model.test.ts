@@ -142,6 +142,49 @@ describe('PolicyModel', () => {
     sharp.dispose();
   });
 
+  it('matches a reference built from plain tf ops (tfjs autodiff) in logits and in every gradient', () => {
+    const sharp = model.clone();
+    sharpen(sharp, 3);
+    const [B, T] = [2, 7];
+    const { dModel: d, nHeads: H, vocabSize: V } = CONFIG;
+    const D = d / H;
+    const reference = (tokens: tf.Tensor2D): tf.Tensor => {
+      const ln = (x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, 1, true);
+        return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), gain), bias);
+      };
+      const split = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]);
+      const mask = tf.tensor2d(Float32Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)), [T, T]);
+      const oneHot = tf.cast(tf.oneHot(tf.reshape(tokens, [B * T]), V), 'float32');
+      let x: tf.Tensor = tf.add(tf.matMul(oneHot, sharp.tokenEmbedding), tf.tile(tf.slice(sharp.positionEmbedding, [0, 0], [T, d]), [B, 1]));
+      for (const block of sharp.blocks) {
+        const h = ln(x, block.ln1.gain, block.ln1.bias);
+        const [q, k, v] = [block.attn.wq, block.attn.wk, block.attn.wv].map((w) => split(tf.matMul(h, w)));
+        const p = tf.softmax(tf.add(tf.div(tf.matMul(q!, k!, false, true), Math.sqrt(D)), mask));
+        const y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(p, v!), [B, H, T, D]), [0, 2, 1, 3]), [B * T, d]);
+        x = tf.add(x, tf.matMul(y, block.attn.wo));
+        const hidden = tf.relu(tf.add(tf.matMul(ln(x, block.ln2.gain, block.ln2.bias), block.mlp.w1), block.mlp.b1));
+        x = tf.add(x, tf.add(tf.matMul(hidden, block.mlp.w2), block.mlp.b2));
+      }
+      return tf.reshape(tf.matMul(ln(x, sharp.lnFinal.gain, sharp.lnFinal.bias), sharp.head), [B, T, V]);
+    };
+    tf.tidy(() => {
+      const tokens = tf.tensor2d(TOKENS, undefined, 'int32');
+      const upstream = tf.randomNormal([B, T, V], 0, 1, 'float32', 5);
+      const variables = sharp.params().map((p) => p.variable);
+      const ours = tf.variableGrads(() => tf.sum(tf.mul(sharp.forward(tokens).logits, upstream)) as tf.Scalar, variables);
+      const theirs = tf.variableGrads(() => tf.sum(tf.mul(reference(tokens), upstream)) as tf.Scalar, variables);
+      expect(Math.abs(ours.value.dataSync()[0]! - theirs.value.dataSync()[0]!)).toBeLessThan(1e-3);
+      for (const p of sharp.params()) {
+        const a = ours.grads[p.variable.name]!.dataSync();
+        const b = theirs.grads[p.variable.name]!.dataSync();
+        const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
+        expect(maxAbsDiff(a, b) / scale, p.name).toBeLessThan(1e-3);
+      }
+    });
+    sharp.dispose();
+  });
+
   it('round-trips weights through getWeights/setWeights and clone, and rejects a mismatch', () => {
     const copy = new PolicyModel({ ...CONFIG, seed: 99 });
     copy.setWeights(model.getWeights());

@@ -350,17 +350,20 @@ function mlp(x: Float32Array, layer: FoldedLayer): Float32Array {
   });
 }
 
-/** (x - mean) / sqrt(var + eps) per row of x (rows, d), in float64 on the JS side. */
-function normalizeRowsJs(x: Float32Array, d: number): Float32Array {
-  const out = new Float32Array(x.length);
+/** (x - mean) / sqrt(var + eps) per row of x (rows, d) into `out`, in float64 on the JS side. */
+function normalizeRowsJs(x: Float32Array, d: number, out: Float32Array): Float32Array {
   for (let row = 0; row < x.length; row += d) {
-    let mean = 0;
-    for (let c = row; c < row + d; c++) mean += x[c]!;
-    mean /= d;
-    let variance = 0;
-    for (let c = row; c < row + d; c++) variance += (x[c]! - mean) ** 2;
-    const rstd = 1 / Math.sqrt(variance / d + LAYER_NORM_EPS);
-    for (let c = row; c < row + d; c++) out[c] = (x[c]! - mean) * rstd;
+    const end = row + d;
+    let sum = 0;
+    for (let c = row; c < end; c++) sum += x[c]!;
+    const mean = sum / d;
+    let squares = 0;
+    for (let c = row; c < end; c++) {
+      const centred = x[c]! - mean;
+      squares += centred * centred;
+    }
+    const rstd = 1 / Math.sqrt(squares / d + LAYER_NORM_EPS);
+    for (let c = row; c < end; c++) out[c] = (x[c]! - mean) * rstd;
   }
   return out;
 }
@@ -496,8 +499,9 @@ export class Decoder {
     m.set(qkv, QKV);
     for (let r = 0; r < rows; r++) {
       const at = (Math.floor(r / tNew) * L + t0 + (r % tNew)) * d; // sequence b, position t
-      m.set(qkv.subarray(r * 3 * d + d, r * 3 * d + 2 * d), keys + at);
-      m.set(qkv.subarray(r * 3 * d + 2 * d, (r + 1) * 3 * d), values + at);
+      const row = QKV + r * 3 * d;
+      m.copyWithin(keys + at, row + d, row + 2 * d);
+      m.copyWithin(values + at, row + 2 * d, row + 3 * d);
     }
     const { qk, pv } = this.arena.kernels(D);
     const [dB, block] = [D * 4, tNew * L]; // head h: D floats further along each row, one score block further
@@ -514,10 +518,11 @@ export class Decoder {
   private advance(tokens: Int32Array, tNew: number, batch = this.batchSize): Float32Array {
     const d = this.model.config.dModel;
     const x = this.embed(tokens, tNew); // (B*tNew, d), the residual stream
+    const normalized = new Float32Array(x.length);
     this.layers.forEach((layer, l) => {
-      const qkv = affine(normalizeRowsJs(x, d), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
+      const qkv = affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
       addInto(x, affine(this.attend(l, qkv, tNew, batch), layer.wo, null)); // + attention (B*tNew, d)
-      addInto(x, mlp(normalizeRowsJs(x, d), layer)); // + MLP (B*tNew, d)
+      addInto(x, mlp(normalizeRowsJs(x, d, normalized), layer)); // + MLP (B*tNew, d)
     });
     let last = x; // (B, d): each sequence's last new position
     if (tNew > 1) {
@@ -525,7 +530,7 @@ export class Decoder {
       for (let b = 0; b < batch; b++) last.set(x.subarray(((b + 1) * tNew - 1) * d, (b + 1) * tNew * d), b * d);
     }
     this.position += tNew;
-    return affine(normalizeRowsJs(last, d), this.head.w, this.head.b); // (B, V)
+    return affine(normalizeRowsJs(last, d, new Float32Array(last.length)), this.head.w, this.head.b); // (B, V)
   }
 
   /** Frees the folded weight snapshot and hands the cache memory on to the next decoder. */
