@@ -321,6 +321,62 @@ function uniqueRows(data: Int32Array, width: number): { rows: Int32Array; source
 }
 
 /**
+ * The decoder's dense products, run as the backend's _FusedMatMul kernel called directly: no
+ * engine tensors, scopes or bookkeeping around each of the ~150 small products of a rollout (that
+ * overhead was about a third of their cost). Inputs are uploaded with backend.write, outputs read
+ * with readSync and freed with disposeData; weights are passed by dataId, so XNNPACK keeps its
+ * packed copy of each. Where the backend has no _FusedMatMul kernel, the same products go through
+ * tf ops in a tidy scope.
+ */
+class DenseProducts {
+  private readonly backend = tf.backend();
+  private readonly fused = tf.getKernel('_FusedMatMul', tf.getBackend())?.kernelFunc;
+
+  /** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut). */
+  affine(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu' = 'linear'): Float32Array {
+    if (!this.fused) return readBack(() => tf.fused.matMul({ a: tf.tensor2d(x, [x.length / w.shape[0], w.shape[0]]), b: w, ...(b ? { bias: b } : {}), activation }));
+    const input = this.upload(x, w.shape[0]);
+    const out = this.product(input, w, b, activation);
+    this.backend.disposeData(input.dataId);
+    return this.download(out);
+  }
+
+  /** relu(x W1 + b1) W2 + b2 (the MLP), one upload and one readback. */
+  mlp(x: Float32Array, layer: FoldedLayer): Float32Array {
+    if (!this.fused) {
+      return readBack(() => {
+        const hidden = tf.fused.matMul({ a: tf.tensor2d(x, [x.length / layer.w1.shape[0], layer.w1.shape[0]]), b: layer.w1, bias: layer.b1, activation: 'relu' }); // (N, 4d)
+        return tf.fused.matMul({ a: hidden, b: layer.w2, bias: layer.b2 }); // (N, d)
+      });
+    }
+    const input = this.upload(x, layer.w1.shape[0]);
+    const hidden = this.product(input, layer.w1, layer.b1, 'relu'); // (N, 4d)
+    this.backend.disposeData(input.dataId);
+    const out = this.product(hidden, layer.w2, layer.b2, 'linear'); // (N, d)
+    this.backend.disposeData(hidden.dataId);
+    return this.download(out);
+  }
+
+  /** x as a (1, N, width) float32 tensor of the backend's own (the kernel is batched). */
+  private upload(x: Float32Array, width: number): tf.TensorInfo {
+    const shape = [1, x.length / width, width];
+    return { dataId: this.backend.write(x, shape, 'float32'), shape, dtype: 'float32' };
+  }
+
+  private product(a: tf.TensorInfo, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu'): tf.TensorInfo {
+    const weights: tf.TensorInfo = { dataId: w.dataId, shape: [1, ...w.shape], dtype: 'float32' };
+    const inputs: tf.NamedTensorInfoMap = { a, b: weights, ...(b ? { bias: { dataId: b.dataId, shape: b.shape, dtype: 'float32' as const } } : {}) };
+    return this.fused!({ inputs, backend: this.backend, attrs: { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 } }) as tf.TensorInfo;
+  }
+
+  private download(out: tf.TensorInfo): Float32Array {
+    const values = this.backend.readSync(out.dataId) as Float32Array; // a copy
+    this.backend.disposeData(out.dataId);
+    return values;
+  }
+}
+
+/**
  * Runs `f` in a tidy scope and returns the data it reads back. The array is handed out through a
  * variable, not as tidy's result: tidy walks its result looking for tensors, element by element
  * for a typed array (that walk cost more than the matmuls).
@@ -331,23 +387,6 @@ function readBack(f: () => tf.Tensor): Float32Array {
     out = f().dataSync() as Float32Array;
   });
   return out!;
-}
-
-/** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut) in one fused kernel (no gradient), read back. */
-function affine(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu' = 'linear'): Float32Array {
-  return readBack(() => {
-    const a = tf.tensor2d(x, [x.length / w.shape[0], w.shape[0]]);
-    return b ? tf.fused.matMul({ a, b: w, bias: b, activation }) : tf.matMul(a, w);
-  });
-}
-
-/** Two chained fused matmuls (the MLP) with one upload and one readback. */
-function mlp(x: Float32Array, layer: FoldedLayer): Float32Array {
-  return readBack(() => {
-    const a = tf.tensor2d(x, [x.length / layer.w1.shape[0], layer.w1.shape[0]]);
-    const hidden = tf.fused.matMul({ a, b: layer.w1, bias: layer.b1, activation: 'relu' }); // (N, 4d)
-    return tf.fused.matMul({ a: hidden, b: layer.w2, bias: layer.b2 }); // (N, d)
-  });
 }
 
 /** (x - mean) / sqrt(var + eps) per row of x (rows, d) into `out`, in float64 on the JS side. */
@@ -395,6 +434,7 @@ export class Decoder {
   private readonly tokenRows: Float32Array;
   private readonly positionRows: Float32Array;
   private readonly arena = arenaPool.pop() ?? new AttentionArena();
+  private readonly dense = new DenseProducts();
   private position = 0;
 
   constructor(private readonly model: PolicyModel, readonly batchSize: number, temperature: number) {
@@ -520,9 +560,9 @@ export class Decoder {
     const x = this.embed(tokens, tNew); // (B*tNew, d), the residual stream
     const normalized = new Float32Array(x.length);
     this.layers.forEach((layer, l) => {
-      const qkv = affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
-      addInto(x, affine(this.attend(l, qkv, tNew, batch), layer.wo, null)); // + attention (B*tNew, d)
-      addInto(x, mlp(normalizeRowsJs(x, d, normalized), layer)); // + MLP (B*tNew, d)
+      const qkv = this.dense.affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
+      addInto(x, this.dense.affine(this.attend(l, qkv, tNew, batch), layer.wo, null)); // + attention (B*tNew, d)
+      addInto(x, this.dense.mlp(normalizeRowsJs(x, d, normalized), layer)); // + MLP (B*tNew, d)
     });
     let last = x; // (B, d): each sequence's last new position
     if (tNew > 1) {
@@ -530,7 +570,7 @@ export class Decoder {
       for (let b = 0; b < batch; b++) last.set(x.subarray(((b + 1) * tNew - 1) * d, (b + 1) * tNew * d), b * d);
     }
     this.position += tNew;
-    return affine(normalizeRowsJs(last, d, new Float32Array(last.length)), this.head.w, this.head.b); // (B, V)
+    return this.dense.affine(normalizeRowsJs(last, d, new Float32Array(last.length)), this.head.w, this.head.b); // (B, V)
   }
 
   /** Frees the folded weight snapshot and hands the cache memory on to the next decoder. */
