@@ -9,6 +9,12 @@ import { registerAdvantagesCommand } from './cli/advantages-command.js';
 import { EXIT_BAD_INPUT } from './cli/cli-errors.js';
 import { registerObjectiveCommand } from './cli/objective-command.js';
 import { registerRunCommand } from './cli/run-command.js';
+import { registerRunsCommands } from './cli/runs-commands.js';
+import { registerSweepCommand } from './cli/sweep-command.js';
+import { registerCompareCommand } from './cli/compare-command.js';
+import { registerExportCommand } from './cli/export-command.js';
+import { registerDbCommand } from './cli/db-command.js';
+import { registerServeCommand } from './cli/serve-command.js';
 
 function appVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,11 +25,18 @@ export function buildProgram(): Command {
   const program = new Command('hmpo-lab')
     .description('HMPO Lab: train and compare GRPO, GSPO, GMPO, HMPO and the power-mean family of policy-optimization objectives')
     .version(appVersion())
+    .option('--db <path>', 'experiment database (default: HMPO_LAB_DB, else the app-data folder, as the desktop app)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     // Usage errors (unknown option, bad choice) exit 2 like every other bad input; help/version exit 0.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
   registerRunCommand(program);
+  registerSweepCommand(program);
+  registerRunsCommands(program);
+  registerCompareCommand(program);
+  registerExportCommand(program);
+  registerServeCommand(program);
+  registerDbCommand(program);
   registerObjectiveCommand(program);
   registerAdvantagesCommand(program);
   return program;

@@ -173,7 +173,7 @@ export interface AppInfo {
   readonly version: string;
   readonly databasePath: string;
   readonly concurrency: number;
-  readonly mode: 'electron' | 'browser';
+  readonly mode: 'electron' | 'browser' | 'cli';
 }
 
 /** Every request: argument and result. Channels are `domain:verb`. */

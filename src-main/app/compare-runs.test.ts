@@ -67,7 +67,7 @@ describe('compareRuns', () => {
   });
 
   it('states its rules in the legend and diffs only the keys that differ', () => {
-    expect(result.legend).toMatch(/no smoothing; linear interpolation on a shared grid of 11 points, no extrapolation; band: .*at least 2 seeds/);
+    expect(result.legend).toMatch(/no smoothing; linear interpolation on a shared grid of 11 points, no extrapolation; band: .*n ≥ 2/);
     const paths = result.configDiff.map((d) => d.path);
     expect(paths).toContain('seed');
     expect(paths).toContain('objective.preset');

@@ -90,7 +90,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
     `${request.key} vs ${request.x === 'wallTime' ? 'wall time (s)' : request.x === 'samples' ? 'samples seen' : 'step'}`,
     describeSmoothing(request.smoothing),
     `linear interpolation on a shared grid of ${grid.length} points, no extrapolation`,
-    `band: ${describeBand(request.band)}, drawn where at least 2 seeds contribute`,
+    `band: ${describeBand(request.band)}`,
   ].join('; ');
   return { groups: compareGroups, summary, survival, legend, configDiff: diffConfigs(inputs.map((i) => i.config)) };
 }

@@ -1,5 +1,6 @@
 /**
- * `hmpo-lab run`: trains one run in a child process from a config file and/or flags. On a terminal
+ * `hmpo-lab run`: trains one run in a child process from a config file and/or flags, recorded in the
+ * database (--db, HMPO_LAB_DB or the default location) like every run of the app. On a terminal
  * it shows a progress bar (step, reward, ETA) on stderr; with --json it prints one JSON object per
  * optimizer step (glossary keys plus `step`) on stdout and nothing else there. The first Ctrl-C
  * stops after the current step; a second one ends the trainer at once.
@@ -8,9 +9,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 import { validateRunConfig, type RunConfig } from '../../src-shared/run-config.js';
-import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
+import type { StepRecord } from '../../src-shared/step-record.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
-import { startTrainer, type TrainerExit } from '../trainer/trainer-host.js';
+import { listEvents } from '../db/events-queries.js';
+import type { RunEnd } from '../runs/run-store.js';
+import { openAppForCli } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
@@ -45,78 +48,65 @@ export function stepJsonLine(record: StepRecord): string {
   return JSON.stringify({ step: record.step, ...record.metrics });
 }
 
-function describeExit(exit: TrainerExit): { text: string; code: number } {
-  switch (exit.kind) {
-    case 'outcome':
-      if (exit.outcome.status === 'failed') return { text: `failed after ${exit.outcome.steps} steps: ${exit.outcome.reason}`, code: EXIT_FAILURE };
-      return { text: `${exit.outcome.status} after ${exit.outcome.steps} steps`, code: 0 };
-    case 'error':
-      return { text: `trainer error: ${exit.error.message}`, code: exit.error.code === 'BACKEND_UNAVAILABLE' ? 2 : EXIT_FAILURE };
-    case 'crashed':
-      return { text: `the trainer process died (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`})`, code: EXIT_FAILURE };
-  }
+function endText(end: RunEnd | null): { text: string; code: number } {
+  if (end === null) return { text: 'ended', code: EXIT_FAILURE };
+  if (end.status === 'failed') return { text: `failed: ${end.reason ?? 'no reason recorded'}`, code: EXIT_FAILURE };
+  if (end.status === 'crashed') return { text: `crashed: ${end.reason ?? ''}`, code: EXIT_FAILURE };
+  return { text: end.status, code: 0 };
 }
 
-async function run(options: RunOptions): Promise<void> {
+async function run(options: RunOptions, command: Command): Promise<void> {
   const config = await resolveRunConfig(options);
   const interactive = process.stderr.isTTY === true;
   const bar = interactive
     ? new SingleBar({ format: ' {bar} {value}/{total} steps | reward {reward} | {rate} | ETA {eta_formatted}', hideCursor: true, stream: process.stderr, etaBuffer: 50 })
     : undefined;
+  let readerClosed = false;
   let last: StepRecord | undefined;
-  let lastEval: TrainEvent | undefined;
-  let backend = '?';
   const started = Date.now();
-
-  const trainer = startTrainer(config, {
-    onStarted: (info) => {
-      backend = info.backend;
-      if (interactive) process.stderr.write(`hmpo-lab run: ${config.objective.preset} on ${config.task}, seed ${config.seed}, backend ${info.backend}, ${info.parameterCount.toLocaleString('en-US')} parameters\n`);
-      bar?.start(config.totalSteps, 0, { reward: '-', rate: '' });
-    },
-    onStep: (record) => {
+  const app = openAppForCli(command, {
+    concurrency: 1,
+    onStep: (_runId, record) => {
+      if (last === undefined) bar?.start(config.totalSteps, 0, { reward: '-', rate: '' });
       last = record;
-      if (options.json) process.stdout.write(`${stepJsonLine(record)}\n`);
+      if (options.json && !readerClosed) process.stdout.write(`${stepJsonLine(record)}\n`);
       const reward = record.metrics['charts/reward_mean'];
       const tokensPerS = record.metrics['perf/tokens_per_s'];
       bar?.update(record.step + 1, { reward: reward === undefined ? '-' : reward.toFixed(3), rate: tokensPerS === undefined ? '' : `${Math.round(tokensPerS)} tok/s` });
     },
-    onEvent: (event) => {
-      if (event.kind === 'eval') lastEval = event;
-      if (event.kind === 'nonfinite-skip' && interactive) bar?.updateETA();
-    },
   });
+  const [runId] = app.manager.enqueue([{ config, name: config.name || `${config.objective.preset} · ${config.task} · seed ${config.seed}` }]);
+  if (interactive) process.stderr.write(`hmpo-lab run: run ${runId} (${config.objective.preset} on ${config.task}, seed ${config.seed}) recorded in ${app.info.databasePath}\n`);
 
-  // A closed stdout (`--json | head`) is the reader saying it has enough: end the run quietly.
-  let readerClosed = false;
+  // A closed stdout (`--json | head`) is the reader saying it has enough: stop the run quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     readerClosed = true;
-    options.json = false;
-    trainer.kill();
+    app.manager.stop(runId!);
   });
-
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
     if (interrupts === 1) {
       process.stderr.write('\nhmpo-lab run: stopping after the current step (Ctrl-C again to abort)\n');
-      trainer.stop();
+      app.manager.stop(runId!);
     } else {
-      trainer.kill();
+      app.manager.kill(runId!);
     }
   };
   process.on('SIGINT', onSigint);
-  const exit = await trainer.exited;
+  const end = await app.manager.waitForEnd(runId!);
   process.off('SIGINT', onSigint);
   bar?.stop();
+  const summary = app.store.summary(runId!);
+  const lastEval = listEvents(app.db, Number(runId), { kinds: ['eval'] }).at(-1)?.event;
+  await app.close();
   if (readerClosed) return;
-
-  const { text, code } = describeExit(exit);
+  const { text, code } = endText(end);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const reward = last?.metrics['charts/reward_mean'];
   const evalText = lastEval?.kind === 'eval' ? `, greedy eval reward ${lastEval.reward.toFixed(3)} (${Math.round(lastEval.successRate * 100)}% solved)` : '';
-  process.stderr.write(`hmpo-lab run: ${text} in ${seconds}s on ${backend}${reward === undefined ? '' : `, last rollout reward ${reward.toFixed(3)}`}${evalText}\n`);
+  process.stderr.write(`hmpo-lab run: run ${runId} ${text} after ${summary.stepsDone} steps in ${seconds}s on ${summary.backend ?? '?'}${reward === undefined ? '' : `, last rollout reward ${reward.toFixed(3)}`}${evalText}\n`);
   process.exitCode = code;
 }
 
@@ -131,5 +121,5 @@ export function registerRunCommand(program: Command): void {
     .option('-n, --steps <n>', 'optimizer steps (totalSteps)', integer)
     .option('--set <key=value>', 'override any config field by dotted path, e.g. --set optimizer.name=muon (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--json', 'print one JSON object per optimizer step on stdout, nothing else')
-    .action(runCommand('run', run));
+    .action(runCommand('run', (options: RunOptions, command: Command) => run(options, command)));
 }

@@ -63,6 +63,17 @@ export class RunManager {
     return ids;
   }
 
+  /** Queues runs whose rows already exist (a sweep's, created in one transaction with it). */
+  adopt(runs: readonly { runId: string; name: string }[]): string[] {
+    for (const { runId } of runs) {
+      this.options.store.claim(runId, process.pid);
+      this.queue.push(runId);
+      this.emitSummary(runId);
+    }
+    this.schedule();
+    return runs.map((r) => r.runId);
+  }
+
   /** Resolves when the run has ended (immediately for a run that is not live or queued here). */
   waitForEnd(runId: string): Promise<RunEnd | null> {
     if (!this.live.has(runId) && !this.queue.includes(runId)) return Promise.resolve(null);
@@ -85,6 +96,13 @@ export class RunManager {
       run.killTimer = setTimeout(() => run.handle.kill(), this.options.stopGraceMs ?? 10_000);
     }
     return true;
+  }
+
+  /** Ends a live run's trainer at once (SIGKILL); the run ends as stopped when a stop was requested, else crashed. */
+  kill(runId: string): boolean {
+    const run = this.live.get(runId);
+    run?.handle.kill();
+    return run !== undefined;
   }
 
   /** Stops everything (e.g. on quit) and waits for the trainers to end. */

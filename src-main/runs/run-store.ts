@@ -22,8 +22,10 @@ export interface RunEnd {
 }
 
 export interface RunStore {
-  /** Inserts a queued run; returns its id. */
+  /** Inserts a queued run owned by this process; returns its id. */
   createRun(run: NewRun): string;
+  /** Marks an existing queued run (e.g. created with its sweep) as owned by `ownerPid`. */
+  claim(runId: string, ownerPid: number): void;
   /** The config a run was created with (verbatim, validated). */
   config(runId: string): RunConfig;
   /** queued -> running, with the owning process ids. */

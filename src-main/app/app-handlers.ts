@@ -1,0 +1,218 @@
+/**
+ * The contract's handlers: one function per channel, over the store, the run manager and the export
+ * jobs. Arguments arrive validated (dispatch.ts); errors a user can act on are UserFacingErrors with
+ * a message that says what to do. No transport and no SQL here beyond calling the query modules.
+ */
+import type { Database } from 'better-sqlite3';
+import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
+import type { MetricKey } from '../../src-shared/metrics.js';
+import { validateRunConfig } from '../../src-shared/run-config.js';
+import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
+import { listEvents, type RunEvent } from '../db/events-queries.js';
+import { downsampleSeries, readLogRatioHistograms, readQkStats, readSeries, readSteps } from '../db/metrics-queries.js';
+import { requestStop } from '../db/run-control-queries.js';
+import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
+import { createSweep, listSweeps } from '../db/sweeps-queries.js';
+import type { RunManager } from '../runs/run-manager.js';
+import { compareRuns, type CompareInput } from './compare-runs.js';
+import { UserFacingError, type ContractHandlers } from './dispatch.js';
+import type { EventHub } from './event-hub.js';
+import type { ExportJobs } from './export-jobs.js';
+import { parseRunId, type SqliteRunStore } from './sqlite-run-store.js';
+
+export interface HandlerDeps {
+  readonly db: Database;
+  readonly store: SqliteRunStore;
+  readonly manager: RunManager;
+  readonly events: EventHub;
+  readonly exports: ExportJobs;
+  readonly info: AppInfo;
+}
+
+/** One line for the event log. */
+export function describeEvent(event: RunEvent): string {
+  switch (event.kind) {
+    case 'status':
+      return `${event.from ?? 'new'} -> ${event.to}${event.reason ? `: ${event.reason}` : ''}`;
+    case 'error':
+      return `${event.code}: ${event.message}`;
+    case 'nonfinite-skip':
+      return `skipped a step with a non-finite loss or gradient (${event.consecutive} in a row): ${event.detail}`;
+    case 'qk-clip':
+      return `QK-clip rescaled ${event.heads.length} head(s): ${event.heads.map((h) => `L${h.layer}H${h.head} S=${h.sMax.toFixed(2)} x${h.gamma.toFixed(3)}`).join(', ')}`;
+    case 'warm-start':
+      return `supervised warm start: ${event.steps} steps, final loss ${event.finalLoss.toFixed(4)}`;
+    case 'eval':
+      return `greedy evaluation: reward ${event.reward.toFixed(4)}, ${(event.successRate * 100).toFixed(1)}% solved`;
+    case 'checkpoint':
+      return 'checkpoint saved';
+  }
+}
+
+/** Maps each step to its value on the requested x-axis. */
+function xMapper(db: Database, runId: number, x: XAxis): (step: number) => number {
+  if (x === 'step') return (step) => step;
+  const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
+  return (step) => axes.get(step) ?? NaN;
+}
+
+function meanOf(values: readonly number[]): number | undefined {
+  const finite = values.filter(Number.isFinite);
+  return finite.length === 0 ? undefined : finite.reduce((a, b) => a + b, 0) / finite.length;
+}
+
+export function createHandlers(deps: HandlerDeps): ContractHandlers {
+  const { db, store, manager, events } = deps;
+  const changed = (runId: number) => events.emit('onDidChangeRun', store.summary(String(runId)));
+  const existing = (runId: string) => {
+    const id = parseRunId(runId);
+    if (!getRun(db, id)) throw new UserFacingError('RUN_NOT_FOUND', `no run with id ${runId}; it may have been deleted`);
+    return id;
+  };
+  const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
+
+  return {
+    'app:info': () => deps.info,
+    'runs:list': () => store.summaries(),
+    'runs:get': ({ runId }) => {
+      const id = existing(runId);
+      const events: RunEventRow[] = listEvents(db, id, { limit: 5000 }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
+      return { summary: store.summary(runId), config: requireRun(db, id).config, events };
+    },
+    'runs:start': ({ config, seeds, name }) => {
+      const runs = seeds.map((seed) => {
+        const result = validateRunConfig({ ...config, seed });
+        if (!result.ok) throw new UserFacingError(result.error.code, result.error.message);
+        const label = name ?? (result.value.name || `${result.value.objective.preset} · ${result.value.task}`);
+        return { config: result.value, name: seeds.length > 1 ? `${label} · seed ${seed}` : label };
+      });
+      return { runIds: manager.enqueue(runs) };
+    },
+    'runs:stop': ({ runId }) => {
+      const id = existing(runId);
+      if (manager.stop(runId)) return null;
+      if (requestStop(db, id)) return null; // owned by another process: it stops the run on its next heartbeat
+      throw new UserFacingError('RUN_NOT_ACTIVE', `run ${runId} is ${requireRun(db, id).status}; only queued or running runs can be stopped`);
+    },
+    'runs:delete': ({ runIds }) => {
+      const ids = checkedIds(runIds);
+      const busy = runIds.filter((r) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r));
+      if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', `run(s) ${busy.join(', ')} are still queued or running; stop them first, then delete`);
+      for (const id of ids) deleteRun(db, id);
+      events.emit('onDidRemoveRuns', { runIds: [...runIds] });
+      return null;
+    },
+    'runs:setTags': ({ runId, tags }) => {
+      setRunTags(db, existing(runId), tags);
+      changed(Number(runId));
+      return null;
+    },
+    'runs:setNotes': ({ runId, notes }) => {
+      setRunNotes(db, existing(runId), notes);
+      changed(Number(runId));
+      return null;
+    },
+    'sweeps:preview': (spec) => {
+      const expanded = expandSweep(spec);
+      if (!expanded.ok) throw new UserFacingError(expanded.error.code, expanded.error.message);
+      return previewSweep(spec);
+    },
+    'sweeps:start': (spec) => {
+      const expanded = expandSweep(spec);
+      if (!expanded.ok) throw new UserFacingError(expanded.error.code, expanded.error.message);
+      const runs = expanded.value;
+      const base = validateRunConfig(spec.base);
+      const { sweep, runs: records } = createSweep(db, {
+        name: spec.name ?? `sweep of ${runs.length} runs`,
+        baseConfig: base.ok ? base.value : runs[0]!.config,
+        axes: spec.axes.map((a) => ({ path: a.path, values: [...a.values] })),
+        seeds: [...spec.seeds],
+        configs: runs.map((r) => r.config),
+        appVersion: deps.info.version,
+      });
+      const runIds = manager.adopt(records.map((r, i) => ({ runId: String(r.id), name: runs[i]!.name })));
+      return { sweepId: String(sweep.id), runIds };
+    },
+    'sweeps:list': () => listSweeps(db).map((s) => ({ id: String(s.id), name: s.name, createdAt: s.createdAt, runIds: s.runIds.map(String) })),
+    'metrics:series': ({ runIds, keys, x, buckets }) => {
+      const ids = checkedIds(runIds);
+      const series = downsampleSeries(db, { runIds: ids, keys, buckets });
+      const mappers = new Map(ids.map((id) => [id, xMapper(db, id, x)]));
+      return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
+    },
+    'metrics:compare': (request) => {
+      const inputs: CompareInput[] = checkedIds(request.runIds).map((id) => {
+        const record = requireRun(db, id);
+        const toX = xMapper(db, id, request.x);
+        const series = readSeries(db, id, request.key);
+        const reward = request.key === 'charts/reward_mean' ? series : readSeries(db, id, 'charts/reward_mean');
+        const clipped = readSeries(db, id, 'optim/qk_heads_clipped').values;
+        return {
+          summary: store.summary(String(id)),
+          config: record.config,
+          x: series.steps.map(toX),
+          y: series.values,
+          rewardSteps: reward.steps,
+          rewards: reward.values,
+          extras: {
+            nonFiniteEvents: listEvents(db, id, { kinds: ['nonfinite-skip'] }).length,
+            qkClipStepFraction: clipped.length === 0 ? 0 : clipped.filter((v) => v > 0).length / clipped.length,
+            ...(() => {
+              const gap = meanOf(readSeries(db, id, 'ratio/am_hm_gap').values);
+              return gap === undefined ? {} : { meanAbsA0H0Gap: gap };
+            })(),
+          },
+        };
+      });
+      return compareRuns(inputs, request);
+    },
+    'metrics:histograms': ({ runId, buckets }) => {
+      const all = readLogRatioHistograms(db, existing(runId));
+      const width = Math.max(1, Math.ceil(all.length / buckets));
+      const steps: number[] = [];
+      const counts: number[][] = [];
+      for (let i = 0; i < all.length; i += width) {
+        const chunk = all.slice(i, i + width);
+        steps.push(chunk.at(-1)!.step);
+        counts.push(chunk[0]!.counts.map((_, b) => chunk.reduce((sum, h) => sum + (h.counts[b] ?? 0), 0)));
+      }
+      return { runId, steps, counts };
+    },
+    'metrics:qk': ({ runId, buckets }) => {
+      const id = existing(runId);
+      const config = requireRun(db, id).config;
+      const stats = readQkStats(db, id);
+      const byStep = new Map<number, number[]>();
+      const clipSteps = new Set<number>();
+      for (const s of stats) {
+        const layers = byStep.get(s.step) ?? [];
+        layers[s.layer] = Math.max(layers[s.layer] ?? -Infinity, s.maxLogit);
+        byStep.set(s.step, layers);
+        if (s.clipped) clipSteps.add(s.step);
+      }
+      const allSteps = [...byStep.keys()];
+      // Downsample by keeping each bucket's step with the largest logit, so spikes survive.
+      const width = Math.max(1, Math.ceil(allSteps.length / buckets));
+      const steps: number[] = [];
+      for (let i = 0; i < allSteps.length; i += width) {
+        const chunk = allSteps.slice(i, i + width);
+        steps.push(chunk.reduce((best, s) => (Math.max(...byStep.get(s)!) > Math.max(...byStep.get(best)!) ? s : best)));
+      }
+      const layers = config.model.nLayers;
+      return {
+        runId,
+        tau: config.qkClip.enabled ? config.qkClip.tau : null,
+        steps,
+        maxLogitPerLayer: Array.from({ length: layers }, (_, l) => steps.map((s) => byStep.get(s)![l] ?? NaN)),
+        clipSteps: [...clipSteps],
+      };
+    },
+    'export:start': ({ runIds, format, outDir }) => ({ exportId: deps.exports.start({ databasePath: deps.info.databasePath, runIds: checkedIds(runIds), format, outDir, appVersion: deps.info.version }) }),
+    'export:cancel': ({ exportId }) => {
+      if (!deps.exports.cancel(exportId)) throw new UserFacingError('EXPORT_NOT_FOUND', 'that export is not running (it may have finished already)');
+      return null;
+    },
+  };
+}
+
+export type { MetricKey };

@@ -1,0 +1,74 @@
+/**
+ * Export jobs started from the UI or CLI: runs an AGM or long-format export in the background on its
+ * own read-only connection, reports progress as onDidExportProgress events, and can be cancelled.
+ * Formats live in export/; this only schedules, reports and cleans up.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { ExportFormat } from '../../src-shared/contract.js';
+import { writeAgmExport } from '../export/agm-export.js';
+import { writeLongExport } from '../export/long-export.js';
+import { ExportCancelledError } from '../export/export-source.js';
+import { SqliteExportSource } from '../db/export-source-queries.js';
+import type { EventHub } from './event-hub.js';
+
+export interface ExportJobRequest {
+  readonly databasePath: string;
+  readonly runIds: readonly number[];
+  readonly format: ExportFormat;
+  readonly outDir: string;
+  readonly appVersion: string;
+}
+
+/** Runs one export to completion (also used directly by the CLI). Progress: (done, total) steps. */
+export async function runExport(request: ExportJobRequest, control: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<string> {
+  const outDir = resolve(request.outDir);
+  const source = new SqliteExportSource(request.databasePath, request.runIds);
+  try {
+    if (request.format === 'agm') await writeAgmExport(source, outDir, request.appVersion, control);
+    else await writeLongExport(source, outDir, request.format, control);
+  } finally {
+    source.close();
+  }
+  return outDir;
+}
+
+export class ExportJobs {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly events: EventHub) {}
+
+  start(request: ExportJobRequest): string {
+    const exportId = randomUUID();
+    const controller = new AbortController();
+    this.running.set(exportId, controller);
+    const outDir = resolve(request.outDir);
+    const report = (state: 'running' | 'finished' | 'failed' | 'cancelled', done: number, total: number, message?: string) =>
+      this.events.emit('onDidExportProgress', { exportId, done, total, state, outDir, ...(message ? { message } : {}) });
+    let last = { done: 0, total: 0 };
+    void runExport(request, {
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        last = { done, total };
+        report('running', done, total);
+      },
+    })
+      .then(() => report('finished', last.total, last.total))
+      .catch((error: unknown) => {
+        if (error instanceof ExportCancelledError) report('cancelled', last.done, last.total, error.message);
+        else {
+          const code = (error as NodeJS.ErrnoException).code;
+          const message = code === 'EEXIST' ? `the folder ${outDir} already holds an export; choose an empty or new folder` : code === 'EACCES' || code === 'EROFS' ? `cannot write to ${outDir} (${code}); choose a folder you can write to` : (error as Error).message;
+          report('failed', last.done, last.total, message);
+        }
+      })
+      .finally(() => this.running.delete(exportId));
+    return exportId;
+  }
+
+  cancel(exportId: string): boolean {
+    const controller = this.running.get(exportId);
+    controller?.abort();
+    return controller !== undefined;
+  }
+}

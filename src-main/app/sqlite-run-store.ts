@@ -1,0 +1,119 @@
+/**
+ * The run manager's RunStore over the SQLite query modules, plus the summaries the UI and the CLI
+ * show. Run ids are integers in the database and decimal strings in the contract; this adapter is
+ * the one place that converts. It writes nothing the query modules do not already validate.
+ */
+import type { Database } from 'better-sqlite3';
+import type { RunSummary } from '../../src-shared/contract.js';
+import type { RunConfig } from '../../src-shared/run-config.js';
+import type { TaskName } from '../../src-shared/tasks.js';
+import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
+import { appendEvents } from '../db/events-queries.js';
+import { insertStepRecords } from '../db/metrics-queries.js';
+import { readRunProgress, setRunOwner, stopRequests, type RunProgress } from '../db/run-control-queries.js';
+import { createRun, listRuns, markRunEnded, markRunStarted, recordHeartbeat, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
+import { UserFacingError } from './dispatch.js';
+import type { NewRun, RunEnd, RunStore } from '../runs/run-store.js';
+
+/** "42" -> 42, refusing anything that is not a run id of this database. */
+export function parseRunId(runId: string): number {
+  const id = Number(runId);
+  if (!/^\d{1,15}$/.test(runId) || !Number.isSafeInteger(id)) throw new UserFacingError('RUN_NOT_FOUND', `no run with id ${JSON.stringify(runId)}; run ids are numbers (see hmpo-lab ls)`);
+  return id;
+}
+
+export function toSummary(record: RunRecord, progress: RunProgress | undefined): RunSummary {
+  return {
+    id: String(record.id),
+    name: record.name,
+    status: record.status,
+    reason: record.status === 'failed' || record.status === 'crashed' || record.status === 'stopped' ? record.error : null,
+    task: record.task as TaskName,
+    preset: record.config.objective.preset,
+    seed: record.seed,
+    groupKey: record.configHash,
+    optimizer: record.config.optimizer.name,
+    qkClip: record.config.qkClip.enabled,
+    tags: record.tags,
+    notes: record.notes,
+    sweepId: record.sweepId === null ? null : String(record.sweepId),
+    stepsDone: record.lastStep === null ? 0 : record.lastStep + 1,
+    totalSteps: record.config.totalSteps,
+    lastReward: progress?.lastReward ?? null,
+    bestReward: progress?.bestReward ?? null,
+    evalReward: progress?.evalReward ?? null,
+    backend: record.backend,
+    createdAt: record.createdAt,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    wallTime: progress?.wallTime ?? null,
+  };
+}
+
+export class SqliteRunStore implements RunStore {
+  constructor(
+    readonly db: Database,
+    private readonly appVersion: string,
+  ) {}
+
+  createRun(run: NewRun): string {
+    const record = createRun(this.db, {
+      config: run.config,
+      appVersion: this.appVersion,
+      name: run.name,
+      sweepId: run.sweepId === undefined || run.sweepId === null ? null : Number(run.sweepId),
+      tags: run.tags ?? [],
+    });
+    setRunOwner(this.db, record.id, process.pid);
+    return String(record.id);
+  }
+
+  claim(runId: string, ownerPid: number): void {
+    setRunOwner(this.db, parseRunId(runId), ownerPid);
+  }
+
+  config(runId: string): RunConfig {
+    return requireRun(this.db, parseRunId(runId)).config;
+  }
+
+  markRunning(runId: string, info: { pid: number | null; ownerPid: number }): void {
+    markRunStarted(this.db, parseRunId(runId), { pid: info.pid ?? 0 });
+    setRunOwner(this.db, parseRunId(runId), info.ownerPid);
+  }
+
+  markBackend(runId: string, backend: string): void {
+    setRunBackend(this.db, parseRunId(runId), backend);
+  }
+
+  appendSteps(runId: string, records: readonly StepRecord[]): void {
+    insertStepRecords(this.db, parseRunId(runId), records);
+  }
+
+  appendEvents(runId: string, events: readonly TrainEvent[]): void {
+    appendEvents(this.db, parseRunId(runId), events);
+  }
+
+  markEnded(runId: string, end: RunEnd): void {
+    const id = parseRunId(runId);
+    // A run that never started cannot crash; if its trainer died before the first message it failed.
+    const status = end.status === 'crashed' && requireRun(this.db, id).status === 'queued' ? 'failed' : end.status;
+    markRunEnded(this.db, id, { status, exitCode: end.exitCode, error: end.reason ?? (status === 'failed' ? 'the trainer failed' : null) });
+  }
+
+  heartbeat(runIds: readonly string[]): string[] {
+    const ids = runIds.map(parseRunId);
+    const now = Date.now();
+    for (const id of ids) recordHeartbeat(this.db, id, now);
+    return stopRequests(this.db, ids).map(String);
+  }
+
+  summary(runId: string): RunSummary {
+    const id = parseRunId(runId);
+    return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id));
+  }
+
+  summaries(records: readonly RunRecord[] = listRuns(this.db)): RunSummary[] {
+    const progress = readRunProgress(this.db, records.map((r) => r.id));
+    return records.map((r) => toSummary(r, progress.get(r.id)));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `hmpo-lab db check`: reports the database's path, schema version (against what this app knows),
+ * SQLite's integrity check and row counts, reading only: it never migrates or repairs. Refuses a
+ * missing file, a non-database file and a database from a newer version with a clear message.
+ */
+import type { Command } from 'commander';
+import BetterSqlite3 from 'better-sqlite3';
+import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { loadMigrations } from '../db/migrate.js';
+import { databasePathOf } from './app-for-cli.js';
+import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
+
+function looksLikeSqlite(file: string): boolean {
+  const header = Buffer.alloc(16);
+  const fd = openSync(file, 'r');
+  try {
+    return readSync(fd, header, 0, 16, 0) === 16 && header.toString('latin1') === 'SQLite format 3\0';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function registerDbCommand(program: Command): void {
+  const db = program.command('db').description('inspect the experiment database');
+  db.command('check')
+    .description('integrity check and schema version (read-only)')
+    .action(
+      runCommand('db check', (_options: unknown, command: Command) => {
+        const path = databasePathOf(command);
+        if (!existsSync(path)) throw new CliError(`no database at ${path}; pass --db or set HMPO_LAB_DB`);
+        if (!looksLikeSqlite(path)) throw new CliError(`${path} is not an SQLite database (its header does not match); it was left untouched`);
+        const latest = Math.max(0, ...loadMigrations().map((m) => m.version));
+        const conn = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+        try {
+          const version = conn.pragma('user_version', { simple: true }) as number;
+          const integrity = (conn.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+          const counts = version >= 2 ? (conn.prepare("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM events)").raw().get() as number[]) : null;
+          const ok = integrity.length === 1 && integrity[0] === 'ok';
+          const lines = [
+            `database   ${path}`,
+            `schema     version ${version} (this app knows up to ${latest})${version > latest ? ' - written by a newer HMPO Lab: update the app before using it' : version < latest ? ' - older: the app upgrades it when it next opens it' : ''}`,
+            `integrity  ${ok ? 'ok' : integrity.slice(0, 10).join('; ')}`,
+            ...(counts ? [`contents   ${counts[0]} runs, ${counts[1]} metric values, ${counts[2]} events`] : []),
+          ];
+          process.stdout.write(`${lines.join('\n')}\n`);
+          if (!ok || version > latest) process.exitCode = EXIT_FAILURE;
+        } catch (error) {
+          throw new CliError(`${path} could not be read as an HMPO Lab database: ${(error as Error).message}`);
+        } finally {
+          conn.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,62 @@
+/**
+ * `hmpo-lab serve`: browser mode. Serves the built renderer and the contract over HTTP + SSE on
+ * 127.0.0.1 by default; any other --host needs an access token, printed in the URL. Runs train in
+ * child processes of this server. Ctrl-C stops its runs gracefully and closes the database.
+ */
+import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { startHttpServer, isLoopbackHost } from '../server/http-server.js';
+import { openAppForCli } from './app-for-cli.js';
+import { CliError, runCommand } from './cli-errors.js';
+
+const RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('browser mode: serve the app on http://127.0.0.1:<port> (another --host needs the printed access token)')
+    .option('-p, --port <port>', 'port (0 picks a free one)', '5175')
+    .option('--host <address>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
+    .option('--token <token>', 'access token to require (default: a random one for non-loopback hosts)')
+    .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
+    .action(
+      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string }, command: Command) => {
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
+        const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+        if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
+        if (options.token !== undefined && options.token.length < 16) throw new CliError('--token must be at least 16 characters');
+        const app = openAppForCli(command, concurrency ? { concurrency } : {});
+        const base = { ...app.info, mode: 'browser' as const };
+        let server;
+        try {
+          server = await startHttpServer({
+            host: options.host,
+            port,
+            token: options.token ?? null,
+            staticDir: RENDERER_DIR,
+            dispatch: (channel, request) => (channel === 'app:info' ? Promise.resolve({ ok: true, value: base }) : app.dispatch(channel, request)),
+            events: app.events,
+          });
+        } catch (error) {
+          await app.close();
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE') throw new CliError(`port ${port} is in use; pick another with --port (0 picks a free one)`);
+          if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new CliError(`cannot listen on ${options.host}:${port} (${code})`);
+          throw error;
+        }
+        if (app.reconciled.crashed.length > 0) process.stderr.write(`hmpo-lab serve: marked ${app.reconciled.crashed.length} run(s) crashed: their trainer died while this app was not running\n`);
+        process.stdout.write(`HMPO Lab is serving ${app.info.databasePath}\n${server.url}\n`);
+        if (!isLoopbackHost(options.host)) process.stderr.write('hmpo-lab serve: bound beyond loopback: open the URL above; requests without its token are refused\n');
+        const shutdown = async () => {
+          process.stderr.write('hmpo-lab serve: stopping runs and closing the database\n');
+          await server.close();
+          await app.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', () => void shutdown());
+        process.once('SIGTERM', () => void shutdown());
+        await new Promise(() => {}); // serve until a signal
+      }),
+    );
+}

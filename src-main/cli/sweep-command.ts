@@ -1,0 +1,115 @@
+/**
+ * `hmpo-lab sweep`: a base config x objectives (the first axis) x optional MuonClip off/on x any
+ * extra axes x seeds (the same seeds in every cell), recorded as a sweep and trained behind the
+ * concurrency limit with one progress bar. `--plan` is the seed experiment plan of ux.md.
+ */
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import type { SweepSpec } from '../../src-shared/contract.js';
+import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
+import { seedExperimentPlan } from '../../src-shared/sweep.js';
+import { openAppForCli, viaHandler } from './app-for-cli.js';
+import { CliError, runCommand } from './cli-errors.js';
+import { applyOverrides, parseOverrideValue } from './config-overrides.js';
+import { readJsonInput } from './read-json-input.js';
+
+interface SweepOptions {
+  config?: string;
+  objectives?: string;
+  seeds?: string;
+  muonclip?: boolean;
+  axis: string[];
+  set: string[];
+  plan?: boolean;
+  name?: string;
+  concurrency?: string;
+}
+
+/** "hmpo" -> {preset: 'hmpo'}; "power:0.5" -> {preset: 'power', p: 0.5}. */
+export function parseObjective(text: string): { preset: string; p?: number } {
+  const [preset, p] = text.split(':');
+  if (!OBJECTIVE_PRESETS.includes(preset as never)) throw new CliError(`--objectives: '${preset}' is not one of ${OBJECTIVE_PRESETS.join(', ')}`);
+  if (p === undefined) return { preset: preset! };
+  const value = Number(p);
+  if (p.trim() === '' || !Number.isFinite(value)) throw new CliError(`--objectives: '${text}' needs a number after the colon, e.g. power:0.5`);
+  return { preset: preset!, p: value };
+}
+
+/** "3" -> [0, 1, 2]; "7,8,9" -> [7, 8, 9]. */
+export function parseSeeds(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const numbers = parts.map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n < 0)) throw new CliError(`--seeds '${text}': give a count (e.g. 3) or a list of whole numbers (e.g. 0,1,2)`);
+  return parts.length === 1 ? Array.from({ length: numbers[0]! }, (_, i) => i) : numbers;
+}
+
+async function buildSpec(options: SweepOptions): Promise<SweepSpec> {
+  const base = applyOverrides(options.config === undefined ? undefined : await readJsonInput(options.config), {}, options.set);
+  const seeds = parseSeeds(options.seeds ?? '3');
+  if (options.plan) return { ...seedExperimentPlan(base, seeds), ...(options.name ? { name: options.name } : {}) };
+  const axes: SweepSpec['axes'][number][] = [];
+  if (options.objectives) axes.push({ path: 'objective', values: options.objectives.split(',').map((o) => parseObjective(o.trim())) });
+  if (options.muonclip) {
+    axes.push({
+      path: '',
+      values: [{ optimizer: { name: 'adamw' }, qkClip: { enabled: false } }, { optimizer: { name: 'muon' }, qkClip: { enabled: true } }],
+      labels: ['MuonClip off', 'MuonClip on'],
+    });
+  }
+  for (const text of options.axis) {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw new CliError(`--axis '${text}': expected path=value1,value2, e.g. --axis optimizer.learningRate=0.001,0.003`);
+    axes.push({ path: text.slice(0, eq), values: text.slice(eq + 1).split(',').map((v) => parseOverrideValue(v.trim())) });
+  }
+  if (axes.length === 0) throw new CliError('a sweep needs at least one axis: --objectives, --muonclip, --axis, or --plan');
+  return { name: options.name ?? `sweep ${new Date().toISOString().slice(0, 16)}`, base, axes, seeds };
+}
+
+export function registerSweepCommand(program: Command): void {
+  program
+    .command('sweep')
+    .description('launch a sweep: objectives x [MuonClip off/on] x [axes] x seeds (same seeds in every cell)')
+    .option('-c, --config <file>', 'base run config as JSON')
+    .option('-o, --objectives <list>', 'comma-separated presets, power with its p: gspo,hmpo,power:1,power:0,power:-1,learnable,agm')
+    .option('-s, --seeds <n|list>', 'seed count or list', '3')
+    .option('--muonclip', 'add an axis MuonClip off (AdamW) / on (Muon + QK-clip)')
+    .option('--axis <path=v1,v2>', 'another axis over any config field (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--set <key=value>', 'override a base config field (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--plan', 'the seed experiment plan: {gspo, hmpo, power p in {1,0,-1}, learnable, agm} x MuonClip {off,on} x seeds')
+    .option('--name <name>', 'sweep name')
+    .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
+    .action(
+      runCommand('sweep', async (options: SweepOptions, command: Command) => {
+        const spec = await buildSpec(options);
+        const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+        if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
+        const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {done}/{runs} runs done | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
+        let stepsDone = 0;
+        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), onStep: () => bar?.update(++stepsDone) });
+        try {
+          const { sweepId, runIds } = await viaHandler(() => app.handlers['sweeps:start'](spec));
+          const total = runIds.reduce((n, id) => n + app.store.summary(id).totalSteps, 0);
+          process.stderr.write(`hmpo-lab sweep: sweep ${sweepId} with ${runIds.length} runs (${spec.seeds.length} seeds per cell), ${app.info.concurrency} at a time\n`);
+          bar?.start(total, 0, { done: 0, runs: runIds.length });
+          let done = 0;
+          let interrupted = false;
+          const onSigint = () => {
+            if (interrupted) process.exit(130);
+            interrupted = true;
+            process.stderr.write('\nhmpo-lab sweep: stopping every run after its current step (Ctrl-C again to quit at once)\n');
+            for (const id of runIds) app.manager.stop(id);
+          };
+          process.on('SIGINT', onSigint);
+          const ends = await Promise.all(runIds.map((id) => app.manager.waitForEnd(id).then((end) => (bar?.update(stepsDone, { done: ++done }), end))));
+          process.off('SIGINT', onSigint);
+          bar?.stop();
+          const counts = new Map<string, number>();
+          for (const end of ends) counts.set(end?.status ?? 'unknown', (counts.get(end?.status ?? 'unknown') ?? 0) + 1);
+          process.stderr.write(`hmpo-lab sweep: sweep ${sweepId} ended: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}. Compare with: hmpo-lab compare --sweep ${sweepId}\n`);
+          if (ends.some((e) => e?.status === 'failed' || e?.status === 'crashed')) process.exitCode = 1;
+        } finally {
+          await app.close();
+        }
+      }),
+    );
+}

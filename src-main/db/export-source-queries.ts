@@ -1,0 +1,57 @@
+/**
+ * The exports' ExportSource over SQLite, on its OWN read-only connection: a better-sqlite3 connection
+ * is busy while an iterator is open, and an export awaits disk writes between rows while the run
+ * manager keeps writing steps on the main connection (WAL lets both proceed). Close it when done.
+ */
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { MetricValues } from '../../src-shared/metrics.js';
+import type { ExportRun, ExportSource, ExportStep, MetricRow } from '../export/export-source.js';
+import { BUSY_TIMEOUT_MS } from './open-database.js';
+import { requireRun } from './runs-queries.js';
+
+const STEP_ROWS_SQL = `
+  SELECT s.step, s.wall_time, s.samples, k.name, m.value
+  FROM steps s JOIN metrics m ON m.run_id = s.run_id AND m.step = s.step JOIN metric_keys k ON k.id = m.key_id
+  WHERE s.run_id = ? ORDER BY s.step, k.name`;
+
+const nan = (v: number | null) => (v === null ? NaN : v);
+
+export class SqliteExportSource implements ExportSource {
+  private readonly db: Database;
+  readonly runs: ExportRun[];
+
+  constructor(file: string, runIds: readonly number[]) {
+    this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    this.runs = runIds.map((id) => {
+      const r = requireRun(this.db, id);
+      return { id: String(r.id), name: r.name, createdAt: r.createdAt, config: r.config, configHash: r.configHash, status: r.status };
+    });
+  }
+
+  stepCount(runId: string): number {
+    return this.db.prepare('SELECT count(*) FROM steps WHERE run_id = ?').pluck().get(Number(runId)) as number;
+  }
+
+  *steps(runId: string): Iterable<ExportStep> {
+    let current: { step: number; wallTime: number; samples: number; metrics: MetricValues } | undefined;
+    for (const [step, wallTime, samples, key, value] of this.db.prepare(STEP_ROWS_SQL).raw().iterate(Number(runId)) as Iterable<[number, number | null, number, string, number | null]>) {
+      if (current && current.step !== step) {
+        yield current;
+        current = undefined;
+      }
+      current ??= { step, wallTime: nan(wallTime), samples, metrics: {} };
+      (current.metrics as Record<string, number>)[key] = nan(value);
+    }
+    if (current) yield current;
+  }
+
+  *metricRows(runId: string): Iterable<MetricRow> {
+    for (const [step, wallTime, , key, value] of this.db.prepare(STEP_ROWS_SQL).raw().iterate(Number(runId)) as Iterable<[number, number | null, number, string, number | null]>) {
+      yield { step, key, value: nan(value), wallTime: nan(wallTime) };
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
