@@ -108,18 +108,26 @@ def sample(model, prompts):
     logits = model(unique, 0, caches)[inverse, -1]  # (B, V)
     for cache in caches:
         cache['k'], cache['v'] = cache['k'][inverse], cache['v'][inverse]  # (B, H, P, hd)
-    tokens, logps = [], []
-    done = torch.zeros(prompts.shape[0], dtype=torch.bool)
+    # As the TS decoder does, sequences that emitted EOS drop out of the batch (they only pad from
+    # then on): `alive` maps the computed rows to sequences, caches and logits hold live rows only.
+    batch = prompts.shape[0]
+    alive = torch.arange(batch)
+    tokens = torch.full((batch, COMPLETION), EOS_ID, dtype=torch.long)
+    logps = torch.zeros(batch, COMPLETION)
     for t in range(COMPLETION):
-        logp = (logits / TEMPERATURE).log_softmax(-1)
+        logp = (logits / TEMPERATURE).log_softmax(-1)  # (live, V)
         tok = torch.multinomial(logp.exp(), 1)[:, 0]
-        tok = torch.where(done, torch.full_like(tok, EOS_ID), tok)
-        logps.append(logp.gather(1, tok[:, None])[:, 0])
-        tokens.append(tok)
-        done |= tok == EOS_ID
-        if t + 1 < COMPLETION:
-            logits = model(tok[:, None], PROMPT + t, caches)[:, -1]
-    return torch.cat([prompts, torch.stack(tokens, 1)], 1), torch.stack(logps, 1)
+        tokens[alive, t] = tok
+        logps[alive, t] = logp.gather(1, tok[:, None])[:, 0]
+        keep = tok != EOS_ID
+        if t + 1 == COMPLETION or not keep.any():
+            break
+        if not keep.all():
+            alive, tok = alive[keep], tok[keep]
+            for cache in caches:
+                cache['k'], cache['v'] = cache['k'][keep], cache['v'][keep]
+        logits = model(tok[:, None], PROMPT + t, caches)[:, -1]
+    return torch.cat([prompts, tokens], 1), logps
 
 
 def completion_scores(model, tokens):

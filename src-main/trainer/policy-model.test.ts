@@ -207,6 +207,24 @@ describe('PolicyModel', () => {
     expect(() => new PolicyModel({ ...CONFIG, nHeads: 3 })).toThrow(/not divisible/);
   });
 
+  it('skips finished sequences: the live rows keep their logits, finished rows stay finished', () => {
+    const prompts = Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]); // three sequences of three tokens
+    const all = model.startDecoding(3, 1);
+    const some = model.startDecoding(3, 1);
+    all.prefill(prompts, 3);
+    some.prefill(prompts, 3);
+    const vocab = CONFIG.vocabSize;
+    for (const tokens of [[4, 5, 6], [7, 8, 9]]) {
+      const full = all.step(Int32Array.from(tokens));
+      const skipped = some.step(Int32Array.from(tokens), [0, 1, 0]);
+      for (const b of [0, 2]) expect(maxAbsDiff(skipped.subarray(b * vocab, (b + 1) * vocab), full.subarray(b * vocab, (b + 1) * vocab))).toBeLessThan(1e-6);
+      expect(Array.from(skipped.subarray(vocab, 2 * vocab)).every((v) => v === 0)).toBe(true);
+    }
+    expect(() => some.step(Int32Array.from([1, 1, 1]), [0, 0, 0])).toThrow(/finished/);
+    all.dispose();
+    some.dispose();
+  });
+
   it('decodes with a KV cache to the same logits as the full forward pass', () => {
     const sharp = model.clone();
     sharpen(sharp, 3);

@@ -436,8 +436,10 @@ export class Decoder {
   private readonly arena = arenaPool.pop() ?? new AttentionArena();
   private readonly dense = new DenseProducts();
   private position = 0;
+  private readonly finished: Uint8Array;
 
   constructor(private readonly model: PolicyModel, readonly batchSize: number, temperature: number) {
+    this.finished = new Uint8Array(batchSize);
     if (!(temperature > 0)) throw new Error(`Decoder: temperature must be > 0, got ${temperature}`);
     this.tokenRows = Float32Array.from(model.tokenEmbedding.dataSync()); // (V, d), a snapshot
     this.positionRows = Float32Array.from(model.positionEmbedding.dataSync()); // (L, d)
@@ -477,7 +479,7 @@ export class Decoder {
     }
     const { rows, source } = uniqueRows(prompts, promptLength);
     const uniqueCount = rows.length / promptLength;
-    const logits = this.advance(rows, promptLength, uniqueCount); // (U, V)
+    const logits = this.advance(rows, promptLength, Int32Array.from({ length: uniqueCount }, (_, u) => u)); // (U, V)
     if (uniqueCount === this.batchSize) return logits;
     // Sequence b takes the cache rows of its distinct prompt source[b] <= b; going down, no source is overwritten before it is read.
     const { maxSeqLen, dModel, vocabSize } = this.model.config;
@@ -494,11 +496,32 @@ export class Decoder {
     return expanded;
   }
 
-  /** Appends one token per sequence (B); returns next-token logits / temperature (B, V). */
-  step(tokens: Int32Array): Float32Array {
+  /**
+   * Appends one token per sequence (B); returns next-token logits / temperature (B, V). Sequences
+   * with finished[b] = 1 are not computed (their logits row is 0) and their cache row stays
+   * unwritten, so a finished sequence must stay finished: sampling sets it once a sequence has
+   * emitted EOS, after which its tokens are padding and never scored.
+   */
+  step(tokens: Int32Array, finished?: ArrayLike<number>): Float32Array {
     if (this.position === 0) throw new Error('Decoder.step: call prefill first');
     if (tokens.length !== this.batchSize) throw new Error(`Decoder.step: expected ${this.batchSize} tokens, got ${tokens.length}`);
-    return this.advance(tokens, 1);
+    const live: number[] = [];
+    for (let b = 0; b < this.batchSize; b++) {
+      const done = finished !== undefined && finished[b] === 1;
+      if (this.finished[b] === 1 && !done) throw new Error(`Decoder.step: sequence ${b} was finished and cannot be resumed`);
+      this.finished[b] = done ? 1 : 0;
+      if (!done) live.push(b);
+    }
+    const vocab = this.model.config.vocabSize;
+    const logits = new Float32Array(this.batchSize * vocab); // (B, V)
+    if (live.length === 0) {
+      this.position += 1;
+      return logits;
+    }
+    const rows = Int32Array.from(live);
+    const computed = this.advance(Int32Array.from(rows, (b) => tokens[b]!), 1, rows); // (live, V)
+    rows.forEach((b, i) => logits.set(computed.subarray(i * vocab, (i + 1) * vocab), b * vocab));
+    return logits;
   }
 
   /** Float offset of cache `index` (layer l's keys at 2l, values at 2l + 1): (B, L, d) each, heads side by side. */
@@ -526,10 +549,11 @@ export class Decoder {
    * into layer l's cache at positions t0..t0+tNew-1, then each new query attends the cache rows
    * 0..its own position. Returns (B*tNew, d), heads side by side.
    */
-  private attend(l: number, qkv: Float32Array, tNew: number, batch: number): Float32Array {
+  private attend(l: number, qkv: Float32Array, tNew: number, sequences: Int32Array): Float32Array {
     const { nHeads, maxSeqLen: L, dModel: d } = this.model.config;
     const D = d / nHeads;
     const t0 = this.position;
+    const batch = sequences.length;
     const rows = batch * tNew;
     const keys = this.cacheOffset(2 * l), values = this.cacheOffset(2 * l + 1);
     const cacheEnd = this.cacheOffset(2 * this.layers.length);
@@ -538,7 +562,7 @@ export class Decoder {
     const m = this.arena.f32;
     m.set(qkv, QKV);
     for (let r = 0; r < rows; r++) {
-      const at = (Math.floor(r / tNew) * L + t0 + (r % tNew)) * d; // sequence b, position t
+      const at = (sequences[Math.floor(r / tNew)]! * L + t0 + (r % tNew)) * d; // cache row of the sequence, position t
       const row = QKV + r * 3 * d;
       m.copyWithin(keys + at, row + d, row + 2 * d);
       m.copyWithin(values + at, row + 2 * d, row + 3 * d);
@@ -546,7 +570,7 @@ export class Decoder {
     const { qk, pv } = this.arena.kernels(D);
     const [dB, block] = [D * 4, tNew * L]; // head h: D floats further along each row, one score block further
     for (let b = 0; b < batch; b++) {
-      const cache = b * L * d;
+      const cache = sequences[b]! * L * d;
       qk(nHeads, (QKV + b * tNew * 3 * d) * 4, dB, 3 * d * 4, (keys + cache) * 4, dB, d * 4, S * 4, block * 4, L * 4, tNew, dB, t0); // scaled logits (1/sqrt(D) is in W_q)
       for (let h = 0; h < nHeads; h++) softmaxRows(m, S + h * block, tNew, L, t0, 1);
       pv(nHeads, S * 4, block * 4, L * 4, (values + cache) * 4, dB, d * 4, (Y + b * tNew * d) * 4, dB, d * 4, tNew, dB, t0);
@@ -554,14 +578,18 @@ export class Decoder {
     return m.slice(Y, Y + rows * d);
   }
 
-  /** Runs tNew positions for `batch` sequences against the cache; returns last-position logits (batch, V). */
-  private advance(tokens: Int32Array, tNew: number, batch = this.batchSize): Float32Array {
+  /**
+   * Runs tNew positions for the cache rows `sequences` (tokens row-major, (S, tNew)) against the
+   * cache; returns last-position logits (S, V).
+   */
+  private advance(tokens: Int32Array, tNew: number, sequences: Int32Array): Float32Array {
+    const batch = sequences.length;
     const d = this.model.config.dModel;
     const x = this.embed(tokens, tNew); // (B*tNew, d), the residual stream
     const normalized = new Float32Array(x.length);
     this.layers.forEach((layer, l) => {
       const qkv = this.dense.affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
-      addInto(x, this.dense.affine(this.attend(l, qkv, tNew, batch), layer.wo, null)); // + attention (B*tNew, d)
+      addInto(x, this.dense.affine(this.attend(l, qkv, tNew, sequences), layer.wo, null)); // + attention (B*tNew, d)
       addInto(x, this.dense.mlp(normalizeRowsJs(x, d, normalized), layer)); // + MLP (B*tNew, d)
     });
     let last = x; // (B, d): each sequence's last new position

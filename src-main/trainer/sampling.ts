@@ -131,7 +131,8 @@ export function sampleCompletions(model: PolicyModel, prompts: readonly Int32Arr
         for (let b = 0; b < batch; b++) tokens.fill(eosId, b * width + promptLength + t + 1, (b + 1) * width);
         break;
       }
-      if (t + 1 < completionLength) logits = decoder.step(next);
+      // Finished sequences only pad with EOS from here on: the decoder skips them.
+      if (t + 1 < completionLength) logits = decoder.step(next, done);
     }
   } finally {
     decoder.dispose();
