@@ -1,4 +1,19 @@
-/** The app's version, read once from package.json (the one place it is written). */
-import { readFileSync } from 'node:fs';
+/**
+ * The app's version, read once from package.json (the one place it is written). Searched upward from
+ * this module, so it works from source (tests) and from dist/ (the built app) alike.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+function findPackageJson(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the app');
+    dir = parent;
+  }
+  return join(dir, 'package.json');
+}
+
+export const APP_VERSION: string = (JSON.parse(readFileSync(findPackageJson(), 'utf8')) as { version: string }).version;
