@@ -52,7 +52,7 @@ describe('run manager with the SQLite store', () => {
         if (record.step === 3) process.kill(requireRun(app.db, Number(runId)).pid!, 'SIGKILL');
       },
     });
-    [runId] = app.manager.enqueue([{ config: tiny({ totalSteps: 5000 }), name: 'doomed' }]);
+    runId = app.manager.enqueue([{ config: tiny({ totalSteps: 5000 }), name: 'doomed' }])[0]!;
     const end = await app.manager.waitForEnd(runId);
     expect(end?.status).toBe('crashed');
     expect(end?.reason).toMatch(/signal SIGKILL/);
@@ -86,7 +86,7 @@ describe('run manager with the SQLite store', () => {
     const path = freshDb();
     let runId = '';
     const app = createApp({ databasePath: path, mode: 'cli', concurrency: 1, onStep: (_id, r) => r.step === 2 && app.manager.stop(runId) });
-    [runId] = app.manager.enqueue([{ config: tiny({ totalSteps: 5000 }), name: 'stopme' }]);
+    runId = app.manager.enqueue([{ config: tiny({ totalSteps: 5000 }), name: 'stopme' }])[0]!;
     expect((await app.manager.waitForEnd(runId))?.status).toBe('stopped');
     const record = requireRun(app.db, Number(runId));
     expect(record.status).toBe('stopped');
