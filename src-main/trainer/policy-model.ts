@@ -289,13 +289,42 @@ type FoldedLayer = {
   readonly w2: tf.Tensor2D; readonly b2: tf.Tensor1D;
 };
 
-/** LN(x) W = normalize(x) (diag(gain) W) + bias W: folds a layer norm into the matmul after it. */
-function foldNorm(ln: LayerNorm, w: tf.Variable, scale = 1): { w: tf.Tensor2D; b: tf.Tensor1D } {
-  const gainColumn = tf.reshape(ln.gain, [-1, 1]); // (d, 1)
-  return {
-    w: tf.mul(tf.mul(w, gainColumn), scale) as tf.Tensor2D, // (d, dOut)
-    b: tf.mul(tf.reshape(tf.matMul(tf.reshape(ln.bias, [1, -1]), w), [-1]), scale) as tf.Tensor1D, // (dOut)
-  };
+/** A weight's current values (a copy: the model may train while a decoder holds its snapshot). */
+const valuesOf = (v: tf.Variable): Float32Array => Float32Array.from(v.dataSync());
+
+/**
+ * LN(x) W = normalize(x) (diag(gain) W) + bias W: folds a layer norm into the product after it,
+ * times `scale`, on plain data (a few dozen small tf ops per layer cost more than these loops).
+ * Returns W' (d, dOut) and b' (dOut).
+ */
+function foldNorm(ln: LayerNorm, w: tf.Variable, scale = 1): { w: Float32Array; b: Float32Array } {
+  const [gain, bias, weights] = [valuesOf(ln.gain), valuesOf(ln.bias), valuesOf(w)];
+  const [d, dOut] = w.shape as [number, number];
+  const folded = new Float32Array(d * dOut);
+  const through = new Float64Array(dOut);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < dOut; j++) {
+      const wij = weights[i * dOut + j]!;
+      folded[i * dOut + j] = wij * gain[i]! * scale;
+      through[j] = through[j]! + bias[i]! * wij;
+    }
+  }
+  return { w: folded, b: Float32Array.from(through, (x) => x * scale) };
+}
+
+/** Side by side: rows (d, a) | (d, b) | ... -> (d, a + b + ...), as tf.concat(parts, 1) would. */
+function concatColumns(parts: Float32Array[], rows: number): Float32Array {
+  const widths = parts.map((p) => p.length / rows);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(rows * total);
+  for (let r = 0; r < rows; r++) {
+    let at = r * total;
+    parts.forEach((p, i) => {
+      out.set(p.subarray(r * widths[i]!, (r + 1) * widths[i]!), at);
+      at += widths[i]!;
+    });
+  }
+  return out;
 }
 
 /** The distinct rows of a row-major (B, width) array, and for each row the index of its distinct row. */
@@ -332,29 +361,36 @@ class DenseProducts {
   private readonly backend = tf.backend();
   private readonly fused = tf.getKernel('_FusedMatMul', tf.getBackend())?.kernelFunc;
 
-  /** activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut). */
-  affine(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu' = 'linear'): Float32Array {
-    if (!this.fused) return readBack(() => tf.fused.matMul({ a: tf.tensor2d(x, [x.length / w.shape[0], w.shape[0]]), b: w, ...(b ? { bias: b } : {}), activation }));
+  /**
+   * activation(x (N, dIn) @ w (dIn, dOut) + b) -> (N, dOut), handed to `use`: a view of the
+   * backend's memory where it has one (wasm), valid only until `use` returns.
+   */
+  affine(x: Float32Array, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu', use: (values: Float32Array) => void): void {
+    if (!this.fused) {
+      use(readBack(() => tf.fused.matMul({ a: tf.tensor2d(x, [x.length / w.shape[0], w.shape[0]]), b: w, ...(b ? { bias: b } : {}), activation })));
+      return;
+    }
     const input = this.upload(x, w.shape[0]);
     const out = this.product(input, w, b, activation);
     this.backend.disposeData(input.dataId);
-    return this.download(out);
+    this.consume(out, use);
   }
 
-  /** relu(x W1 + b1) W2 + b2 (the MLP), one upload and one readback. */
-  mlp(x: Float32Array, layer: FoldedLayer): Float32Array {
+  /** relu(x W1 + b1) W2 + b2 (the MLP), one upload and one readback, handed to `use` as above. */
+  mlp(x: Float32Array, layer: FoldedLayer, use: (values: Float32Array) => void): void {
     if (!this.fused) {
-      return readBack(() => {
+      use(readBack(() => {
         const hidden = tf.fused.matMul({ a: tf.tensor2d(x, [x.length / layer.w1.shape[0], layer.w1.shape[0]]), b: layer.w1, bias: layer.b1, activation: 'relu' }); // (N, 4d)
         return tf.fused.matMul({ a: hidden, b: layer.w2, bias: layer.b2 }); // (N, d)
-      });
+      }));
+      return;
     }
     const input = this.upload(x, layer.w1.shape[0]);
     const hidden = this.product(input, layer.w1, layer.b1, 'relu'); // (N, 4d)
     this.backend.disposeData(input.dataId);
     const out = this.product(hidden, layer.w2, layer.b2, 'linear'); // (N, d)
     this.backend.disposeData(hidden.dataId);
-    return this.download(out);
+    this.consume(out, use);
   }
 
   /** x as a (1, N, width) float32 tensor of the backend's own (the kernel is batched). */
@@ -369,10 +405,11 @@ class DenseProducts {
     return this.fused!({ inputs, backend: this.backend, attrs: { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 } }) as tf.TensorInfo;
   }
 
-  private download(out: tf.TensorInfo): Float32Array {
-    const values = this.backend.readSync(out.dataId) as Float32Array; // a copy
+  /** Hands the output's values to `use` (no copy on wasm), then frees it. */
+  private consume(out: tf.TensorInfo, use: (values: Float32Array) => void): void {
+    const heap = this.backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+    use(heap.typedArrayFromHeap ? heap.typedArrayFromHeap(out) : (this.backend.readSync(out.dataId) as Float32Array));
     this.backend.disposeData(out.dataId);
-    return values;
   }
 }
 
@@ -443,23 +480,23 @@ export class Decoder {
     if (!(temperature > 0)) throw new Error(`Decoder: temperature must be > 0, got ${temperature}`);
     this.tokenRows = Float32Array.from(model.tokenEmbedding.dataSync()); // (V, d), a snapshot
     this.positionRows = Float32Array.from(model.positionEmbedding.dataSync()); // (L, d)
-    const folded = tf.tidy(() => {
-      const layers = model.blocks.map((b): FoldedLayer => {
-        const q = foldNorm(b.ln1, b.attn.wq, 1 / Math.sqrt(b.attn.headDim));
-        const k = foldNorm(b.ln1, b.attn.wk);
-        const v = foldNorm(b.ln1, b.attn.wv);
-        const fc1 = foldNorm(b.ln2, b.mlp.w1);
-        return {
-          wqkv: tf.concat([q.w, k.w, v.w], 1) as tf.Tensor2D, bqkv: tf.concat([q.b, k.b, v.b]) as tf.Tensor1D,
-          wo: tf.clone(b.attn.wo) as tf.Tensor2D, // snapshot: the model may train while we decode
-          w1: fc1.w, b1: tf.add(fc1.b, b.mlp.b1) as tf.Tensor1D,
-          w2: tf.clone(b.mlp.w2) as tf.Tensor2D, b2: tf.clone(b.mlp.b2) as tf.Tensor1D,
-        };
-      });
-      return { layers, head: foldNorm(model.lnFinal, model.head, 1 / temperature) };
+    const { dModel: d, vocabSize } = model.config;
+    this.layers = model.blocks.map((b): FoldedLayer => {
+      const q = foldNorm(b.ln1, b.attn.wq, 1 / Math.sqrt(b.attn.headDim));
+      const k = foldNorm(b.ln1, b.attn.wk);
+      const v = foldNorm(b.ln1, b.attn.wv);
+      const fc1 = foldNorm(b.ln2, b.mlp.w1);
+      const hidden = b.mlp.w1.shape[1]!;
+      const b1 = valuesOf(b.mlp.b1);
+      return {
+        wqkv: tf.tensor2d(concatColumns([q.w, k.w, v.w], d), [d, 3 * d]), bqkv: tf.tensor1d(concatColumns([q.b, k.b, v.b], 1)),
+        wo: tf.tensor2d(valuesOf(b.attn.wo), [d, d]),
+        w1: tf.tensor2d(fc1.w, [d, hidden]), b1: tf.tensor1d(fc1.b.map((x, j) => x + b1[j]!)),
+        w2: tf.tensor2d(valuesOf(b.mlp.w2), [hidden, d]), b2: tf.tensor1d(valuesOf(b.mlp.b2)),
+      };
     });
-    this.layers = folded.layers;
-    this.head = folded.head;
+    const head = foldNorm(model.lnFinal, model.head, 1 / temperature);
+    this.head = { w: tf.tensor2d(head.w, [d, vocabSize]), b: tf.tensor1d(head.b) };
     this.arena.reserve(this.cacheOffset(2 * this.layers.length));
   }
 
@@ -484,11 +521,12 @@ export class Decoder {
     // Sequence b takes the cache rows of its distinct prompt source[b] <= b; going down, no source is overwritten before it is read.
     const { maxSeqLen, dModel, vocabSize } = this.model.config;
     const m = this.arena.f32;
-    const block = maxSeqLen * dModel; // one sequence's cache rows
+    const block = maxSeqLen * dModel; // one sequence's cache rows, of which the prompt fills the first promptLength
     for (let l = 0; l < 2 * this.layers.length; l++) {
       const cache = this.cacheOffset(l);
       for (let b = this.batchSize - 1; b >= 0; b--) {
-        if (source[b] !== b) m.copyWithin(cache + b * block, cache + source[b]! * block, cache + (source[b]! + 1) * block);
+        const from = cache + source[b]! * block;
+        if (source[b] !== b) m.copyWithin(cache + b * block, from, from + promptLength * dModel);
       }
     }
     const expanded = new Float32Array(this.batchSize * vocabSize); // (B, V)
@@ -563,9 +601,11 @@ export class Decoder {
     m.set(qkv, QKV);
     for (let r = 0; r < rows; r++) {
       const at = (sequences[Math.floor(r / tNew)]! * L + t0 + (r % tNew)) * d; // cache row of the sequence, position t
-      const row = QKV + r * 3 * d;
-      m.copyWithin(keys + at, row + d, row + 2 * d);
-      m.copyWithin(values + at, row + 2 * d, row + 3 * d);
+      const row = r * 3 * d;
+      for (let c = 0; c < d; c++) { // a plain loop: 2 copyWithin calls per row cost more than the copy
+        m[keys + at + c] = qkv[row + d + c]!;
+        m[values + at + c] = qkv[row + 2 * d + c]!;
+      }
     }
     const { qk, pv } = this.arena.kernels(D);
     const [dB, block] = [D * 4, tNew * L]; // head h: D floats further along each row, one score block further
@@ -587,10 +627,14 @@ export class Decoder {
     const d = this.model.config.dModel;
     const x = this.embed(tokens, tNew); // (B*tNew, d), the residual stream
     const normalized = new Float32Array(x.length);
+    const addToStream = (update: Float32Array) => addInto(x, update);
     this.layers.forEach((layer, l) => {
-      const qkv = this.dense.affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv); // (B*tNew, 3d)
-      addInto(x, this.dense.affine(this.attend(l, qkv, tNew, sequences), layer.wo, null)); // + attention (B*tNew, d)
-      addInto(x, this.dense.mlp(normalizeRowsJs(x, d, normalized), layer)); // + MLP (B*tNew, d)
+      let attended: Float32Array | undefined;
+      this.dense.affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv, 'linear', (qkv) => {
+        attended = this.attend(l, qkv, tNew, sequences); // (B*tNew, d) from qkv (B*tNew, 3d)
+      });
+      this.dense.affine(attended!, layer.wo, null, 'linear', addToStream); // + attention (B*tNew, d)
+      this.dense.mlp(normalizeRowsJs(x, d, normalized), layer, addToStream); // + MLP (B*tNew, d)
     });
     let last = x; // (B, d): each sequence's last new position
     if (tNew > 1) {
@@ -598,7 +642,11 @@ export class Decoder {
       for (let b = 0; b < batch; b++) last.set(x.subarray(((b + 1) * tNew - 1) * d, (b + 1) * tNew * d), b * d);
     }
     this.position += tNew;
-    return this.dense.affine(normalizeRowsJs(last, d, new Float32Array(last.length)), this.head.w, this.head.b); // (B, V)
+    let logits: Float32Array | undefined;
+    this.dense.affine(normalizeRowsJs(last, d, new Float32Array(last.length)), this.head.w, this.head.b, 'linear', (values) => {
+      logits = values.slice(); // (B, V), the caller's own
+    });
+    return logits!;
   }
 
   /** Frees the folded weight snapshot and hands the cache memory on to the next decoder. */

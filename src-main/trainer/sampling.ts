@@ -68,16 +68,23 @@ function flattenPrompts(prompts: readonly Int32Array[] | tf.Tensor2D): { flat: I
  * Draws one token from softmax(row) and returns it with its log-prob. `row` already holds
  * logits / temperature. One uniform draw per call, so the stream is reproducible.
  */
+let weights = new Float64Array(64);
+
 function sampleRow(logits: Float32Array, offset: number, vocab: number, rng: Rng): { token: number; logProb: number } {
+  if (weights.length < vocab) weights = new Float64Array(vocab);
   let max = -Infinity;
   for (let v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]!);
   let total = 0;
-  for (let v = 0; v < vocab; v++) total += Math.exp(logits[offset + v]! - max);
+  for (let v = 0; v < vocab; v++) {
+    const w = Math.exp(logits[offset + v]! - max);
+    weights[v] = w;
+    total += w;
+  }
   const target = rng.next() * total;
   let token = vocab - 1; // rounding can leave target just above the last partial sum
   let cumulative = 0;
   for (let v = 0; v < vocab; v++) {
-    cumulative += Math.exp(logits[offset + v]! - max);
+    cumulative += weights[v]!;
     if (target < cumulative) {
       token = v;
       break;
