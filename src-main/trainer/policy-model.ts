@@ -596,7 +596,8 @@ export class Decoder {
     const keys = this.cacheOffset(2 * l), values = this.cacheOffset(2 * l + 1);
     const cacheEnd = this.cacheOffset(2 * this.layers.length);
     const [QKV, Y, S] = [cacheEnd, cacheEnd + rows * 3 * d, cacheEnd + rows * 4 * d]; // scratch after the caches
-    this.arena.reserve(S + nHeads * tNew * L);
+    const block = tNew * L; // one head's scores: tNew rows of L
+    this.arena.reserve(S + batch * nHeads * block);
     const m = this.arena.f32;
     m.set(qkv, QKV);
     for (let r = 0; r < rows; r++) {
@@ -608,14 +609,17 @@ export class Decoder {
       }
     }
     const { qk, pv } = this.arena.kernels(D);
-    const [dB, block] = [D * 4, tNew * L]; // head h: D floats further along each row, one score block further
+    const dB = D * 4; // head h: D floats further along each row, one score block further
     for (let b = 0; b < batch; b++) {
       const cache = sequences[b]! * L * d;
-      qk(nHeads, (QKV + b * tNew * 3 * d) * 4, dB, 3 * d * 4, (keys + cache) * 4, dB, d * 4, S * 4, block * 4, L * 4, tNew, dB, t0); // scaled logits (1/sqrt(D) is in W_q)
-      for (let h = 0; h < nHeads; h++) softmaxRows(m, S + h * block, tNew, L, t0, 1);
-      pv(nHeads, S * 4, block * 4, L * 4, (values + cache) * 4, dB, d * 4, (Y + b * tNew * d) * 4, dB, d * 4, tNew, dB, t0);
+      qk(nHeads, (QKV + b * tNew * 3 * d) * 4, dB, 3 * d * 4, (keys + cache) * 4, dB, d * 4, (S + b * nHeads * block) * 4, block * 4, L * 4, tNew, dB, t0); // scaled logits (1/sqrt(D) is in W_q)
     }
-    return m.slice(Y, Y + rows * d);
+    softmaxRows(m, S, tNew, L, t0, 1, batch * nHeads, block, false); // every head of every sequence in one pass
+    for (let b = 0; b < batch; b++) {
+      const cache = sequences[b]! * L * d;
+      pv(nHeads, (S + b * nHeads * block) * 4, block * 4, L * 4, (values + cache) * 4, dB, d * 4, (Y + b * tNew * d) * 4, dB, d * 4, tNew, dB, t0);
+    }
+    return m.subarray(Y, Y + rows * d); // a view: valid until the arena grows (the caller uploads it at once)
   }
 
   /**

@@ -499,29 +499,33 @@ export class AttentionArena {
 
 /**
  * In place over rows i < nQ of m (row i at `offset + i * stride`): logits = raw * scale on entries
- * 0..first+i become softmax probabilities, entries after them up to `stride` become 0. Returns the
- * largest scaled logit seen.
+ * 0..first+i become softmax probabilities; with `zeroRest`, entries after them up to `stride`
+ * become 0. Repeats for `groups` such blocks, `groupStride` apart (one call for many heads: the
+ * decoder's rows are short, so a call per row cost more than its exps). Returns the largest scaled
+ * logit seen.
  */
-export function softmaxRows(m: Float32Array, offset: number, nQ: number, stride: number, first: number, scale: number): number {
+export function softmaxRows(m: Float32Array, offset: number, nQ: number, stride: number, first: number, scale: number, groups = 1, groupStride = 0, zeroRest = true): number {
   let maxLogit = -Infinity;
-  for (let i = 0; i < nQ; i++) {
-    const row = offset + i * stride;
-    const end = row + first + i + 1;
-    let rowMax = -Infinity;
-    for (let x = row; x < end; x++) {
-      const logit = m[x]! * scale;
-      if (logit > rowMax) rowMax = logit;
+  for (let g = 0; g < groups; g++) {
+    for (let i = 0; i < nQ; i++) {
+      const row = offset + g * groupStride + i * stride;
+      const end = row + first + i + 1;
+      let rowMax = -Infinity;
+      for (let x = row; x < end; x++) {
+        const logit = m[x]! * scale;
+        if (logit > rowMax) rowMax = logit;
+      }
+      if (rowMax > maxLogit) maxLogit = rowMax;
+      let total = 0;
+      for (let x = row; x < end; x++) {
+        const e = Math.exp(m[x]! * scale - rowMax);
+        m[x] = e;
+        total += e;
+      }
+      const inv = 1 / total;
+      for (let x = row; x < end; x++) m[x] = m[x]! * inv;
+      if (zeroRest) m.fill(0, end, row + stride);
     }
-    if (rowMax > maxLogit) maxLogit = rowMax;
-    let total = 0;
-    for (let x = row; x < end; x++) {
-      const e = Math.exp(m[x]! * scale - rowMax);
-      m[x] = e;
-      total += e;
-    }
-    const inv = 1 / total;
-    for (let x = row; x < end; x++) m[x] = m[x]! * inv;
-    m.fill(0, end, row + stride);
   }
   return maxLogit;
 }
