@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ExportFormat } from '../../src-shared/contract.js';
 import { runExport } from '../app/export-jobs.js';
@@ -27,6 +27,7 @@ export function checkOutputFolder(outDir: string): void {
   }
   let parent = dirname(outDir);
   while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) throw new CliError(`cannot create the output folder ${outDir}: ${parent} is a file, not a folder; choose another with --out`);
   try {
     accessSync(parent, constants.W_OK);
     mkdirSync(outDir, { recursive: true });

@@ -23,6 +23,8 @@ export interface OpenDatabaseOptions {
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
 const USER_VERSION_OFFSET = 60;
+/** Bytes 16-17: the page size (1 means 65536). */
+const PAGE_SIZE_OFFSET = 16;
 
 /**
  * Opens the database at `file` (or ':memory:'), configured and migrated to the newest schema.
@@ -100,6 +102,11 @@ function probeExisting(file: string, latest: number): void {
     const start = header.subarray(0, Math.min(read, 16)).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
     throw new NotADatabaseError(file, read < HEADER_BYTES ? `it is only ${read} bytes long` : `it starts with "${start}" instead of "SQLite format 3"`);
   }
+  // A header whose page size is not one SQLite can write is damaged, whatever its user_version says
+  // (garbage there would otherwise read as "a database from a newer release").
+  const pageSize = header.readUInt16BE(PAGE_SIZE_OFFSET);
+  const validPageSize = pageSize === 1 || (pageSize >= 512 && pageSize <= 32768 && (pageSize & (pageSize - 1)) === 0);
+  if (!validPageSize) throw new DatabaseCorruptError(file, `its header has an impossible page size (${pageSize})`);
   const version = header.readUInt32BE(USER_VERSION_OFFSET);
   if (version > latest) throw new DatabaseFromFutureError(file, version, latest);
 }
