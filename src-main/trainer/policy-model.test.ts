@@ -207,6 +207,18 @@ describe('PolicyModel', () => {
     expect(() => new PolicyModel({ ...CONFIG, nHeads: 3 })).toThrow(/not divisible/);
   });
 
+  it('decodes like the full forward pass when dModel and headDim are not multiples of 4 (the JS loops)', () => {
+    const odd = new PolicyModel({ ...CONFIG, dModel: 6, nHeads: 2 });
+    sharpen(odd, 3);
+    const full = tf.tidy(() => odd.forward(tf.tensor2d(TOKENS, undefined, 'int32')).logits.arraySync());
+    const decoder = odd.startDecoding(2, 1);
+    const rows = (t: number) => [...full[0]![t]!, ...full[1]![t]!];
+    expect(maxAbsDiff(decoder.prefill(Int32Array.from([...TOKENS[0]!.slice(0, 3), ...TOKENS[1]!.slice(0, 3)]), 3), rows(2))).toBeLessThan(1e-4);
+    for (let t = 3; t < 7; t++) expect(maxAbsDiff(decoder.step(Int32Array.from([TOKENS[0]![t]!, TOKENS[1]![t]!])), rows(t))).toBeLessThan(1e-4);
+    decoder.dispose();
+    odd.dispose();
+  });
+
   it('skips finished sequences: the live rows keep their logits, finished rows stay finished', () => {
     const prompts = Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]); // three sequences of three tokens
     const all = model.startDecoding(3, 1);

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionProjections, Param, ParamKind } from './parameters.js';
 import { Rng } from './rng.js';
-import { AttentionArena, LAYER_NORM_EPS, causalSelfAttention, layerNorm, linear, matmul, oneHotFloat, softmaxRows } from './tensor-ops.js';
+import { AttentionArena, causalSelfAttention, layerNorm, linear, matmul, oneHotFloat, softmaxRows } from './tensor-ops.js';
 
 /** Model shape; the run's `model` block plus what the task and the run fix. */
 export interface PolicyModelConfig {
@@ -239,7 +239,7 @@ export class PolicyModel {
   /** Copies every weight out as plain data, keyed by `Param.name`. */
   getWeights(): Map<string, WeightArray> {
     // Copy: on the cpu backend dataSync hands out the live buffer.
-    return new Map(this.params().map((p) => [p.name, { shape: [...p.variable.shape], data: Float32Array.from(p.variable.dataSync()) }]));
+    return new Map(this.params().map((p) => [p.name, { shape: [...p.variable.shape], data: (p.variable.dataSync() as Float32Array).slice() }]));
   }
 
   /** Overwrites every weight from `getWeights()` output; names and shapes must match exactly. */
@@ -290,7 +290,7 @@ type FoldedLayer = {
 };
 
 /** A weight's current values (a copy: the model may train while a decoder holds its snapshot). */
-const valuesOf = (v: tf.Variable): Float32Array => Float32Array.from(v.dataSync());
+const valuesOf = (v: tf.Variable): Float32Array => (v.dataSync() as Float32Array).slice(); // slice: ~5x faster than Float32Array.from
 
 /**
  * LN(x) W = normalize(x) (diag(gain) W) + bias W: folds a layer norm into the product after it,
@@ -426,29 +426,6 @@ function readBack(f: () => tf.Tensor): Float32Array {
   return out!;
 }
 
-/** (x - mean) / sqrt(var + eps) per row of x (rows, d) into `out`, in float64 on the JS side. */
-function normalizeRowsJs(x: Float32Array, d: number, out: Float32Array): Float32Array {
-  for (let row = 0; row < x.length; row += d) {
-    const end = row + d;
-    let sum = 0;
-    for (let c = row; c < end; c++) sum += x[c]!;
-    const mean = sum / d;
-    let squares = 0;
-    for (let c = row; c < end; c++) {
-      const centred = x[c]! - mean;
-      squares += centred * centred;
-    }
-    const rstd = 1 / Math.sqrt(squares / d + LAYER_NORM_EPS);
-    for (let c = row; c < end; c++) out[c] = (x[c]! - mean) * rstd;
-  }
-  return out;
-}
-
-/** x += y elementwise. */
-function addInto(x: Float32Array, y: Float32Array): void {
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! + y[i]!;
-}
-
 /** Cache memory of disposed decoders, reused by the next ones (a rollout starts one decoder). */
 const arenaPool: AttentionArena[] = [];
 
@@ -478,8 +455,8 @@ export class Decoder {
   constructor(private readonly model: PolicyModel, readonly batchSize: number, temperature: number) {
     this.finished = new Uint8Array(batchSize);
     if (!(temperature > 0)) throw new Error(`Decoder: temperature must be > 0, got ${temperature}`);
-    this.tokenRows = Float32Array.from(model.tokenEmbedding.dataSync()); // (V, d), a snapshot
-    this.positionRows = Float32Array.from(model.positionEmbedding.dataSync()); // (L, d)
+    this.tokenRows = valuesOf(model.tokenEmbedding); // (V, d), a snapshot
+    this.positionRows = valuesOf(model.positionEmbedding); // (L, d)
     const { dModel: d, vocabSize } = model.config;
     this.layers = model.blocks.map((b): FoldedLayer => {
       const q = foldNorm(b.ln1, b.attn.wq, 1 / Math.sqrt(b.attn.headDim));
@@ -594,8 +571,8 @@ export class Decoder {
     const batch = sequences.length;
     const rows = batch * tNew;
     const keys = this.cacheOffset(2 * l), values = this.cacheOffset(2 * l + 1);
-    const cacheEnd = this.cacheOffset(2 * this.layers.length);
-    const [QKV, Y, S] = [cacheEnd, cacheEnd + rows * 3 * d, cacheEnd + rows * 4 * d]; // scratch after the caches
+    const scratch = this.cacheOffset(2 * this.layers.length) + 2 * rows * d; // after the caches and advance's stream
+    const [QKV, Y, S] = [scratch, scratch + rows * 3 * d, scratch + rows * 4 * d];
     const block = tNew * L; // one head's scores: tNew rows of L
     this.arena.reserve(S + batch * nHeads * block);
     const m = this.arena.f32;
@@ -628,26 +605,38 @@ export class Decoder {
    */
   private advance(tokens: Int32Array, tNew: number, sequences: Int32Array): Float32Array {
     const batch = sequences.length;
-    const d = this.model.config.dModel;
-    const x = this.embed(tokens, tNew); // (B*tNew, d), the residual stream
-    const normalized = new Float32Array(x.length);
-    const addToStream = (update: Float32Array) => addInto(x, update);
+    const { dModel: d, nHeads, maxSeqLen } = this.model.config;
+    const rows = batch * tNew;
+    // The residual stream X and its normalised copy N live in the arena after the caches (then attend's scratch).
+    const X = this.cacheOffset(2 * this.layers.length), N = X + rows * d;
+    this.arena.reserve(N + rows * 5 * d + batch * nHeads * tNew * maxSeqLen);
+    this.arena.f32.set(this.embed(tokens, tNew), X); // (B*tNew, d)
+    const { norm } = this.arena.kernels(d);
+    const normalized = () => { // layer norm without gain and bias (folded into the weights)
+      norm(X * 4, N * 4, rows, d * 4);
+      return this.arena.f32.subarray(N, N + rows * d);
+    };
+    const addToStream = (update: Float32Array) => {
+      const m = this.arena.f32;
+      for (let i = 0; i < update.length; i++) m[X + i] = m[X + i]! + update[i]!;
+    };
     this.layers.forEach((layer, l) => {
       let attended: Float32Array | undefined;
-      this.dense.affine(normalizeRowsJs(x, d, normalized), layer.wqkv, layer.bqkv, 'linear', (qkv) => {
+      this.dense.affine(normalized(), layer.wqkv, layer.bqkv, 'linear', (qkv) => {
         attended = this.attend(l, qkv, tNew, sequences); // (B*tNew, d) from qkv (B*tNew, 3d)
       });
       this.dense.affine(attended!, layer.wo, null, 'linear', addToStream); // + attention (B*tNew, d)
-      this.dense.mlp(normalizeRowsJs(x, d, normalized), layer, addToStream); // + MLP (B*tNew, d)
+      this.dense.mlp(normalized(), layer, addToStream); // + MLP (B*tNew, d)
     });
-    let last = x; // (B, d): each sequence's last new position
+    let last = normalized(); // (B, d): each sequence's last new position, normalised
     if (tNew > 1) {
+      const all = last;
       last = new Float32Array(batch * d);
-      for (let b = 0; b < batch; b++) last.set(x.subarray(((b + 1) * tNew - 1) * d, (b + 1) * tNew * d), b * d);
+      for (let b = 0; b < batch; b++) last.set(all.subarray(((b + 1) * tNew - 1) * d, (b + 1) * tNew * d), b * d);
     }
     this.position += tNew;
     let logits: Float32Array | undefined;
-    this.dense.affine(normalizeRowsJs(last, d, new Float32Array(last.length)), this.head.w, this.head.b, 'linear', (values) => {
+    this.dense.affine(last, this.head.w, this.head.b, 'linear', (values) => {
       logits = values.slice(); // (B, V), the caller's own
     });
     return logits!;

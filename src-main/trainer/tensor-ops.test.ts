@@ -113,6 +113,24 @@ describe('tensor-ops', () => {
     useSimdAttention(true);
   });
 
+  it('the arena row normalisation (SIMD and JS) matches the layer-norm formula', () => {
+    for (const simd of [true, false]) {
+      const arena = new AttentionArena(simd);
+      const [rows, d] = [5, 12];
+      arena.reserve(2 * rows * d);
+      const m = arena.f32;
+      const rng = new Rng(40);
+      for (let i = 0; i < rows * d; i++) m[i] = 3 * rng.normal() + (i % 5);
+      arena.kernels(d).norm(0, rows * d * 4, rows, d * 4);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(m.subarray(r * d, (r + 1) * d));
+        const mean = row.reduce((a, b) => a + b) / d;
+        const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / d;
+        row.forEach((x, c) => expect(Math.abs((x - mean) / Math.sqrt(variance + 1e-5) - m[rows * d + r * d + c]!), `simd ${simd}`).toBeLessThan(1e-5));
+      }
+    }
+  });
+
   it('oneHotFloat gives real float ones (wasm OneHot ignores its dtype argument)', () => {
     tf.tidy(() => {
       const ids = tf.tensor2d([[1, 0], [2, 2]], [2, 2], 'int32');

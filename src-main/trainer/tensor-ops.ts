@@ -192,7 +192,8 @@ export function oneHotFloat(ids: tf.Tensor, depth: number): tf.Tensor {
 // tiny per-(sequence, head) matrices (T <= maxSeqLen rows of D = headDim). tfjs-wasm runs every
 // batched product in a scalar loop (~0.5-1 GMAC/s) and needs a dozen glue kernels around it
 // (split/merge heads, mask, softmax, max, their gradients); plain JS loops are no faster. These
-// loops are emitted below as WebAssembly bytecode with 128-bit SIMD (no toolchain, ~1 KB) and run
+// loops (and a row normalisation for the decoder) are emitted below as WebAssembly bytecode with
+// 128-bit SIMD (no toolchain, ~1 KB) and run
 // on memory of their own; softmax stays in JS, since wasm has no exp. Pointers and strides are in
 // bytes; a row holds D floats, D a multiple of 4 (otherwise the JS versions of the same loops run).
 //   qk (a, aStride, b, bStride, c, cStride, n, dBytes, first): c[i][j] = a_i . b_j, i < n, j <= first + i
@@ -206,6 +207,8 @@ export interface AttentionKernels {
   qk(groups: number, a: number, aGroup: number, aStride: number, b: number, bGroup: number, bStride: number, c: number, cGroup: number, cStride: number, n: number, dBytes: number, first: number): void;
   pv(groups: number, p: number, pGroup: number, pStride: number, b: number, bGroup: number, bStride: number, y: number, yGroup: number, yStride: number, n: number, dBytes: number, first: number): void;
   ptb(groups: number, p: number, pGroup: number, pStride: number, b: number, bGroup: number, bStride: number, y: number, yGroup: number, yStride: number, n: number, dBytes: number): void;
+  /** out row = (x row - mean) / sqrt(var + LAYER_NORM_EPS) for `rows` rows of dBytes / 4 floats. */
+  norm(x: number, out: number, rows: number, dBytes: number): void;
 }
 
 function uleb(n: number): number[] {
@@ -250,8 +253,15 @@ const fma = (acc: number, x: number[], y: number[]) => [...get(acc), ...x, ...y,
  * Names the function's locals in order: the parameters first, then `i32s` i32 locals, then one
  * v128 `acc`. Returns name -> index.
  */
-function localsOf(params: string[], i32s: string[]): Record<string, number> {
-  return Object.fromEntries([...params, ...i32s, 'acc'].map((name, index) => [name, index]));
+function localsOf(params: string[], i32s: string[], v128s: string[] = ['acc'], f32s: string[] = []): Record<string, number> {
+  return Object.fromEntries([...params, ...i32s, ...v128s, ...f32s].map((name, index) => [name, index]));
+}
+
+/** A function to emit: its i32 parameter count, its locals by type (declared i32s, v128s, f32s) and its code. */
+interface WasmFunction {
+  readonly params: number;
+  readonly locals: { i32: number; v128: number; f32: number };
+  readonly code: number[];
 }
 
 /** for (g = 0; g < groups; g++) { body; each pointer param += its group stride } */
@@ -267,7 +277,7 @@ function overGroups(l: Record<string, number>, pointers: [string, string][], bod
 }
 
 const QK_PARAMS = ['groups', 'a', 'aG', 'aS', 'b', 'bG', 'bS', 'c', 'cG', 'cS', 'n', 'dB', 'first'];
-function qkFunction(): { params: number; i32s: number; code: number[] } {
+function qkFunction(): WasmFunction {
   const i32s = ['g', 'i', 'j', 'jEnd', 'aRow', 'bRow', 'cPtr', 'k'];
   const l = localsOf(QK_PARAMS, i32s);
   const body = [
@@ -293,11 +303,11 @@ function qkFunction(): { params: number; i32s: number; code: number[] } {
       ...bump(l.i!, i32(1)),
     ]),
   ];
-  return { params: QK_PARAMS.length, i32s: i32s.length, code: overGroups(l, [['a', 'aG'], ['b', 'bG'], ['c', 'cG']], body) };
+  return { params: QK_PARAMS.length, locals: { i32: i32s.length, v128: 1, f32: 0 }, code: overGroups(l, [['a', 'aG'], ['b', 'bG'], ['c', 'cG']], body) };
 }
 
 const PV_PARAMS = ['groups', 'p', 'pG', 'pS', 'b', 'bG', 'bS', 'y', 'yG', 'yS', 'n', 'dB', 'first'];
-function pvFunction(): { params: number; i32s: number; code: number[] } {
+function pvFunction(): WasmFunction {
   const i32s = ['g', 'i', 'jEnd', 'k', 'j', 'pPtr', 'bPtr', 'pRow'];
   const l = localsOf(PV_PARAMS, i32s);
   const body = [
@@ -321,11 +331,11 @@ function pvFunction(): { params: number; i32s: number; code: number[] } {
       ...bump(l.i!, i32(1)),
     ]),
   ];
-  return { params: PV_PARAMS.length, i32s: i32s.length, code: overGroups(l, [['p', 'pG'], ['b', 'bG'], ['y', 'yG']], body) };
+  return { params: PV_PARAMS.length, locals: { i32: i32s.length, v128: 1, f32: 0 }, code: overGroups(l, [['p', 'pG'], ['b', 'bG'], ['y', 'yG']], body) };
 }
 
 const PTB_PARAMS = ['groups', 'p', 'pG', 'pS', 'b', 'bG', 'bS', 'y', 'yG', 'yS', 'n', 'dB'];
-function ptbFunction(): { params: number; i32s: number; code: number[] } {
+function ptbFunction(): WasmFunction {
   const i32s = ['g', 'j', 'k', 'i', 'pPtr', 'bPtr'];
   const l = localsOf(PTB_PARAMS, i32s);
   const body = [
@@ -347,27 +357,69 @@ function ptbFunction(): { params: number; i32s: number; code: number[] } {
       ...bump(l.j!, i32(1)),
     ]),
   ];
-  return { params: PTB_PARAMS.length, i32s: i32s.length, code: overGroups(l, [['p', 'pG'], ['b', 'bG'], ['y', 'yG']], body) };
+  return { params: PTB_PARAMS.length, locals: { i32: i32s.length, v128: 1, f32: 0 }, code: overGroups(l, [['p', 'pG'], ['b', 'bG'], ['y', 'yG']], body) };
 }
 
-/** The module: imports env.mem, exports qk, pv, ptb. */
+const F32_DIV = [0x95], F32_SQRT = [0x91], F32_FROM_I32 = [0xb2], SHR_S = [0x75], V_SUB = [0xfd, 0xe5, 0x01];
+const f32 = (value: number) => {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setFloat32(0, value, true);
+  return [0x43, ...bytes];
+};
+/** The four lanes of a v128 local, added into one f32 on the stack. */
+const laneSum = (v: number) => [...get(v), ...lane(0), ...get(v), ...lane(1), ...F32_ADD, ...get(v), ...lane(2), ...F32_ADD, ...get(v), ...lane(3), ...F32_ADD];
+
+/** norm(x, out, rows, dBytes): out row = (x row - mean) / sqrt(var + eps), float32, rows of dBytes / 4 floats. */
+function normFunction(): WasmFunction {
+  const l = localsOf(['x', 'out', 'rows', 'dB'], ['r', 'k'], ['acc', 'meanV', 'c'], ['dF']);
+  const load = [...get(l.x!), ...get(l.k!), ...ADD, ...V_LOAD];
+  const code = [
+    ...get(l.dB!), ...i32(2), ...SHR_S, ...F32_FROM_I32, ...set(l.dF!),
+    ...i32(0), ...set(l.r!),
+    ...whileLess(l.r!, get(l.rows!), [
+      ...V_ZERO, ...set(l.acc!), ...i32(0), ...set(l.k!),
+      ...whileLess(l.k!, get(l.dB!), [...get(l.acc!), ...load, ...V_ADD, ...set(l.acc!), ...bump(l.k!, i32(16))]),
+      ...laneSum(l.acc!), ...get(l.dF!), ...F32_DIV, ...SPLAT, ...set(l.meanV!), // mean
+      ...V_ZERO, ...set(l.acc!), ...i32(0), ...set(l.k!),
+      ...whileLess(l.k!, get(l.dB!), [
+        ...load, ...get(l.meanV!), ...V_SUB, ...set(l.c!),
+        ...fma(l.acc!, get(l.c!), get(l.c!)),
+        ...bump(l.k!, i32(16)),
+      ]),
+      ...f32(1), ...laneSum(l.acc!), ...get(l.dF!), ...F32_DIV, ...f32(LAYER_NORM_EPS), ...F32_ADD, ...F32_SQRT, ...F32_DIV, ...SPLAT, ...set(l.acc!), // 1 / sqrt(var + eps)
+      ...i32(0), ...set(l.k!),
+      ...whileLess(l.k!, get(l.dB!), [
+        ...get(l.out!), ...get(l.k!), ...ADD,
+        ...load, ...get(l.meanV!), ...V_SUB, ...get(l.acc!), ...V_MUL,
+        ...V_STORE,
+        ...bump(l.k!, i32(16)),
+      ]),
+      ...bump(l.x!, get(l.dB!)), ...bump(l.out!, get(l.dB!)), ...bump(l.r!, i32(1)),
+    ]),
+  ];
+  return { params: 4, locals: { i32: 2, v128: 3, f32: 1 }, code };
+}
+
+/** The module: imports env.mem, exports qk, pv, ptb, norm. */
 function kernelModuleBytes(): Uint8Array {
-  const I32 = 0x7f, V128 = 0x7b;
+  const I32 = 0x7f, V128 = 0x7b, F32 = 0x7d;
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const functions = [qkFunction(), pvFunction(), ptbFunction()];
+  const exported = { qk: qkFunction(), pv: pvFunction(), ptb: ptbFunction(), norm: normFunction() };
+  const functions = Object.values(exported);
   const types = functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
   const bodies = functions.map((f) => {
-    const content = [...vec([[...uleb(f.i32s), I32], [1, V128]]), ...f.code, 0x0b];
+    const groups = [[f.locals.i32, I32], [f.locals.v128, V128], [f.locals.f32, F32]].filter(([count]) => count! > 0).map(([count, type]) => [...uleb(count!), type!]);
+    const content = [...vec(groups), ...f.code, 0x0b];
     return [...uleb(content.length), ...content];
   });
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('qk'), 0x00, 0], [...name('pv'), 0x00, 1], [...name('ptb'), 0x00, 2]])),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(7, vec(Object.keys(exported).map((key, i) => [...name(key), 0x00, ...uleb(i)]))),
     ...section(10, vec(bodies)),
   ]);
 }
@@ -424,6 +476,19 @@ function jsKernels(view: () => Float32Array): AttentionKernels {
             m[yi + x] = acc;
           }
         }
+      }
+    },
+    norm(x, out, rows, dB) {
+      const m = view(), d = dB >> 2;
+      for (let r = 0; r < rows; r++) {
+        const xi = (x >> 2) + r * d, oi = (out >> 2) + r * d;
+        let sum = 0;
+        for (let c = 0; c < d; c++) sum += m[xi + c]!;
+        const mean = sum / d;
+        let squares = 0;
+        for (let c = 0; c < d; c++) squares += (m[xi + c]! - mean) * (m[xi + c]! - mean);
+        const rstd = 1 / Math.sqrt(squares / d + LAYER_NORM_EPS);
+        for (let c = 0; c < d; c++) m[oi + c] = (m[xi + c]! - mean) * rstd;
       }
     },
     ptb(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dB) {
