@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, METRIC_KEYS, type MetricKey, type MetricValues } from '../../src-shared/metrics.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
-import { bucketPlan, rollupWidth } from './metric-rollups.js';
+import { SEAL_STEPS, bucketPlan, rollupWidth } from './metric-rollups.js';
 import {
   DOWNSAMPLE_BLOCKS_SQL,
   DOWNSAMPLE_EDGES_SQL,
@@ -164,20 +164,19 @@ describe('metric summaries', () => {
 });
 
 describe('rollup pyramid', () => {
-  it('holds exactly the complete blocks of every level, each equal to brute force over its steps', () => {
-    const run = addRun(db);
-    const records = syntheticRecords(1000, 3);
-    insertInRandomBatches(run, records.slice(0, 997), 70, 4); // the last blocks stay incomplete
-    const maxStep = 996;
+  /** Every stored block of every level equals brute force over its steps, and exactly the sealed ones exist. */
+  function expectPyramid(run: number, records: StepRecord[], keys: readonly MetricKey[]): number {
+    const maxStep = (records.at(-1) as StepRecord).step;
+    const sealed = Math.floor((maxStep + 1) / SEAL_STEPS) * SEAL_STEPS; // steps below this are in stored blocks
     const keyIds = new Map(db.prepare('SELECT name, id FROM metric_keys').raw().all() as [string, number][]);
     let checked = 0;
-    for (const key of ['charts/reward_mean', 'losses/policy_loss', 'optim/grad_norm', 'charts/eval_reward'] as const) {
-      const points = pointsOf(records.slice(0, 997), key);
-      for (let level = 0; rollupWidth(level) <= maxStep + 1; level++) {
+    for (const key of keys) {
+      const points = pointsOf(records, key);
+      for (let level = 0; rollupWidth(level) <= 2 * (maxStep + 1); level++) {
         const width = rollupWidth(level);
         const stored = db.prepare('SELECT block, min_value, max_value, last_step, last_value FROM metric_rollups WHERE run_id = ? AND key_id = ? AND level = ? ORDER BY block').raw().all(run, keyIds.get(key), level) as [number, number | null, number | null, number, number | null][];
         const expected: [number, number | null, number | null, number, number | null][] = [];
-        for (let block = 0; (block + 1) * width - 1 <= maxStep; block++) {
+        for (let block = 0; (block + 1) * width <= sealed; block++) {
           const inBlock = points.filter((p) => p.step >= block * width && p.step < (block + 1) * width);
           if (inBlock.length === 0) continue;
           const a = aggregate(inBlock);
@@ -188,7 +187,41 @@ describe('rollup pyramid', () => {
         checked += expected.length;
       }
     }
-    expect(checked).toBeGreaterThan(1000);
+    return checked;
+  }
+  const keys = ['charts/reward_mean', 'losses/policy_loss', 'optim/grad_norm', 'charts/eval_reward'] as const;
+
+  it('holds exactly the sealed blocks of every level, each equal to brute force over its steps', () => {
+    const run = addRun(db);
+    const records = syntheticRecords(997, 3); // the last steps stay unsealed
+    insertInRandomBatches(run, records, 70, 4);
+    expect(expectPyramid(run, records, keys)).toBeGreaterThan(1000);
+  });
+
+  it('is right when another connection wrote the unsealed steps', () => {
+    const run = addRun(db);
+    const other = openTestDatabase(folder.dir);
+    const records = syntheticRecords(700, 9);
+    const rand = random(10);
+    for (let i = 0, turn = 0; i < records.length; turn++) {
+      const n = 1 + Math.floor(rand() * 50);
+      insertStepRecords(turn % 2 === 0 ? db : other, run, records.slice(i, i + n));
+      i += n;
+    }
+    other.close();
+    expect(expectPyramid(run, records, keys)).toBeGreaterThan(500);
+  });
+
+  it('is right after a rolled-back batch is replaced by different values', () => {
+    const run = addRun(db);
+    const other = addRun(db);
+    const first = syntheticRecords(100, 11);
+    insertStepRecords(db, run, first);
+    const rolledBack = syntheticRecords(121, 12).slice(100); // stays below the next seal (128)
+    expect(() => insertStepBatches(db, [{ runId: run, records: rolledBack }, { runId: other, records: [stepRecord(1), stepRecord(0)] }])).toThrow();
+    const replacement = syntheticRecords(400, 13).slice(100);
+    insertStepRecords(db, run, replacement);
+    expect(expectPyramid(run, [...first, ...replacement], keys)).toBeGreaterThan(500);
   });
 });
 

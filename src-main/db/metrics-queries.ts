@@ -9,7 +9,7 @@
 import type { Database } from 'better-sqlite3';
 import { LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, type MetricKey } from '../../src-shared/metrics.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
-import { bucketPlan, buildRollups, type SeriesBatch } from './metric-rollups.js';
+import { bucketPlan, buildRollups, forgetUnsealedPoints, sealedThrough, type SeriesBatch } from './metric-rollups.js';
 import { cached, insertRows } from './statements.js';
 import { RunNotFoundError } from './store-errors.js';
 
@@ -92,9 +92,14 @@ export function insertStepBatches(db: Database, batches: readonly StepBatch[]): 
   const names = new Set<string>();
   for (const { records } of batches) for (const record of records) for (const name of Object.keys(record.metrics)) names.add(name);
   const keyIds = metricKeyIds(db, names);
-  db.transaction(() => {
-    for (const { runId, records } of batches) if (records.length > 0) insertRun(db, keyIds, runId, records);
-  }).immediate();
+  try {
+    db.transaction(() => {
+      for (const { runId, records } of batches) if (records.length > 0) insertRun(db, keyIds, runId, records);
+    }).immediate();
+  } catch (error) {
+    forgetUnsealedPoints(db, batches.map((b) => b.runId)); // the rollback took their rows back out
+    throw error;
+  }
 }
 
 const SUMMARY_UPSERT = `ON CONFLICT (run_id, key_id) DO UPDATE SET
@@ -167,14 +172,16 @@ function insertRun(db: Database, keyIds: ReadonlyMap<string, number>, runId: num
   // QK stats: every monitored head, with the clip factor where QK-clip rescaled it.
   const qk: unknown[] = [];
   for (const r of records) {
-    const heads = new Map<string, [number, number, number, number | null]>();
-    r.qk.maxLogits.forEach((layerLogits, layer) => layerLogits.forEach((logit, head) => heads.set(`${layer}:${head}`, [layer, head, logit, null])));
-    for (const clip of r.qk.clipped) {
-      const entry = heads.get(`${clip.layer}:${clip.head}`);
-      if (entry === undefined) heads.set(`${clip.layer}:${clip.head}`, [clip.layer, clip.head, clip.sMax, clip.gamma]);
-      else entry[3] = clip.gamma;
+    const { maxLogits, clipped } = r.qk;
+    for (let layer = 0; layer < maxLogits.length; layer++) {
+      const logits = maxLogits[layer] as number[];
+      for (let head = 0; head < logits.length; head++) {
+        const gamma = clipped.length === 0 ? undefined : clipped.find((c) => c.layer === layer && c.head === head)?.gamma;
+        qk.push(runId, r.step, layer, head, logits[head], gamma === undefined ? 0 : 1, gamma ?? null);
+      }
     }
-    for (const [layer, head, logit, gamma] of heads.values()) qk.push(runId, r.step, layer, head, logit, gamma === null ? 0 : 1, gamma);
+    // A clipped head outside the logit grid (should not happen) still gets its row.
+    for (const c of clipped) if ((maxLogits[c.layer]?.length ?? 0) <= c.head) qk.push(runId, r.step, c.layer, c.head, c.sMax, 1, c.gamma);
   }
   insertRows(db, 'INTO qk_stats (run_id, step, layer, head, max_logit, clipped, clip_gamma)', 7, qk);
 
@@ -358,8 +365,8 @@ export const DOWNSAMPLE_POINTS_SQL = `
  * are aligned power-of-two step ranges chosen by bucketPlan (between buckets/2 and buckets full ones
  * per series; every point when the range is at most 2 x buckets steps), identical for all series so
  * charts line up. Full buckets are single rows of the rollup pyramid; the partial buckets at the
- * range edges and after a live run's last complete block are aggregated from metrics, so every
- * bucket is exact, the global min and max survive and the final point is always included. The range
+ * range edges and the run's unsealed last steps are aggregated from metrics, so every bucket is
+ * exact, the global min and max survive and the final point is always included. The range
  * defaults to step 0 through the largest step of the requested runs.
  */
 export function downsampleSeries(db: Database, request: DownsampleRequest): DownsampledSeries[] {
@@ -397,10 +404,10 @@ export function downsampleSeries(db: Database, request: DownsampleRequest): Down
       })());
       continue;
     }
-    // Stored blocks cover [fullFrom, fullTo): aligned, inside the range, and complete for this run.
+    // Stored blocks cover [fullFrom, fullTo): aligned, inside the range, and sealed for this run.
     const width = plan.width;
     const fullFrom = Math.ceil(from / width) * width;
-    const fullTo = Math.max(fullFrom, Math.min(Math.floor((to + 1) / width), Math.floor((maxStep + 1) / width)) * width);
+    const fullTo = Math.max(fullFrom, Math.min(Math.floor((to + 1) / width) * width, sealedThrough(maxStep, width)));
     const shift = Math.log2(width);
     const edges = (edgeFrom: number, edgeTo: number) => {
       if (edgeFrom < edgeTo) add(cached(db, DOWNSAMPLE_EDGES_SQL).raw().iterate({ run: runId, keys: keysJson, width, shift, from: edgeFrom, to: edgeTo }) as Iterable<unknown[]>);

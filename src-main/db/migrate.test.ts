@@ -56,6 +56,14 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
       expect(db.prepare('SELECT iterations FROM agm_states WHERE run_id = 7').pluck().get()).toBe(3);
     },
   },
+  3: {
+    insert(db) {
+      db.exec('UPDATE runs SET owner_pid = 4321, stop_requested_at = 2300 WHERE id = 7');
+    },
+    check(db) {
+      expect(db.prepare('SELECT owner_pid, stop_requested_at FROM runs WHERE id = 7').get()).toEqual({ owner_pid: 4321, stop_requested_at: 2300 });
+    },
+  },
 };
 
 let folder: ReturnType<typeof temporaryFolder>;
@@ -75,7 +83,7 @@ describe('migration files', () => {
   });
 
   it('each have a fixture proving their data survives later migrations', () => {
-    expect(Object.keys(FIXTURES).map(Number)).toEqual(migrations.map((m) => m.version));
+    expect(migrations.filter((m) => FIXTURES[m.version] === undefined).map((m) => m.fileName)).toEqual([]);
   });
 
   it('refuses a folder with a gap in the numbering', () => {

@@ -141,7 +141,7 @@ describe('deleteRun', () => {
     const doomed = addRun(db);
     const kept = addRun(db);
     for (const id of [doomed, kept]) {
-      insertStepRecords(db, id, Array.from({ length: 40 }, (_, step) => stepRecord(step)));
+      insertStepRecords(db, id, Array.from({ length: 200 }, (_, step) => stepRecord(step))); // past the first rollup seal
       saveCheckpoint(db, id, { step: 40, kind: 'final', weights: new Map([['w', { shape: [2], data: new Float32Array([1, 2]) }]]) });
     }
     const folderOfDoomed = runCheckpointsDirectory(db, doomed) as string;
