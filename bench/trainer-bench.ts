@@ -4,8 +4,9 @@
  * it (16 sequences: teacher-forced forward under tf.variableGrads, the HMPO policy loss, backward,
  * global grad norm and clip, AdamW, batch telemetry), then runs bench/torch_reference.py (the same
  * work in PyTorch, one thread) and prints both with PASS/MISS against the targets.
- * Run: `npx tsx bench/trainer-bench.ts [--repeats N] [--warmup N] [--backend wasm|cpu|node|auto]
- * [--breakdown]`. Not a test.
+ * Run: `npx tsx bench/trainer-bench.ts [--repeats N] [--warmup N] [--rounds N] [--backend
+ * wasm|cpu|node|auto] [--breakdown]`. Rounds alternate ours and torch so both see the same machine
+ * load (this machine is shared: compare the per-round ratios and the CPU rows too). Not a test.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -189,7 +190,18 @@ function runTorch(repeats: number, warmup: number, breakdown: boolean): BenchRes
   return JSON.parse(lastLine) as BenchResult;
 }
 
-function report(config: RunConfig, ours: BenchResult, torch: BenchResult | null): void {
+/** Median of each timing over rounds (the rounds alternate ours and torch, so both see the same load). */
+function combine(results: BenchResult[]): BenchResult {
+  const numeric = ['rollout_ms', 'train_step_ms', 'rollout_cpu_ms', 'train_step_cpu_ms', 'rollout_tokens_per_s', 'train_tokens_per_s'] as const;
+  const phases = results[0]!.phases_ms;
+  return {
+    ...results[0]!,
+    ...Object.fromEntries(numeric.map((k) => [k, median(results.map((r) => r[k]))])),
+    ...(phases ? { phases_ms: Object.fromEntries(Object.keys(phases).map((k) => [k, median(results.map((r) => r.phases_ms![k as Phase]!))])) } : {}),
+  };
+}
+
+function report(config: RunConfig, ours: BenchResult, torch: BenchResult | null, rounds: { ours: BenchResult; torch: BenchResult | null }[]): void {
   const { sequencesPerRollout, minibatchSize } = derived(config);
   const fmt = (v: number, digits = 2) => v.toFixed(digits).padStart(12);
   const row = (label: string, a: number, b: number | undefined, digits = 2) =>
@@ -207,9 +219,11 @@ function report(config: RunConfig, ours: BenchResult, torch: BenchResult | null)
     row(`  ${phase} (ms)`, ours.phases_ms![phase]!, torch?.phases_ms?.[phase]);
   }
   if (torch) {
+    const perRound = (key: 'rollout_ms' | 'train_step_ms') => rounds.map((r) => (r.torch ? (r.ours[key] / r.torch[key]).toFixed(2) : '-')).join(' ');
+    console.log(`\nours/torch per round (noise): rollout ${perRound('rollout_ms')}; optimizer step ${perRound('train_step_ms')}`);
     const rolloutRatio = ours.rollout_ms / torch.rollout_ms;
     const stepRatio = ours.train_step_ms / torch.train_step_ms;
-    console.log(`\ntarget rollout ours/torch <= 1 (wall-clock medians): ${rolloutRatio.toFixed(2)} ${rolloutRatio <= 1 ? 'PASS' : 'MISS'}`);
+    console.log(`target rollout ours/torch <= 1 (wall-clock medians): ${rolloutRatio.toFixed(2)} ${rolloutRatio <= 1 ? 'PASS' : 'MISS'}`);
     console.log(`target optimizer step ours/torch <= 2 (wall-clock medians): ${stepRatio.toFixed(2)} ${stepRatio <= 2 ? 'PASS' : 'MISS'}`);
     console.log('(the cpu ms rows are the same medians in CPU time; where they disagree with wall time, the machine was busy)');
   }
@@ -219,6 +233,7 @@ function report(config: RunConfig, ours: BenchResult, torch: BenchResult | null)
 async function main(): Promise<void> {
   const repeats = Number(argValue('--repeats') ?? 20);
   const warmup = Number(argValue('--warmup') ?? 3);
+  const roundCount = Number(argValue('--rounds') ?? 3);
   const breakdown = process.argv.includes('--breakdown');
   const choice = (argValue('--backend') ?? 'wasm') as BackendChoice;
   const config = benchConfig(choice);
@@ -228,10 +243,17 @@ async function main(): Promise<void> {
   const m = config.model;
   console.log(`config: vocab ${VOCAB_SIZE}, d_model ${m.dModel}, ${m.nLayers} layers, ${m.nHeads} heads, prompt ${config.promptLength}, completion ${config.completionLength}, ` +
     `${sequencesPerRollout} sequences per rollout (${config.promptsPerRollout} prompts x ${config.groupSize}), ${config.minibatchesPerRollout} minibatches of ${minibatchSize}; ` +
-    `objective ${config.objective.preset}, ${config.optimizer.name} lr ${config.optimizer.learningRate}, grad clip ${config.gradClip}; median of ${repeats} after ${warmup} warm-up`);
-  const ours = runOurs(config, repeats, warmup, `tfjs ${tf.version.tfjs} ${backend}${flags}`, breakdown);
-  const torch = runTorch(repeats, warmup, breakdown);
-  report(config, ours, torch);
+    `objective ${config.objective.preset}, ${config.optimizer.name} lr ${config.optimizer.learningRate}, grad clip ${config.gradClip}; ` +
+    `${roundCount} rounds (ours, then torch) of ${repeats} runs after ${warmup} warm-up; medians of the per-round medians`);
+  const rounds: { ours: BenchResult; torch: BenchResult | null }[] = [];
+  for (let round = 0; round < roundCount; round++) {
+    const ours = runOurs(config, repeats, warmup, `tfjs ${tf.version.tfjs} ${backend}${flags}`, breakdown);
+    const torch = runTorch(repeats, warmup, breakdown);
+    rounds.push({ ours, torch });
+    if (!torch) break; // torch missing: its hint is printed, our own numbers stand
+  }
+  const torchResults = rounds.map((r) => r.torch).filter((t): t is BenchResult => t !== null);
+  report(config, combine(rounds.map((r) => r.ours)), torchResults.length > 0 ? combine(torchResults) : null, rounds);
 }
 
 await main();
