@@ -1,18 +1,20 @@
 /**
- * Tensor ops with hand-written gradients, tuned for the tfjs WebAssembly backend: matrix products
- * and layer normalisation, which the policy model calls instead of tf.matMul / composed tf ops.
- * Pure tensor functions, no state; callers own tidy scopes. What this is not: a general
- * linear-algebra layer (2-D and batched 3-D float32 products only).
+ * Tensor ops with hand-written gradients, tuned for the tfjs WebAssembly backend: matrix products,
+ * layer normalisation and causal self-attention, which the policy model calls instead of
+ * tf.matMul / composed tf ops; plus the small WebAssembly SIMD loops (attention, row
+ * normalisation) that the attention kernels and the KV-cached decoder share. Pure functions over
+ * tensors or arena memory; callers own tidy scopes. What this is not: a general linear-algebra
+ * layer (2-D float32 products and this model's attention only).
  *
  * Why (measured on tfjs-backend-wasm 4.22, one core, see bench/trainer-bench.ts):
- * - Only an untransposed 2-D product reaches XNNPACK (~18 GMAC/s); a transposeA/transposeB flag on
- *   a 2-D product falls back to a naive loop (~1.3 GMAC/s, 12x slower). tf.matMul's own gradient
- *   uses those flags, so we transpose explicitly instead.
+ * - Only an untransposed 2-D product reaches XNNPACK (~13-18 GMAC/s); a transposeA/transposeB flag
+ *   on a 2-D product falls back to a naive loop (~1.3 GMAC/s, 12x slower). tf.matMul's own
+ *   gradient uses those flags, so we transpose explicitly instead.
  * - XNNPACK packs the right-hand operand and caches the pack per tensor: weights pack once per
  *   update, but a freshly computed right operand is packed on every call (~3 ns per element).
  *   The weight gradient therefore puts the smaller activation on the right (see `weightGrad`).
- * - Every batched (3-D) product takes the same naive loop with or without flags (~1 GMAC/s), so
- *   `batchMatmul` keeps the flags: explicit transposes would only add copies.
+ * - Every batched (3-D) product takes a scalar loop (~0.5-1 GMAC/s), so attention does not use
+ *   them: see the attention section below.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -105,44 +107,8 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D, activa
   return linearByActivation[activation](x, w, bias) as tf.Tensor2D;
 }
 
-const batchMatmulNN = makeBatchMatmul(false);
-const batchMatmulNT = makeBatchMatmul(true);
-
-function makeBatchMatmul(transposeB: boolean) {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b, false, transposeB), // (G, M, K) @ (G, K, N) or (G, N, K)ᵀ -> (G, M, N)
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
-        const g = dy as tf.Tensor3D;
-        return transposeB
-          ? [tf.matMul(g, sb), tf.matMul(g, sa, true, false)] // (G, M, N) @ (G, N, K); (G, N, M) @ (G, M, K)
-          : [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)]; // (G, M, K); (G, K, N)
-      },
-    };
-  });
-}
-
-/**
- * Batched product over a leading group axis: a (G, M, K) @ b (G, K, N) -> (G, M, N), or with
- * `transposeB` a (G, M, K) @ b (G, N, K)ᵀ -> (G, M, N) (attention's q kᵀ without a transpose copy).
- */
-export function batchMatmul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false): tf.Tensor3D {
-  return (transposeB ? batchMatmulNT : batchMatmulNN)(a, b) as tf.Tensor3D;
-}
-
 /** Epsilon added to the variance in layer normalisation (PyTorch's default). */
 export const LAYER_NORM_EPS = 1e-5;
-
-/** (x - mean) / sqrt(var + eps) per row of x (N, d): layer normalisation without gain and bias. */
-export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
-  const mean = tf.mean(x, 1, true); // (N, 1)
-  const centered = tf.sub(x, mean); // (N, d)
-  const variance = tf.mean(tf.square(centered), 1, true); // (N, 1)
-  return tf.mul(centered, tf.rsqrt(tf.add(variance, LAYER_NORM_EPS))); // (N, d)
-}
 
 const layerNormWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, gain, bias, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
