@@ -1,11 +1,8 @@
 /**
- * The downsampling pyramid behind compare queries (table metric_rollups). Level L cuts each series
- * into aligned blocks of 2^(L+2) steps and stores, per block, the min and max of its non-NaN values
- * and its last point, so a chart bucket of that width is one stored row. Blocks are sealed in
- * chunks: when a run's steps pass a multiple of SEAL_STEPS, every block below it is written, once;
- * stored rows never change. Sealing per chunk instead of per block keeps the writes of a small flush
- * to about one page per series (the metrics row itself); the query aggregates the unsealed tail
- * (< SEAL_STEPS steps) from metrics. bucketPlan() and sealedThrough() are the query side's contract.
+ * The downsampling pyramid behind compare queries (metric_rollups): level L stores, per aligned block
+ * of 2^(L+2) steps of a series, the min/max of its non-NaN values and its last point, so a chart
+ * bucket is one stored row. Blocks are written once, in chunks of SEAL_STEPS steps (a small flush
+ * then costs no rollup pages); queries aggregate the unsealed tail from metrics. No query SQL here.
  */
 import type { Database } from 'better-sqlite3';
 import { cached, insertRows } from './statements.js';

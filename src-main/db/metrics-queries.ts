@@ -1,10 +1,8 @@
 /**
- * Per-step telemetry in and out. In: insertStepRecords / insertStepBatches write whole StepRecords
- * (metrics, x-axes, summaries, rollups, AGM state, QK stats, histograms) in ONE transaction. Out:
- * full-resolution series, per-run summaries, the other per-step tables, and downsampleSeries, the
- * compare-view query (per-bucket min, max and last point, computed in SQL from the rollup pyramid).
- * NaN: SQLite stores a NaN REAL as NULL, so a NULL value reads back as NaN (never 0); an unmeasured
- * metric has no row at all. +-Infinity are stored as such.
+ * Per-step telemetry in and out: insertStepRecords/insertStepBatches write whole StepRecords in ONE
+ * transaction; readers return series, summaries and the other per-step tables; downsampleSeries is
+ * the compare-view query, in SQL. NaN: SQLite stores a NaN REAL as NULL, so NULL reads back as NaN
+ * (never 0); an unmeasured metric has no row; +-Infinity are stored as such.
  */
 import type { Database } from 'better-sqlite3';
 import { LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, type MetricKey } from '../../src-shared/metrics.js';
@@ -21,18 +19,20 @@ const nan = (value: number | null): number => (value === null ? Number.NaN : val
 
 const keyCaches = new WeakMap<Database, Map<string, number>>();
 
+/** The connection's name -> id cache (ids never change once committed). */
+function keyCache(db: Database): Map<string, number> {
+  let cache = keyCaches.get(db);
+  if (cache === undefined) keyCaches.set(db, (cache = new Map()));
+  return cache;
+}
+
 /**
  * Integer ids for metric names, inserting new names. Ids are cached per connection only when the
  * lookup ran outside any transaction (its own, committed): an id inserted inside a caller's
  * transaction could vanish with a rollback, so it is used but not remembered.
  */
 export function metricKeyIds(db: Database, names: Iterable<string>): Map<string, number> {
-  let cache = keyCaches.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    keyCaches.set(db, cache);
-  }
-  const known = cache;
+  const known = keyCache(db);
   const result = new Map<string, number>();
   const missing: string[] = [];
   for (const name of names) {
@@ -55,7 +55,11 @@ export function metricKeyIds(db: Database, names: Iterable<string>): Map<string,
 
 /** Existing id of a metric name, or undefined if nothing was ever recorded under it. */
 function existingKeyId(db: Database, name: string): number | undefined {
-  return keyCaches.get(db)?.get(name) ?? (cached(db, 'SELECT id FROM metric_keys WHERE name = ?').pluck().get(name) as number | undefined);
+  const known = keyCache(db).get(name);
+  if (known !== undefined) return known;
+  const id = cached(db, 'SELECT id FROM metric_keys WHERE name = ?').pluck().get(name) as number | undefined;
+  if (id !== undefined && !db.inTransaction) keyCache(db).set(name, id); // read outside a transaction: committed
+  return id;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { DatabaseCorruptError, DatabaseFromFutureError, NotADatabaseError } from
 /** How long a connection waits for another connection's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
+/** Options of openDatabase. */
 export interface OpenDatabaseOptions {
   /** Migrations to apply (default: the migrations folder). Tests pass earlier prefixes. */
   readonly migrations?: readonly Migration[];

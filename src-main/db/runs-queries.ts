@@ -14,6 +14,7 @@ import { appendEvent } from './events-queries.js';
 import { cached } from './statements.js';
 import { InvalidStatusTransitionError, RunActiveError, RunNotFoundError } from './store-errors.js';
 
+/** Every run status, in lifecycle order. */
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
 /** queued, running, then one of the end states: finished, failed (with reason), stopped (by the user), crashed (process died). */
 export type RunStatus = (typeof RUN_STATUSES)[number];
