@@ -1,0 +1,104 @@
+/**
+ * End to end in browser mode (`hmpo-lab serve` + the system Chromium), each test on a fresh
+ * database: launch a two-seed sweep from the form and watch it train live to the end; compare it
+ * (one band per mean type, the summary table); export it as AGM and check the files on disk; stop a
+ * running run; see an invalid config's message. Screenshots of the main views are kept as artifacts.
+ */
+import { join } from 'node:path';
+import { agmExportViolations } from '../test-support/agm-rules.js';
+import { expect, screenshot, test } from './fixtures.js';
+import type { Page } from '@playwright/test';
+
+/** Switches the app's main view (the nav buttons: Runs, Launch, Compare, Export). */
+const nav = (page: Page, view: 'Runs' | 'Launch' | 'Compare' | 'Export') => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
+
+/** Fills the launch form's base config with a tiny, fast run. */
+async function tinyBase(page: Page, totalSteps: number): Promise<void> {
+  await nav(page, 'Launch');
+  const fill = async (label: string, value: string) => {
+    const box = page.getByRole('textbox', { name: label, exact: true });
+    await box.fill(value);
+  };
+  await fill('totalSteps', String(totalSteps));
+  await fill('model.dModel', '16');
+  await fill('promptsPerRollout', '2');
+  await fill('groupSize', '4');
+  await fill('minibatchesPerRollout', '2');
+  await fill('completionLength', '8');
+  await fill('evalPrompts', '4');
+}
+
+const statusCells = (page: Page, status: string) => page.getByRole('cell', { name: status, exact: true });
+
+test('launch a two-seed sweep, watch it train live, compare it and export it as AGM', async ({ app, page }) => {
+  await page.goto(app.url);
+  await expect(page.getByText(app.dbPath)).toBeVisible();
+  await tinyBase(page, 40);
+  const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
+  for (const preset of ['grpo', 'gspo', 'hmpo']) {
+    const box = meanTypes.getByRole('checkbox', { name: preset, exact: true });
+    if (preset === 'grpo') await box.uncheck();
+    else await box.check();
+  }
+  await page.getByRole('textbox', { name: 'Number of seeds' }).fill('2');
+  await screenshot(page, 'launch');
+  await page.getByRole('button', { name: 'Start sweep (4 runs)' }).click();
+
+  await nav(page, 'Runs');
+  await expect(page.getByRole('row', { name: /^Select run / })).toHaveCount(4);
+  // Live: a run is seen running (with its progress) before all four finish.
+  await expect(statusCells(page, 'running').first()).toBeVisible();
+  await screenshot(page, 'runs-live');
+  await expect(statusCells(page, 'finished')).toHaveCount(4, { timeout: 90_000 });
+  await expect(page.getByRole('cell', { name: '40 / 40' })).toHaveCount(4);
+  await screenshot(page, 'runs-finished');
+
+  // Compare: one band per mean type, and the summary table.
+  await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+  await page.keyboard.press('c');
+  await expect(page.getByRole('heading', { name: 'Compare', level: 2 })).toBeVisible();
+  const rewardChart = page.getByRole('figure', { name: 'charts/reward_mean' });
+  await expect(rewardChart.getByRole('rowheader', { name: 'hmpo :' })).toBeVisible();
+  await expect(rewardChart.getByRole('rowheader', { name: 'gspo :' })).toBeVisible();
+  await expect(rewardChart.getByRole('rowheader')).toHaveCount(3); // the x value, then one entry per mean type
+  const summary = page.getByRole('table', { name: 'Summary per mean type' });
+  await expect(summary.getByRole('row')).toHaveCount(3); // header + gspo + hmpo
+  await expect(page.getByText(/linear interpolation on a shared grid/).first()).toBeVisible();
+  await screenshot(page, 'compare');
+
+  // Export the sweep's runs as AGM and find valid files on disk.
+  const outDir = join(app.dir, 'agm-export');
+  await nav(page, 'Export');
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('radio', { name: /^agm/ }).check();
+  await dialog.getByRole('textbox', { name: 'Output folder' }).fill(outDir);
+  await dialog.getByRole('button', { name: 'Export 4 runs' }).click();
+  await expect(dialog.getByText('Exported to')).toBeVisible({ timeout: 60_000 });
+  await expect(dialog.getByText(outDir).first()).toBeVisible();
+  await screenshot(page, 'export');
+  expect(agmExportViolations(outDir)).toEqual([]);
+});
+
+test('stop a running run', async ({ app, page }) => {
+  await page.goto(app.url);
+  await tinyBase(page, 100_000);
+  await page.getByRole('button', { name: 'Launch 1 run' }).click();
+  await nav(page, 'Runs');
+  await expect(statusCells(page, 'running')).toHaveCount(1, { timeout: 30_000 });
+  await page.getByRole('button', { name: /^Actions for run / }).click();
+  await page.getByRole('dialog').getByRole('button', { name: /^Stop/ }).click();
+  await expect(statusCells(page, 'stopped')).toHaveCount(1, { timeout: 30_000 });
+  await screenshot(page, 'runs-stopped');
+});
+
+test('an invalid config shows its message where the user acted, and launches nothing', async ({ app, page }) => {
+  await page.goto(app.url);
+  await nav(page, 'Launch');
+  await page.getByRole('textbox', { name: 'model.dModel', exact: true }).fill('30');
+  await expect(page.getByText(/dModel 30 is not divisible by nHeads 4/).first()).toBeVisible();
+  await screenshot(page, 'launch-invalid');
+  const launch = page.getByRole('button', { name: /^Launch \d+ run/ });
+  if (await launch.isEnabled()) await launch.click();
+  await nav(page, 'Runs');
+  await expect(page.getByRole('row', { name: /^Select run / })).toHaveCount(0);
+});
