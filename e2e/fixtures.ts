@@ -45,6 +45,8 @@ async function serve(extraArgs: string[] = []): Promise<ServedApp> {
 }
 
 export const test = base.extend<{ app: ServedApp; page: Page }>({
+  // Playwright reads a fixture's dependencies from its destructuring pattern: `{}` means none.
+  // eslint-disable-next-line no-empty-pattern
   app: async ({}, use) => {
     const app = await serve();
     await use(app);
