@@ -17,8 +17,14 @@ export interface RunManagerOptions {
   /** Runs training at once; default: the number of cores. */
   readonly concurrency?: number;
   readonly launcher?: ChildLauncher;
-  /** Flush buffered steps at least this often (ms). */
+  /** How often live steps go to the UI (ms); at most 10 updates per second per run by default. */
   readonly flushIntervalMs?: number;
+  /**
+   * How often buffered steps are written to the database (ms). Each commit rewrites about a page
+   * per live series (metrics are keyed run, key, step), so larger, rarer batches cost far less disk
+   * than per-step writes; the buffer is also written when it fills and when the run ends.
+   */
+  readonly persistIntervalMs?: number;
   /** How long a graceful stop may take before the trainer is killed (ms). */
   readonly stopGraceMs?: number;
   /** Called with each step as it arrives (e.g. the CLI's --json printer). */
@@ -45,6 +51,7 @@ export class RunManager {
   private readonly waiters = new Map<string, ((end: RunEnd) => void)[]>();
   private disposed = false;
   private lastHeartbeat = 0;
+  private lastPersist = 0;
 
   constructor(private readonly options: RunManagerOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -201,11 +208,13 @@ export class RunManager {
     }
   }
 
-  /** Every flush interval: persist, heartbeat, honour stop requests from other processes, notify the UI. */
+  /** Every UI interval: notify the UI; every persist interval: write batches, heartbeat, honour stop requests. */
   private tick(): void {
     if (this.live.size === 0) return;
+    const persist = Date.now() - this.lastPersist >= (this.options.persistIntervalMs ?? 1000);
+    if (persist) this.lastPersist = Date.now();
     for (const [runId, run] of this.live) {
-      this.flush(runId, run);
+      if (persist) this.flush(runId, run);
       if (run.unsentSteps.length > 0) {
         this.options.events?.emit('onDidRunStep', { runId, steps: run.unsentSteps.map((r) => ({ step: r.step, samples: r.samples, wallTime: r.wallTime, metrics: r.metrics })) });
         run.unsentSteps = [];
