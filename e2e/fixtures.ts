@@ -1,19 +1,24 @@
 /**
- * E2E fixtures: `app` starts `hmpo-lab serve` on a fresh temporary database and a free port and
- * yields its URL; `page` fails the test on any uncaught page error or CSP violation. Screenshots of
- * the main views go to test-results/screenshots as artifacts.
+ * E2E fixtures for both targets. browser: `app` starts `hmpo-lab serve` on a fresh temporary
+ * database and `app.open(page)` loads it. electron: the app itself is launched through Playwright's
+ * Electron support on a fresh database and `page` is its window (skipped, with the reason, where no
+ * Electron binary is installed). Page errors and CSP violations fail the test either way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, type Page } from '@playwright/test';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { _electron as electron, test as base, expect, type ElectronApplication, type Page } from '@playwright/test';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
 export interface ServedApp {
+  /** Shows the app in `page` (browser: loads the URL; electron: the window is already the app). */
+  open(page: Page): Promise<void>;
   readonly url: string;
   readonly dbPath: string;
   readonly dir: string;
@@ -41,25 +46,58 @@ async function serve(extraArgs: string[] = []): Promise<ServedApp> {
     child.stdout!.on('data', check);
     child.on('exit', (code) => reject(new Error(`hmpo-lab serve exited with ${code}:\n${output}`)));
   });
-  return { url, dbPath, dir, process: child, log: () => output };
+  return { open: async (page) => void (await page.goto(url)), url, dbPath, dir, process: child, log: () => output };
 }
 
-export const test = base.extend<{ app: ServedApp; page: Page }>({
-  // Playwright reads a fixture's dependencies from its destructuring pattern: `{}` means none.
-  // eslint-disable-next-line no-empty-pattern
-  app: async ({}, use) => {
+/**
+ * The Electron binary's path where one is installed, else null. Reads the electron package's
+ * path.txt instead of require('electron'), which would try to download a missing binary.
+ */
+export function electronBinary(): string | null {
+  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(dir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+export type Target = 'browser' | 'electron';
+
+export const test = base.extend<{ app: ServedApp; electronApp: ElectronApplication | null; page: Page }, { target: Target }>({
+  target: ['browser', { option: true, scope: 'worker' }],
+  electronApp: async ({ target }, use) => {
+    if (target !== 'electron') return use(null);
+    const binary = electronBinary();
+    test.skip(binary === null, 'no Electron binary here (it cannot be downloaded on this machine); the same specs run in browser mode, and here where Electron is installed');
+    const dir = mkdtempSync(join(tmpdir(), 'hmpo-e2e-electron-'));
+    const app = await electron.launch({ executablePath: binary!, args: [ROOT], env: { ...process.env, HMPO_LAB_DB: join(dir, 'hmpo-lab.db'), HMPO_LAB_E2E: '1' } });
+    await use(app);
+    await app.close();
+  },
+  app: async ({ target, electronApp }, use) => {
+    if (target === 'electron') {
+      const dbPath = (await electronApp!.evaluate(() => process.env.HMPO_LAB_DB)) ?? '';
+      await use({ open: async () => {}, url: '', dbPath, dir: join(dbPath, '..'), process: electronApp!.process(), log: () => '' });
+      return;
+    }
     const app = await serve();
     await use(app);
     app.process.kill('SIGINT');
     await new Promise((resolve) => app.process.once('exit', resolve));
   },
-  page: async ({ page }, use) => {
+  page: async ({ page, target, electronApp }, use) => {
+    const window = target === 'electron' ? await electronApp!.firstWindow() : page;
     const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
+    window.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    window.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) problems.push(`CSP: ${message.text()}`);
     });
-    await use(page);
+    await use(window);
     expect(problems, 'the page reported errors').toEqual([]);
   },
 });

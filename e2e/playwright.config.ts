@@ -8,7 +8,7 @@ import { defineConfig } from '@playwright/test';
 
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
-export default defineConfig({
+export default defineConfig<{ target: 'browser' | 'electron' }>({
   testDir: '.',
   testMatch: '*.spec.ts',
   timeout: 120_000,
@@ -18,6 +18,11 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   outputDir: '../test-results/e2e',
+  projects: [
+    { name: 'browser', use: { target: 'browser' }, testIgnore: 'electron-security.spec.ts' },
+    // The same specs against the desktop app; skipped with a reason where no Electron binary is installed.
+    { name: 'electron', use: { target: 'electron' }, testIgnore: 'security.spec.ts' },
+  ],
   use: {
     headless: true,
     screenshot: 'only-on-failure',

@@ -1,6 +1,6 @@
 /**
- * End to end in browser mode (`hmpo-lab serve` + the system Chromium), each test on a fresh
- * database: launch a two-seed sweep from the form and watch it train live to the end; compare it
+ * End to end, in browser mode (`hmpo-lab serve` + the system Chromium) and, where its binary exists,
+ * in the Electron app (the 'electron' project), each test on a fresh database: launch a two-seed sweep from the form and watch it train live to the end; compare it
  * (one band per mean type, the summary table); export it as AGM and check the files on disk; stop a
  * running run; see an invalid config's message. Screenshots of the main views are kept as artifacts.
  */
@@ -31,7 +31,7 @@ async function tinyBase(page: Page, totalSteps: number): Promise<void> {
 const statusCells = (page: Page, status: string) => page.getByRole('cell', { name: status, exact: true });
 
 test('launch a two-seed sweep, watch it train live, compare it and export it as AGM', async ({ app, page }) => {
-  await page.goto(app.url);
+  await app.open(page);
   await expect(page.getByText(app.dbPath)).toBeVisible();
   await tinyBase(page, 40);
   const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
@@ -80,7 +80,7 @@ test('launch a two-seed sweep, watch it train live, compare it and export it as 
 });
 
 test('stop a running run', async ({ app, page }) => {
-  await page.goto(app.url);
+  await app.open(page);
   await tinyBase(page, 100_000);
   await page.getByRole('button', { name: 'Launch 1 run' }).click();
   await nav(page, 'Runs');
@@ -92,7 +92,7 @@ test('stop a running run', async ({ app, page }) => {
 });
 
 test('an invalid config shows its message where the user acted, and launches nothing', async ({ app, page }) => {
-  await page.goto(app.url);
+  await app.open(page);
   await nav(page, 'Launch');
   await page.getByRole('textbox', { name: 'model.dModel', exact: true }).fill('30');
   await expect(page.getByText(/dModel 30 is not divisible by nHeads 4/).first()).toBeVisible();
