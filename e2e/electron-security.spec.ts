@@ -13,7 +13,7 @@ test('the renderer cannot reach Node and sees only the contract', async ({ page,
   expect(await page.evaluate(() => Object.keys((globalThis as unknown as { api: object }).api).sort())).toEqual(['invoke', 'on']);
   const before = page.url();
   await page.evaluate(() => {
-    location.href = 'https://example.org/';
+    (globalThis as unknown as { location: { href: string } }).location.href = 'https://example.org/';
   });
   await page.waitForTimeout(500);
   expect(page.url()).toBe(before);
