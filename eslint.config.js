@@ -12,7 +12,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['bin/**/*.js', 'scripts/**/*.js', 'eslint.config.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.{js,mjs}', 'eslint.config.js'],
     languageOptions: { globals: globals.node },
   },
   {

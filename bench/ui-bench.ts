@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:ui`: the UI's two speed targets, measured with Playwright in the system Chromium
+ * against `hmpo-lab serve`. (1) Time from opening Compare on 40 runs x 20,000 steps to the charts
+ * drawn (target <= 500 ms). (2) Frame times while 8 runs stream live into the runs table and a run
+ * view (target: no frame over 50 ms). The 40 runs are synthetic history written through the store's
+ * own insert path (only the keys the Compare view reads); the 8 live runs really train.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import type { MetricValues } from '../src-shared/metrics.js';
+import { validateRunConfig } from '../src-shared/run-config.js';
+import type { StepRecord } from '../src-shared/step-record.js';
+import { openDatabase } from '../src-main/db/open-database.js';
+import { insertStepBatches } from '../src-main/db/metrics-queries.js';
+import { createRun, markRunEnded, markRunStarted } from '../src-main/db/runs-queries.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = 40;
+const STEPS = 20_000;
+const PRESETS = ['gspo', 'hmpo', 'gmpo', 'agm'] as const;
+
+function syntheticHistory(path: string): void {
+  const db = openDatabase(path);
+  const t0 = performance.now();
+  for (let r = 0; r < RUNS; r++) {
+    const config = validateRunConfig({ objective: { preset: PRESETS[r % PRESETS.length] }, seed: Math.floor(r / PRESETS.length), totalSteps: STEPS });
+    if (!config.ok) throw new Error(config.error.message);
+    const run = createRun(db, { config: config.value, appVersion: 'bench' });
+    markRunStarted(db, run.id, { pid: 1 });
+    const speed = 0.5 + (r % PRESETS.length) * 0.2;
+    for (let start = 0; start < STEPS; start += 2000) {
+      const records: StepRecord[] = [];
+      for (let step = start; step < start + 2000; step++) {
+        const progress = 1 - Math.exp((-speed * step) / STEPS);
+        const noise = Math.sin(step * 0.37 + r) * 0.03;
+        const metrics: MetricValues = {
+          'charts/reward_mean': progress * 0.9 + noise,
+          'losses/policy_loss': -0.01 * progress + noise / 10,
+          'ratio/a0': 1.02 + noise / 5,
+          'ratio/g0': 1.0 + noise / 6,
+          'ratio/h0': 0.98 + noise / 7,
+          'ratio/am_gm_gap': 0.002 + noise / 50,
+          'ratio/half_var_log_ratio': 0.002,
+          'ratio/am_hm_gap': 0.04,
+          'optim/qk_heads_clipped': step % 100 === 0 ? 1 : 0,
+        };
+        records.push({ step, rollout: Math.floor(step / 4), samples: step * 16, wallTime: step * 0.03, skipped: false, metrics, qk: { maxLogits: [], clipped: [] }, logRatioHistogram: [] });
+      }
+      insertStepBatches(db, [{ runId: run.id, records }]);
+    }
+    markRunEnded(db, run.id, { status: 'finished', exitCode: 0 });
+  }
+  db.close();
+  console.log(`synthetic history: ${RUNS} runs x ${STEPS} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function serve(db: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hmpo-lab.js'), '--db', db, 'serve', '--port', '0', '--concurrency', '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+  });
+  return { url, stop: () => child.kill('SIGINT') };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hmpo-ui-bench-'));
+  const db = join(dir, 'lab.db');
+  syntheticHistory(db);
+  const server = await serve(db);
+  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // (1) Compare draw time, measured three times (first is cold).
+    const draws: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(server.url);
+      await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+      const t0 = Date.now();
+      await page.keyboard.press('c');
+      await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
+      await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      draws.push(Date.now() - t0);
+    }
+    // (2) Frame times while 8 runs stream live.
+    await page.goto(server.url);
+    await page.evaluate(async () => {
+      const body = { channel: 'runs:start', request: { config: { totalSteps: 100000, model: { dModel: 16 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, completionLength: 8 }, seeds: [0, 1, 2, 3, 4, 5, 6, 7] } };
+      await fetch('/api/invoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    });
+    await page.getByRole('cell', { name: 'running', exact: true }).nth(7).waitFor({ timeout: 60_000 });
+    const frames = await page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const times: number[] = [];
+          let last = performance.now();
+          const end = last + 8000;
+          const tick = (now: number) => {
+            times.push(now - last);
+            last = now;
+            if (now < end) requestAnimationFrame(tick);
+            else resolve(times);
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    const sorted = [...frames].sort((a, b) => a - b);
+    const p99 = sorted[Math.floor(sorted.length * 0.99)]!;
+    const worst = sorted.at(-1)!;
+    const over = frames.filter((f) => f > 50).length;
+    console.log(`compare draw (40 runs x ${STEPS} steps): ${draws.map((d) => `${d} ms`).join(', ')}; median ${median(draws)} ms  target <= 500 ms: ${median(draws) <= 500 ? 'PASS' : 'MISS'}`);
+    console.log(`live frames (8 runs streaming, runs table): ${frames.length} frames in 8 s, p99 ${p99.toFixed(1)} ms, worst ${worst.toFixed(1)} ms, ${over} over 50 ms  target none over 50 ms: ${over === 0 ? 'PASS' : 'MISS'}`);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
+await main();
