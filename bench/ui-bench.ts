@@ -19,6 +19,8 @@ import { insertStepBatches } from '../src-main/db/metrics-queries.js';
 import { createRun, markRunEnded, markRunStarted } from '../src-main/db/runs-queries.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Runs inside the page (page.evaluate); declared here because this file is type-checked without DOM typings. */
+declare const requestAnimationFrame: (callback: (now: number) => void) => number;
 const RUNS = 40;
 const STEPS = 20_000;
 const PRESETS = ['gspo', 'hmpo', 'gmpo', 'agm'] as const;
