@@ -2,7 +2,7 @@
 // hidden legend entries, the log scale (distr 3) and a y range that keeps reference lines in view.
 import { describe, expect, it } from 'vitest';
 import type { ChartModel } from './chart-model.js';
-import { LEGEND_HIDDEN_CLASS, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
+import { LEGEND_HIDDEN_CLASS, tickLabels, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
 
 const model: ChartModel = {
   x: [0, 1, 2],
@@ -66,5 +66,15 @@ describe('yRange', () => {
     const [min, max] = yRange(2, 30, [-1], true);
     expect(min).toBe(1);
     expect(max).toBe(100);
+  });
+});
+
+describe('tickLabels', () => {
+  it('gives each tick the decimals its increment needs, so small ticks stay distinct', () => {
+    expect(tickLabels([0, 0.0005, 0.001, 0.0015, 0.002])).toEqual(['0.0000', '0.0005', '0.0010', '0.0015', '0.0020']);
+    expect(tickLabels([0, 0.025, 0.05])).toEqual(['0.000', '0.025', '0.050']);
+    expect(tickLabels([0, 5, 10])).toEqual(['0', '5', '10']);
+    const tiny = tickLabels([0, 2e-6, 4e-6]);
+    expect(new Set(tiny).size).toBe(3);
   });
 });

@@ -65,6 +65,19 @@ export function yRange(dataMin: number | null, dataMax: number | null, reference
   return [min ?? lo, max ?? hi];
 }
 
+/**
+ * Tick labels with exactly the decimals their increment needs: uPlot's default rounds small values,
+ * so ticks 0.0005 apart read "0.002, 0.002, 0.001". Very small or very large steps use exponents.
+ */
+export function tickLabels(splits: readonly number[]): string[] {
+  const increment = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 0);
+  if (increment === 0 || !Number.isFinite(increment)) return splits.map((v) => String(v));
+  if (increment < 1e-4 || increment >= 1e6) return splits.map((v) => (v === 0 ? '0' : v.toExponential(Math.max(0, Math.ceil(-Math.log10(increment / Math.max(...splits.map(Math.abs)))) - 1))));
+  let decimals = 0;
+  while (decimals < 10 && Math.abs(Math.round(increment * 10 ** decimals) - increment * 10 ** decimals) > 1e-6) decimals += 1;
+  return splits.map((v) => v.toFixed(decimals));
+}
+
 /** uPlot options for a model (its shape and styles; the values go through `uplotData`). */
 export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.Options {
   const ink = CHART_INK[settings.theme];
@@ -112,7 +125,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
       },
     },
-    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60 }],
+    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60, values: (_u, splits) => (settings.logY ? splits.map((v) => String(v)) : tickLabels(splits)) }],
     legend: { show: true, live: true },
     cursor: { drag: { x: true, y: false, setScale: true } },
     hooks: {
