@@ -45,9 +45,17 @@ export class SqliteExportSource implements ExportSource {
     if (current) yield current;
   }
 
+  metricRowCount(runId: string): number {
+    return this.db.prepare('SELECT coalesce(sum(count), 0) FROM metric_summaries WHERE run_id = ?').pluck().get(Number(runId)) as number;
+  }
+
+  /** In primary-key order (key, then step): no sort, one pass over the run's rows. */
   *metricRows(runId: string): Iterable<MetricRow> {
-    for (const [step, wallTime, , key, value] of this.db.prepare(STEP_ROWS_SQL).raw().iterate(Number(runId)) as Iterable<[number, number | null, number, string, number | null]>) {
-      yield { step, key, value: nan(value), wallTime: nan(wallTime) };
+    const id = Number(runId);
+    const wallTimes = new Map((this.db.prepare('SELECT step, wall_time FROM steps WHERE run_id = ?').raw().all(id) as [number, number | null][]).map(([step, wall]) => [step, nan(wall)]));
+    const keyNames = new Map((this.db.prepare('SELECT id, name FROM metric_keys').raw().all() as [number, string][]).map(([keyId, name]) => [keyId, name]));
+    for (const [keyId, step, value] of this.db.prepare('SELECT key_id, step, value FROM metrics WHERE run_id = ? ORDER BY key_id, step').raw().iterate(id) as Iterable<[number, number, number | null]>) {
+      yield { step, key: keyNames.get(keyId) ?? String(keyId), value: nan(value), wallTime: wallTimes.get(step) ?? NaN };
     }
   }
 

@@ -34,8 +34,10 @@ export interface ExportSource {
   readonly runs: readonly ExportRun[];
   /** The run's steps in increasing step order. */
   steps(runId: string): Iterable<ExportStep>;
-  /** The run's stored metric values, one row per (step, key), in step order. */
+  /** The run's stored metric values, one row per (step, key), in storage order (any order is valid). */
   metricRows(runId: string): Iterable<MetricRow>;
+  /** Number of stored metric values of the run (for progress). */
+  metricRowCount(runId: string): number;
   /** Number of steps of the run (for progress). */
   stepCount(runId: string): number;
 }

@@ -45,6 +45,7 @@ function source(runCount: number, stepCount: number): ExportSource {
     runs,
     steps: (id) => data.get(id)!,
     stepCount: (id) => data.get(id)!.length,
+    metricRowCount: (id) => data.get(id)!.reduce((n, s) => n + Object.keys(s.metrics).length, 0),
     *metricRows(id) {
       for (const s of data.get(id)!) for (const [key, value] of Object.entries(s.metrics)) yield { step: s.step, key, value: value!, wallTime: s.wallTime };
     },

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 
 const CHUNK = 1 << 16;
 
@@ -37,14 +36,33 @@ export class HashingWriter {
     this.pendingLength = 0;
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+    if (!this.stream.write(chunk)) await this.drained();
+  }
+
+  /** Waits for 'drain' (or fails on 'error'), removing both listeners either way. */
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        this.stream.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        this.stream.off('drain', onDrain);
+        reject(error);
+      };
+      this.stream.once('drain', onDrain);
+      this.stream.once('error', onError);
+    });
   }
 
   /** Flushes, closes and returns the file's sha256 (hex) and size in bytes. */
   async close(): Promise<{ sha256: string; bytes: number }> {
     await this.flush();
     this.stream.end();
-    await Promise.race([once(this.stream, 'finish'), once(this.stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('finish', () => resolve());
+      this.stream.once('error', reject);
+    });
     if (this.failure) throw this.failure;
     return { sha256: this.hash.digest('hex'), bytes: this.bytes };
   }

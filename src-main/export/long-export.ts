@@ -24,36 +24,42 @@ export async function writeLongExport(source: ExportSource, outDir: string, form
   }
   const runsResult = { name: 'runs.jsonl', ...(await runsFile.close()), rows: source.runs.length };
 
-  const total = source.runs.reduce((n, r) => n + source.stepCount(r.id), 0);
+  // Progress counts metric rows; lines are joined into chunks so the writer is awaited per chunk, not per row.
+  const total = source.runs.reduce((n, r) => n + source.metricRowCount(r.id), 0);
   const metrics = new HashingWriter(join(outDir, `metrics.${format}`));
+  const CHUNK_ROWS = 4096;
   let rows = 0;
-  let lastStepSeen = -1;
-  let stepsDone = 0;
   try {
     if (format === 'csv') await metrics.write('run_id,step,key,value,wall_time\n');
     for (const run of source.runs) {
-      lastStepSeen = -1;
+      const runCell = format === 'csv' ? csvCell(run.id) : JSON.stringify(run.id);
+      let lastKey = '';
+      let keyCell = '';
+      let chunk: string[] = [];
       for (const row of source.metricRows(run.id)) {
-        if (row.step !== lastStepSeen) {
-          lastStepSeen = row.step;
-          stepsDone += 1;
-          if (stepsDone % 256 === 0) {
-            if (control.signal?.aborted) throw new ExportCancelledError();
-            control.onProgress?.(stepsDone, total);
-          }
+        if (row.key !== lastKey) {
+          lastKey = row.key;
+          keyCell = format === 'csv' ? csvCell(row.key) : JSON.stringify(row.key);
         }
-        await metrics.write(
+        chunk.push(
           format === 'csv'
-            ? `${csvCell(run.id)},${row.step},${csvCell(row.key)},${csvCell(row.value)},${csvCell(row.wallTime)}\n`
-            : `{"run_id":${JSON.stringify(run.id)},"step":${row.step},"key":${JSON.stringify(row.key)},"value":${jsonNumber(row.value)},"wall_time":${jsonNumber(row.wallTime)}}\n`,
+            ? `${runCell},${row.step},${keyCell},${numberText(row.value)},${numberText(row.wallTime)}\n`
+            : `{"run_id":${runCell},"step":${row.step},"key":${keyCell},"value":${jsonNumber(row.value)},"wall_time":${jsonNumber(row.wallTime)}}\n`,
         );
         rows += 1;
+        if (chunk.length === CHUNK_ROWS) {
+          await metrics.write(chunk.join(''));
+          chunk = [];
+          if (control.signal?.aborted) throw new ExportCancelledError();
+          control.onProgress?.(rows, total);
+        }
       }
+      if (chunk.length > 0) await metrics.write(chunk.join(''));
     }
   } catch (error) {
     metrics.abandon();
     throw error;
   }
-  control.onProgress?.(total, total);
+  control.onProgress?.(rows, rows);
   return [runsResult, { name: `metrics.${format}`, ...(await metrics.close()), rows }];
 }
