@@ -84,6 +84,9 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // tsx keeps function names with an esbuild `__name(...)` helper, which also wraps the functions
+    // we send into the page; give the page a no-op one.
+    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     // (1) Compare draw time, measured three times (first is cold).
     const draws: number[] = [];
     for (let i = 0; i < 3; i++) {

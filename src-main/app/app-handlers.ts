@@ -9,7 +9,8 @@ import type { MetricKey } from '../../src-shared/metrics.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
-import { downsampleSeries, readLogRatioHistograms, readQkStats, readSeries, readSteps } from '../db/metrics-queries.js';
+import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
+import { fractionPositive, metricMean, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, listSweeps } from '../db/sweeps-queries.js';
@@ -54,11 +55,6 @@ function xMapper(db: Database, runId: number, x: XAxis): (step: number) => numbe
   if (x === 'step') return (step) => step;
   const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
   return (step) => axes.get(step) ?? NaN;
-}
-
-function meanOf(values: readonly number[]): number | undefined {
-  const finite = values.filter(Number.isFinite);
-  return finite.length === 0 ? undefined : finite.reduce((a, b) => a + b, 0) / finite.length;
 }
 
 export function createHandlers(deps: HandlerDeps): ContractHandlers {
@@ -144,23 +140,20 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const inputs: CompareInput[] = checkedIds(request.runIds).map((id) => {
         const record = requireRun(db, id);
         const toX = xMapper(db, id, request.x);
-        const series = readSeries(db, id, request.key);
-        const reward = request.key === 'charts/reward_mean' ? series : readSeries(db, id, 'charts/reward_mean');
-        const clipped = readSeries(db, id, 'optim/qk_heads_clipped').values;
+        const series = readSeriesFast(db, id, request.key);
+        const reward = request.key === 'charts/reward_mean' ? series : readSeriesFast(db, id, 'charts/reward_mean');
+        const gap = metricMean(db, id, 'ratio/am_hm_gap');
         return {
           summary: store.summary(String(id)),
           config: record.config,
-          x: series.steps.map(toX),
+          x: request.x === 'step' ? series.steps : series.steps.map(toX),
           y: series.values,
           rewardSteps: reward.steps,
           rewards: reward.values,
           extras: {
             nonFiniteEvents: listEvents(db, id, { kinds: ['nonfinite-skip'] }).length,
-            qkClipStepFraction: clipped.length === 0 ? 0 : clipped.filter((v) => v > 0).length / clipped.length,
-            ...(() => {
-              const gap = meanOf(readSeries(db, id, 'ratio/am_hm_gap').values);
-              return gap === undefined ? {} : { meanAbsA0H0Gap: gap };
-            })(),
+            qkClipStepFraction: fractionPositive(db, id, 'optim/qk_heads_clipped'),
+            ...(gap === null ? {} : { meanAbsA0H0Gap: gap }),
           },
         };
       });
