@@ -52,6 +52,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
     smoothing: z.number().min(0).lt(1, 'smoothing must be below 1'),
     band: z.enum(['std', 'se', 'ci95', 'minmax']),
     target: z.number().finite().nullable(),
+    withSummary: z.boolean().optional(),
   }),
   'metrics:histograms': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),

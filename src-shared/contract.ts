@@ -106,6 +106,11 @@ export interface CompareRequest {
   readonly band: BandKind;
   /** Reward target for steps-to-target; null uses the task optimum. */
   readonly target: number | null;
+  /**
+   * Whether to compute the reward summary, survival curves and config diff (default true). Panels
+   * that draw only the curves ask without them, which halves their cost.
+   */
+  readonly withSummary?: boolean;
 }
 
 export interface CompareGroup {

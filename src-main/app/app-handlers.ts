@@ -141,8 +141,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
         const record = requireRun(db, id);
         const toX = xMapper(db, id, request.x);
         const series = readSeriesFast(db, id, request.key);
-        const reward = request.key === 'charts/reward_mean' ? series : readSeriesFast(db, id, 'charts/reward_mean');
-        const gap = metricMean(db, id, 'ratio/am_hm_gap');
+        const withSummary = request.withSummary !== false;
+        const reward = request.key === 'charts/reward_mean' || !withSummary ? series : readSeriesFast(db, id, 'charts/reward_mean');
+        const gap = withSummary ? metricMean(db, id, 'ratio/am_hm_gap') : null;
         return {
           summary: store.summary(String(id)),
           config: record.config,
@@ -151,8 +152,8 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
           rewardSteps: reward.steps,
           rewards: reward.values,
           extras: {
-            nonFiniteEvents: listEvents(db, id, { kinds: ['nonfinite-skip'] }).length,
-            qkClipStepFraction: fractionPositive(db, id, 'optim/qk_heads_clipped'),
+            nonFiniteEvents: withSummary ? listEvents(db, id, { kinds: ['nonfinite-skip'] }).length : 0,
+            qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
             ...(gap === null ? {} : { meanAbsA0H0Gap: gap }),
           },
         };

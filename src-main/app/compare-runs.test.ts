@@ -74,4 +74,12 @@ describe('compareRuns', () => {
     expect(paths).toContain('qkClip.enabled');
     expect(paths).not.toContain('task');
   });
+
+  it('without the summary (panels), returns the same curves and skips summary, survival and diff', () => {
+    const light = compareRuns(inputs, { ...request, withSummary: false });
+    expect(light.groups).toEqual(result.groups);
+    expect(light.summary).toEqual([]);
+    expect(light.survival).toEqual([]);
+    expect(light.configDiff).toEqual([]);
+  });
 });

@@ -65,6 +65,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
         seeds: withData.map((m, i) => ({ runId: m.summary.id, y: band.seeds[i]! })),
       });
     }
+    if (request.withSummary === false) continue;
     const target = request.target ?? TASKS[first.config.task].optimum;
     const stats = summarizeGroup(
       members.map((m) => ({ curve: { step: m.rewardSteps, reward: m.rewards }, extras: m.extras })),
@@ -92,5 +93,5 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
     `linear interpolation on a shared grid of ${grid.length} points, no extrapolation`,
     `band: ${describeBand(request.band)}`,
   ].join('; ');
-  return { groups: compareGroups, summary, survival, legend, configDiff: diffConfigs(inputs.map((i) => i.config)) };
+  return { groups: compareGroups, summary, survival, legend, configDiff: request.withSummary === false ? [] : diffConfigs(inputs.map((i) => i.config)) };
 }

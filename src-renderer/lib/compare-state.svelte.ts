@@ -98,7 +98,8 @@ export class CompareState {
     target: parseTarget(this.#targetText).target,
   });
   readonly panelRequests: Readonly<Record<PanelName, CompareRequest>> = $derived(
-    Object.fromEntries(Object.entries(PANEL_KEYS).map(([name, key]) => [name, { ...this.request, key, target: null }])) as Record<PanelName, CompareRequest>,
+    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
+    Object.fromEntries(Object.entries(PANEL_KEYS).map(([name, key]) => [name, { ...this.request, key, target: null, withSummary: false }])) as Record<PanelName, CompareRequest>,
   );
   readonly groupStyles: ReadonlyMap<string, GroupStyle> = $derived(
     assignGroupStyles(this.result?.groups ?? [], (groupKey) => this.#muonClip(groupKey), chartTheme.current),
@@ -220,12 +221,12 @@ export class CompareState {
     this.loading = true;
     this.error = null;
     const names = Object.keys(panelRequests) as PanelName[];
-    const [main, ...panelResults] = await Promise.all([
-      askMain ? this.#api.invoke('metrics:compare', request) : null,
-      ...names.map((name) => (askPanels ? this.#api.invoke('metrics:compare', panelRequests[name]) : null)),
-    ]);
+    // All requests go out at once, but the main comparison is shown as soon as its own answer
+    // arrives (main answers in order, so it comes first) instead of after every panel's.
+    const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
+    const panelAnswers = Promise.all(names.map((name) => (askPanels ? this.#api.invoke('metrics:compare', panelRequests[name]) : null)));
+    const main = await mainAnswer;
     if (generation !== this.#generation) return;
-    this.loading = false;
     if (main) {
       const value = this.#unwrap(main);
       if (value) {
@@ -233,6 +234,9 @@ export class CompareState {
         this.#lastMainKey = mainKey;
       }
     }
+    const panelResults = await panelAnswers;
+    if (generation !== this.#generation) return;
+    this.loading = false;
     if (askPanels) {
       const panels: Partial<Record<PanelName, CompareResult>> = {};
       panelResults.forEach((result, i) => {
