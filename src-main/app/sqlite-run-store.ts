@@ -9,6 +9,7 @@ import type { RunConfig } from '../../src-shared/run-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
 import { appendEvents } from '../db/events-queries.js';
+import { saveCheckpoint } from '../db/checkpoints-queries.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
 import { readRunProgress, setRunOwner, stopRequests, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, listRuns, markRunEnded, markRunStarted, recordHeartbeat, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
@@ -110,6 +111,10 @@ export class SqliteRunStore implements RunStore {
   summary(runId: string): RunSummary {
     const id = parseRunId(runId);
     return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id));
+  }
+
+  saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void {
+    saveCheckpoint(this.db, parseRunId(runId), checkpoint);
   }
 
   summaries(records: readonly RunRecord[] = listRuns(this.db)): RunSummary[] {

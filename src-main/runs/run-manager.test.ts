@@ -19,6 +19,8 @@ import { readSeries, readSteps } from '../db/metrics-queries.js';
 import { requestStop, setRunOwner } from '../db/run-control-queries.js';
 import { createRun, requireRun } from '../db/runs-queries.js';
 import { parseCsvNumber } from '../export/csv.js';
+import { listCheckpoints, loadCheckpoint } from '../db/checkpoints-queries.js';
+import { train } from '../trainer/train.js';
 
 function tiny(input: RunConfigInput = {}): RunConfig {
   const result = validateRunConfig({ backend: 'wasm', model: { dModel: 16 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, totalSteps: 10, ...input });
@@ -139,6 +141,22 @@ describe('run manager with the SQLite store', () => {
       });
     }
     expect(rows.length).toBe(stored);
+    await app.close();
+  });
+
+  it('keeps periodic and final checkpoints as files beside the database, and a run can start from one', async () => {
+    const path = freshDb();
+    const app = createApp({ databasePath: path, mode: 'cli', concurrency: 1 });
+    const config = tiny({ totalSteps: 8, checkpointEvery: 4 });
+    const [runId] = app.manager.enqueue([{ config, name: 'checkpointed' }]);
+    expect((await app.manager.waitForEnd(runId!))?.status).toBe('finished');
+    const checkpoints = listCheckpoints(app.db, Number(runId));
+    expect(checkpoints.map((c) => [c.kind, c.step]).sort()).toEqual([['final', 7], ['periodic', 3], ['periodic', 7]]);
+    const final = loadCheckpoint(app.db, checkpoints.find((c) => c.kind === 'final')!.id);
+    expect(final.has('head')).toBe(true);
+    expect([...final.values()].every((w) => w.data.every(Number.isFinite))).toBe(true);
+    const resumed = await train(config, { onStep: () => {}, onEvent: () => {}, shouldStop: () => false }, { initialWeights: final });
+    expect(resumed.status).toBe('finished');
     await app.close();
   });
 });

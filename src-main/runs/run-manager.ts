@@ -157,6 +157,11 @@ export class RunManager {
           if (run.steps.length >= MAX_BUFFERED_STEPS) this.flush(runId, run);
         },
         onEvent: (event) => this.live.get(runId)?.events.push(event),
+        onCheckpoint: (checkpoint) => {
+          const run = this.live.get(runId);
+          if (run) this.flush(runId, run); // the steps the weights belong to go first
+          store.saveCheckpoint(runId, checkpoint);
+        },
       },
       this.options.launcher ?? forkLauncher,
     );

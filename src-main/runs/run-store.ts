@@ -39,4 +39,6 @@ export interface RunStore {
   /** Updates last-heartbeat of live runs, and returns which of them another process asked to stop. */
   heartbeat(runIds: readonly string[]): string[];
   summary(runId: string): RunSummary;
+  /** Keeps model weights as a file beside the database, referenced from the checkpoints table. */
+  saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void;
 }

@@ -31,6 +31,8 @@ export interface TrainHooks {
   onEvent(event: TrainEvent): void;
   /** Polled between optimizer steps; returning true ends the run as 'stopped'. */
   shouldStop(): boolean;
+  /** Weights to keep: every checkpointEvery steps ('periodic') and when training ends ('final'). */
+  onCheckpoint?(checkpoint: { step: number; kind: 'final' | 'periodic'; weights: Map<string, WeightArray> }): void;
 }
 
 /** Lets the host process handle messages (a stop request) between steps. */
@@ -132,6 +134,10 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
             history.push(model.getWeights());
             if (history.length > config.rolloutStaleness + 1) history.shift();
           }
+          if (config.checkpointEvery > 0 && (step + 1) % config.checkpointEvery === 0 && hooks.onCheckpoint) {
+            hooks.onCheckpoint({ step, kind: 'periodic', weights: model.getWeights() });
+            hooks.onEvent({ kind: 'checkpoint', step });
+          }
           step += 1;
           if (consecutiveNonFinite >= config.maxConsecutiveNonFinite) {
             return { status: 'failed', steps: step, reason: `${consecutiveNonFinite} consecutive optimizer steps had a NaN/Inf loss or gradient (limit maxConsecutiveNonFinite = ${config.maxConsecutiveNonFinite}); lower the learning rate or enable gradClip` };
@@ -141,6 +147,11 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
       }
     }
     if (config.evalEvery === 0 || step % config.evalEvery !== 0) hooks.onEvent({ kind: 'eval', step: Math.max(step - 1, 0), ...evaluateGreedy(model, task, config) });
+    // BOILERPLATE: the final weights, also when the run was stopped early (they are what it learned).
+    if (step > 0 && hooks.onCheckpoint) {
+      hooks.onCheckpoint({ step: step - 1, kind: 'final', weights: model.getWeights() });
+      hooks.onEvent({ kind: 'checkpoint', step: step - 1 });
+    }
     return hooks.shouldStop() && step < config.totalSteps ? { status: 'stopped', steps: step } : { status: 'finished', steps: step };
   } finally {
     // BOILERPLATE: every tensor this run created.

@@ -11,11 +11,13 @@ import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step
 import type { AppError } from '../../src-shared/result.js';
 import type { BackendName } from './backend.js';
 import type { ChildMessage, ParentMessage } from './trainer-messages.js';
+import type { WeightArray } from './policy-model.js';
 
 export interface TrainerHandlers {
   onStarted?(info: { backend: BackendName; parameterCount: number }): void;
   onStep(record: StepRecord): void;
   onEvent?(event: TrainEvent): void;
+  onCheckpoint?(checkpoint: { step: number; kind: 'final' | 'periodic'; weights: Map<string, WeightArray> }): void;
 }
 
 /** How the child process ended, from the parent's point of view. */
@@ -84,6 +86,9 @@ export function startTrainer(config: RunConfig, handlers: TrainerHandlers, launc
         break;
       case 'event':
         handlers.onEvent?.(message.event);
+        break;
+      case 'checkpoint':
+        handlers.onCheckpoint?.({ step: message.step, kind: message.kind, weights: message.weights });
         break;
       case 'done':
         last = { kind: 'outcome', outcome: message.outcome };

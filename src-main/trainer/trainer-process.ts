@@ -33,6 +33,7 @@ async function run(message: ParentMessage & { type: 'start' }): Promise<void> {
       onStart: (info) => send({ type: 'started', ...info }),
       onStep: (record) => send({ type: 'step', record }),
       onEvent: (event) => send({ type: 'event', event }),
+      onCheckpoint: (checkpoint) => send({ type: 'checkpoint', ...checkpoint }),
       shouldStop: () => stopRequested,
     });
     send({ type: 'done', outcome });
