@@ -2,22 +2,40 @@
 // `npm start`: opens the desktop app when Electron's binary is installed; otherwise (offline
 // machines, where Electron cannot download it) starts browser mode and prints the URL to open.
 // It decides and launches; the app itself lives in dist/.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 
-function electronBinary() {
+/** The Electron binary from the electron package's path.txt (written once its binary is downloaded). */
+function installedElectron() {
   try {
-    // The electron package exports the path of its binary; it throws when the binary is missing.
-    const path = require('electron');
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const dir = dirname(require.resolve('electron/package.json'));
+    const pathFile = join(dir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
+}
+
+/** Electron 45 downloads its binary on first use: try once, quietly, then look again. */
+function electronBinary() {
+  const installed = installedElectron();
+  if (installed) return installed;
+  try {
+    const dir = dirname(require.resolve('electron/package.json'));
+    process.stderr.write('Fetching the Electron binary (first start)...\n');
+    spawnSync(process.execPath, [join(dir, 'install.js')], { stdio: 'ignore', timeout: 300_000 });
+  } catch {
+    return null;
+  }
+  return installedElectron();
 }
 
 const binary = electronBinary();
