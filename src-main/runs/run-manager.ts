@@ -201,9 +201,10 @@ export class RunManager {
     this.waiters.delete(runId);
   }
 
-  /** Writes buffered steps and events of one run in one transaction each. */
-  private flush(runId: string, run: LiveRun): void {
-    if (run.steps.length > 0) {
+  /** Writes buffered steps and events of one run in one transaction each; true if steps were written. */
+  private flush(runId: string, run: LiveRun): boolean {
+    const wroteSteps = run.steps.length > 0;
+    if (wroteSteps) {
       this.options.store.appendSteps(runId, run.steps);
       run.steps = [];
     }
@@ -211,6 +212,7 @@ export class RunManager {
       this.options.store.appendEvents(runId, run.events);
       run.events = [];
     }
+    return wroteSteps;
   }
 
   /** Every UI interval: notify the UI; every persist interval: write batches, heartbeat, honour stop requests. */
@@ -219,12 +221,12 @@ export class RunManager {
     const persist = Date.now() - this.lastPersist >= (this.options.persistIntervalMs ?? 1000);
     if (persist) this.lastPersist = Date.now();
     for (const [runId, run] of this.live) {
-      if (persist) this.flush(runId, run);
       if (run.unsentSteps.length > 0) {
         this.options.events?.emit('onDidRunStep', { runId, steps: run.unsentSteps.map((r) => ({ step: r.step, samples: r.samples, wallTime: r.wallTime, metrics: r.metrics })) });
         run.unsentSteps = [];
-        this.emitSummary(runId);
       }
+      // The summary is read from the database, so it can only have changed after steps were written.
+      if (persist && this.flush(runId, run)) this.emitSummary(runId);
     }
     // Heartbeats (and stop requests from other processes) once a second are plenty.
     if (Date.now() - this.lastHeartbeat >= 1000) {
