@@ -5,7 +5,6 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
-import type { MetricKey } from '../../src-shared/metrics.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
@@ -209,4 +208,3 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
   };
 }
 
-export type { MetricKey };

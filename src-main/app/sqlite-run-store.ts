@@ -78,8 +78,9 @@ export class SqliteRunStore implements RunStore {
   }
 
   markRunning(runId: string, info: { pid: number | null; ownerPid: number }): void {
-    markRunStarted(this.db, parseRunId(runId), { pid: info.pid ?? 0 });
-    setRunOwner(this.db, parseRunId(runId), info.ownerPid);
+    const id = parseRunId(runId);
+    markRunStarted(this.db, id, { pid: info.pid ?? 0 });
+    setRunOwner(this.db, id, info.ownerPid);
   }
 
   markBackend(runId: string, backend: string): void {

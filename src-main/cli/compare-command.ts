@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import type { CompareResult } from '../../src-shared/contract.js';
-import { isMetricKey } from '../../src-shared/metrics.js';
 import { getSweep } from '../db/sweeps-queries.js';
 import { existingRunId, openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
@@ -52,9 +51,7 @@ export function registerCompareCommand(program: Command): void {
             ids = [...ids, ...sweep.runIds];
           }
           if (ids.length === 0) throw new CliError('name the runs to compare (hmpo-lab compare 3 4 5) or a sweep (--sweep ID)');
-          const key = 'charts/reward_mean';
-          if (!isMetricKey(key)) throw new Error('glossary lost charts/reward_mean');
-          const result = await viaHandler(() => app.handlers['metrics:compare']({ runIds: ids.map(String), key, x: 'step', gridPoints: 200, smoothing, band: 'ci95', target }));
+          const result = await viaHandler(() => app.handlers['metrics:compare']({ runIds: ids.map(String), key: 'charts/reward_mean', x: 'step', gridPoints: 200, smoothing, band: 'ci95', target }));
           process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${summaryTable(result)}\n\n${result.legend}\n`);
         } finally {
           void app.close();

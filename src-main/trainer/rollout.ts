@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { MetricValues } from '../../src-shared/metrics.js';
 import { EOS_ID } from '../../src-shared/tasks.js';
+import { meanOf } from '../../src-shared/analysis/bootstrap.js';
 import { computeAdvantages } from './advantages.js';
 import type { PolicyBatch } from './objectives.js';
 import type { PolicyModel } from './policy-model.js';
@@ -64,15 +65,10 @@ export function scoreLogProbs(model: PolicyModel, c: Completions, temperature: n
   return out;
 }
 
-function mean(xs: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < xs.length; i++) total += xs[i]!;
-  return total / xs.length;
-}
 
 function rolloutMetrics(task: Task, c: Completions, rewards: Float64Array, advantages: number[], adv: { fracRewardZeroStd: number; groupsWithNonZeroSum: number }): MetricValues {
-  const rewardMean = mean(rewards);
-  const advMean = mean(advantages);
+  const rewardMean = meanOf(rewards);
+  const advMean = meanOf(advantages);
   let lengths = 0;
   let eos = 0;
   for (let b = 0; b < c.batchSize; b++) {
@@ -82,14 +78,14 @@ function rolloutMetrics(task: Task, c: Completions, rewards: Float64Array, advan
   }
   return {
     'charts/reward_mean': rewardMean,
-    'charts/reward_std': Math.sqrt(mean(Array.from(rewards, (r) => (r - rewardMean) ** 2))),
+    'charts/reward_std': Math.sqrt(meanOf(Array.from(rewards, (r) => (r - rewardMean) ** 2))),
     'charts/reward_min': Math.min(...rewards),
     'charts/reward_max': Math.max(...rewards),
-    'charts/success_rate': mean(Array.from(rewards, (r) => (isSuccess(task, r) ? 1 : 0))),
+    'charts/success_rate': meanOf(Array.from(rewards, (r) => (isSuccess(task, r) ? 1 : 0))),
     'charts/completion_length': lengths / c.batchSize,
     'charts/eos_fraction': eos / c.batchSize,
     'adv/mean': advMean,
-    'adv/var': mean(advantages.map((a) => (a - advMean) ** 2)),
+    'adv/var': meanOf(advantages.map((a) => (a - advMean) ** 2)),
     'adv/frac_reward_zero_std': adv.fracRewardZeroStd,
     'adv/groups_nonzero_sum': adv.groupsWithNonZeroSum,
   };
