@@ -3,6 +3,9 @@
 // script, or `npm run build`). It holds no logic of its own.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { exitUnlessSupportedNode } from './node-version-guard.js';
+
+exitUnlessSupportedNode('hmpo-lab');
 
 const cli = new URL('../dist/src-main/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from the operating system (Debian/Ubuntu, run as root or with
 # sudo). Idempotent: packages already present are skipped. Nothing here is needed to *use* the app.
-#   - Chromium for the Playwright end-to-end tests; Node 20.19+ and a C++ toolchain (better-sqlite3)
-#     are assumed. The trainer benchmark's PyTorch reference is optional and not installed here:
-#     apt-get install -y python3-torch libopenblas0-pthread.
+#   - Chromium for the Playwright end-to-end tests, Redis for the worker-pool tests, and Node >= 22.12
+#     (scripts/setup-node.sh installs Node 22 LTS from the npm registry where the system's is older).
+#     No C++ toolchain: better-sqlite3 13 ships Node-API prebuilds. The trainer benchmark's PyTorch
+#     reference is optional and not installed here: apt-get install -y python3-torch libopenblas0-pthread.
 set -euo pipefail
 
 # Debian package names, one concern per line.
 PACKAGES=(
-  chromium   # Playwright e2e runs in the system Chromium (never `npx playwright install`)
+  chromium       # Playwright e2e runs in the system Chromium (never `npx playwright install`)
+  redis-server   # the worker-pool tests start their own Redis on a random loopback port
 )
 
 need=()
@@ -24,5 +26,5 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup-os: Node >= 20.19 is required, found "+process.versions.node); process.exit(1); }'
+bash "$(dirname "$0")/setup-node.sh"
 echo "setup-os: ready"

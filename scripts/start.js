@@ -7,6 +7,9 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitUnlessSupportedNode } from '../bin/node-version-guard.js';
+
+exitUnlessSupportedNode('npm start');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);

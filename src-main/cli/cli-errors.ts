@@ -3,6 +3,7 @@
  * non-zero exit code, never a stack trace for a user's mistake. Bugs (anything unexpected) still
  * print their stack, since hiding those helps nobody. Exit codes: 2 bad input, 1 failure.
  */
+import { StoreError } from '../db/store-errors.js';
 
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_FAILURE = 1;
@@ -39,7 +40,7 @@ export function runCommand<A extends unknown[]>(command: string, action: (...arg
     try {
       await action(...args);
     } catch (error) {
-      if (error instanceof CliError || (error instanceof Error && USER_FACING.has(error.name))) {
+      if (error instanceof CliError || error instanceof StoreError || (error instanceof Error && USER_FACING.has(error.name))) {
         process.stderr.write(`hmpo-lab ${command}: ${oneLine(error.message)}\n`);
         process.exitCode = error instanceof CliError ? error.exitCode : EXIT_BAD_INPUT;
         return;

@@ -4,7 +4,7 @@
  * missing file, a non-database file and a database from a newer version with a clear message.
  */
 import type { Command } from 'commander';
-import BetterSqlite3 from 'better-sqlite3';
+import { connectSqlite } from '../db/sqlite-connection.js';
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { loadMigrations } from '../db/migrate.js';
 import { databasePathOf } from './app-for-cli.js';
@@ -30,7 +30,7 @@ export function registerDbCommand(program: Command): void {
         if (!existsSync(path)) throw new CliError(`no database at ${path}; pass --db or set HMPO_LAB_DB`);
         if (!looksLikeSqlite(path)) throw new CliError(`${path} is not an SQLite database (its header does not match); it was left untouched`);
         const latest = Math.max(0, ...loadMigrations().map((m) => m.version));
-        const conn = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+        const conn = connectSqlite(path, { readonly: true, fileMustExist: true });
         try {
           const version = conn.pragma('user_version', { simple: true }) as number;
           const integrity = (conn.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);

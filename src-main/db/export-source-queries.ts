@@ -3,7 +3,8 @@
  * is busy while an iterator is open, and an export awaits disk writes between rows while the run
  * manager keeps writing steps on the main connection (WAL lets both proceed). Close it when done.
  */
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { connectSqlite } from './sqlite-connection.js';
 import type { MetricValues } from '../../src-shared/metrics.js';
 import type { ExportRun, ExportSource, ExportStep, MetricRow } from '../export/export-source.js';
 import { BUSY_TIMEOUT_MS } from './open-database.js';
@@ -21,7 +22,7 @@ export class SqliteExportSource implements ExportSource {
   readonly runs: ExportRun[];
 
   constructor(file: string, runIds: readonly number[]) {
-    this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    this.db = connectSqlite(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     this.runs = runIds.map((id) => {
       const r = requireRun(this.db, id);
       return { id: String(r.id), name: r.name, createdAt: r.createdAt, config: r.config, configHash: r.configHash, status: r.status };

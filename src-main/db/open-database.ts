@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { connectSqlite } from './sqlite-connection.js';
 import type { Database } from 'better-sqlite3';
 import { latestVersion, loadMigrations, migrate, schemaVersion, type Migration } from './migrate.js';
 import { DatabaseCorruptError, DatabaseFromFutureError, NotADatabaseError } from './store-errors.js';
@@ -40,7 +40,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     if (fs.existsSync(file)) probeExisting(file, latestVersion(migrations));
     else fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
-  const db = new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  const db = connectSqlite(file, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
   try {
     // Read through SQLite before the first pragma that writes: this sees a version still in the -wal
     // file, and reading the schema is where a damaged file fails. Nothing is written up to here.

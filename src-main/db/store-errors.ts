@@ -105,3 +105,28 @@ export class CheckpointFileError extends StoreError {
     this.name = 'CheckpointFileError';
   }
 }
+
+/**
+ * A native module's binary cannot be loaded in this runtime (compiled for another Node ABI, or no
+ * binary for this platform). better-sqlite3 13 ships Node-API binaries that load in Node >= 22 and
+ * Electron alike, so this means a stale or foreign install.
+ */
+export class NativeModuleError extends StoreError {
+  readonly code = 'NATIVE_MODULE';
+  constructor(
+    readonly moduleName: string,
+    readonly detail: string,
+  ) {
+    super(`the native module ${moduleName} cannot be loaded in ${runtimeName()} (${firstLine(detail)}); reinstall with \`npm ci\` on Node 22.12 or newer (its Node-API binary loads in Node and Electron alike). No data was touched.`);
+    this.name = 'NativeModuleError';
+  }
+}
+
+function runtimeName(): string {
+  const electron = process.versions['electron'];
+  return electron ? `Electron ${electron} (Node ${process.versions.node})` : `Node ${process.versions.node}`;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').trim();
+}
