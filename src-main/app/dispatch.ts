@@ -1,12 +1,13 @@
 /**
  * The one entry point for every contract request, whatever the transport (Electron IPC, HTTP):
  * checks the channel, validates the argument (the caller is untrusted), runs the handler, and turns
- * whatever happens into a Result. UserFacingError carries a code and a message meant for people;
- * anything else is a bug: logged with its stack and reported as INTERNAL.
+ * whatever happens into a Result. UserFacingError and the store's named errors carry a code and a
+ * message meant for people; anything else is a bug: logged with its stack and reported as INTERNAL.
  */
 import type { Channel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
 import { isChannel, validateRequest } from '../../src-shared/contract-schemas.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
+import { StoreError } from '../db/store-errors.js';
 
 /** An error whose message is written for the user (what is wrong, what to do). */
 export class UserFacingError extends Error {
@@ -32,7 +33,9 @@ export function createDispatch(handlers: ContractHandlers, onUnexpected: (error:
       const handler = handlers[channel] as (r: unknown) => Promise<unknown> | unknown;
       return ok(await handler(valid.value));
     } catch (error) {
-      if (error instanceof UserFacingError) return err(error.code, error.message);
+      // Store errors (RunNotFoundError, RunActiveError, InvalidStatusTransitionError...) name a
+      // condition the user caused or can fix: their code and one line, no stack in the log.
+      if (error instanceof UserFacingError || error instanceof StoreError) return err(error.code, error.message);
       onUnexpected(error, channel);
       return err('INTERNAL', `${channel} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
     }
