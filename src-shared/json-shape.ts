@@ -10,7 +10,10 @@ export const MAX_JSON_DEPTH = 64;
 
 /** A path for a message: a deep one is cut after its first parts. */
 function shortPath(path: string): string {
-  return path === '' ? '(root)' : path.length > 40 ? `${path.slice(0, 40)}...` : path;
+  if (path === '') return '(root)';
+  if (path.length <= 40) return path;
+  const cut = path.lastIndexOf('.', 40);
+  return `${path.slice(0, cut > 0 ? cut : 40)}...`;
 }
 
 /**

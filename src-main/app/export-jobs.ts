@@ -51,10 +51,10 @@ export class ExportJobs {
   private outDirOf(requested: string): string {
     if (this.root === null) return resolve(requested);
     try {
-      return this.root.resolve(requested);
+      return this.root.prepare(requested); // made now, so a refusal is the reply, not a later event
     } catch (error) {
       if (error instanceof ExportOutsideRootError) throw new UserFacingError(error.code, error.message);
-      if (error instanceof FolderCreationError) throw new UserFacingError('EXPORT_FOLDER', `the export root: ${error.message}`);
+      if (error instanceof FolderCreationError) throw new UserFacingError('EXPORT_FOLDER', `${error.message}; choose another folder inside the export root ${this.root.path}`);
       throw error;
     }
   }

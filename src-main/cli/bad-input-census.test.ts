@@ -260,7 +260,7 @@ const HTTP_CASES: HttpCase[] = [
   { name: 'invoke with GET', method: 'GET', path: '/api/invoke', status: 405, message: /use POST/ },
   { name: 'invoke body over 1 MiB', body: JSON.stringify({ channel: 'runs:setNotes', request: { runId: '1', notes: 'x'.repeat(1_100_000) } }), status: 413, message: /larger than 1 MiB/ },
   { name: 'invoke body nested 100000 deep', body: `{"channel": "runs:list", "request": ${deep(100_000)}}`, status: 400, message: /nests deeper than 64 levels/ },
-  { name: 'invoke number 1e999', body: `{"channel": "metrics:compare", "request": {"runIds": ["1"], "key": "charts/reward_mean", "x": "step", "gridPoints": 10, "smoothing": 0, "band": "std", "target": 1e999}}`, status: 400, message: /request\.target: the number overflows a double/ },
+  { name: 'invoke number 1e999', body: `{"channel": "metrics:compare", "request": {"runIds": ["1"], "key": "charts/reward_mean", "x": "step", "gridPoints": 10, "smoothing": 0, "band": "std", "target": 1e999}}`, status: 400, message: /metrics:compare: target: the number overflows a double/ },
   { name: 'unknown channel', body: invoke('fs:read', {}), status: 400, message: /unknown request channel "fs:read"/ },
   { name: 'invalid run id', body: invoke('runs:get', { runId: '../x' }), status: 400, message: /runId/ },
   { name: 'unknown run', body: invoke('runs:get', { runId: '999' }), status: 404, message: /no run with id 999/ },

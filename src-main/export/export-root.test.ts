@@ -30,6 +30,13 @@ describe('ExportRoot', () => {
     expect(root.resolve('a/../b')).toBe(join(dir, 'exports', 'b'));
   });
 
+  it('prepare makes the folder inside the root, or refuses without making one', () => {
+    expect(root.prepare('made/here')).toBe(join(dir, 'exports', 'made', 'here'));
+    expect(existsSync(join(dir, 'exports', 'made', 'here'))).toBe(true);
+    expect(() => root.prepare('out-link/y')).toThrow(ExportOutsideRootError);
+    expect(existsSync(join(dir, 'elsewhere', 'y'))).toBe(false);
+  });
+
   it.each([
     ['an absolute path elsewhere', () => join(dir, 'elsewhere', 'x')],
     ['a relative path with ..', () => '../escaped'],

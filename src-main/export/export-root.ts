@@ -94,4 +94,16 @@ export class ExportRoot {
     if (!this.contains(target)) throw outside();
     return target;
   }
+
+  /**
+   * resolve(), then creates the folder (bounded) and checks it again now that every part of it
+   * exists, so a symlink swapped in between the check and the mkdir is caught before any file is
+   * written. Throws ExportOutsideRootError or FolderCreationError.
+   */
+  prepare(requested: string): string {
+    const target = this.resolve(requested);
+    makeFolder(target);
+    if (!this.contains(target)) throw new ExportOutsideRootError(`exports from the browser go inside the export root ${this.path}; ${requested} leads outside it`);
+    return target;
+  }
 }

@@ -99,9 +99,9 @@ describe('browser-mode HTTP server on loopback', () => {
     const malformed = await call(server.port, '/%E0%A4%A');
     expect([malformed.status, malformed.body]).toEqual([400, 'bad request: the path has a malformed percent-encoding']);
     const infinite = await call(server.port, '/api/invoke', { method: 'POST', body: '{"channel": "runs:get", "request": {"runId": 1e999}}', headers: { 'content-type': 'application/json' } });
-    expect([infinite.status, JSON.parse(infinite.body).error.message]).toEqual([400, 'the request body: request.runId: the number overflows a double (it reads as Infinity); numbers must be finite, within +-1.7976931348623157e308']);
+    expect([infinite.status, JSON.parse(infinite.body).error.message]).toEqual([400, 'runs:get: runId: the number overflows a double (it reads as Infinity); numbers must be finite, within +-1.7976931348623157e308']);
     const deep = await call(server.port, '/api/invoke', { method: 'POST', body: `{"channel": "runs:list", "request": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, headers: { 'content-type': 'application/json' } });
-    expect([deep.status, JSON.parse(deep.body).error.message]).toEqual([400, 'the request body: request.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0....: the document nests deeper than 64 levels; no input of HMPO Lab needs that']);
+    expect([deep.status, JSON.parse(deep.body).error.message]).toEqual([400, 'runs:list: 0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0...: the document nests deeper than 64 levels; no input of HMPO Lab needs that']);
   });
 
   it('refuses cross-site form posts (non-JSON) and DNS-rebinding hosts', async () => {

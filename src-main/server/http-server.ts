@@ -15,7 +15,6 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../app/dispatch.js';
 import type { EventHub } from '../app/event-hub.js';
-import { jsonShapeProblem } from '../../src-shared/json-shape.js';
 import { httpStatusOf } from './http-status.js';
 
 const MAX_BODY = 1 << 20;
@@ -165,8 +164,6 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
       } catch (error) {
         return send(res, error instanceof RangeError ? 413 : 400, jsonError('BAD_REQUEST', error instanceof RangeError ? 'the request body is larger than 1 MiB' : 'the request body is not valid JSON'));
       }
-      const shape = jsonShapeProblem(parsed);
-      if (shape !== null) return send(res, 400, jsonError('BAD_REQUEST', `the request body: ${shape}`));
       const result = await options.dispatch(parsed?.channel, parsed?.request ?? null);
       return send(res, httpStatusOf(result), JSON.stringify(result));
     }
