@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -369,8 +369,13 @@ describe('bad-input census', () => {
     seeded.close();
   });
 
-  afterAll(() => {
-    server?.kill('SIGKILL');
+  afterAll(async () => {
+    if (server !== null && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(root, { recursive: true, force: true });
     const passes = summary.filter((s) => s.problems.length === 0).length;
     const byArea = [...new Set(summary.map((s) => s.area))].map((area) => `${area} ${summary.filter((s) => s.area === area).length}`).join(', ');
     console.log(`bad-input census: ${summary.length} cases, ${passes} pass (${byArea})`);
