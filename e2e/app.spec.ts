@@ -67,7 +67,7 @@ test('launch a two-seed sweep, watch it train live, compare it and export it as 
   await screenshot(page, 'compare');
 
   // Export the sweep's runs as AGM and find valid files on disk.
-  const outDir = join(app.dir, 'agm-export');
+  const outDir = join(app.dir, 'exports', 'agm-export'); // inside browser mode's export root (exports/ beside the database)
   await nav(page, 'Export');
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('radio', { name: /^agm/ }).check();

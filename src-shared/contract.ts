@@ -179,6 +179,8 @@ export interface AppInfo {
   readonly databasePath: string;
   readonly concurrency: number;
   readonly mode: 'electron' | 'browser' | 'cli';
+  /** Browser mode: the folder every export must go inside (`serve --export-root`). */
+  readonly exportRoot?: string;
 }
 
 /** Every request: argument and result. Channels are `domain:verb`. */

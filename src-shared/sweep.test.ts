@@ -1,7 +1,7 @@
 /** Sweep expansion: product of axes x paired seeds, root-merge axes, validation naming the cell, the experiment plan. */
 import { describe, expect, it } from 'vitest';
 import type { SweepSpec } from './contract.js';
-import { expandSweep, previewSweep, seedExperimentPlan } from './sweep.js';
+import { expandSweep, MAX_SWEEP_RUNS, previewSweep, seedExperimentPlan, SweepTooLargeError, sweepSize } from './sweep.js';
 
 describe('sweeps', () => {
   it('multiplies the axes and gives every cell the same seeds', () => {
@@ -39,5 +39,20 @@ describe('sweeps', () => {
   it('refuses a root axis whose values are not objects', () => {
     const result = expandSweep({ base: {}, axes: [{ path: '', values: [3] }], seeds: [0] });
     expect(!result.ok && result.error.message).toMatch(/needs partial-config objects/);
+  });
+
+  it('refuses a sweep over the cap from the axis lengths alone, before building a cell', () => {
+    // 3 axes x 1000 values = 10^9 cells: building them exhausted the server's memory.
+    const axis = (path: string) => ({ path, values: Array.from({ length: 1000 }, (_, i) => i + 1) });
+    const spec: SweepSpec = { base: {}, axes: [axis('optimizer.learningRate'), axis('gradClip'), axis('totalSteps')], seeds: [0, 1] };
+    expect(sweepSize(spec)).toBe(2e9);
+    const result = expandSweep(spec);
+    expect(!result.ok && result.error).toEqual({ code: 'SWEEP_TOO_LARGE', message: 'the sweep would hold 2,000,000,000 runs (1000 x 1000 x 1000 x 2 seed(s)), more than the 5,000 one sweep may hold; use fewer values per axis or fewer seeds' });
+    expect(() => previewSweep(spec)).toThrow(SweepTooLargeError);
+  });
+
+  it('accepts a sweep of exactly the cap', () => {
+    const spec: SweepSpec = { base: {}, axes: [{ path: 'totalSteps', values: Array.from({ length: MAX_SWEEP_RUNS / 5 }, (_, i) => i + 1) }], seeds: [0, 1, 2, 3, 4] };
+    expect(previewSweep(spec).count).toBe(MAX_SWEEP_RUNS);
   });
 });

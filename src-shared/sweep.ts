@@ -45,6 +45,34 @@ function valueLabel(value: unknown): string {
   return String(value);
 }
 
+/**
+ * The most runs (cells x seeds) one sweep may hold. The product of the axes grows fast: 3 axes of
+ * 1000 values is 10^9 cells, which would exhaust memory long before anything could be refused, so
+ * the size is computed from the axis lengths first and checked against this cap (one cap for the
+ * preview, the launch from the UI or HTTP, and `hmpo-lab sweep`).
+ */
+export const MAX_SWEEP_RUNS = 5000;
+
+/** A sweep over MAX_SWEEP_RUNS: refused before any cell is built. */
+export class SweepTooLargeError extends Error {
+  override readonly name = 'SweepTooLargeError';
+  readonly code = 'SWEEP_TOO_LARGE';
+}
+
+/** Cells x seeds, from the axis lengths alone (a float: 8 axes of 1000 values still fit). */
+export function sweepSize(spec: SweepSpec): number {
+  return spec.axes.reduce((size, axis) => size * axis.values.length, spec.seeds.length);
+}
+
+/** Null when the sweep is within the cap, else one line that says how big it is and what to do. */
+export function sweepSizeProblem(spec: SweepSpec): string | null {
+  const size = sweepSize(spec);
+  if (size <= MAX_SWEEP_RUNS) return null;
+  const factors = [...spec.axes.map((a) => `${a.values.length}`), `${spec.seeds.length} seed(s)`].join(' x ');
+  const shown = size < 1e15 ? size.toLocaleString('en-US') : size.toExponential(1);
+  return `the sweep would hold ${shown} runs (${factors}), more than the ${MAX_SWEEP_RUNS.toLocaleString('en-US')} one sweep may hold; use fewer values per axis or fewer seeds`;
+}
+
 export interface SweepCell {
   readonly label: string;
   readonly overrides: JsonObject;
@@ -53,6 +81,8 @@ export interface SweepCell {
 
 /** The cells of the sweep's axis product, before seeds. */
 export function sweepCells(spec: SweepSpec): SweepCell[] {
+  const tooBig = sweepSizeProblem(spec);
+  if (tooBig !== null) throw new SweepTooLargeError(tooBig);
   let cells: SweepCell[] = [{ label: '', overrides: {}, input: { ...(spec.base as JsonObject) } }];
   for (const axis of spec.axes) {
     const next: SweepCell[] = [];
@@ -90,7 +120,7 @@ export function expandSweep(spec: SweepSpec): Result<ExpandedRun[]> {
   try {
     cells = sweepCells(spec);
   } catch (error) {
-    return err('INVALID_SWEEP', (error as Error).message);
+    return err(error instanceof SweepTooLargeError ? error.code : 'INVALID_SWEEP', (error as Error).message);
   }
   const runs: ExpandedRun[] = [];
   const problems: string[] = [];

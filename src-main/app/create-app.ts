@@ -18,6 +18,7 @@ import { APP_VERSION } from './app-version.js';
 import { createDispatch, type ContractHandlers, type Dispatch } from './dispatch.js';
 import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
+import type { ExportRoot } from '../export/export-root.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
 
 export interface AppOptions {
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly concurrency?: number;
   readonly launcher?: ChildLauncher;
   readonly onStep?: (runId: string, record: StepRecord) => void;
+  /** Confine export jobs to this folder (browser mode: `serve --export-root`). */
+  readonly exportRoot?: ExportRoot;
 }
 
 export interface App {
@@ -49,7 +52,7 @@ export function createApp(options: AppOptions): App {
   const store = new SqliteRunStore(db, APP_VERSION);
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const manager = new RunManager({ store, events, concurrency, ...(options.launcher ? { launcher: options.launcher } : {}), ...(options.onStep ? { onStep: options.onStep } : {}) });
-  const exports = new ExportJobs(events);
+  const exports = new ExportJobs(events, options.exportRoot ?? null);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
   const handlers = createHandlers({ db, store, manager, events, exports, info });
   const dispatch = createDispatch(handlers, (error, channel) => console.error(`hmpo-lab: ${channel} failed:`, error));

@@ -1,7 +1,9 @@
 /**
  * Export jobs started from the UI or CLI: runs an AGM or long-format export in the background on its
  * own read-only connection, reports progress as onDidExportProgress events, and can be cancelled.
- * Formats live in export/; this only schedules, reports and cleans up.
+ * In browser mode the jobs are confined to an export root (export/export-root.ts): a folder outside
+ * it is refused before anything is written. Formats live in export/; this only schedules, reports
+ * and cleans up.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -9,7 +11,10 @@ import type { ExportFormat } from '../../src-shared/contract.js';
 import { writeAgmExport } from '../export/agm-export.js';
 import { writeLongExport } from '../export/long-export.js';
 import { ExportCancelledError } from '../export/export-source.js';
+import { ExportOutsideRootError, type ExportRoot } from '../export/export-root.js';
+import { FolderCreationError } from '../fs/make-folder.js';
 import { SqliteExportSource } from '../db/export-source-queries.js';
+import { UserFacingError } from './dispatch.js';
 import type { EventHub } from './event-hub.js';
 
 export interface ExportJobRequest {
@@ -36,17 +41,33 @@ export async function runExport(request: ExportJobRequest, control: { signal?: A
 export class ExportJobs {
   private readonly running = new Map<string, AbortController>();
 
-  constructor(private readonly events: EventHub) {}
+  /** `root`: confine every export to this folder (browser mode); none for the desktop app and CLI. */
+  constructor(
+    private readonly events: EventHub,
+    private readonly root: ExportRoot | null = null,
+  ) {}
+
+  /** The folder an export request writes to: checked against the root when there is one. */
+  private outDirOf(requested: string): string {
+    if (this.root === null) return resolve(requested);
+    try {
+      return this.root.prepare(requested); // made now, so a refusal is the reply, not a later event
+    } catch (error) {
+      if (error instanceof ExportOutsideRootError) throw new UserFacingError(error.code, error.message);
+      if (error instanceof FolderCreationError) throw new UserFacingError('EXPORT_FOLDER', `${error.message}; choose another folder inside the export root ${this.root.path}`);
+      throw error;
+    }
+  }
 
   start(request: ExportJobRequest): string {
+    const outDir = this.outDirOf(request.outDir);
     const exportId = randomUUID();
     const controller = new AbortController();
     this.running.set(exportId, controller);
-    const outDir = resolve(request.outDir);
     const report = (state: 'running' | 'finished' | 'failed' | 'cancelled', done: number, total: number, message?: string) =>
       this.events.emit('onDidExportProgress', { exportId, done, total, state, outDir, ...(message ? { message } : {}) });
     let last = { done: 0, total: 0 };
-    void runExport(request, {
+    void runExport({ ...request, outDir }, {
       signal: controller.signal,
       onProgress: (done, total) => {
         last = { done, total };

@@ -4,6 +4,7 @@
  * parse as JSON when they can (numbers, booleans, null, arrays) and as plain strings otherwise.
  * It builds the input only; validateRunConfig judges it.
  */
+import { jsonShapeProblem } from '../../src-shared/json-shape.js';
 import { CliError } from './cli-errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -24,7 +25,10 @@ export function parseOverride(text: string): { path: string[]; value: Json } {
   if (eq <= 0) throw new CliError(`--set '${text}': expected key=value, e.g. --set optimizer.learningRate=0.001`);
   const path = text.slice(0, eq).split('.');
   if (path.some((part) => part.trim() === '')) throw new CliError(`--set '${text}': the key '${text.slice(0, eq)}' has an empty part; use dotted names like model.dModel`);
-  return { path, value: parseOverrideValue(text.slice(eq + 1)) };
+  const value = parseOverrideValue(text.slice(eq + 1));
+  const problem = jsonShapeProblem(value);
+  if (problem !== null) throw new CliError(`--set '${text}': ${problem.replace(/^\(root\): /, '')}`);
+  return { path, value };
 }
 
 /** Sets `value` at `path` in a copy of `config`, creating nested objects as needed. */

@@ -5,8 +5,9 @@
  */
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FolderCreationError, makeFolder } from '../fs/make-folder.js';
 import type { ExportFormat } from '../../src-shared/contract.js';
 import { runExport } from '../app/export-jobs.js';
 import { listRuns } from '../db/runs-queries.js';
@@ -14,9 +15,13 @@ import { getSweep } from '../db/sweeps-queries.js';
 import { existingRunId, openAppForCli } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 
-/** Refuses an output folder that exists with files in it, or whose nearest existing parent is not writable. */
+/**
+ * Refuses an output folder that exists with files in it, is not a folder, or cannot be written;
+ * creates a missing one with a bounded mkdir (a recursive one hangs forever on /proc/x).
+ */
 export function checkOutputFolder(outDir: string): void {
   if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory()) throw new CliError(`the output ${outDir} is a file, not a folder; choose a new folder with --out`);
     if (readdirSync(outDir).length > 0) throw new CliError(`the output folder ${outDir} is not empty; choose a new folder with --out`);
     try {
       accessSync(outDir, constants.W_OK);
@@ -25,14 +30,11 @@ export function checkOutputFolder(outDir: string): void {
     }
     return;
   }
-  let parent = dirname(outDir);
-  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
-  if (!statSync(parent).isDirectory()) throw new CliError(`cannot create the output folder ${outDir}: ${parent} is a file, not a folder; choose another with --out`);
   try {
-    accessSync(parent, constants.W_OK);
-    mkdirSync(outDir, { recursive: true });
-  } catch {
-    throw new CliError(`cannot create the output folder ${outDir} (no write access to ${parent}); choose another with --out`);
+    makeFolder(outDir);
+  } catch (error) {
+    if (error instanceof FolderCreationError) throw new CliError(`${error.message}; choose another with --out`);
+    throw error;
   }
 }
 

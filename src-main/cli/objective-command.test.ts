@@ -82,7 +82,8 @@ describe('hmpo-lab objective reproduces spec section 8 for every preset', () => 
   it('agm converges to sqrt(A*H) on ratios [1, 2, 9]', async () => {
     const out = await objective({
       objective: { preset: 'agm', tokenClip: null, agmIterations: 20 },
-      sequences: [{ logpOld: [0, 0, 0], logpNew: EXPECTED.ahm.ratios.map(Math.log), advantage: 1 }],
+      // Both shifted by -3 so every log-prob is <= 0 (a probability); the ratios stay [1, 2, 9].
+      sequences: [{ logpOld: [-3, -3, -3], logpNew: EXPECTED.ahm.ratios.map((r) => Math.log(r) - 3), advantage: 1 }],
     });
     expectClose(out.loss, -EXPECTED.ahm.sqrtAH, 1e-6);
   });

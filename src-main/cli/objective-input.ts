@@ -10,7 +10,10 @@ import { err, ok, type Result } from '../../src-shared/result.js';
 import type { SequenceLogProbs } from '../trainer/policy-batch.js';
 
 const finite = z.number().finite('must be a finite number');
-const logProbs = z.array(finite).min(1, 'must hold at least one log-prob');
+// A log-probability is log of a probability in (0, 1], so it is <= 0; a positive one is a logit or
+// a sign error upstream, and the ratios computed from it would be meaningless.
+const logProb = finite.max(0, 'must be <= 0, since a log-probability is at most log 1 = 0 (a positive value is a logit, or its sign is flipped)');
+const logProbs = z.array(logProb).min(1, 'must hold at least one log-prob');
 
 export const ObjectiveCliInputSchema = z.strictObject({
   objective: ObjectiveInputSchema.describe('The objective: {"preset": ..., ...overrides}, as in RunConfig.objective.'),

@@ -1,8 +1,10 @@
 /**
  * Reads a JSON document for a CLI command from a file path or `-` (stdin), turning every way that
- * can fail into a CliError that names the file and the problem. Parsing only; no schema checks.
+ * can fail into a CliError that names the file and the problem. Parsing and shape only (nesting
+ * depth, numbers that overflow to Infinity); no schema checks.
  */
 import { readFile } from 'node:fs/promises';
+import { jsonShapeProblem } from '../../src-shared/json-shape.js';
 import { CliError } from './cli-errors.js';
 
 async function readStdin(): Promise<string> {
@@ -22,9 +24,13 @@ export async function readJsonInput(path: string): Promise<unknown> {
     throw new CliError(`cannot read input file '${path}': ${why}`);
   }
   if (text.trim() === '') throw new CliError(`${name} is empty; it must hold one JSON object`);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     throw new CliError(`${name} is not valid JSON: ${(error as Error).message}`);
   }
+  const problem = jsonShapeProblem(parsed);
+  if (problem !== null) throw new CliError(`${name}: ${problem}`);
+  return parsed;
 }

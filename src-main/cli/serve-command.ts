@@ -1,12 +1,16 @@
 /**
  * `hmpo-lab serve`: browser mode. Serves the built renderer and the contract over HTTP + SSE on
  * 127.0.0.1 by default; any other --host needs an access token, printed in the URL. Runs train in
- * child processes of this server. Ctrl-C stops its runs gracefully and closes the database.
+ * child processes of this server. Exports requested from the page are confined to the export root
+ * (--export-root, default `exports` beside the database). Ctrl-C stops its runs gracefully and
+ * closes the database.
  */
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { startHttpServer, isLoopbackHost } from '../server/http-server.js';
-import { openAppForCli } from './app-for-cli.js';
+import { defaultExportRoot, ExportRoot } from '../export/export-root.js';
+import { FolderCreationError } from '../fs/make-folder.js';
+import { databasePathOf, openAppForCli } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
@@ -19,15 +23,25 @@ export function registerServeCommand(program: Command): void {
     .option('--host <address>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
     .option('--token <token>', 'access token to require (default: a random one for non-loopback hosts)')
     .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
+    .option('--export-root <dir>', "the folder exports from the page must go inside (default: 'exports' beside the database)")
     .action(
-      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string }, command: Command) => {
+      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string; exportRoot?: string }, command: Command) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
         if (options.token !== undefined && options.token.length < 16) throw new CliError('--token must be at least 16 characters');
-        const app = openAppForCli(command, concurrency ? { concurrency } : {});
-        const base = { ...app.info, mode: 'browser' as const };
+        if (options.exportRoot !== undefined && options.exportRoot.trim() === '') throw new CliError('--export-root needs a folder path');
+        const exportRoot = new ExportRoot(options.exportRoot ?? defaultExportRoot(databasePathOf(command)));
+        const app = openAppForCli(command, { exportRoot, ...(concurrency ? { concurrency } : {}) });
+        try {
+          exportRoot.ensure(); // after the database opened: a bad --db must not leave a folder behind
+        } catch (error) {
+          await app.close();
+          if (error instanceof FolderCreationError) throw new CliError(`--export-root: ${error.message}`);
+          throw error;
+        }
+        const base = { ...app.info, mode: 'browser' as const, exportRoot: exportRoot.path };
         let server;
         try {
           server = await startHttpServer({
@@ -47,6 +61,7 @@ export function registerServeCommand(program: Command): void {
         }
         if (app.reconciled.crashed.length > 0) process.stderr.write(`hmpo-lab serve: marked ${app.reconciled.crashed.length} run(s) crashed: their trainer died while this app was not running\n`);
         process.stdout.write(`HMPO Lab is serving ${app.info.databasePath}\n${server.url}\n`);
+        process.stderr.write(`hmpo-lab serve: exports from the page go inside ${exportRoot.path}\n`);
         if (!isLoopbackHost(options.host)) process.stderr.write('hmpo-lab serve: bound beyond loopback: open the URL above; requests without its token are refused\n');
         const shutdown = async () => {
           process.stderr.write('hmpo-lab serve: stopping runs and closing the database\n');

@@ -83,7 +83,7 @@ describe('store-backed commands', () => {
     [['stop', '1'], /run 1 is finished; only queued or running runs can be stopped/],
     [['compare', '42'], /no run with id '42'/],
     [['compare', '--sweep', '9'], /no sweep with id '9'/],
-    [['export', '1', '--out', join(BASE, 'x')], /cannot create the output folder .*base\.json\/x/],
+    [['export', '1', '--out', join(BASE, 'x')], /cannot create the folder .*base\.json\/x: .*base\.json is a file, not a folder/],
     [['export'], /name the runs to export/],
     [['sweep', '--config', BASE], /a sweep needs at least one axis/],
     [['sweep', '--objectives', 'gspo,hmp'], /--objectives: 'hmp' is not one of grpo/],
@@ -105,7 +105,7 @@ describe('store-backed commands', () => {
       const locked = join(dir, 'locked');
       mkdirSync(locked);
       chmodSync(locked, 0o500);
-      expect((await withDb('export', '1', '--out', join(locked, 'x'))).stderr).toMatch(/cannot create the output folder/);
+      expect((await withDb('export', '1', '--out', join(locked, 'x'))).stderr).toMatch(/cannot create the folder .*locked.x: no permission to create/);
     }
   });
 

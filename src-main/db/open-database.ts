@@ -9,7 +9,8 @@ import path from 'node:path';
 import { connectSqlite } from './sqlite-connection.js';
 import type { Database } from 'better-sqlite3';
 import { latestVersion, loadMigrations, migrate, schemaVersion, type Migration } from './migrate.js';
-import { DatabaseCorruptError, DatabaseFromFutureError, NotADatabaseError } from './store-errors.js';
+import { FolderCreationError, makeFolder } from '../fs/make-folder.js';
+import { DatabaseCorruptError, DatabaseFromFutureError, DatabaseLocationError, NotADatabaseError } from './store-errors.js';
 
 /** How long a connection waits for another connection's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -38,7 +39,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   const inMemory = file === ':memory:';
   if (!inMemory) {
     if (fs.existsSync(file)) probeExisting(file, latestVersion(migrations));
-    else fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    else createFolderFor(file);
   }
   const db = connectSqlite(file, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
   try {
@@ -82,6 +83,25 @@ function configure(db: Database): void {
   db.pragma('journal_size_limit = 67108864');
 }
 
+/** Creates the folder a new database goes in (bounded: see make-folder.ts), as a DatabaseLocationError. */
+function createFolderFor(file: string): void {
+  try {
+    makeFolder(path.dirname(path.resolve(file)));
+  } catch (error) {
+    if (error instanceof FolderCreationError) throw new DatabaseLocationError(file, error.reason);
+    throw error;
+  }
+}
+
+/** What a non-regular file is, for the message. */
+function kindOf(stat: fs.Stats): string {
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
 /**
  * Checks of an existing file with plain reads, before SQLite opens it (an SQLite connection, even a
  * read-only one, can leave -wal/-shm files or checkpoint on close): the SQLite header, and the schema
@@ -90,6 +110,8 @@ function configure(db: Database): void {
 function probeExisting(file: string, latest: number): void {
   const stat = fs.statSync(file);
   if (stat.isDirectory()) throw new NotADatabaseError(file, 'it is a folder');
+  // /dev/null reads as an empty file, which SQLite would take for a new database until the first write.
+  if (!stat.isFile()) throw new NotADatabaseError(file, `it is ${kindOf(stat)}, not a regular file`);
   if (stat.size === 0) return; // SQLite treats an empty file as a new, empty database
   const header = Buffer.alloc(HEADER_BYTES);
   const fd = fs.openSync(file, 'r');

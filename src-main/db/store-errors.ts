@@ -130,3 +130,15 @@ function runtimeName(): string {
 function firstLine(text: string): string {
   return (text.split('\n')[0] ?? '').trim();
 }
+
+/** The database cannot live at this path: a parent is a file, or its folder cannot be created. */
+export class DatabaseLocationError extends StoreError {
+  readonly code = 'DB_LOCATION';
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`cannot create the database ${path}: ${detail}; pass --db (or set HMPO_LAB_DB) with a path in a folder you can write to. Nothing was written.`);
+    this.name = 'DatabaseLocationError';
+  }
+}

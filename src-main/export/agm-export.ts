@@ -3,7 +3,8 @@
  * with file hashes, and per run run.json, telemetry.jsonl (canonical) and steps.csv (for people).
  * Streams from an ExportSource; reports progress per step and honours cancellation.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeFolder } from '../fs/make-folder.js';
 import { join } from 'node:path';
 import { METRIC_KEYS } from '../../src-shared/metrics.js';
 import { resolveObjective } from '../../src-shared/objective-config.js';
@@ -73,7 +74,7 @@ const CSV_COLUMNS = ['step', 'wall_time', 'samples', ...METRIC_KEYS] as const;
 
 /** Writes one run's directory; returns its files with hashes. */
 async function exportRun(source: ExportSource, run: ExportRun, dir: string, appVersion: string, tick: () => void, control: ExportControl): Promise<ExportedFile[]> {
-  await mkdir(dir, { recursive: true });
+  makeFolder(dir); // bounded: a recursive mkdir loops forever on /proc paths
   const runText = `${JSON.stringify(runJson(run, appVersion), null, 2)}\n`;
   const runFile = new HashingWriter(join(dir, 'run.json'));
   await runFile.write(runText);
@@ -105,7 +106,7 @@ async function exportRun(source: ExportSource, run: ExportRun, dir: string, appV
  * overwritten). Returns the manifest it wrote.
  */
 export async function writeAgmExport(source: ExportSource, outDir: string, appVersion: string, control: ExportControl = {}): Promise<Manifest> {
-  await mkdir(outDir, { recursive: true });
+  makeFolder(outDir); // bounded: a recursive mkdir loops forever on /proc paths
   const total = source.runs.reduce((n, r) => n + source.stepCount(r.id), 0);
   let done = 0;
   const tick = () => {

@@ -4,7 +4,7 @@
  * -0 is kept and non-finite values are written as the strings "NaN", "Infinity", "-Infinity", so
  * every stored value round-trips.
  */
-import { mkdir } from 'node:fs/promises';
+import { makeFolder } from '../fs/make-folder.js';
 import { join } from 'node:path';
 import { csvCell, numberText } from './csv.js';
 import { ExportCancelledError, type ExportControl, type ExportSource } from './export-source.js';
@@ -17,7 +17,7 @@ const jsonNumber = (value: number): string => (Object.is(value, -0) ? '-0' : Num
 
 /** Writes metrics.<format> and runs.jsonl into outDir; returns the files written with their hashes. */
 export async function writeLongExport(source: ExportSource, outDir: string, format: LongFormat, control: ExportControl = {}): Promise<{ name: string; sha256: string; bytes: number; rows: number }[]> {
-  await mkdir(outDir, { recursive: true });
+  makeFolder(outDir); // bounded: a recursive mkdir loops forever on /proc paths
   const runsFile = new HashingWriter(join(outDir, 'runs.jsonl'));
   for (const run of source.runs) {
     await runsFile.write(`${JSON.stringify({ run_id: run.id, name: run.name, status: run.status, created_at: new Date(run.createdAt).toISOString(), config_hash: run.configHash, config: run.config })}\n`);

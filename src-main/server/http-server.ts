@@ -1,9 +1,12 @@
 /**
  * Browser mode: serves the built renderer and the contract over HTTP. POST /api/invoke takes
- * {channel, request} and answers a Result as JSON; GET /api/events streams contract events as
- * server-sent events. Bound to 127.0.0.1 by default; any other bind address requires a bearer token
- * (header, or ?token= for EventSource). Hardened against DNS rebinding (Host check) and cross-site
- * posts (JSON content type required). No business logic: requests go to `dispatch`.
+ * {channel, request} and answers a Result as JSON (4xx for refusals, 500 for bugs); GET /api/events
+ * streams contract events as server-sent events. Bound to 127.0.0.1 by default; on any other bind
+ * address every API and SSE request needs the bearer token (header, or ?token= for EventSource),
+ * while the static bundle (the app shell and its assets, which hold no data) is served without it:
+ * the page reads the token from its ?token= link, and the browser fetches /assets/* without it.
+ * Hardened against DNS rebinding (Host check) and cross-site posts (JSON content type required).
+ * No business logic: requests go to `dispatch`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,6 +15,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../app/dispatch.js';
 import type { EventHub } from '../app/event-hub.js';
+import { httpStatusOf } from './http-status.js';
 
 const MAX_BODY = 1 << 20;
 const CONTENT_TYPES: Record<string, string> = {
@@ -100,7 +104,13 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   }
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, 'bad request: the path has a malformed percent-encoding', 'text/plain; charset=utf-8');
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(staticRoot, relative === '' ? 'index.html' : relative);
     if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send(res, 404, 'not found', 'text/plain');
     try {
@@ -133,12 +143,17 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return send(res, 400, jsonError('BAD_REQUEST', 'the request target is not a valid path'));
+    }
     if (!hostAllowed(req)) return send(res, 403, jsonError('FORBIDDEN_HOST', 'this server only answers requests addressed to localhost'));
-    if (!authorised(req, url)) {
-      return url.pathname.startsWith('/api/')
-        ? send(res, 401, jsonError('UNAUTHORIZED', 'an access token is required: open the URL that `hmpo-lab serve` printed (it ends in ?token=...)'))
-        : send(res, 401, 'HMPO Lab: an access token is required. Open the URL that `hmpo-lab serve` printed (it ends in ?token=...).', 'text/plain; charset=utf-8');
+    // The static bundle needs no token (it holds no data, and the page's own asset requests cannot
+    // carry one); everything under /api/ does.
+    if (url.pathname.startsWith('/api/') && !authorised(req, url)) {
+      return send(res, 401, jsonError('UNAUTHORIZED', 'an access token is required: open the URL that `hmpo-lab serve` printed (it ends in ?token=...)'));
     }
     if (url.pathname === '/api/invoke') {
       if (req.method !== 'POST') return send(res, 405, jsonError('METHOD_NOT_ALLOWED', 'use POST for /api/invoke'));
@@ -150,7 +165,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
         return send(res, error instanceof RangeError ? 413 : 400, jsonError('BAD_REQUEST', error instanceof RangeError ? 'the request body is larger than 1 MiB' : 'the request body is not valid JSON'));
       }
       const result = await options.dispatch(parsed?.channel, parsed?.request ?? null);
-      return send(res, 200, JSON.stringify(result));
+      return send(res, httpStatusOf(result), JSON.stringify(result));
     }
     if (url.pathname === '/api/events') return serveEvents(req, res);
     if (url.pathname.startsWith('/api/')) return send(res, 404, jsonError('NOT_FOUND', `no API endpoint ${url.pathname}`));

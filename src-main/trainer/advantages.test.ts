@@ -128,3 +128,28 @@ describe('computeAdvantages: errors', () => {
     expect(() => computeAdvantages([[1, 2], [Infinity, 1]], { ...base, mode: 'none' })).toThrow(InvalidRewardsError);
   });
 });
+
+describe('computeAdvantages: rewards near the double range', () => {
+  // Before: squares of +-1e308 overflowed, the std was Infinity and every advantage a silent 0.
+  it('computes group and batch z-scores stably for rewards of +-1e308 (the same as for +-1)', () => {
+    const huge = computeAdvantages([[1e308, -1e308, 1e308]], base).advantages;
+    const unit = computeAdvantages([[1, -1, 1]], base).advantages;
+    expectClose(huge, unit, 1e-12);
+    expect(huge[0]![0]).toBeCloseTo(0.5773502692, 9);
+    const batch = { ...base, mode: 'batch' as const };
+    expectClose(computeAdvantages([[1e308, -1e308], [1.5e308, 0]], batch).advantages, computeAdvantages([[1, -1], [1.5, 0]], batch).advantages, 1e-12);
+  });
+
+  it('gives bit-identical results for ordinary rewards (no rescaling below 2^400)', () => {
+    const rewards = [[0.1, 0.7, 0.3, 0.9]];
+    const mu = 0.5;
+    const sd = Math.sqrt(rewards[0]!.reduce((s, x) => s + (x - mu) ** 2, 0) / 3);
+    expect(computeAdvantages(rewards, { ...base, epsilon: 1e-6 }).advantages[0]).toEqual(rewards[0]!.map((x) => (x - mu) / (sd + 1e-6)));
+  });
+
+  it('refuses mean-centred (none) advantages that have no finite value', () => {
+    // 1.5e308 - (-1.5e308 ...) exceeds the double range: there is no number to return.
+    expect(() => computeAdvantages([[1.5e308, -1.5e308, 1.5e308]], { ...base, mode: 'none' })).toThrow(/group 0, member 1: reward minus the group mean is beyond the double range/);
+    expectClose(computeAdvantages([[1e308, -1e308]], { ...base, mode: 'none' }).advantages, [[1e308, -1e308]], 1);
+  });
+});

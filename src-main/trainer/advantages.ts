@@ -91,15 +91,51 @@ function centre(values: readonly number[], scale: number | null): number[] {
   return values.map((v) => (scale === null ? v - mu : (v - mu) / scale));
 }
 
+/** Rewards this large would overflow a sum of squares (n * x^2 > 1.8e308) in std(). */
+const OVERFLOW_SAFE_MAGNITUDE = 2 ** 400;
+
+/**
+ * Overflow: rewards up to +-1.8e308 are finite, but their squares and sums are not, which made the
+ * std Infinity and every advantage a silent 0. We compute stably instead of refusing: values that
+ * large are divided by a power of two 2^k >= max|x|/2 first (exact in binary floating point, so the
+ * z-score is the same number), and epsilon is divided by it too. Ordinary rewards use 2^0 = 1 and
+ * give bit-identical results. Returns the scale and the scaled values.
+ */
+function scaledForStats(values: readonly number[]): { scale: number; values: readonly number[] } {
+  let max = 0;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  if (max < OVERFLOW_SAFE_MAGNITUDE) return { scale: 1, values };
+  const scale = 2 ** Math.min(1023, Math.ceil(Math.log2(max))); // 2^1024 is already Infinity
+  return { scale, values: values.map((v) => v / scale) };
+}
+
+/** (x - mean) / (std + epsilon), overflow-safe. */
+function zScores(values: readonly number[], ddof: number, epsilon: number): number[] {
+  const { scale, values: scaled } = scaledForStats(values);
+  return centre(scaled, std(scaled, ddof) + epsilon / scale);
+}
+
+/** x - mean, overflow-safe in the mean; a result beyond the double range is refused (it has no finite value). */
+function centred(values: readonly number[], g: number): number[] {
+  const { scale, values: scaled } = scaledForStats(values);
+  const out = centre(scaled, null).map((a) => a * scale);
+  const bad = out.findIndex((a) => !Number.isFinite(a));
+  if (bad >= 0) {
+    throw new InvalidRewardsError(`group ${g}, member ${bad}: reward minus the group mean is beyond the double range (+-1.8e308), so the mean-centred advantage has no finite value; rescale the rewards or use advantage mode group`);
+  }
+  return out;
+}
+
 /** Per-group modes: every statistic comes from the group itself. */
 function groupAdvantages(group: readonly number[], g: number, settings: AdvantageSettings, mode: Exclude<AdvantageMode, 'batch'>): number[] {
   const { ddof, epsilon } = settings;
   switch (mode) {
     case 'group':
-      return centre(group, std(group, ddof) + epsilon);
+      return zScores(group, ddof, epsilon);
     case 'none':
-      return centre(group, null);
+      return centred(group, g);
     case 'log': {
+      // Logs of doubles lie within +-745, so no overflow guard is needed here.
       const logs = logRewards(group, g, settings.floor);
       return centre(logs, settings.logStd ? std(logs, ddof) + epsilon : null);
     }
@@ -112,8 +148,9 @@ function batchAdvantages(groups: readonly (readonly number[])[], settings: Advan
   if (all.length <= settings.ddof) {
     throw new InvalidRewardsError(`the batch advantage needs more than ${settings.ddof} reward(s) in the rollout for a std with ddof ${settings.ddof}, got ${all.length}`);
   }
-  const scale = std(all, settings.ddof) + settings.epsilon;
-  return groups.map((group) => centre(group, scale));
+  const { scale: unit, values: scaledAll } = scaledForStats(all);
+  const scale = std(scaledAll, settings.ddof) + settings.epsilon / unit;
+  return groups.map((group) => centre(unit === 1 ? group : group.map((v) => v / unit), scale));
 }
 
 /**

@@ -51,7 +51,7 @@ export class AppState {
 
   /** Opens the export dialog for `runIds` with a fresh folder beside the database. */
   openExport(runIds: readonly string[]): void {
-    const folder = defaultExportFolder(this.info?.databasePath ?? './hmpo-lab.db', new Date());
+    const folder = defaultExportFolder(this.info?.databasePath ?? './hmpo-lab.db', new Date(), this.info?.exportRoot);
     this.exports.open(runIds, folder);
     void this.exports.loadSweeps();
     this.navigation.openExport(runIds);

@@ -14,6 +14,7 @@ describe('export folder', () => {
     expect(defaultExportFolder('C:\\Users\\ada\\hmpo-lab.db', now)).toBe('C:\\Users\\ada\\exports\\export-20250307-0905');
     expect(defaultExportFolder('hmpo-lab.db', now)).toBe('./exports/export-20250307-0905');
     expect(defaultExportFolder('/hmpo-lab.db', now)).toBe('/exports/export-20250307-0905');
+    expect(defaultExportFolder('/data/lab.db', now, '/srv/exports/')).toBe('/srv/exports/export-20250307-0905');
   });
 });
 

@@ -15,13 +15,15 @@ export const EXPORT_FORMATS: readonly { readonly value: ExportFormat; readonly l
   { value: 'jsonl', label: 'JSON Lines (one object per step)' },
 ];
 
-/** `<folder of the database>/exports/export-YYYYMMDD-HHMM`, in the database path's own separator. */
-export function defaultExportFolder(databasePath: string, now: Date): string {
+/** `<folder of the database>/exports/export-YYYYMMDD-HHMM` (or `<exportRoot>/export-...` in browser mode), in the database path's own separator. */
+export function defaultExportFolder(databasePath: string, now: Date, exportRoot?: string): string {
   const separator = databasePath.includes('\\') && !databasePath.includes('/') ? '\\' : '/';
   const cut = Math.max(databasePath.lastIndexOf('/'), databasePath.lastIndexOf('\\'));
   const folder = cut > 0 ? databasePath.slice(0, cut) : cut === 0 ? separator : '.';
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}`;
+  // Browser mode names its export root (serve --export-root): suggest a folder inside it.
+  if (exportRoot) return `${exportRoot.replace(/[\\/]+$/, '')}${separator}export-${stamp}`;
   return `${folder === separator ? '' : folder}${separator}exports${separator}export-${stamp}`;
 }
 
