@@ -24,7 +24,7 @@ const STEPS = 12;
 const CONFIG = file('run.json', JSON.stringify({ backend: 'wasm', model: { dModel: 16, nLayers: 1, nHeads: 2 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, objective: { preset: 'hmpo' }, controller: { learningRate: true, clipEpsilon: true, powerP: true } }));
 const DECISION_KEYS = ['step', 'convergence_rate', 'phase', 'phase_config', 'hyperparams', 'hierarchical', 'early_stop', 'uncertainty', 'toggles', 'guardrails'];
 let telemetryPath = '';
-let telemetry: { step: number; hmpo: Record<string, number> }[] = [];
+let telemetry: { step: number; hmpo: Record<string, number>; ext: { hyperparams: Record<string, number> } }[] = [];
 
 describe('hmpo-lab controllers replays a real export', () => {
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('hmpo-lab controllers replays a real export', () => {
     expect(agmExportViolations(out)).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { runs: { directory: string }[] };
     telemetryPath = join(out, manifest.runs[0]!.directory, 'telemetry.jsonl');
-    telemetry = readFileSync(telemetryPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { step: number; hmpo: Record<string, number> });
+    telemetry = readFileSync(telemetryPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as (typeof telemetry)[number]);
   }, 120_000);
 
   it('prints one decision per line, shaped like the Python suite\'s, with the loop\'s convergence rates', async () => {
@@ -52,6 +52,10 @@ describe('hmpo-lab controllers replays a real export', () => {
     // The run's own control events are in the export too: p moved off hmpo's -1 at step 0.
     expect(telemetry[1]!.hmpo['objective/p']).toBeCloseTo(0.6, 6);
     expect(telemetry[1]!.hmpo['control/eps_multiplier']).toBeCloseTo(0.8, 12);
+    // ext.hyperparams carries what was in force: hmpo's token clip 0.4 x 0.8, the lr of the step.
+    expect(telemetry[0]!.ext.hyperparams.epsilon).toBe(0.4);
+    expect(telemetry[1]!.ext.hyperparams.epsilon).toBeCloseTo(0.32, 12);
+    for (const t of telemetry) expect(t.ext.hyperparams.learning_rate).toBe(t.hmpo['optim/learning_rate']);
   });
 
   it('--base-hparams sets what the suggestions scale; stdin works', async () => {
