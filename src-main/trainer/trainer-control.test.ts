@@ -79,6 +79,16 @@ describe('a controlled run trains with what its control events say', () => {
     expect(stop).toEqual([{ kind: 'control', step: 19, changes: [{ knob: 'early_stop', from: 0, to: 1 }], phase: expect.any(String), convergenceRate: 1, reason: 'agm_full_convergence' }]);
   });
 
+  it('a config stored before the controller field existed trains uncontrolled', async () => {
+    const config = validateRunConfig({ backend: 'wasm', ...SMALL, totalSteps: 2 });
+    if (!config.ok) throw new Error(config.error.message);
+    const { controller: _dropped, ...older } = config.value;
+    const events: TrainEvent[] = [];
+    const outcome = await train(older as typeof config.value, { onStep: () => {}, onEvent: (e) => events.push(e), shouldStop: () => false });
+    expect(outcome).toEqual({ status: 'finished', steps: 2 });
+    expect(controlEvents(events)).toEqual([]);
+  });
+
   it('with every switch off nothing is controlled or recorded', async () => {
     const { steps, events } = await record({ ...SMALL, objective: { preset: 'hmpo' }, totalSteps: 4 });
     expect(controlEvents(events)).toEqual([]);

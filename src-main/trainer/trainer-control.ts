@@ -28,7 +28,9 @@ export class TrainerControl {
 
   /** A controller for the run, or undefined when every switch of `config.controller` is off. */
   static forRun(config: RunConfig, objective: ResolvedObjective): TrainerControl | undefined {
-    return controllerActive(config.controller) ? new TrainerControl(config, objective) : undefined;
+    // A config stored before RunConfig had `controller` (a run queued then) has none: not controlled.
+    const settings = config.controller as RunConfig['controller'] | undefined;
+    return settings !== undefined && controllerActive(settings) ? new TrainerControl(config, objective) : undefined;
   }
 
   /** The objective to train with: the run's own with the controlled clip scale and p. */
