@@ -60,6 +60,11 @@ export const METRIC_DOCS = {
   'perf/score_ms': 'Wall time of scoring rewards and advantages (amortised per step).',
   'perf/update_ms': 'Wall time of the optimizer step (forward, backward, update).',
   'perf/tokens_per_s': 'Completion tokens processed per second, end to end.',
+  // control/: the AGM controllers in the loop (only in runs with a RunConfig `controller` switch on)
+  'control/lr_multiplier': 'Learning-rate multiplier the controller had in force this step (1 = the run\'s own learningRate).',
+  'control/eps_multiplier': 'Clip-epsilon multiplier in force this step (scales every clip knob of the objective).',
+  'control/convergence_rate': 'AGM convergence rate 1 - mean |A0 - H0| / (A0 + H0) over the history window, as the controller suite computed it.',
+  'control/changes': 'Changes the controller decided after this step (0 on most steps; each one is also a control event).',
 } as const satisfies Record<string, string>;
 
 export type MetricKey = keyof typeof METRIC_DOCS;

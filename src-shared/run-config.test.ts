@@ -112,6 +112,16 @@ describe('validateRunConfig rejects bad configs with actionable messages', () =>
     expect(rejection({ objective: { preset: 'learnable', pInit: 3 } })).toMatch(/pMin < pInit < pMax \(got -2 < 3 < 2\)/);
   });
 
+  it('the controller is off by default and sets p only for power-mean presets', () => {
+    const defaults = validateRunConfig({});
+    expect(defaults.ok && defaults.value.controller).toMatchObject({ learningRate: false, clipEpsilon: false, powerP: false, earlyStop: false });
+    const grpo = validateRunConfig({ objective: { preset: 'grpo' }, controller: { powerP: true } });
+    expect(!grpo.ok && grpo.error.message).toMatch(/^controller\.powerP: .*preset 'grpo' does not have/);
+    expect(validateRunConfig({ objective: { preset: 'hmpo' }, controller: { powerP: true } }).ok).toBe(true);
+    const bad = validateRunConfig({ controller: { maxMultiplier: 0.5 } });
+    expect(!bad.ok && bad.error.message).toMatch(/controller\.maxMultiplier: must be >= 1/);
+  });
+
   it('reports every problem, one per line', () => {
     const lines = rejection({ seed: -1, groupSize: 0, foo: 1 }).split('\n');
     expect(lines).toHaveLength(3);

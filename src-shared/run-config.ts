@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from './result.js';
 import { TASKS, TASK_NAMES } from './tasks.js';
-import { ObjectiveInputSchema, objectiveKnobProblems, OBJECTIVE_FIELD_DOCS } from './objective-config.js';
+import { ObjectiveInputSchema, objectiveKnobProblems, OBJECTIVE_FIELD_DOCS, PRESET_DEFAULTS } from './objective-config.js';
 import { formatIssues, type FieldProblem } from './validation-messages.js';
 
 export const ADVANTAGE_MODES = ['group', 'batch', 'none', 'log'] as const;
@@ -54,6 +54,16 @@ const QkClipSchema = z.strictObject({
   granularity: z.enum(['head', 'layer']).default('head').describe('head (the method) or layer (an ablation that over-clips).'),
 });
 
+const ControllerSchema = z.strictObject({
+  learningRate: z.boolean().default(false).describe('Scale the learning rate by the AGM hyperparameter adapter\'s recommendation (relative to AGM_Training\'s base), applied to this run\'s own learningRate.'),
+  clipEpsilon: z.boolean().default(false).describe('Scale every clip knob of the objective (clipLow/clipHigh, tokenClip, seqClipLow/High) by the adapter\'s clip-epsilon recommendation.'),
+  powerP: z.boolean().default(false).describe('Set the power-mean exponent p from the phase the suite selects (arithmetic-weighted 0.6, standard AGM 0, harmonic-weighted -0.6, oscillating 0.3); power-mean presets only.'),
+  earlyStop: z.boolean().default(false).describe('End the run, as finished, when the suite\'s convergence detector recommends stopping.'),
+  maxMultiplier: num(1, 100).default(2).describe('Learning-rate and clip multipliers stay within [1/maxMultiplier, maxMultiplier].'),
+  minRelativeChange: num(0, 1).default(0.05).describe('A multiplier changes only when the recommendation differs from the one in force by more than this fraction.'),
+  dwellSteps: int(0, 100000).default(5).describe('Steps the suite holds a set of hyperparameters (and the loop holds p) before the next change.'),
+});
+
 export const RunConfigSchema = z.strictObject({
   name: z.string().max(200, 'must be at most 200 characters').default('').describe('Display name of the run; empty picks one from the objective and seed.'),
   task: z.enum(TASK_NAMES).default('pattern-dense').describe('Task that scores completions (see the task list for reward ranges).'),
@@ -79,6 +89,7 @@ export const RunConfigSchema = z.strictObject({
   backend: z.enum(BACKENDS).default('auto').describe('TensorFlow.js backend: auto tries node-gpu, node, then wasm; cpu is pure JavaScript and slow.'),
   maxConsecutiveNonFinite: int(1, 100000).default(20).describe('End the run as failed after this many consecutive steps skipped for NaN/Inf.'),
   checkpointEvery: int(0, 10000000).default(0).describe('Save weights every N steps (0: final weights only).'),
+  controller: ControllerSchema.prefault({}).describe('AGM controllers in the loop: the AGM_Training controller suite reads each step\'s telemetry and its decisions act, each switch separately (all off by default).'),
 });
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
@@ -111,6 +122,10 @@ function crossFieldProblems(config: RunConfig): FieldProblem[] {
   }
   if (config.advantage.mode === 'log' && task.rewardsCanBeNonPositive) {
     problems.push({ path: 'advantage.mode', message: `the log advantage needs strictly positive rewards, but task '${config.task}' can give rewards <= 0 (range ${task.rewardRange[0]} to ${task.rewardRange[1]}); use mode group, or a positive-reward task such as long-tail` });
+  }
+  const preset = PRESET_DEFAULTS[config.objective.preset];
+  if (config.controller.powerP && (preset.level !== 'sequence' || preset.mean.kind !== 'power')) {
+    problems.push({ path: 'controller.powerP', message: `the controller sets the power-mean exponent p, which preset '${config.objective.preset}' does not have; use a power-mean preset (gspo, gmpo, hmpo, amp, power) or turn powerP off` });
   }
   return problems;
 }

@@ -3,6 +3,7 @@
  * at a point in time (non-finite skips, QK clips, warm start, evaluations). Plain data so they
  * cross process boundaries as JSON; the store persists them and the renderer draws them.
  */
+import type { ControlChange } from './controllers/closed-loop.js';
 import type { MetricValues } from './metrics.js';
 
 export interface QkHeadClip {
@@ -43,7 +44,9 @@ export type TrainEvent =
   | { readonly kind: 'qk-clip'; readonly step: number; readonly heads: QkHeadClip[] }
   | { readonly kind: 'warm-start'; readonly steps: number; readonly finalLoss: number }
   | { readonly kind: 'eval'; readonly step: number; readonly reward: number; readonly successRate: number }
-  | { readonly kind: 'checkpoint'; readonly step: number };
+  | { readonly kind: 'checkpoint'; readonly step: number }
+  /** The AGM controllers changed what the run trains with from the next step (RunConfig `controller`). */
+  | { readonly kind: 'control'; readonly step: number; readonly changes: readonly ControlChange[]; readonly phase: string; readonly convergenceRate: number; readonly reason?: string };
 
 /** How a training run ended, as the trainer itself saw it. */
 export type TrainOutcome =

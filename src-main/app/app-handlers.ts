@@ -6,6 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
+import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
@@ -46,6 +47,8 @@ export function describeEvent(event: RunEvent): string {
       return `greedy evaluation: reward ${event.reward.toFixed(4)}, ${(event.successRate * 100).toFixed(1)}% solved`;
     case 'checkpoint':
       return 'checkpoint saved';
+    case 'control':
+      return `controller (${event.phase}, convergence rate ${event.convergenceRate.toFixed(4)}): ${describeControlChanges(event.changes, event.reason)}`;
   }
 }
 

@@ -13,16 +13,20 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function readJsonInput(path: string): Promise<unknown> {
-  const name = path === '-' ? 'standard input' : `input file '${path}'`;
-  let text: string;
+/** The whole text of a file path or `-` (stdin); a read failure is a CliError naming the file. */
+export async function readTextInput(path: string): Promise<string> {
   try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+    return path === '-' ? await readStdin() : await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError(`cannot read input file '${path}': ${why}`);
   }
+}
+
+export async function readJsonInput(path: string): Promise<unknown> {
+  const name = path === '-' ? 'standard input' : `input file '${path}'`;
+  const text = await readTextInput(path);
   if (text.trim() === '') throw new CliError(`${name} is empty; it must hold one JSON object`);
   let parsed: unknown;
   try {

@@ -62,6 +62,17 @@ export class TelemetryLineBuilder {
     return undefined;
   }
 
+  /** The run's hyperparameters with what a controlled run had in force this step (RunConfig `controller`). */
+  private hyperparamsInForce(m: ExportStep['metrics']): typeof this.hyperparams {
+    const lr = m['optim/learning_rate'];
+    const epsMultiplier = m['control/eps_multiplier'];
+    return {
+      ...this.hyperparams,
+      ...(lr !== undefined && Number.isFinite(lr) ? { learning_rate: lr } : {}),
+      ...(epsMultiplier !== undefined && Number.isFinite(epsMultiplier) ? { epsilon: this.hyperparams.epsilon * epsMultiplier } : {}),
+    };
+  }
+
   build(step: ExportStep): Record<string, unknown> {
     if (!Number.isInteger(step.step) || step.step <= this.lastStep) {
       throw new Error(`telemetry steps must be whole numbers that strictly increase: got ${step.step} after ${this.lastStep}`);
@@ -109,7 +120,7 @@ export class TelemetryLineBuilder {
         success_rate: success,
         performance_variance: variance,
         performance_metrics: { primary_metric: evalMean, eval_reward: evalMean, success_rate: success, variance },
-        hyperparams: { ...this.hyperparams },
+        hyperparams: this.hyperparamsInForce(m),
       },
       hmpo,
     };

@@ -37,4 +37,6 @@ export interface Optimizer {
   step(grads: ReadonlyMap<string, tf.Tensor>): void;
   /** Frees every state tensor (moments, momenta). */
   dispose(): void;
+  /** Sets the learning rate of later steps (parameters with their own override keep it). */
+  setLearningRate(learningRate: number): void;
 }

@@ -21,6 +21,7 @@ import { Rng } from './rng.js';
 import { collectRollout, minibatchTensors, type Rollout } from './rollout.js';
 import { completionLogProbs } from './sampling.js';
 import { TASK_IMPLEMENTATIONS } from './tasks/index.js';
+import { TrainerControl } from './trainer-control.js';
 import { warmStart } from './warm-start.js';
 
 export interface TrainHooks {
@@ -64,7 +65,8 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
   const root = new Rng(config.seed);
   const rng = { prompts: root.fork('prompts'), sampling: root.fork('sampling'), order: root.fork('minibatch-order'), warmStart: root.fork('warm-start') };
   const task = TASK_IMPLEMENTATIONS[config.task];
-  const objective = resolveObjective(config.objective);
+  // `let`: a controlled run (RunConfig `controller`) trains with the clip scale and p in force.
+  let objective = resolveObjective(config.objective);
   const model = new PolicyModel({ vocabSize: VOCAB_SIZE, maxSeqLen: config.promptLength + config.completionLength, ...config.model, seed: config.seed });
   if (options.initialWeights) model.setWeights(options.initialWeights);
   // tf.variable keeps its initial tensor alive, so build it inside a tidy.
@@ -73,6 +75,8 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
   const paramNameOf = new Map(params.map((p) => [p.variable.name, p.name]));
   const lrOverrides = new Map(phi ? [['objective.phi', objective.pLearningRate]] : []);
   const { optimizer, qkClip } = buildOptimizer(config, params, model.attentionProjections(), lrOverrides);
+  const control = TrainerControl.forRun(config, objective);
+  const halted = () => hooks.shouldStop() || (control?.stopped ?? false);
   // With staleness k the sampler is a copy of the policy as it was k optimizer steps ago.
   const staleSampler = config.rolloutStaleness > 0 ? model.clone() : undefined;
   const history: Map<string, { shape: readonly number[]; data: Float32Array }>[] = [];
@@ -94,7 +98,7 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
     if (objective.klBeta > 0) reference = model.clone();
     if (staleSampler) history.push(model.getWeights());
 
-    for (let rolloutIndex = 0; step < config.totalSteps && !hooks.shouldStop(); rolloutIndex++) {
+    for (let rolloutIndex = 0; step < config.totalSteps && !halted(); rolloutIndex++) {
       // ALGO 1: rollout. G completions per prompt from the sampling policy; old log-probs once, no gradient.
       const t0 = performance.now();
       if (staleSampler && history.length > 0) staleSampler.setWeights(history[0]!);
@@ -108,18 +112,19 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
       for (let epoch = 0; epoch < config.epochsPerRollout; epoch++) {
         const order = permutation(rollout.prompts.length, rng.order);
         for (let start = 0; start < order.length; start += minibatchSize) {
-          if (step >= config.totalSteps || hooks.shouldStop()) break;
+          if (step >= config.totalSteps || halted()) break;
           const t1 = performance.now();
           const update = optimizerStep(rollout, order.slice(start, start + minibatchSize));
           const metrics: MetricValues = {
             ...rollout.metrics,
             ...update.metrics,
             'optim/nonfinite_skips': nonFiniteSkips,
-            'optim/learning_rate': config.optimizer.learningRate,
+            'optim/learning_rate': control?.learningRate ?? config.optimizer.learningRate,
             'perf/sample_ms': rolloutMs / (config.minibatchesPerRollout * config.epochsPerRollout),
             'perf/update_ms': performance.now() - t1,
             'perf/tokens_per_s': tokens / ((performance.now() - started) / 1000),
             ...(lastEval ? { 'charts/eval_reward': lastEval.reward } : {}),
+            ...control?.metricsInForce(),
           };
           // ALGO 3: periodic greedy evaluation on held-out prompts.
           if (config.evalEvery > 0 && (step + 1) % config.evalEvery === 0) {
@@ -127,7 +132,15 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
             metrics['charts/eval_reward'] = lastEval.reward;
             hooks.onEvent({ kind: 'eval', step, ...lastEval });
           }
+          // ALGO: AGM controllers in the loop (opt-in): decide on this step's telemetry, act from the next step.
+          const controlled = control?.afterStep({ step, wallTime: (performance.now() - started) / 1000, samples, metrics });
+          if (controlled) Object.assign(metrics, controlled.metrics);
           hooks.onStep({ step, rollout: rolloutIndex, samples, wallTime: (performance.now() - started) / 1000, skipped: update.skipped, metrics, qk: update.qk, logRatioHistogram: update.histogram });
+          if (controlled?.event) {
+            hooks.onEvent(controlled.event);
+            objective = control!.objective;
+            optimizer.setLearningRate(control!.learningRate);
+          }
           if (update.clipped.length > 0) hooks.onEvent({ kind: 'qk-clip', step, heads: update.clipped });
           if (staleSampler) {
             // k + 1 snapshots: the oldest is the policy as it was k optimizer steps ago.

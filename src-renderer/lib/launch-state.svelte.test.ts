@@ -24,7 +24,7 @@ import { FakeApi } from './testing/fake-api.js';
 describe('the form generated from RunConfigSchema', () => {
   it('has one field per config leaf, each with help text, and groups for the nested objects', () => {
     const groups = RUN_CONFIG_FORM.children.filter((c) => c.node === 'group').map((g) => g.path);
-    expect(groups).toEqual(['model', 'objective', 'advantage', 'optimizer', 'qkClip']);
+    expect(groups).toEqual(['model', 'objective', 'advantage', 'optimizer', 'qkClip', 'controller']);
     const topLevel = Object.keys(RunConfigSchema.shape).filter((k) => !groups.includes(k));
     for (const key of topLevel) expect(FORM_FIELDS.map((f) => f.path)).toContain(key);
     for (const field of FORM_FIELDS) expect(field.help.length, field.path).toBeGreaterThan(10);

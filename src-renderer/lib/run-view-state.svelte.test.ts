@@ -109,6 +109,16 @@ describe('RunViewState loading', () => {
     expect(state.qkMarkers).toEqual([{ x: 20, label: 'QK clip' }]);
   });
 
+  it('marks the steps of control events on the step axis only', async () => {
+    const controlled: RunDetail = { ...detail(), events: [...detail().events, { at: 2, step: 7, kind: 'control', message: 'controller: p -1 -> 0.6' }, { at: 3, step: null, kind: 'status', message: 'queued -> running' }] };
+    const state = new RunViewState(fakeMain().handle('runs:get', () => ok(controlled)), RUN_ID);
+    await state.load();
+    expect(state.controlMarkers).toEqual([{ x: 7, label: 'control' }]);
+    expect(state.charts.some((chart) => chart.spec.metrics.some((m) => m.key === 'control/lr_multiplier'))).toBe(true);
+    state.xAxis = 'samples';
+    expect(state.controlMarkers).toEqual([]);
+  });
+
   it('shows main’s error message', async () => {
     const api = fakeMain().handle('runs:get', () => err('NOT_FOUND', 'Run run-1 does not exist; it may have been deleted'));
     const state = new RunViewState(api, RUN_ID);

@@ -50,6 +50,10 @@ export class RunViewState {
   readonly qkModel: ChartModel = $derived(this.#qkModel());
   readonly qkReferenceLines: readonly ReferenceLine[] = $derived(this.qk?.tau != null ? [{ y: this.qk.tau, label: `τ = ${this.qk.tau}` }] : []);
   readonly qkMarkers: readonly EventMarker[] = $derived((this.qk?.clipSteps ?? []).map((x) => ({ x, label: 'QK clip' })));
+  /** Steps where the AGM controller changed the lr, clip scale, p or stopped the run (step axis only: events carry steps). */
+  readonly controlMarkers: readonly EventMarker[] = $derived(
+    this.#xAxis === 'step' ? (this.detail?.events ?? []).filter((e) => e.kind === 'control' && e.step !== null).map((e) => ({ x: e.step!, label: 'control' })) : [],
+  );
   readonly configText = $derived(this.detail ? JSON.stringify(this.detail.config, null, 2) : '');
 
   readonly #api: Api;

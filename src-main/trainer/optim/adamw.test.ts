@@ -81,6 +81,18 @@ describe('AdamW', () => {
     tf.dispose(params.map((p) => p.variable));
   });
 
+  it('setLearningRate changes the rate of later steps, not the overrides', () => {
+    const params = [param('w', 'hidden-matrix'), param('phi', 'hidden-matrix')];
+    const opt = new AdamW(params, { ...SETTINGS, learningRate: 0.5 }, new Map([['phi', 0.01]]));
+    opt.setLearningRate(0.1);
+    stepNoLeak(opt, grads({ w: G1, phi: G1 }));
+    stepNoLeak(opt, grads({ w: G2, phi: G2 }));
+    expectValues(params[0] as Param, DECAYED_AFTER_2);
+    expectValues(params[1] as Param, SMALL_LR_AFTER_2);
+    opt.dispose();
+    tf.dispose(params.map((p) => p.variable));
+  });
+
   it('skips parameters without a gradient and keeps their own step count', () => {
     const params = [param('a', 'bias'), param('b', 'bias')];
     const opt = new AdamW(params, SETTINGS);

@@ -96,6 +96,7 @@ export function checkLrOverrides(lrOverrides: ReadonlyMap<string, number>, owns:
  */
 export class AdamW implements Optimizer {
   private readonly slots = new Map<string, Slot>();
+  private learningRate: number;
 
   constructor(
     params: readonly Param[],
@@ -108,6 +109,11 @@ export class AdamW implements Optimizer {
       this.slots.set(param.name, { param, m: zerosVariable(shape), v: zerosVariable(shape), step: 0 });
     }
     checkLrOverrides(lrOverrides, (name) => this.slots.has(name), 'AdamW');
+    this.learningRate = settings.learningRate;
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
   }
 
   /** Updates every parameter that has a gradient. Gradients stay owned by the caller. */
@@ -121,7 +127,7 @@ export class AdamW implements Optimizer {
 
   private update(slot: Slot, grad: tf.Tensor): void {
     const { beta1, beta2, epsilon, weightDecay } = this.settings;
-    const lr = this.lrOverrides.get(slot.param.name) ?? this.settings.learningRate;
+    const lr = this.lrOverrides.get(slot.param.name) ?? this.learningRate;
     slot.step += 1;
     const t = slot.step;
     const p = slot.param.variable;

@@ -38,6 +38,19 @@ function stepNoLeak(opt: Muon, grads: Record<string, tf.Tensor>): void {
 }
 
 describe('Muon', () => {
+  it('setLearningRate sets the rate of both halves (a Muon at 0.5 set to 0.1 steps like one built at 0.1)', () => {
+    const make = () => [param('w', 'hidden-matrix', tf.fill([2, 3], 0.5)), param('b', 'bias', tf.fill([3], 0.5))];
+    const [reference, retuned] = [make(), make()];
+    const optA = new Muon(reference, SETTINGS);
+    const optB = new Muon(retuned, { ...SETTINGS, learningRate: 0.5 });
+    optB.setLearningRate(0.1);
+    for (const [opt] of [[optA], [optB]] as const) stepNoLeak(opt, { w: tf.tensor2d([[1, 2, 3], [4, 5, 6]]), b: tf.tensor1d([1, -1, 2]) });
+    reference.forEach((p, i) => expectClose(retuned[i]!.variable.dataSync(), p.variable.dataSync(), 1e-7));
+    expect(retuned[1]!.variable.dataSync()[0]).not.toBeCloseTo(0.5, 3);
+    [optA, optB].forEach((o) => o.dispose());
+    tf.dispose([...reference, ...retuned].map((p) => p.variable));
+  });
+
   it('first step on [[1,2,3],[4,5,6]] applies decay and the spec Newton-Schulz output scaled by 0.2 sqrt(3)', () => {
     // B = G, U = G + 0.95 G = 1.95 G; Newton-Schulz ignores the scale, so O = NS_SPEC.
     // p1 = 0.5 (1 - 0.1 * 0.1) - 0.1 * 0.2 * sqrt(3) * O = 0.495 - 0.0346410162 O.

@@ -49,6 +49,7 @@ export class Muon implements Optimizer {
   private readonly hidden = new Map<string, HiddenSlot>();
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly adamw: AdamW;
+  private learningRate: number;
 
   constructor(
     params: readonly Param[],
@@ -72,6 +73,13 @@ export class Muon implements Optimizer {
     const { learningRate, beta1, beta2, epsilon, weightDecay } = settings;
     const restOverrides = new Map([...lrOverrides].filter(([name]) => !this.hidden.has(name)));
     this.adamw = new AdamW(rest, { learningRate, beta1, beta2, epsilon, weightDecay }, restOverrides);
+    this.learningRate = learningRate;
+  }
+
+  /** One learning rate for both halves (Moonlight update-RMS matching keeps them comparable). */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+    this.adamw.setLearningRate(learningRate);
   }
 
   /** Updates every parameter that has a gradient. Gradients stay owned by the caller. */
@@ -89,7 +97,7 @@ export class Muon implements Optimizer {
 
   private update(slot: HiddenSlot, grad: tf.Tensor): void {
     const { momentum: mu, nsSteps, weightDecay } = this.settings;
-    const lr = this.lrOverrides.get(slot.param.name) ?? this.settings.learningRate;
+    const lr = this.lrOverrides.get(slot.param.name) ?? this.learningRate;
     const p = slot.param.variable;
     tf.tidy(() => {
       // Nesterov in the SGD form of the spec and Moonlight: B <- mu B + G, U = G + mu B.

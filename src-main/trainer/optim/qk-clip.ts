@@ -165,6 +165,10 @@ export class QkClipOptimizer implements Optimizer {
     this.pendingSMax = null;
   }
 
+  setLearningRate(learningRate: number): void {
+    this.inner.setLearningRate(learningRate);
+  }
+
   /** Frees the inner optimizer's state (QK-clip itself holds no tensors). */
   dispose(): void {
     this.inner.dispose();

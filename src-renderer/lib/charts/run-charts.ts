@@ -89,6 +89,15 @@ export const RUN_CHARTS: readonly RunChartSpec[] = [
   single('grad-norm', 'Gradient norm', 'optim/grad_norm', { logY: true }),
   single('completion-length', 'Completion length', 'charts/completion_length'),
   single('tokens-per-s', 'Tokens per second', 'perf/tokens_per_s'),
+  {
+    id: 'control',
+    title: 'AGM controller',
+    metrics: [
+      { key: 'control/lr_multiplier', label: 'lr ×', envelope: false },
+      { key: 'control/eps_multiplier', label: 'clip ε ×', envelope: false },
+    ],
+    description: 'Learning-rate and clip multipliers the AGM controller had in force (runs with a controller switch on); vertical marks on every chart: control events.',
+  },
 ];
 
 /** Every metric the run view draws (the metrics:series request's keys), without repeats. */
