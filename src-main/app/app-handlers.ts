@@ -7,9 +7,10 @@ import type { Database } from 'better-sqlite3';
 import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
+import { OUTCOME_METRIC_KEYS } from '../../src-shared/analysis/outcomes.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
-import { fractionPositive, metricMean, readSeriesFast } from '../db/series-bulk-queries.js';
+import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, listSweeps } from '../db/sweeps-queries.js';
@@ -50,6 +51,12 @@ export function describeEvent(event: RunEvent): string {
 }
 
 /** Maps each step to its value on the requested x-axis. */
+/** Reward of a run's last greedy-evaluation event (the trainer evaluates once at the end of every run); null when none. */
+function lastEvalReward(db: Database, runId: number): number | null {
+  const last = listEvents(db, runId, { kinds: ['eval'] }).at(-1)?.event;
+  return last?.kind === 'eval' ? last.reward : null;
+}
+
 function xMapper(db: Database, runId: number, x: XAxis): (step: number) => number {
   if (x === 'step') return (step) => step;
   const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
@@ -142,7 +149,6 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
         const series = readSeriesFast(db, id, request.key);
         const withSummary = request.withSummary !== false;
         const reward = request.key === 'charts/reward_mean' || !withSummary ? series : readSeriesFast(db, id, 'charts/reward_mean');
-        const gap = withSummary ? metricMean(db, id, 'ratio/am_hm_gap') : null;
         return {
           summary: store.summary(String(id)),
           config: record.config,
@@ -153,8 +159,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
           extras: {
             nonFiniteEvents: withSummary ? listEvents(db, id, { kinds: ['nonfinite-skip'] }).length : 0,
             qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
-            ...(gap === null ? {} : { meanAbsA0H0Gap: gap }),
           },
+          ...(withSummary ? { lastEvalReward: lastEvalReward(db, id) } : {}),
+          ...(withSummary ? { outcomeSeries: Object.fromEntries(OUTCOME_METRIC_KEYS.filter((k) => k !== 'charts/reward_mean').map((k) => [k, readSeriesFast(db, id, k)])) } : {}),
         };
       });
       return compareRuns(inputs, request);

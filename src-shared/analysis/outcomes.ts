@@ -10,6 +10,7 @@ import type { MetricKey } from '../metrics.js';
 import type { TaskInfo } from '../tasks.js';
 import { meanOf } from './bootstrap.js';
 import { firstStepAtTarget, normalizedArea } from './summary.js';
+import { verdictLine, type ArmOutcomeValues, type Verdict } from './verdict.js';
 
 /** The outcomes, in display order. Names are stable: they are the `outcome` of verdicts and the columns of outcomes.csv. */
 export const OUTCOME_KEYS = [
@@ -203,6 +204,18 @@ export function runOutcomes(input: RunOutcomeInput, options: OutcomeOptions): Ru
     collapsed,
   };
   return { runId: input.runId, seed: input.seed, values, solved: solvedAt !== null, offPolicySteps: offPolicy.size };
+}
+
+/** An arm for verdict.ts: its label and, per outcome, each run's value keyed by its seed. */
+export function armOutcomeValues(label: string, runs: readonly Pick<RunOutcomes, 'seed' | 'values'>[]): ArmOutcomeValues {
+  const outcomes: Record<string, { seed: number; value: number | null }[]> = {};
+  for (const key of OUTCOME_KEYS) outcomes[key] = runs.map((run) => ({ seed: run.seed, value: run.values[key] }));
+  return { label, outcomes };
+}
+
+/** A verdict's pasteable line with the outcome's readable label ("final reward", not "finalReward"). */
+export function outcomeVerdictLine(verdict: Verdict): string {
+  return verdictLine(verdict, (OUTCOMES as Partial<Record<string, OutcomeInfo>>)[verdict.outcome]?.label ?? verdict.outcome);
 }
 
 /**

@@ -8,6 +8,10 @@
  */
 import { pairedDifference, seedsForPower, welchDifference, type MeanDifference } from './t-intervals.js';
 
+/** How the verdicts were computed, for the line under them (CLI and Compare view alike). */
+export const VERDICT_METHODS =
+  'a - b with a 95% t interval; paired by seed (paired t) where both arms ran the same seeds, else Welch t; exact permutation p where the runs have no spread; p Holm-adjusted across the pairs of each outcome; resolved = p_Holm < 0.05; seeds to resolve: 80% power for the observed effect at alpha / pairs';
+
 /** One run's value of one outcome; null when the run has none (left out of the comparison). */
 export interface SeedValue {
   readonly seed: number;
