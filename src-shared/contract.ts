@@ -172,10 +172,10 @@ export interface CompareResult {
   /** How the curves were aligned, smoothed and banded, for the legend. */
   readonly legend: string;
   readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
-  /** Per-run outcomes (empty without the summary). */
-  readonly outcomes: readonly RunOutcomeRow[];
-  /** One verdict per pair of groups and outcome, outcome-major (empty without the summary or with one group). */
-  readonly verdicts: readonly Verdict[];
+  /** Per-run outcomes; main always sends them (empty without the summary). Optional only so older mocks still type-check. */
+  readonly outcomes?: readonly RunOutcomeRow[];
+  /** One verdict per pair of groups and outcome, outcome-major; main always sends them (empty without the summary or with one group). */
+  readonly verdicts?: readonly Verdict[];
 }
 
 /** Log-ratio histograms of one run over steps (binned counts; steps downsampled to at most `buckets` columns). */

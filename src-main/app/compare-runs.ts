@@ -43,7 +43,10 @@ function groupLabel(config: RunConfig): string {
 
 const estimate = (value: StepEstimate | null | undefined): number | null => (typeof value === 'number' ? value : null);
 
-export function compareRuns(inputs: readonly CompareInput[], request: CompareRequest): CompareResult {
+/** What compareRuns returns: a CompareResult whose outcomes and verdicts are always there. */
+export type ComparisonWithVerdicts = CompareResult & Required<Pick<CompareResult, 'outcomes' | 'verdicts'>>;
+
+export function compareRuns(inputs: readonly CompareInput[], request: CompareRequest): ComparisonWithVerdicts {
   const groups = new Map<string, CompareInput[]>();
   for (const input of inputs) groups.set(input.summary.groupKey, [...(groups.get(input.summary.groupKey) ?? []), input]);
   // One grid for every group, so the bands line up on the chart.

@@ -39,11 +39,11 @@ export function summaryTable(result: CompareResult): string {
  * resolved (*) or not; outcomes no run has values for are left out, and a closing line states the methods.
  */
 export function verdictBlock(result: CompareResult): string {
-  const shown = result.verdicts.filter((v) => v.estimate !== null);
+  const shown = (result.verdicts ?? []).filter((v) => v.estimate !== null);
   if (shown.length === 0) return result.summary.length < 2 ? 'Verdicts: compare at least two groups (mean types or configs).' : 'Verdicts: no outcome has values in both groups.';
   const isReward = (outcome: string) => (OUTCOMES as Partial<Record<string, { reward: boolean }>>)[outcome]?.reward === true;
   const line = (v: (typeof shown)[number]) => `${v.resolved ? '*' : ' '} ${outcomeVerdictLine(v)}`;
-  const target = [...new Set(result.outcomes.map((o) => o.target))].map((t) => fixed(t)).join(', ');
+  const target = [...new Set((result.outcomes ?? []).map((o) => o.target))].map((t) => fixed(t)).join(', ');
   return [
     `Verdicts, reward (target ${target}):`,
     ...shown.filter((v) => isReward(v.outcome)).map(line),
@@ -100,7 +100,7 @@ export function registerCompareCommand(program: Command): void {
             if (options.outcomesCsv !== undefined) {
               const file = resolve(options.outcomesCsv);
               try {
-                writeFileSync(file, outcomesCsv(result.outcomes));
+                writeFileSync(file, outcomesCsv(result.outcomes ?? []));
               } catch (error) {
                 throw new CliError(`cannot write the outcomes to ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; choose another file with --outcomes-csv`);
               }
