@@ -26,7 +26,7 @@ async function tinyBase(page: Page, totalSteps: number): Promise<void> {
 
 test('a 2-arm x 3-seed sweep gets a verdict line per outcome, paired by seed and marked resolved or not', async ({ app, page }) => {
   await app.open(page);
-  await tinyBase(page, 12);
+  await tinyBase(page, 6);
   const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
   for (const preset of ['grpo', 'gspo', 'hmpo']) {
     const box = meanTypes.getByRole('checkbox', { name: preset, exact: true });

@@ -6,7 +6,7 @@
  * pairing, multiplicity or outcome logic here: verdict.ts does that.
  */
 import { meanOf } from './bootstrap.js';
-import { studentTCdf, studentTQuantile, studentTTwoSidedP } from './t-distribution.js';
+import { normalQuantile, studentTCdf, studentTQuantile, studentTTwoSidedP } from './t-distribution.js';
 
 /** Sample variance (ddof 1) about `mean`; NaN for fewer than two values. */
 export function sampleVariance(values: readonly number[], mean: number = meanOf(values)): number {
@@ -157,7 +157,7 @@ export function tTestPower(effect: number, n: number, paired: boolean, alpha = 0
   const df = paired ? n - 1 : 2 * n - 2;
   if (df < 1) return 0;
   const ncp = Math.abs(effect) * Math.sqrt(paired ? n : n / 2);
-  return 1 - studentTCdf(studentTQuantile(1 - alpha / 2, df) - ncp, df);
+  return 1 - studentTCdf(tCritical(1 - alpha, df) - ncp, df);
 }
 
 /**
@@ -168,7 +168,7 @@ export function seedsForPower(effect: number | null, paired: boolean, options: P
   const { alpha = 0.05, power = 0.8, maxSeeds = 10_000 } = options;
   if (effect === null || !Number.isFinite(effect) || effect === 0) return null;
   // Normal approximation as the starting point, then walk up (power rises with n).
-  const z = studentTQuantile(1 - alpha / 2, 1e6) + studentTQuantile(power, 1e6);
+  const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
   let n = Math.max(2, Math.floor((paired ? 1 : 2) * (z / effect) ** 2) - 2);
   if (n > maxSeeds) return null;
   while (n >= 3 && tTestPower(effect, n - 1, paired, alpha) >= power) n--;
