@@ -7,7 +7,6 @@ import type { Database } from 'better-sqlite3';
 import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
-import { OUTCOME_METRIC_KEYS } from '../../src-shared/analysis/outcomes.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
@@ -16,6 +15,7 @@ import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/ru
 import { createSweep, listSweeps } from '../db/sweeps-queries.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { compareRuns, type CompareInput } from './compare-runs.js';
+import { createOutcomeInputReader } from './outcome-inputs.js';
 import { UserFacingError, type ContractHandlers } from './dispatch.js';
 import type { EventHub } from './event-hub.js';
 import type { ExportJobs } from './export-jobs.js';
@@ -72,6 +72,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     return id;
   };
   const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
+  const readOutcomeInputs = createOutcomeInputReader(db);
 
   return {
     'app:info': () => deps.info,
@@ -149,8 +150,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
         const series = readSeriesFast(db, id, request.key);
         const withSummary = request.withSummary !== false;
         const reward = request.key === 'charts/reward_mean' || !withSummary ? series : readSeriesFast(db, id, 'charts/reward_mean');
+        const summary = store.summary(String(id));
         return {
-          summary: store.summary(String(id)),
+          summary,
           config: record.config,
           x: request.x === 'step' ? series.steps : series.steps.map(toX),
           y: series.values,
@@ -161,7 +163,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
             qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
           },
           ...(withSummary ? { lastEvalReward: lastEvalReward(db, id) } : {}),
-          ...(withSummary ? { outcomeSeries: Object.fromEntries(OUTCOME_METRIC_KEYS.filter((k) => k !== 'charts/reward_mean').map((k) => [k, readSeriesFast(db, id, k)])) } : {}),
+          ...(withSummary ? { outcomeInputs: readOutcomeInputs(id, summary) } : {}),
         };
       });
       return compareRuns(inputs, request);

@@ -13,7 +13,7 @@ import { gridSpanning } from '../../src-shared/analysis/alignment.js';
 import { buildSeedBand } from '../../src-shared/analysis/seed-band.js';
 import { describeSmoothing } from '../../src-shared/analysis/smoothing.js';
 import { seedStatistic, summarizeGroup, type RunExtras, type StepEstimate } from '../../src-shared/analysis/summary.js';
-import { armOutcomeValues, defaultTarget, OUTCOME_KEYS, runOutcomes, type OutcomeMetricKey, type StepSeries } from '../../src-shared/analysis/outcomes.js';
+import { armOutcomeValues, defaultTarget, OUTCOME_KEYS, runOutcomes, type OutcomeMetricKey, type StabilitySummary, type StepSeries } from '../../src-shared/analysis/outcomes.js';
 import { verdicts, type ArmOutcomeValues } from '../../src-shared/analysis/verdict.js';
 import { meanOf } from '../../src-shared/analysis/bootstrap.js';
 import { diffConfigs } from '../../src-shared/analysis/config-diff.js';
@@ -28,8 +28,8 @@ export interface CompareInput {
   readonly rewardSteps: readonly number[];
   readonly rewards: readonly number[];
   readonly extras: RunExtras;
-  /** The metric series the run's outcomes need besides the reward (absent ones give null outcomes). */
-  readonly outcomeSeries?: Partial<Record<OutcomeMetricKey, StepSeries>>;
+  /** What the run's outcomes need besides the reward (outcome-inputs.ts); absent, the stability outcomes are null. */
+  readonly outcomeInputs?: { readonly series: Partial<Record<OutcomeMetricKey, StepSeries>>; readonly stability?: StabilitySummary };
   /** Reward of the run's last greedy evaluation event (every run gets one at its end); else the summary's. */
   readonly lastEvalReward?: number | null;
 }
@@ -89,7 +89,8 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
         {
           runId: m.summary.id,
           seed: m.summary.seed,
-          series: { ...m.outcomeSeries, 'charts/reward_mean': { steps: m.rewardSteps, values: m.rewards } },
+          series: { ...m.outcomeInputs?.series, 'charts/reward_mean': { steps: m.rewardSteps, values: m.rewards } },
+          ...(m.outcomeInputs?.stability ? { stability: m.outcomeInputs.stability } : {}),
           evalReward: m.lastEvalReward ?? m.summary.evalReward,
           nonFiniteSkips: m.extras.nonFiniteEvents ?? null,
         },

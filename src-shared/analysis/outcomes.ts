@@ -99,12 +99,42 @@ export interface StepSeries {
   readonly values: readonly number[];
 }
 
+/** The series whose off-policy mean is an outcome. */
+export const OFF_POLICY_MEAN_KEYS = [
+  'ratio/log_ratio_var',
+  'clip/token_low',
+  'clip/token_high',
+  'clip/token_region',
+  'clip/sequence',
+  'ratio/raw_am_gm_gap',
+  'ratio/raw_am_hm_gap',
+  'objective/ess',
+] as const satisfies readonly OutcomeMetricKey[];
+/** The series whose largest value over the run is an outcome. */
+export const MAXIMUM_KEYS = ['ratio/log_ratio_max_abs', 'optim/qk_max_logit', 'optim/nonfinite_skips'] as const satisfies readonly OutcomeMetricKey[];
+
+/**
+ * The part of a run's outcomes that no option changes: off-policy means and run maxima. It is
+ * all that is needed of 11 of the 13 series, so a caller can compute it once per run and keep it
+ * instead of the series (stabilitySummary).
+ */
+export interface StabilitySummary {
+  readonly offPolicySteps: number;
+  readonly offPolicyMeans: Readonly<Record<(typeof OFF_POLICY_MEAN_KEYS)[number], number | null>>;
+  readonly maxima: Readonly<Record<(typeof MAXIMUM_KEYS)[number], number | null>>;
+}
+
 /** What runOutcomes needs of one run. */
 export interface RunOutcomeInput {
   readonly runId: string;
   readonly seed: number;
-  /** Series by metric key; a missing key makes the outcomes built on it null. */
+  /**
+   * Series by metric key; a missing key makes the outcomes built on it null. With `stability`
+   * given, only the reward and entropy series are read.
+   */
   readonly series: Partial<Record<OutcomeMetricKey, StepSeries>>;
+  /** The run's stabilitySummary, when the caller kept it instead of the series. */
+  readonly stability?: StabilitySummary;
   /** Last greedy evaluation reward, when one was recorded. */
   readonly evalReward?: number | null;
   /** Non-finite skips counted from the run's events (the per-step counter lags the last one by a step). */
@@ -168,8 +198,8 @@ export function runOutcomes(input: RunOutcomeInput, options: OutcomeOptions): Ru
   const { target, finalWindow = DEFAULT_FINAL_WINDOW, smoothingWeight = 0, collapseEntropy = COLLAPSE_ENTROPY } = options;
   const { series } = input;
   const reward = series['charts/reward_mean'];
-  const offPolicy = offPolicySteps(series['ratio/log_ratio_max_abs']);
-  const overOffPolicy = (key: OutcomeMetricKey): number | null => meanOverSteps(series[key], offPolicy);
+  const stability = input.stability ?? stabilitySummary(series);
+  const { offPolicyMeans: off, maxima } = stability;
 
   let stepsToTarget: number | null = null;
   let solvedAt: number | null = null;
@@ -183,27 +213,34 @@ export function runOutcomes(input: RunOutcomeInput, options: OutcomeOptions): Ru
     const collapseAt = entropy.steps.find((_, i) => entropy.values[i]! < collapseEntropy);
     collapsed = collapseAt !== undefined && (solvedAt === null || collapseAt < solvedAt) ? 1 : 0;
   }
-  const skipsSeries = maxOf(series['optim/nonfinite_skips']);
   const values: Record<OutcomeKey, number | null> = {
     finalReward: windowMean(reward, finalWindow),
     evalReward: finiteOrNull(input.evalReward),
     auc: reward ? normalizedArea({ step: reward.steps, reward: reward.values }) : null,
     stepsToTarget,
-    logRatioVar: overOffPolicy('ratio/log_ratio_var'),
-    maxAbsLogRatio: maxOf(series['ratio/log_ratio_max_abs']),
-    clipTokenLow: overOffPolicy('clip/token_low'),
-    clipTokenHigh: overOffPolicy('clip/token_high'),
-    clipTokenRegion: overOffPolicy('clip/token_region'),
-    clipSequence: overOffPolicy('clip/sequence'),
-    amGmGapRaw: overOffPolicy('ratio/raw_am_gm_gap'),
-    amHmGapRaw: overOffPolicy('ratio/raw_am_hm_gap'),
-    ess: overOffPolicy('objective/ess'),
-    maxQkLogit: maxOf(series['optim/qk_max_logit']),
+    logRatioVar: off['ratio/log_ratio_var'],
+    maxAbsLogRatio: maxima['ratio/log_ratio_max_abs'],
+    clipTokenLow: off['clip/token_low'],
+    clipTokenHigh: off['clip/token_high'],
+    clipTokenRegion: off['clip/token_region'],
+    clipSequence: off['clip/sequence'],
+    amGmGapRaw: off['ratio/raw_am_gm_gap'],
+    amHmGapRaw: off['ratio/raw_am_hm_gap'],
+    ess: off['objective/ess'],
+    maxQkLogit: maxima['optim/qk_max_logit'],
     finalEntropy: windowMean(entropy, finalWindow),
-    nonFiniteSkips: finiteOrNull(input.nonFiniteSkips) ?? skipsSeries,
+    nonFiniteSkips: finiteOrNull(input.nonFiniteSkips) ?? maxima['optim/nonfinite_skips'],
     collapsed,
   };
-  return { runId: input.runId, seed: input.seed, values, solved: solvedAt !== null, offPolicySteps: offPolicy.size };
+  return { runId: input.runId, seed: input.seed, values, solved: solvedAt !== null, offPolicySteps: stability.offPolicySteps };
+}
+
+/** The option-independent stability summary of a run (see StabilitySummary). */
+export function stabilitySummary(series: Partial<Record<OutcomeMetricKey, StepSeries>>): StabilitySummary {
+  const offPolicy = offPolicySteps(series['ratio/log_ratio_max_abs']);
+  const offPolicyMeans = Object.fromEntries(OFF_POLICY_MEAN_KEYS.map((key) => [key, meanOverSteps(series[key], offPolicy)])) as StabilitySummary['offPolicyMeans'];
+  const maxima = Object.fromEntries(MAXIMUM_KEYS.map((key) => [key, maxOf(series[key])])) as StabilitySummary['maxima'];
+  return { offPolicySteps: offPolicy.size, offPolicyMeans, maxima };
 }
 
 /** An arm for verdict.ts: its label and, per outcome, each run's value keyed by its seed. */
