@@ -21,6 +21,8 @@ describe('validateRequest', () => {
     ['runs:delete', { runIds: [] }, /runs:delete: runIds: choose at least one run/],
     ['metrics:series', { runIds: ['a'], keys: ['charts/nope'], x: 'step', buckets: 100 }, /keys\.0: "charts\/nope" is not one of/],
     ['metrics:compare', { runIds: ['a'], key: 'charts/reward_mean', x: 'step', gridPoints: 200, smoothing: 1, band: 'std', target: null }, /smoothing must be below 1/],
+    ['metrics:compare', { runIds: ['a'], key: 'charts/reward_mean', x: 'step', gridPoints: 200, smoothing: 0, band: 'std', target: null, finalWindow: 0 }, /finalWindow: finalWindow must be a fraction above 0/],
+    ['metrics:compare', { runIds: ['a'], key: 'charts/reward_mean', x: 'step', gridPoints: 200, smoothing: 0, band: 'std', target: null, collapseEntropy: -1 }, /collapseEntropy must be at least 0/],
     ['sweeps:start', { base: {}, axes: [{ path: 'objective..preset', values: [1] }], seeds: [1] }, /must be a dotted config path/],
     ['export:start', { runIds: ['a'], format: 'parquet', outDir: '/tmp' }, /format: "parquet" is not one of agm, csv, jsonl/],
     ['runs:setTags', { runId: 'a', tags: [' '] }, /tags cannot be empty/],

@@ -53,6 +53,8 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
     band: z.enum(['std', 'se', 'ci95', 'minmax']),
     target: z.number().finite().nullable(),
     withSummary: z.boolean().optional(),
+    finalWindow: z.number().gt(0, 'finalWindow must be a fraction above 0').max(1, 'finalWindow must be at most 1 (the whole run)').optional(),
+    collapseEntropy: z.number().finite().min(0, 'collapseEntropy must be at least 0').optional(),
   }),
   'metrics:histograms': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),

@@ -5,6 +5,8 @@
  * schemas (runtime validation in main: the renderer is untrusted) live in contract-schemas.ts.
  */
 import type { MetricKey, MetricValues } from './metrics.js';
+import type { OutcomeKey } from './analysis/outcomes.js';
+import type { Verdict } from './analysis/verdict.js';
 import type { ObjectivePreset } from './objective-config.js';
 import type { RunConfig, RunConfigInput } from './run-config.js';
 import type { Result } from './result.js';
@@ -104,13 +106,17 @@ export interface CompareRequest {
   /** Debiased EMA weight in [0, 1), applied per seed before aggregation. */
   readonly smoothing: number;
   readonly band: BandKind;
-  /** Reward target for steps-to-target; null uses the task optimum. */
+  /** Reward target for steps-to-target; null uses the task's default target (analysis/outcomes.ts defaultTarget). */
   readonly target: number | null;
   /**
    * Whether to compute the reward summary, survival curves and config diff (default true). Panels
    * that draw only the curves ask without them, which halves their cost.
    */
   readonly withSummary?: boolean;
+  /** Fraction of each run's last steps averaged for the final reward and end entropy, in (0, 1] (default 0.1). */
+  readonly finalWindow?: number;
+  /** Entropy (nats per token) below which a run counts as collapsed (default 0.05). */
+  readonly collapseEntropy?: number;
 }
 
 export interface CompareGroup {
@@ -144,6 +150,20 @@ export interface GroupSummaryRow {
   readonly meanAmHmGap: number | null;
 }
 
+/** One run's outcomes in a comparison (analysis/outcomes.ts), enough to recompute every verdict elsewhere. */
+export interface RunOutcomeRow {
+  readonly runId: string;
+  readonly groupKey: string;
+  /** The arm's label, as in the verdicts' `a` and `b`. */
+  readonly label: string;
+  readonly seed: number;
+  /** The reward target this run's steps-to-target and collapse used. */
+  readonly target: number;
+  readonly solved: boolean;
+  readonly offPolicySteps: number;
+  readonly values: Readonly<Record<OutcomeKey, number | null>>;
+}
+
 export interface CompareResult {
   readonly groups: readonly CompareGroup[];
   readonly summary: readonly GroupSummaryRow[];
@@ -152,6 +172,10 @@ export interface CompareResult {
   /** How the curves were aligned, smoothed and banded, for the legend. */
   readonly legend: string;
   readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  /** Per-run outcomes; main always sends them (empty without the summary). Optional only so older mocks still type-check. */
+  readonly outcomes?: readonly RunOutcomeRow[];
+  /** One verdict per pair of groups and outcome, outcome-major; main always sends them (empty without the summary or with one group). */
+  readonly verdicts?: readonly Verdict[];
 }
 
 /** Log-ratio histograms of one run over steps (binned counts; steps downsampled to at most `buckets` columns). */

@@ -31,6 +31,8 @@ export const METRIC_DOCS = {
   'ratio/am_gm_gap': 'Batch mean of log M_1 - log M_0 per sequence (the AM-GM gap).',
   'ratio/half_var_log_ratio': 'Batch mean of Var(z)/2 per sequence: the second-order estimate of the AM-GM gap.',
   'ratio/am_hm_gap': 'Batch mean of |M_1 - M_-1| per sequence.',
+  'ratio/raw_am_gm_gap': 'Batch mean of log M_1 - log M_0 per sequence of the raw token ratios (no clip, every preset alike): the AM-GM gap on one basis for comparing presets.',
+  'ratio/raw_am_hm_gap': 'Batch mean of |M_1 - M_-1| per sequence of the raw token ratios (no clip, every preset alike).',
   'ratio/used_mean': 'Mean of the ratio the objective actually used (sequence ratio, or token ratio for grpo).',
   'ratio/used_min': 'Smallest ratio the objective used.',
   'ratio/used_max': 'Largest ratio the objective used.',

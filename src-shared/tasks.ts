@@ -34,6 +34,11 @@ export interface TaskInfo {
   readonly answerLength: (promptLength: number) => number;
   /** Smallest prompt length the task can be posed with. */
   readonly minPromptLength: number;
+  /**
+   * Reward at which the task counts as solved, the comparison's default target; absent means 90% of
+   * the way from the lowest reward to the optimum (analysis/outcomes.ts, defaultTarget).
+   */
+  readonly solvedReward?: number;
 }
 
 /** Digits per operand of the add task: the prompt holds a (k digits) '+' b (k digits) [and '=']. */
@@ -71,6 +76,8 @@ export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
     needsPrompt: false,
     answerLength: (_promptLength) => 0,
     minPromptLength: 1,
+    // Rewards are 1000^(fraction matched): 90% of the positions is 1000^0.9, about 501.
+    solvedReward: 1000 ** 0.9,
   },
   copy: {
     name: 'copy',

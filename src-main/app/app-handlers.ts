@@ -10,12 +10,13 @@ import { describeControlChanges } from '../../src-shared/controllers/closed-loop
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
-import { fractionPositive, metricMean, readSeriesFast } from '../db/series-bulk-queries.js';
+import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, listSweeps } from '../db/sweeps-queries.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { compareRuns, type CompareInput } from './compare-runs.js';
+import { createOutcomeInputReader } from './outcome-inputs.js';
 import { UserFacingError, type ContractHandlers } from './dispatch.js';
 import type { EventHub } from './event-hub.js';
 import type { ExportJobs } from './export-jobs.js';
@@ -53,6 +54,12 @@ export function describeEvent(event: RunEvent): string {
 }
 
 /** Maps each step to its value on the requested x-axis. */
+/** Reward of a run's last greedy-evaluation event (the trainer evaluates once at the end of every run); null when none. */
+function lastEvalReward(db: Database, runId: number): number | null {
+  const last = listEvents(db, runId, { kinds: ['eval'] }).at(-1)?.event;
+  return last?.kind === 'eval' ? last.reward : null;
+}
+
 function xMapper(db: Database, runId: number, x: XAxis): (step: number) => number {
   if (x === 'step') return (step) => step;
   const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
@@ -68,6 +75,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     return id;
   };
   const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
+  const readOutcomeInputs = createOutcomeInputReader(db);
 
   return {
     'app:info': () => deps.info,
@@ -145,9 +153,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
         const series = readSeriesFast(db, id, request.key);
         const withSummary = request.withSummary !== false;
         const reward = request.key === 'charts/reward_mean' || !withSummary ? series : readSeriesFast(db, id, 'charts/reward_mean');
-        const gap = withSummary ? metricMean(db, id, 'ratio/am_hm_gap') : null;
+        const summary = store.summary(String(id));
         return {
-          summary: store.summary(String(id)),
+          summary,
           config: record.config,
           x: request.x === 'step' ? series.steps : series.steps.map(toX),
           y: series.values,
@@ -156,8 +164,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
           extras: {
             nonFiniteEvents: withSummary ? listEvents(db, id, { kinds: ['nonfinite-skip'] }).length : 0,
             qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
-            ...(gap === null ? {} : { meanAbsA0H0Gap: gap }),
           },
+          ...(withSummary ? { lastEvalReward: lastEvalReward(db, id) } : {}),
+          ...(withSummary ? { outcomeInputs: readOutcomeInputs(id, summary) } : {}),
         };
       });
       return compareRuns(inputs, request);

@@ -1,7 +1,8 @@
 /**
  * compareRuns on synthetic runs: grouping by config-minus-seed with one shared grid, labels and
  * MuonClip flags, bands that stop where fewer than 2 seeds contribute, identical seeds giving a zero
- * band, the reward summary with unsolved seeds counted, survival curves and the config diff.
+ * band, the reward summary with unsolved seeds counted, survival curves and the config diff, and
+ * the per-run outcomes and pairwise verdicts (paired by seed, recomputable from the outcomes).
  */
 import { describe, expect, it } from 'vitest';
 import type { CompareRequest, RunSummary } from '../../src-shared/contract.js';
@@ -61,7 +62,8 @@ describe('compareRuns', () => {
     expect(h!.stepsToTarget.median).toBe(9); // first step >= 0.9 on the full ramps
     expect(g!.stepsToTarget.unsolved).toBe(2);
     expect(g!.stepsToTarget.median).toBeNull(); // most seeds never got there
-    expect(g!.finalReward!.mean).toBeCloseTo((0.5 + 0.5 + 1) / 3, 12);
+    // Final reward is the mean of each run's last 10% of steps (2 of 11 points), not the last rollout.
+    expect(g!.finalReward!.mean).toBeCloseTo((0.475 + 0.475 + 0.95) / 3, 12);
     expect(h!.qkClipStepFraction).toBe(0.5);
     expect(result.survival.map((s) => s.fractionUnsolved.at(-1))).toEqual([1 / 3, 2 / 3]);
   });
@@ -81,5 +83,38 @@ describe('compareRuns', () => {
     expect(light.summary).toEqual([]);
     expect(light.survival).toEqual([]);
     expect(light.configDiff).toEqual([]);
+  });
+
+  it('reports each run\'s outcomes and a paired verdict per outcome that recomputes from them', () => {
+    expect(result.outcomes.map((o) => [o.runId, o.label, o.seed, o.target])).toEqual([
+      ['h0', 'hmpo', 0, 0.9],
+      ['h1', 'hmpo', 1, 0.9],
+      ['h2', 'hmpo', 2, 0.9],
+      ['g0', 'gspo · MuonClip', 0, 0.9],
+      ['g1', 'gspo · MuonClip', 1, 0.9],
+      ['g2', 'gspo · MuonClip', 2, 0.9],
+    ]);
+    const final = result.verdicts.find((v) => v.outcome === 'finalReward')!;
+    expect(final).toMatchObject({ a: 'hmpo', b: 'gspo · MuonClip', paired: true, n: 3 });
+    const value = (id: string) => result.outcomes.find((o) => o.runId === id)!.values.finalReward!;
+    const diffs = [0, 1, 2].map((s) => value(`h${s}`) - value(`g${s}`));
+    expect(final.estimate).toBeCloseTo((diffs[0]! + diffs[1]! + diffs[2]!) / 3, 12);
+    // One verdict per outcome for the single pair; the stability outcomes have no series here: no values.
+    expect(result.verdicts).toHaveLength(17);
+    expect(result.verdicts.find((v) => v.outcome === 'ess')).toMatchObject({ estimate: null, p: null, resolved: false });
+  });
+
+  it('defaults the target to a reachable one (90% of the task optimum), not the optimum', () => {
+    const byDefault = compareRuns(inputs, { ...request, target: null });
+    expect(byDefault.outcomes.every((o) => o.target === 0.9)).toBe(true);
+    expect(byDefault.summary[0]!.stepsToTarget.unsolved).toBe(1);
+  });
+
+  it('honours the final window and computes no outcomes or verdicts for curve-only panels', () => {
+    const whole = compareRuns(inputs, { ...request, finalWindow: 1 });
+    expect(whole.outcomes[0]!.values.finalReward).toBeCloseTo(0.5, 12); // the mean of ramp(1) over all 11 points
+    const light = compareRuns(inputs, { ...request, withSummary: false });
+    expect(light.outcomes).toEqual([]);
+    expect(light.verdicts).toEqual([]);
   });
 });

@@ -1,17 +1,21 @@
 /**
  * The comparison computation behind `metrics:compare`: groups runs by config-minus-seed, smooths
  * each seed (debiased EMA), aligns every group on one shared x-grid, aggregates with the requested
- * band, and adds the reward summary per group, steps-to-target survival curves and the config diff.
+ * band, and adds the reward summary per group, steps-to-target survival curves, the config diff, each
+ * run's outcomes and the pairwise verdicts between groups (paired by seed, Holm across pairs).
  * Pure: the caller reads full-resolution series from the store and passes them in.
  */
-import type { CompareGroup, CompareRequest, CompareResult, GroupSummaryRow, RunSummary } from '../../src-shared/contract.js';
+import type { CompareGroup, CompareRequest, CompareResult, GroupSummaryRow, RunOutcomeRow, RunSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import { TASKS } from '../../src-shared/tasks.js';
 import { bandOf, describeBand } from '../../src-shared/analysis/aggregate.js';
 import { gridSpanning } from '../../src-shared/analysis/alignment.js';
 import { buildSeedBand } from '../../src-shared/analysis/seed-band.js';
 import { describeSmoothing } from '../../src-shared/analysis/smoothing.js';
-import { summarizeGroup, type RunExtras, type StepEstimate } from '../../src-shared/analysis/summary.js';
+import { seedStatistic, summarizeGroup, type RunExtras, type StepEstimate } from '../../src-shared/analysis/summary.js';
+import { armOutcomeValues, defaultTarget, OUTCOME_KEYS, runOutcomes, type OutcomeMetricKey, type StabilitySummary, type StepSeries } from '../../src-shared/analysis/outcomes.js';
+import { verdicts, type ArmOutcomeValues } from '../../src-shared/analysis/verdict.js';
+import { meanOf } from '../../src-shared/analysis/bootstrap.js';
 import { diffConfigs } from '../../src-shared/analysis/config-diff.js';
 import { resolveObjective } from '../../src-shared/objective-config.js';
 
@@ -24,6 +28,10 @@ export interface CompareInput {
   readonly rewardSteps: readonly number[];
   readonly rewards: readonly number[];
   readonly extras: RunExtras;
+  /** What the run's outcomes need besides the reward (outcome-inputs.ts); absent, the stability outcomes are null. */
+  readonly outcomeInputs?: { readonly series: Partial<Record<OutcomeMetricKey, StepSeries>>; readonly stability?: StabilitySummary };
+  /** Reward of the run's last greedy evaluation event (every run gets one at its end); else the summary's. */
+  readonly lastEvalReward?: number | null;
 }
 
 function groupLabel(config: RunConfig): string {
@@ -35,7 +43,10 @@ function groupLabel(config: RunConfig): string {
 
 const estimate = (value: StepEstimate | null | undefined): number | null => (typeof value === 'number' ? value : null);
 
-export function compareRuns(inputs: readonly CompareInput[], request: CompareRequest): CompareResult {
+/** What compareRuns returns: a CompareResult whose outcomes and verdicts are always there. */
+export type ComparisonWithVerdicts = CompareResult & Required<Pick<CompareResult, 'outcomes' | 'verdicts'>>;
+
+export function compareRuns(inputs: readonly CompareInput[], request: CompareRequest): ComparisonWithVerdicts {
   const groups = new Map<string, CompareInput[]>();
   for (const input of inputs) groups.set(input.summary.groupKey, [...(groups.get(input.summary.groupKey) ?? []), input]);
   // One grid for every group, so the bands line up on the chart.
@@ -44,9 +55,12 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
   const compareGroups: CompareGroup[] = [];
   const summary: GroupSummaryRow[] = [];
   const survival: CompareResult['survival'][number][] = [];
+  const outcomes: RunOutcomeRow[] = [];
+  const arms: ArmOutcomeValues[] = [];
+  const labels = uniqueLabels([...groups].map(([groupKey, members]) => [groupKey, groupLabel(members[0]!.config)]));
   for (const [groupKey, members] of groups) {
     const first = members[0]!;
-    const label = groupLabel(first.config);
+    const label = labels.get(groupKey)!;
     const withData = members.filter((m) => m.x.length > 0);
     if (withData.length > 0 && grid.length > 0) {
       const band = buildSeedBand(withData.map((m) => ({ x: m.x, y: m.y })), { smoothingWeight: request.smoothing, grid });
@@ -66,7 +80,27 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
       });
     }
     if (request.withSummary === false) continue;
-    const target = request.target ?? TASKS[first.config.task].optimum;
+    const target = request.target ?? defaultTarget(TASKS[first.config.task]);
+    const runs = members.map((m) => ({
+      groupKey,
+      label,
+      target,
+      ...runOutcomes(
+        {
+          runId: m.summary.id,
+          seed: m.summary.seed,
+          series: { ...m.outcomeInputs?.series, 'charts/reward_mean': { steps: m.rewardSteps, values: m.rewards } },
+          ...(m.outcomeInputs?.stability ? { stability: m.outcomeInputs.stability } : {}),
+          evalReward: m.lastEvalReward ?? m.summary.evalReward,
+          nonFiniteSkips: m.extras.nonFiniteEvents ?? null,
+        },
+        { target, smoothingWeight: request.smoothing, ...(request.finalWindow === undefined ? {} : { finalWindow: request.finalWindow }), ...(request.collapseEntropy === undefined ? {} : { collapseEntropy: request.collapseEntropy }) },
+      ),
+    }));
+    outcomes.push(...runs);
+    arms.push(armOutcomeValues(label, runs));
+    const finalReward = seedStatistic(runs.map((r) => r.values.finalReward));
+    const rawGaps = runs.flatMap((r) => (r.values.amHmGapRaw === null ? [] : [r.values.amHmGapRaw]));
     const stats = summarizeGroup(
       members.map((m) => ({ curve: { step: m.rewardSteps, reward: m.rewards }, extras: m.extras })),
       { target, smoothingWeight: request.smoothing },
@@ -77,13 +111,15 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
       label,
       preset: first.config.objective.preset,
       seeds: stats.seeds,
-      finalReward: stats.finalReward.mean === null ? null : { mean: stats.finalReward.mean, lower: stats.finalReward.ciLow ?? stats.finalReward.mean, upper: stats.finalReward.ciHigh ?? stats.finalReward.mean },
+      // The final-window mean (outcomes.ts), not one rollout's reward.
+      finalReward: finalReward.mean === null ? null : { mean: finalReward.mean, lower: finalReward.ciLow ?? finalReward.mean, upper: finalReward.ciHigh ?? finalReward.mean },
       bestReward: stats.bestReward.mean,
       auc: stats.areaUnderCurve.mean,
       stepsToTarget: { median: estimate(steps?.median), lower: estimate(steps?.ci?.low), upper: estimate(steps?.ci?.high), unsolved: steps?.unsolved ?? 0 },
       nonFiniteEvents: stats.nonFiniteEvents.mean ?? 0,
       qkClipStepFraction: stats.qkClipStepFraction.mean ?? 0,
-      meanAmHmGap: stats.meanAbsA0H0Gap.mean,
+      // Raw token ratios over off-policy steps: the same basis for every preset (null for runs recorded before it existed).
+      meanAmHmGap: rawGaps.length === 0 ? null : meanOf(rawGaps),
     });
     if (stats.survival) survival.push({ groupKey, label, steps: stats.survival.step, fractionUnsolved: stats.survival.fraction });
   }
@@ -93,5 +129,20 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
     `linear interpolation on a shared grid of ${grid.length} points, no extrapolation`,
     `band: ${describeBand(request.band)}`,
   ].join('; ');
-  return { groups: compareGroups, summary, survival, legend, configDiff: request.withSummary === false ? [] : diffConfigs(inputs.map((i) => i.config)) };
+  return {
+    groups: compareGroups,
+    summary,
+    survival,
+    legend,
+    configDiff: request.withSummary === false ? [] : diffConfigs(inputs.map((i) => i.config)),
+    outcomes,
+    verdicts: verdicts(arms, OUTCOME_KEYS),
+  };
+}
+
+/** Group labels made unique (a suffix from the group key) so verdicts name each arm unambiguously. */
+function uniqueLabels(entries: readonly (readonly [string, string])[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const [, label] of entries) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return new Map(entries.map(([groupKey, label]) => [groupKey, counts.get(label)! > 1 ? `${label} [${groupKey.slice(0, 6)}]` : label]));
 }

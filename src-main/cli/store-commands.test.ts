@@ -1,6 +1,6 @@
 /**
  * The store-backed commands through the real binary on a temporary database: a paired sweep, ls,
- * show, compare, export (AGM rules hold), rm, db check; and the bad inputs the issue names (unknown
+ * show, compare (with its verdicts, JSON shape and outcomes CSV), export (AGM rules hold), rm, db check; and the bad inputs the issue names (unknown
  * run ids, an unwritable or non-empty output folder, a corrupt or foreign database file), each a
  * one-line error with no data changed.
  */
@@ -53,7 +53,30 @@ describe('store-backed commands', () => {
     expect(compare.code, compare.stderr).toBe(0);
     const rows = compare.stdout.split('\n').filter((l) => /^(gspo|hmpo) /.test(l));
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toMatch(/^\w+\s+2\s+[\d.]+ \[[\d.]+, [\d.]+\]/);
+    // The t interval at 2 seeds is wide (mean +- 12.7 SE) and may reach below 0.
+    for (const row of rows) expect(row).toMatch(/^\w+\s+2\s+[\d.]+ \[-?[\d.]+, [\d.]+\]/);
+  });
+
+  it('compare prints a verdict line per outcome for the pair, paired by seed', async () => {
+    const compare = await withDb('compare', '--sweep', '1');
+    expect(compare.stdout).toMatch(/^ {2}gspo - hmpo, final reward: [-+]?[\d.e-]+ \[[-\d.e]+, [-\d.e]+\], paired n=2, .*p_Holm [=<] [\d.]+ — (not resolved|no difference)/m);
+    expect(compare.stdout).toMatch(/^. gspo - hmpo, log-ratio variance: .*paired n=2/m);
+    expect(compare.stdout).toMatch(/Verdicts, stability \(ratio statistics over off-policy steps only\):/);
+  });
+
+  it('compare --json carries the verdicts in the documented shape, recomputable from the per-run outcomes, and --outcomes-csv writes them', async () => {
+    const csv = join(dir, 'outcomes.csv');
+    const run = await withDb('compare', '--sweep', '1', '--json', '--outcomes-csv', csv);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { verdicts: Record<string, unknown>[]; outcomes: { label: string; seed: number; values: Record<string, number | null> }[] };
+    const final = result.verdicts.find((v) => v['outcome'] === 'finalReward')!;
+    expect(Object.keys(final).sort()).toEqual(['a', 'b', 'ci', 'effectSize', 'estimate', 'method', 'n', 'outcome', 'p', 'pAdjusted', 'paired', 'resolved', 'seedsToResolve']);
+    expect(final).toMatchObject({ a: 'gspo', b: 'hmpo', n: 2, paired: true });
+    const value = (label: string, seed: number) => result.outcomes.find((o) => o.label === label && o.seed === seed)!.values['finalReward']!;
+    expect(final['estimate']).toBeCloseTo((value('gspo', 0) - value('hmpo', 0) + value('gspo', 1) - value('hmpo', 1)) / 2, 12);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines[0]).toMatch(/^run_id,arm,group_key,seed,target,solved,off_policy_steps,finalReward,evalReward,auc,stepsToTarget,/);
+    expect(lines).toHaveLength(5);
   });
 
   it('export --sweep writes an AGM export that meets every rule', async () => {
@@ -83,6 +106,7 @@ describe('store-backed commands', () => {
     [['stop', '1'], /run 1 is finished; only queued or running runs can be stopped/],
     [['compare', '42'], /no run with id '42'/],
     [['compare', '--sweep', '9'], /no sweep with id '9'/],
+    [['compare', '--sweep', '1', '--final-window', '2'], /--final-window must be a fraction in \(0, 1\], got '2'/],
     [['export', '1', '--out', join(BASE, 'x')], /cannot create the folder .*base\.json\/x: .*base\.json is a file, not a folder/],
     [['export'], /name the runs to export/],
     [['sweep', '--config', BASE], /a sweep needs at least one axis/],

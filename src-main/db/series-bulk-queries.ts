@@ -19,11 +19,6 @@ export function readSeriesFast(db: Database, runId: number, key: MetricKey): Met
   return { steps: JSON.parse(steps) as number[], values: (JSON.parse(values) as (number | null)[]).map((v) => (v === null ? NaN : v)) };
 }
 
-/** Mean of a metric over a run's steps (NaN values left out); null when it has none. */
-export function metricMean(db: Database, runId: number, key: MetricKey): number | null {
-  return cached(db, 'SELECT avg(value) FROM metrics WHERE run_id = ? AND key_id = (SELECT id FROM metric_keys WHERE name = ?) AND value IS NOT NULL').pluck().get(runId, key) as number | null;
-}
-
 /** Fraction of a run's recorded steps on which the metric was > 0 (e.g. heads QK-clipped); 0 when it has none. */
 export function fractionPositive(db: Database, runId: number, key: MetricKey): number {
   const row = cached(db, 'SELECT count(*), sum(value > 0) FROM metrics WHERE run_id = ? AND key_id = (SELECT id FROM metric_keys WHERE name = ?)').raw().get(runId, key) as [number, number | null];

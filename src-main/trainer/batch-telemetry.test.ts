@@ -70,6 +70,19 @@ describe('batch telemetry', () => {
     expect(metrics['clip/sequence']).toBe(1); // the paper clip holds both sequences (spec section 8)
   });
 
+  it('raw-ratio AM-GM and AM-HM gaps are on one basis for every preset (the unclipped token ratios)', () => {
+    const { seq0, seq1 } = EXPECTED.powerMeans; // raw token power means; index 0: p = -1, 1: p = 0, 3: p = 1
+    const amGm = mean([Math.log(seq0[3]! / seq0[1]!), Math.log(seq1[3]! / seq1[1]!)]);
+    const amHm = mean([seq0[3]! - seq0[0]!, seq1[3]! - seq1[0]!]);
+    for (const preset of ['grpo', 'gspo', 'gmpo', 'hmpo', 'agm'] as const) {
+      const { metrics } = telemetry({ preset });
+      expectClose(metrics['ratio/raw_am_gm_gap']!, amGm, 1e-5);
+      expectClose(metrics['ratio/raw_am_hm_gap']!, amHm, 1e-5);
+    }
+    // GMPO's own gap is on its token-clipped log-ratios (|x| <= 0.4), hence smaller than the raw one.
+    expect(telemetry({ preset: 'gmpo' }).metrics['ratio/am_gm_gap']!).toBeLessThan(amGm - 1e-4);
+  });
+
   it('ESS of the per-token gradient weights, from the spec gradient', () => {
     const w = EXPECTED.grpo.gradSeqMeanTokenMean.flat().map(Math.abs);
     const sum = w.reduce((a, b) => a + b, 0);

@@ -57,6 +57,19 @@ function meanSpectrum(z: tf.Tensor2D, mask: tf.Tensor2D, out: Pending): void {
   out.push(['ratio/am_hm_gap', tf.mean(tf.abs(tf.sub(a, h)))]);
 }
 
+/**
+ * AM-GM and |AM-HM| gaps of the raw token ratios (x, before any clip), for every preset alike: the
+ * gaps above are on the log-ratios the objective's mean sees, which differ by preset (clipped for
+ * sequence presets with a token clip), so they cannot be compared across presets.
+ */
+function rawMeanGaps(x: tf.Tensor2D, mask: tf.Tensor2D, out: Pending): void {
+  const logA = logPowerMean(x, mask, 1);
+  const logG = logPowerMean(x, mask, 0);
+  const logH = logPowerMean(x, mask, -1);
+  out.push(['ratio/raw_am_gm_gap', tf.mean(tf.sub(logA, logG))]);
+  out.push(['ratio/raw_am_hm_gap', tf.mean(tf.abs(tf.sub(tf.exp(logA), tf.exp(logH))))]);
+}
+
 function tokenClipFractions(batch: PolicyBatch, objective: ResolvedObjective, x: tf.Tensor2D, out: Pending): void {
   const adv = tf.expandDims(batch.advantages, 1); // (B, 1)
   let low: tf.Tensor;
@@ -126,6 +139,7 @@ export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective,
     logRatioStats(x, batch.mask, pending);
     const z = objective.level === 'token' ? x : sequenceLevelLogRatios(batch, objective);
     meanSpectrum(z, batch.mask, pending);
+    rawMeanGaps(x, batch.mask, pending);
     tokenClipFractions(batch, objective, x, pending);
     if (objective.level === 'token') {
       const r = tf.exp(x);

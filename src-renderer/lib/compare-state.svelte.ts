@@ -55,12 +55,12 @@ export interface HistogramFacet {
   readonly series: HistogramSeries | null;
 }
 
-/** "" -> null (the task optimum); a number -> that target; anything else -> an error message. */
+/** "" -> null (the task's default target, 90% of its optimum); a number -> that target; anything else -> an error message. */
 export function parseTarget(text: string): { target: number | null; error: string | null } {
   const trimmed = text.trim();
   if (trimmed === '') return { target: null, error: null };
   const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { target: null, error: `Target "${trimmed}" is not a number; enter a reward value, or leave it blank for the task optimum` };
+  if (!Number.isFinite(value)) return { target: null, error: `Target "${trimmed}" is not a number; enter a reward value, or leave it blank for the task's default (90% of its optimum)` };
   return { target: value, error: null };
 }
 
@@ -177,7 +177,7 @@ export class CompareState {
   get targetText(): string {
     return this.#targetText;
   }
-  /** Blank = the task optimum; an unparsable value shows targetError and asks main nothing. */
+  /** Blank = the task's default target; an unparsable value shows targetError and asks main nothing. */
   set targetText(text: string) {
     this.#targetText = text;
     if (parseTarget(text).error === null) this.#debouncer.schedule();

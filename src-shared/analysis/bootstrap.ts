@@ -160,9 +160,10 @@ export function resampleIndices(n: number, resamples: number, seed: number): Uin
  * intervals at once (one per grid point). Returns null for fewer than two values: one seed has no
  * spread to resample.
  *
- * Caveat for the legend or docs: with few seeds the percentile bootstrap is too narrow. Measured on
- * normal data, a nominal 95% interval covers the true mean about 75% of the time with 3 seeds, 83%
- * with 5, 90% with 10 and 92% with 20 (it ignores the t correction and the n - 1 in the variance).
+ * Caveat: with few seeds the percentile bootstrap is too narrow. Measured on normal data, a nominal
+ * 95% interval covers the true mean about 75% of the time with 3 seeds, 83% with 5, 90% with 10 and
+ * 92% with 20 (it ignores the t correction and the n - 1 in the variance). The comparison's
+ * intervals therefore use t-intervals.ts instead; this stays for statistics with no t analogue.
  */
 export function createMeanBootstrap(options: BootstrapOptions = {}): (values: ArrayLike<number>) => Interval | null {
   const { resamples, seed, confidence } = resolveBootstrapOptions(options);
