@@ -8,8 +8,6 @@ import { allResolved, confidenceSequence, logBayesFactor, logEValue, sequentialV
 import { simulateSequential, type LookDecision, type SimulationSetup } from './sequential-simulation.js';
 
 const ALPHA = 0.05;
-/** z_{0.975}: a fixed-sample level-0.05 two-sided test when the SD is known. */
-const Z_975 = 1.959963984540054;
 
 const anytime: LookDecision = (outcomes) => sequentialVerdicts(outcomes, { alpha: ALPHA }).map((r) => ({ first: r.first, second: r.second, different: r.verdict === 'first-better' || r.verdict === 'second-better' }));
 
@@ -32,7 +30,7 @@ function naive(differenceSd: number, z: number): LookDecision {
 // Final-reward-like numbers: seed-to-seed SD ~0.2 of which a part is shared by the arms (pairing).
 const NULL_SETUP: SimulationSetup = { armMeans: [0.5, 0.5, 0.5], sharedSd: 0.15, ownSd: 0.15, firstLook: 3, perRound: 1, maxSeeds: 60, replicates: 3000, seed: 11 };
 const DIFFERENCE_SD = Math.SQRT2 * 0.15;
-/** Bonferroni over the 3 pairs of 3 arms: z_{1 - 0.05/6}. */
+/** Fixed-sample level-0.05 two-sided z-test with the SD known, Bonferroni over the 3 pairs of 3 arms: z_{1 - 0.05/6}. */
 const Z_BONFERRONI_3 = 2.3939797998185104;
 
 describe('anytime-valid sequential verdicts', () => {

@@ -1,0 +1,28 @@
+/**
+ * The per-run outcome the until-resolved driver compares, read from the store. ONE place to swap:
+ * when src-shared/analysis/outcomes.ts (the fixed-sample verdict's per-run outcomes) lands, replace
+ * `finalReward` and OUTCOMES with its definitions. Until then: final reward = mean of
+ * charts/reward_mean over the last 10% of recorded steps (at least one step).
+ */
+import type { Database } from 'better-sqlite3';
+import type { MetricKey } from '../../src-shared/metrics.js';
+import { readSeriesFast } from '../db/series-bulk-queries.js';
+
+export const OUTCOMES = ['final-reward'] as const;
+export type OutcomeName = (typeof OUTCOMES)[number];
+
+/** Mean of the last 10% of the values (NaN ones left out); NaN when there are none. */
+export function finalReward(values: readonly number[]): number {
+  const tail = values.slice(values.length - Math.max(1, Math.ceil(values.length * 0.1))).filter(Number.isFinite);
+  return tail.length === 0 ? Number.NaN : tail.reduce((s, v) => s + v, 0) / tail.length;
+}
+
+const SOURCES: Record<OutcomeName, { key: MetricKey; reduce: (values: readonly number[]) => number }> = {
+  'final-reward': { key: 'charts/reward_mean', reduce: finalReward },
+};
+
+/** The outcome of one finished run; NaN when it recorded nothing to compute it from. */
+export function runOutcome(db: Database, runId: number, outcome: OutcomeName): number {
+  const source = SOURCES[outcome];
+  return source.reduce(readSeriesFast(db, runId, source.key).values);
+}

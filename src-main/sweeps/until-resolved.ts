@@ -1,0 +1,90 @@
+/**
+ * `hmpo-lab sweep --until-resolved`: runs a sweep in rounds of seeds (the same new seeds in every
+ * cell, so arms stay paired), and after each round asks the anytime-valid sequential test
+ * (src-shared/analysis/sequential.ts) for every pairwise verdict on the chosen outcome. It stops
+ * when every pair is resolved (a winner, or equivalent within the margin) or when the next round
+ * would exceed the run or time budget. Each round is recorded as its own sweep ("... · round k").
+ * Does not print: the caller gets one report per round.
+ */
+import type { SweepSpec } from '../../src-shared/contract.js';
+import { allResolved, sequentialVerdicts, type PairResult } from '../../src-shared/analysis/sequential.js';
+import { sweepCells } from '../../src-shared/sweep.js';
+import type { App } from '../app/create-app.js';
+import type { RunEnd } from '../runs/run-store.js';
+import { runOutcome, type OutcomeName } from './run-outcome.js';
+
+export interface UntilResolvedOptions {
+  readonly outcome: OutcomeName;
+  /** Most runs in all rounds together. */
+  readonly budgetRuns: number;
+  /** Start no round that the last round's duration says would end after this many minutes; null: no limit. */
+  readonly budgetMinutes: number | null;
+  /** New seeds per cell in each round after the first (the first uses spec.seeds). */
+  readonly seedsPerRound: number;
+  /** |difference| below which a pair may be called equivalent (outcome units); null: winners only. */
+  readonly margin: number | null;
+  readonly alpha: number;
+  /** Stops every run of the current round; set by the caller's Ctrl-C handler. */
+  readonly signal?: { stopped: boolean };
+}
+
+export interface RoundReport {
+  readonly round: number;
+  readonly sweepId: string;
+  readonly seeds: readonly number[];
+  readonly runsSoFar: number;
+  /** Runs of this round that ended without an outcome (failed, crashed, stopped). */
+  readonly missing: number;
+  readonly verdicts: readonly PairResult[];
+}
+
+export type StopReason = 'resolved' | 'budget-runs' | 'budget-minutes' | 'stopped';
+
+export interface UntilResolvedResult {
+  readonly rounds: readonly RoundReport[];
+  readonly reason: StopReason;
+}
+
+/** Outcome per run from runs that finished; a run that failed, crashed or was stopped counts as missing. */
+function outcomeOf(app: App, runId: string, end: RunEnd | null, outcome: OutcomeName): number {
+  return end?.status === 'finished' ? runOutcome(app.db, Number(runId), outcome) : Number.NaN;
+}
+
+export async function runUntilResolved(app: App, spec: SweepSpec, options: UntilResolvedOptions, onRound: (report: RoundReport) => void): Promise<UntilResolvedResult> {
+  const labels = sweepCells(spec).map((cell, i) => cell.label || `cell ${i + 1}`);
+  const outcomes = new Map(labels.map((label) => [label, [] as number[]]));
+  const started = Date.now();
+  const rounds: RoundReport[] = [];
+  let seeds = [...spec.seeds];
+  let runsSoFar = 0;
+  let lastRoundMs = 0;
+  for (let round = 1; ; round++) {
+    const roundStart = Date.now();
+    const { sweepId, runIds } = await app.handlers['sweeps:start']({ ...spec, name: `${spec.name ?? 'until resolved'} · round ${round}`, seeds });
+    const stopAll = setInterval(() => {
+      if (options.signal?.stopped) for (const id of runIds) app.manager.stop(id);
+    }, 200);
+    const ends = await Promise.all(runIds.map((id) => app.manager.waitForEnd(id)));
+    clearInterval(stopAll);
+    // sweeps:start returns runs cell by cell, each cell's seeds in order (expandSweep's order).
+    let missing = 0;
+    runIds.forEach((id, i) => {
+      const value = outcomeOf(app, id, ends[i] ?? null, options.outcome);
+      if (!Number.isFinite(value)) missing++;
+      outcomes.get(labels[Math.floor(i / seeds.length)]!)!.push(value);
+    });
+    runsSoFar += runIds.length;
+    lastRoundMs = Date.now() - roundStart;
+    const verdicts = sequentialVerdicts(outcomes, { alpha: options.alpha, margin: options.margin });
+    const report: RoundReport = { round, sweepId, seeds, runsSoFar, missing, verdicts };
+    rounds.push(report);
+    onRound(report);
+
+    if (options.signal?.stopped) return { rounds, reason: 'stopped' };
+    if (allResolved(verdicts)) return { rounds, reason: 'resolved' };
+    const next = Array.from({ length: options.seedsPerRound }, (_, i) => Math.max(...seeds) + 1 + i);
+    if (runsSoFar + labels.length * next.length > options.budgetRuns) return { rounds, reason: 'budget-runs' };
+    if (options.budgetMinutes !== null && Date.now() - started + lastRoundMs > options.budgetMinutes * 60_000) return { rounds, reason: 'budget-minutes' };
+    seeds = next;
+  }
+}
