@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { SweepSpec } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
+import { optimizerClipAxis } from '../../src-shared/plans/optimizer-clip-axis.js';
 import { isPlanName, planSpec, PLAN_INFO, PLAN_NAMES, PlanNeedsTauError, type PlanName } from '../../src-shared/plans/plans.js';
 import type { RunConfigInput } from '../../src-shared/run-config.js';
-import { type App } from '../app/create-app.js';
+import type { App } from '../app/create-app.js';
 import { OUTCOMES } from '../sweeps/run-outcome.js';
 import { calibrateTau, describeCalibration } from './calibrate-tau-command.js';
 import { runUntilResolvedCommand, type UntilResolvedFlags } from './until-resolved.js';
@@ -18,7 +19,6 @@ import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { applyOverrides, parseOverrideValue } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
-import { optimizerClipAxis } from '../../src-shared/plans/optimizer-clip-axis.js';
 
 interface SweepOptions {
   config?: string;
@@ -71,11 +71,12 @@ async function tauFor(options: SweepOptions, base: RunConfigInput, openApp: () =
   return calibration.tau;
 }
 
-async function buildSpec(options: SweepOptions, openApp: () => App = () => { throw new Error('no app'); }): Promise<SweepSpec> {
+async function buildSpec(options: SweepOptions, openApp: () => App): Promise<SweepSpec> {
   const base = applyOverrides(options.config === undefined ? undefined : await readJsonInput(options.config), {}, options.set);
   const seeds = parseSeeds(options.seeds ?? '3');
   if (options.plan) {
     const name = planNameOf(options.plan);
+    if (options.objectives || options.muonclip || options.axis.length > 0) throw new CliError(`--plan ${name} sets the axes itself; drop --objectives, --muonclip and --axis, or drop --plan`);
     try {
       const spec = planSpec(name, { base, seeds, ...(PLAN_INFO[name].needsTau ? { tau: await tauFor(options, base as RunConfigInput, openApp) } : {}) });
       // --set wins over a plan's own settings (the stress regime's, e.g. totalSteps).

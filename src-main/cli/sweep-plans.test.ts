@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test-support/run-cli.js';
 import { openDatabase } from '../db/open-database.js';
 import { listRuns } from '../db/runs-queries.js';
+import { readSeriesFast } from '../db/series-bulk-queries.js';
 import { listSweeps } from '../db/sweeps-queries.js';
+import { finalReward } from '../sweeps/run-outcome.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmpo-cli-plans-'));
 const BASE = join(dir, 'base.json');
@@ -44,6 +46,15 @@ describe('hmpo-lab sweep --until-resolved', () => {
       ['ur · round 1', [0, 1], 4],
       ['ur · round 2', [2], 2],
     ]);
+    // The printed mean difference is grpo minus power p=1 paired by seed, from the stored rewards.
+    const handle = openDatabase(db);
+    const rewardOf = (preset: string, seed: number) => {
+      const run = listRuns(handle).find((r) => r.config.objective.preset === preset && r.config.seed === seed)!;
+      return finalReward(readSeriesFast(handle, run.id, 'charts/reward_mean').values);
+    };
+    const expected = [0, 1, 2].reduce((sum, seed) => sum + rewardOf('grpo', seed) - rewardOf('power', seed), 0) / 3;
+    handle.close();
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('grpo vs power p=1')).at(-1)).toMatch(new RegExp(`\\s${expected.toFixed(3).replace('.', '\\.')}\\s`));
   });
 
   it('stops when the next round would exceed --budget-runs, with exit code 1', async () => {
@@ -60,6 +71,7 @@ describe('hmpo-lab sweep --until-resolved', () => {
     [['--objectives', 'grpo', '--until-resolved', '--budget-runs', '9'], /needs at least two cells/],
     [['--objectives', 'grpo,hmpo', '--until-resolved', '--budget-runs', '9', '--outcome', 'auc'], /--outcome: 'auc' is not one of final-reward/],
     [['--plan', 'nope'], /--plan: 'nope' is not a plan; choose one of methods, mean-ablation, muonclip, seed, stress/],
+    [['--plan', 'methods', '--objectives', 'grpo'], /--plan methods sets the axes itself; drop --objectives, --muonclip and --axis, or drop --plan/],
     [['--plan', 'muonclip'], /plan 'muonclip' has QK-clip arms and needs a tau .*calibrate-tau.*or pass --tau auto/],
     [['--objectives', 'hmpo', '--muonclip'], /--muonclip needs a tau/],
     [['--objectives', 'hmpo', '--muonclip', '--tau', '-1'], /--tau must be a number > 0 or 'auto', got '-1'/],

@@ -8,8 +8,10 @@
  */
 import type { SweepSpec } from '../../src-shared/contract.js';
 import { allResolved, sequentialVerdicts, type PairResult } from '../../src-shared/analysis/sequential.js';
-import { sweepCells } from '../../src-shared/sweep.js';
+import { trainingKey } from '../../src-shared/plans/training-key.js';
+import { expandSweep, sweepCells } from '../../src-shared/sweep.js';
 import type { App } from '../app/create-app.js';
+import { requireRun } from '../db/runs-queries.js';
 import type { RunEnd } from '../runs/run-store.js';
 import { runOutcome, type OutcomeName } from './run-outcome.js';
 
@@ -50,9 +52,24 @@ function outcomeOf(app: App, runId: string, end: RunEnd | null, outcome: Outcome
   return end?.status === 'finished' ? runOutcome(app.db, Number(runId), outcome) : Number.NaN;
 }
 
+/** Which cell a config belongs to: its training key (config minus seed, objective resolved). */
+function cellOfKey(spec: SweepSpec, labels: readonly string[]): Map<string, string> {
+  const expanded = expandSweep(spec);
+  if (!expanded.ok) throw new Error(expanded.error.message);
+  const perCell = expanded.value.length / labels.length;
+  return new Map(expanded.value.map((run, i) => [trainingKey(run.config), labels[Math.floor(i / perCell)]!]));
+}
+
+/** Outcomes per arm as arrays over the same seeds in the same order (NaN where a run is missing): the pairing. */
+function pairedBySeed(bySeed: ReadonlyMap<string, ReadonlyMap<number, number>>): Map<string, number[]> {
+  const seeds = [...new Set([...bySeed.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  return new Map([...bySeed].map(([label, values]) => [label, seeds.map((seed) => values.get(seed) ?? Number.NaN)]));
+}
+
 export async function runUntilResolved(app: App, spec: SweepSpec, options: UntilResolvedOptions, onRound: (report: RoundReport) => void): Promise<UntilResolvedResult> {
   const labels = sweepCells(spec).map((cell, i) => cell.label || `cell ${i + 1}`);
-  const outcomes = new Map(labels.map((label) => [label, [] as number[]]));
+  const cellOf = cellOfKey(spec, labels);
+  const outcomes = new Map(labels.map((label) => [label, new Map<number, number>()]));
   const started = Date.now();
   const rounds: RoundReport[] = [];
   let seeds = [...spec.seeds];
@@ -66,16 +83,17 @@ export async function runUntilResolved(app: App, spec: SweepSpec, options: Until
     }, 200);
     const ends = await Promise.all(runIds.map((id) => app.manager.waitForEnd(id)));
     clearInterval(stopAll);
-    // sweeps:start returns runs cell by cell, each cell's seeds in order (expandSweep's order).
+    // Each run is placed by its stored config (cell by training key, pairing by seed), not by position.
     let missing = 0;
     runIds.forEach((id, i) => {
+      const config = requireRun(app.db, Number(id)).config;
       const value = outcomeOf(app, id, ends[i] ?? null, options.outcome);
       if (!Number.isFinite(value)) missing++;
-      outcomes.get(labels[Math.floor(i / seeds.length)]!)!.push(value);
+      outcomes.get(cellOf.get(trainingKey(config))!)!.set(config.seed, value);
     });
     runsSoFar += runIds.length;
     lastRoundMs = Date.now() - roundStart;
-    const verdicts = sequentialVerdicts(outcomes, { alpha: options.alpha, margin: options.margin });
+    const verdicts = sequentialVerdicts(pairedBySeed(outcomes), { alpha: options.alpha, margin: options.margin });
     const report: RoundReport = { round, sweepId, seeds, runsSoFar, missing, verdicts };
     rounds.push(report);
     onRound(report);
