@@ -32,7 +32,7 @@ describe('built-in plans', () => {
     expect(ablation).toHaveLength(10);
     expect(ablation.map((r) => r.config.seed)).toEqual([4, 5, 4, 5, 4, 5, 4, 5, 4, 5]);
     const resolved = ablation.map((r) => resolveObjective(r.config.objective));
-    expect(resolved.map((o) => o.mean)).toEqual([1, 1, 0, 0, -1, -1].map((p) => ({ kind: 'power', p })).concat([{ kind: 'learnable' }, { kind: 'learnable' }, { kind: 'agm' }, { kind: 'agm' }]));
+    expect(resolved.map((o) => o.mean)).toEqual([...[1, 1, 0, 0, -1, -1].map((p) => ({ kind: 'power', p })), { kind: 'learnable' }, { kind: 'learnable' }, { kind: 'agm' }, { kind: 'agm' }]);
     const { preset: _p, mean: _m, ...firstKnobs } = resolved[0]!;
     for (const o of resolved) {
       const { preset: _preset, mean: _mean, ...knobs } = o;
