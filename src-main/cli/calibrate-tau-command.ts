@@ -10,6 +10,7 @@ import { calibrationConfig, DEFAULT_TAU_QUANTILE, tauFromMaxLogits } from '../..
 import { validateRunConfig, type RunConfigInput } from '../../src-shared/run-config.js';
 import type { App } from '../app/create-app.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
+import { recordedAllSteps } from '../sweeps/run-outcome.js';
 import { openAppForCli } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
@@ -29,7 +30,7 @@ export async function calibrateTau(app: App, base: RunConfigInput, quantile: num
   if (!config.ok) throw new CliError(`invalid config: ${config.error.message}`);
   const [runId] = app.manager.enqueue([{ config: config.value, name: `tau calibration · AdamW, no QK-clip · seed ${config.value.seed}` }]);
   const end = await app.manager.waitForEnd(runId!);
-  if (end?.status !== 'finished') throw new CliError(`the calibration run ${runId} ended ${end?.status ?? 'without a status'}${end?.reason ? `: ${end.reason}` : ''}; fix the config and retry`, EXIT_FAILURE);
+  if (!recordedAllSteps(app.store.summary(runId!))) throw new CliError(`the calibration run ${runId} ended ${end?.status ?? 'without a status'} before its last step${end?.reason ? ` (${end.reason})` : ''}; fix the config and retry`, EXIT_FAILURE);
   const result = tauFromMaxLogits(readSeriesFast(app.db, Number(runId), 'optim/qk_max_logit').values, quantile);
   if (!result.ok) throw new CliError(`calibration run ${runId}: ${result.message}`, EXIT_FAILURE);
   return { tau: result.tau, runId: runId!, steps: result.steps, max: result.max, quantile };

@@ -5,6 +5,7 @@
  * charts/reward_mean over the last 10% of recorded steps (at least one step).
  */
 import type { Database } from 'better-sqlite3';
+import type { RunSummary } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
 
@@ -25,4 +26,16 @@ const SOURCES: Record<OutcomeName, { key: MetricKey; reduce: (values: readonly n
 export function runOutcome(db: Database, runId: number, outcome: OutcomeName): number {
   const source = SOURCES[outcome];
   return source.reduce(readSeriesFast(db, runId, source.key).values);
+}
+
+/**
+ * Whether a run's outcome can be used: it recorded every one of its steps. A run that ended
+ * 'finished' always has; one that ended 'crashed' may have too: at the default model size the
+ * trainer child disconnects before its final 'done' message is flushed (trainer-process.ts calls
+ * process.disconnect() right after send), so the parent sees exit code 0 without an outcome and
+ * records 'crashed' after step N of N. Exit condition: once the child waits for the send callback
+ * of 'done', check only `status === 'finished'`.
+ */
+export function recordedAllSteps(summary: Pick<RunSummary, 'status' | 'stepsDone' | 'totalSteps'>): boolean {
+  return summary.status === 'finished' || ((summary.status === 'crashed' || summary.status === 'failed') && summary.stepsDone >= summary.totalSteps);
 }

@@ -12,8 +12,7 @@ import { trainingKey } from '../../src-shared/plans/training-key.js';
 import { expandSweep, sweepCells } from '../../src-shared/sweep.js';
 import type { App } from '../app/create-app.js';
 import { requireRun } from '../db/runs-queries.js';
-import type { RunEnd } from '../runs/run-store.js';
-import { runOutcome, type OutcomeName } from './run-outcome.js';
+import { recordedAllSteps, runOutcome, type OutcomeName } from './run-outcome.js';
 
 export interface UntilResolvedOptions {
   readonly outcome: OutcomeName;
@@ -47,9 +46,9 @@ export interface UntilResolvedResult {
   readonly reason: StopReason;
 }
 
-/** Outcome per run from runs that finished; a run that failed, crashed or was stopped counts as missing. */
-function outcomeOf(app: App, runId: string, end: RunEnd | null, outcome: OutcomeName): number {
-  return end?.status === 'finished' ? runOutcome(app.db, Number(runId), outcome) : Number.NaN;
+/** Outcome per run from runs that recorded all their steps; one that failed early, crashed or was stopped counts as missing. */
+function outcomeOf(app: App, runId: string, outcome: OutcomeName): number {
+  return recordedAllSteps(app.store.summary(runId)) ? runOutcome(app.db, Number(runId), outcome) : Number.NaN;
 }
 
 /** Which cell a config belongs to: its training key (config minus seed, objective resolved). */
@@ -81,13 +80,13 @@ export async function runUntilResolved(app: App, spec: SweepSpec, options: Until
     const stopAll = setInterval(() => {
       if (options.signal?.stopped) for (const id of runIds) app.manager.stop(id);
     }, 200);
-    const ends = await Promise.all(runIds.map((id) => app.manager.waitForEnd(id)));
+    await Promise.all(runIds.map((id) => app.manager.waitForEnd(id)));
     clearInterval(stopAll);
     // Each run is placed by its stored config (cell by training key, pairing by seed), not by position.
     let missing = 0;
-    runIds.forEach((id, i) => {
+    runIds.forEach((id) => {
       const config = requireRun(app.db, Number(id)).config;
-      const value = outcomeOf(app, id, ends[i] ?? null, options.outcome);
+      const value = outcomeOf(app, id, options.outcome);
       if (!Number.isFinite(value)) missing++;
       outcomes.get(cellOf.get(trainingKey(config))!)!.set(config.seed, value);
     });

@@ -4,7 +4,7 @@
  * every optimizer step (`optim/qk_max_logit`), and set tau at a quantile of those per-step maxima
  * (default the median). With the median, an unclipped AdamW run would exceed tau on about half of
  * its steps, so the "+ QK-clip" arms of the optimizer/clip axis really clip. Kimi K2's tau = 100
- * never fires here: at the default size and learning rate max logits stay near 2. Pure.
+ * never fires here: at the default config the calibration measured tau 7.08 (max 13.1). Pure.
  */
 import type { RunConfigInput } from '../run-config.js';
 import { deepMerge } from '../sweep.js';
