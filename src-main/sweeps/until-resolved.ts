@@ -65,6 +65,31 @@ function pairedBySeed(bySeed: ReadonlyMap<string, ReadonlyMap<number, number>>):
   return new Map([...bySeed].map(([label, values]) => [label, seeds.map((seed) => values.get(seed) ?? Number.NaN)]));
 }
 
+/** Where the loop stands after a round, for `nextRound`. */
+export interface LoopState {
+  readonly resolved: boolean;
+  readonly stopped: boolean;
+  readonly cells: number;
+  readonly runsSoFar: number;
+  readonly lastSeeds: readonly number[];
+  readonly elapsedMs: number;
+  readonly lastRoundMs: number;
+}
+
+/**
+ * The stopping rule, pure: stop when resolved or stopped, or when the next round (seedsPerRound new
+ * seeds in every cell) would break the run budget or, judged by the last round's duration, end
+ * after the time budget; otherwise the next round's seeds (fresh, after the largest used).
+ */
+export function nextRound(state: LoopState, options: Pick<UntilResolvedOptions, 'budgetRuns' | 'budgetMinutes' | 'seedsPerRound'>): { stop: StopReason } | { seeds: number[] } {
+  if (state.stopped) return { stop: 'stopped' };
+  if (state.resolved) return { stop: 'resolved' };
+  const seeds = Array.from({ length: options.seedsPerRound }, (_, i) => Math.max(...state.lastSeeds) + 1 + i);
+  if (state.runsSoFar + state.cells * seeds.length > options.budgetRuns) return { stop: 'budget-runs' };
+  if (options.budgetMinutes !== null && state.elapsedMs + state.lastRoundMs > options.budgetMinutes * 60_000) return { stop: 'budget-minutes' };
+  return { seeds };
+}
+
 export async function runUntilResolved(app: App, spec: SweepSpec, options: UntilResolvedOptions, onRound: (report: RoundReport) => void): Promise<UntilResolvedResult> {
   const labels = sweepCells(spec).map((cell, i) => cell.label || `cell ${i + 1}`);
   const cellOf = cellOfKey(spec, labels);
@@ -73,7 +98,6 @@ export async function runUntilResolved(app: App, spec: SweepSpec, options: Until
   const rounds: RoundReport[] = [];
   let seeds = [...spec.seeds];
   let runsSoFar = 0;
-  let lastRoundMs = 0;
   for (let round = 1; ; round++) {
     const roundStart = Date.now();
     const { sweepId, runIds } = await app.handlers['sweeps:start']({ ...spec, name: `${spec.name ?? 'until resolved'} · round ${round}`, seeds });
@@ -91,17 +115,17 @@ export async function runUntilResolved(app: App, spec: SweepSpec, options: Until
       outcomes.get(cellOf.get(trainingKey(config))!)!.set(config.seed, value);
     });
     runsSoFar += runIds.length;
-    lastRoundMs = Date.now() - roundStart;
+    const lastRoundMs = Date.now() - roundStart;
     const verdicts = sequentialVerdicts(pairedBySeed(outcomes), { alpha: options.alpha, margin: options.margin });
     const report: RoundReport = { round, sweepId, seeds, runsSoFar, missing, verdicts };
     rounds.push(report);
     onRound(report);
 
-    if (options.signal?.stopped) return { rounds, reason: 'stopped' };
-    if (allResolved(verdicts)) return { rounds, reason: 'resolved' };
-    const next = Array.from({ length: options.seedsPerRound }, (_, i) => Math.max(...seeds) + 1 + i);
-    if (runsSoFar + labels.length * next.length > options.budgetRuns) return { rounds, reason: 'budget-runs' };
-    if (options.budgetMinutes !== null && Date.now() - started + lastRoundMs > options.budgetMinutes * 60_000) return { rounds, reason: 'budget-minutes' };
-    seeds = next;
+    const next = nextRound(
+      { resolved: allResolved(verdicts), stopped: options.signal?.stopped === true, cells: labels.length, runsSoFar, lastSeeds: seeds, elapsedMs: Date.now() - started, lastRoundMs },
+      options,
+    );
+    if ('stop' in next) return { rounds, reason: next.stop };
+    seeds = next.seeds;
   }
 }
