@@ -16,6 +16,7 @@ import { registerExportCommand } from './cli/export-command.js';
 import { registerDbCommand } from './cli/db-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { registerControllersCommand } from './cli/controllers-command.js';
+import { registerCalibrateTauCommand } from './cli/calibrate-tau-command.js';
 
 function appVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerObjectiveCommand(program);
   registerAdvantagesCommand(program);
   registerControllersCommand(program);
+  registerCalibrateTauCommand(program);
   return program;
 }
 

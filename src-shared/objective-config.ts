@@ -39,6 +39,8 @@ export interface ResolvedObjective {
   readonly agmTolerance: number;
   // Both levels.
   readonly klBeta: number;
+  /** Weight of the entropy bonus: the loss subtracts entCoef x mean token entropy (0 disables). */
+  readonly entCoef: number;
 }
 
 /** Field docs: one line each, shown as form help and in `--help` output. */
@@ -61,6 +63,7 @@ export const OBJECTIVE_FIELD_DOCS = {
   agmIterations: 'Arithmetic-harmonic iterations K for the agm preset (stops early when |a-h| <= tolerance*a).',
   agmTolerance: 'Relative tolerance that ends the arithmetic-harmonic iteration early.',
   klBeta: 'Weight beta of the k3 KL penalty to the frozen reference policy; 0 disables.',
+  entCoef: 'Entropy bonus weight (CleanRL ent_coef): the loss subtracts entCoef x the mean token entropy, which slows collapse; 0 disables.',
 } as const satisfies Record<string, string>;
 
 interface PresetDefaults {
@@ -97,6 +100,7 @@ export const COMMON_OBJECTIVE_DEFAULTS = {
   agmIterations: 5,
   agmTolerance: 1e-6,
   klBeta: 0,
+  entCoef: 0,
 } as const;
 
 const positive = (what: string) => z.number().positive(`${what} must be > 0`);
@@ -122,6 +126,7 @@ export const ObjectiveInputSchema = z.strictObject({
   agmIterations: z.number().int('agmIterations must be a whole number').min(1, 'agmIterations must be >= 1').max(100, 'agmIterations must be <= 100').optional().describe(OBJECTIVE_FIELD_DOCS.agmIterations),
   agmTolerance: positive('agmTolerance').max(1e-2, 'agmTolerance must be <= 0.01').optional().describe(OBJECTIVE_FIELD_DOCS.agmTolerance),
   klBeta: z.number().min(0, 'klBeta must be >= 0').optional().describe(OBJECTIVE_FIELD_DOCS.klBeta),
+  entCoef: z.number().min(0, 'entCoef must be >= 0').max(1, 'entCoef must be <= 1').optional().describe(OBJECTIVE_FIELD_DOCS.entCoef),
 });
 export type ObjectiveInput = z.infer<typeof ObjectiveInputSchema>;
 
@@ -193,6 +198,7 @@ function resolveObjectiveUnchecked(input: ObjectiveInput): ResolvedObjective {
     agmIterations: input.agmIterations ?? c.agmIterations,
     agmTolerance: input.agmTolerance ?? c.agmTolerance,
     klBeta: input.klBeta ?? c.klBeta,
+    entCoef: input.entCoef ?? c.entCoef,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Sweep expansion: product of axes x paired seeds, root-merge axes, validation naming the cell, the experiment plan. */
 import { describe, expect, it } from 'vitest';
 import type { SweepSpec } from './contract.js';
-import { expandSweep, MAX_SWEEP_RUNS, previewSweep, seedExperimentPlan, SweepTooLargeError, sweepSize } from './sweep.js';
+import { expandSweep, MAX_SWEEP_RUNS, previewSweep, SweepTooLargeError, sweepSize } from './sweep.js';
 
 describe('sweeps', () => {
   it('multiplies the axes and gives every cell the same seeds', () => {
@@ -18,16 +18,13 @@ describe('sweeps', () => {
     expect(result.value[0]!.config.optimizer.beta1).toBe(0.9); // nested defaults survive a nested override
   });
 
-  it('the seed experiment plan is 7 objectives x MuonClip off/on x 3 seeds = 42 runs', () => {
-    const result = expandSweep(seedExperimentPlan({ task: 'pattern-dense' }));
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.value).toHaveLength(42);
-    const on = result.value.filter((r) => r.config.qkClip.enabled);
-    expect(on).toHaveLength(21);
-    expect(on.every((r) => r.config.optimizer.name === 'muon')).toBe(true);
-    expect(result.value.filter((r) => r.config.objective.preset === 'power').map((r) => r.config.objective.p)).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1]);
-    expect(result.value[0]!.name).toBe('seed experiment plan · gspo · MuonClip off · seed 0');
+  it('refuses two cells that train the same thing, naming both, even under different preset names', () => {
+    const result = expandSweep({ base: {}, axes: [{ path: 'objective', values: [{ preset: 'gspo' }, { preset: 'hmpo' }, { preset: 'power', p: -1 }] }], seeds: [0, 1] });
+    expect(!result.ok && result.error.message).toBe("cells 'hmpo' and 'power p=-1' train the same configuration (same config hash once presets are resolved to their knobs); drop one of them");
+    const repeated = expandSweep({ base: {}, axes: [{ path: 'optimizer.learningRate', values: [0.001, 0.001] }], seeds: [0] });
+    expect(!repeated.ok && repeated.error.message).toMatch(/'learningRate=0.001' and 'learningRate=0.001' train the same configuration/);
+    // A different clip is a different arm.
+    expect(expandSweep({ base: {}, axes: [{ path: 'objective', values: [{ preset: 'hmpo' }, { preset: 'power', p: -1, tokenClip: 0.2 }] }], seeds: [0] }).ok).toBe(true);
   });
 
   it('an invalid cell refuses the whole sweep with a message naming the cell', () => {

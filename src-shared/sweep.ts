@@ -1,11 +1,13 @@
 /**
  * Expands a sweep (base config x the product of its axes x seeds) into validated run configs. The
- * same seeds go into every cell so comparisons between mean types are paired. Pure: the run manager
- * records and launches what this returns; the renderer previews it.
+ * same seeds go into every cell so comparisons between mean types are paired, and two cells that
+ * would train the same thing are refused. Pure: the run manager records and launches what this
+ * returns; the renderer previews it. The built-in plans live in plans/plans.ts.
  */
 import type { SweepPreview, SweepSpec } from './contract.js';
 import { err, ok, type Result } from './result.js';
 import { validateRunConfig, type RunConfig } from './run-config.js';
+import { trainingKey } from './plans/training-key.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -113,7 +115,9 @@ export interface ExpandedRun {
 
 /**
  * Every run of the sweep, validated. One invalid cell refuses the whole sweep with a message per
- * problem that names the cell, so nothing is half-launched.
+ * problem that names the cell, so nothing is half-launched. So do two cells that train the same
+ * configuration (same config hash once the objective is resolved to its knobs, e.g. hmpo and
+ * power p=-1): they would be one arm counted twice.
  */
 export function expandSweep(spec: SweepSpec): Result<ExpandedRun[]> {
   let cells: SweepCell[];
@@ -124,36 +128,24 @@ export function expandSweep(spec: SweepSpec): Result<ExpandedRun[]> {
   }
   const runs: ExpandedRun[] = [];
   const problems: string[] = [];
-  for (const cell of cells) {
+  const cellByKey = new Map<string, { index: number; label: string }>();
+  for (const [index, cell] of cells.entries()) {
     for (const seed of spec.seeds) {
       const result = validateRunConfig({ ...cell.input, seed });
       if (!result.ok) {
         problems.push(...result.error.message.split('\n').map((line) => `${cell.label || 'base'}: ${line}`));
         break; // the same problem would repeat for every seed
       }
-      runs.push({ name: `${spec.name ? `${spec.name} · ` : ''}${cell.label || result.value.objective.preset} · seed ${seed}`, config: result.value });
+      const label = cell.label || result.value.objective.preset;
+      const key = trainingKey(result.value);
+      const twin = cellByKey.get(key);
+      if (twin !== undefined && twin.index !== index) {
+        problems.push(`cells '${twin.label}' and '${label}' train the same configuration (same config hash once presets are resolved to their knobs); drop one of them`);
+        break;
+      }
+      cellByKey.set(key, { index, label });
+      runs.push({ name: `${spec.name ? `${spec.name} · ` : ''}${label} · seed ${seed}`, config: result.value });
     }
   }
   return problems.length > 0 ? err('INVALID_SWEEP', [...new Set(problems)].join('\n')) : ok(runs);
-}
-
-/** The seed experiment plan of ux.md: {gspo, hmpo, power p in {1, 0, -1}, learnable, agm} x MuonClip {off, on} x seeds. */
-export function seedExperimentPlan(base: JsonObject = {}, seeds: readonly number[] = [0, 1, 2]): SweepSpec {
-  return {
-    name: 'seed experiment plan',
-    base,
-    axes: [
-      {
-        path: 'objective',
-        values: [{ preset: 'gspo' }, { preset: 'hmpo' }, { preset: 'power', p: 1 }, { preset: 'power', p: 0 }, { preset: 'power', p: -1 }, { preset: 'learnable' }, { preset: 'agm' }],
-        labels: ['gspo', 'hmpo', 'power p=1', 'power p=0', 'power p=-1', 'learnable', 'agm'],
-      },
-      {
-        path: '',
-        values: [{ optimizer: { name: 'adamw' }, qkClip: { enabled: false } }, { optimizer: { name: 'muon' }, qkClip: { enabled: true } }],
-        labels: ['MuonClip off', 'MuonClip on'],
-      },
-    ],
-    seeds: [...seeds],
-  };
 }

@@ -1,13 +1,20 @@
 /**
  * `hmpo-lab sweep`: a base config x objectives (the first axis) x optional MuonClip off/on x any
  * extra axes x seeds (the same seeds in every cell), recorded as a sweep and trained behind the
- * concurrency limit with one progress bar. `--plan` is the seed experiment plan of ux.md.
+ * concurrency limit with one progress bar. `--plan NAME` is a built-in plan (src-shared/plans);
+ * `--until-resolved` adds seeds in rounds until every pairwise verdict is resolved (sweeps/until-resolved.ts).
  */
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { SweepSpec } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
-import { seedExperimentPlan } from '../../src-shared/sweep.js';
+import { optimizerClipAxis } from '../../src-shared/plans/optimizer-clip-axis.js';
+import { isPlanName, planSpec, PLAN_INFO, PLAN_NAMES, PlanNeedsTauError, type PlanName } from '../../src-shared/plans/plans.js';
+import type { RunConfigInput } from '../../src-shared/run-config.js';
+import type { App } from '../app/create-app.js';
+import { OUTCOMES } from '../sweeps/run-outcome.js';
+import { calibrateTau, describeCalibration } from './calibrate-tau-command.js';
+import { runUntilResolvedCommand, type UntilResolvedFlags } from './until-resolved.js';
 import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { applyOverrides, parseOverrideValue } from './config-overrides.js';
@@ -20,7 +27,8 @@ interface SweepOptions {
   muonclip?: boolean;
   axis: string[];
   set: string[];
-  plan?: boolean;
+  plan?: string | boolean;
+  tau?: string;
   name?: string;
   concurrency?: string;
 }
@@ -43,18 +51,47 @@ export function parseSeeds(text: string): number[] {
   return parts.length === 1 ? Array.from({ length: numbers[0]! }, (_, i) => i) : numbers;
 }
 
-async function buildSpec(options: SweepOptions): Promise<SweepSpec> {
+/** `--plan` alone is the seed experiment plan (as before plans had names). */
+function planNameOf(plan: string | boolean): PlanName {
+  const name = plan === true ? 'seed' : String(plan);
+  if (!isPlanName(name)) throw new CliError(`--plan: '${name}' is not a plan; choose one of ${PLAN_NAMES.join(', ')}`);
+  return name;
+}
+
+/** --tau: a number, or 'auto' to measure it with a calibration run first (needs the app). */
+async function tauFor(options: SweepOptions, base: RunConfigInput, openApp: () => App): Promise<number | undefined> {
+  if (options.tau === undefined) return undefined;
+  if (options.tau !== 'auto') {
+    const tau = Number(options.tau);
+    if (!(tau > 0) || !Number.isFinite(tau)) throw new CliError(`--tau must be a number > 0 or 'auto', got '${options.tau}'`);
+    return tau;
+  }
+  const calibration = await calibrateTau(openApp(), base);
+  process.stderr.write(`hmpo-lab sweep: ${describeCalibration(calibration)}\n`);
+  return calibration.tau;
+}
+
+async function buildSpec(options: SweepOptions, openApp: () => App): Promise<SweepSpec> {
   const base = applyOverrides(options.config === undefined ? undefined : await readJsonInput(options.config), {}, options.set);
   const seeds = parseSeeds(options.seeds ?? '3');
-  if (options.plan) return { ...seedExperimentPlan(base, seeds), ...(options.name ? { name: options.name } : {}) };
+  if (options.plan) {
+    const name = planNameOf(options.plan);
+    if (options.objectives || options.muonclip || options.axis.length > 0) throw new CliError(`--plan ${name} sets the axes itself; drop --objectives, --muonclip and --axis, or drop --plan`);
+    try {
+      const spec = planSpec(name, { base, seeds, ...(PLAN_INFO[name].needsTau ? { tau: await tauFor(options, base as RunConfigInput, openApp) } : {}) });
+      // --set wins over a plan's own settings (the stress regime's, e.g. totalSteps).
+      return { ...spec, base: applyOverrides(spec.base, {}, options.set), ...(options.name ? { name: options.name } : {}) };
+    } catch (error) {
+      if (error instanceof PlanNeedsTauError) throw new CliError(`${error.message}, or pass --tau auto`);
+      throw error;
+    }
+  }
   const axes: SweepSpec['axes'][number][] = [];
   if (options.objectives) axes.push({ path: 'objective', values: options.objectives.split(',').map((o) => parseObjective(o.trim())) });
   if (options.muonclip) {
-    axes.push({
-      path: '',
-      values: [{ optimizer: { name: 'adamw' }, qkClip: { enabled: false } }, { optimizer: { name: 'muon' }, qkClip: { enabled: true } }],
-      labels: ['MuonClip off', 'MuonClip on'],
-    });
+    const tau = await tauFor(options, base as RunConfigInput, openApp);
+    if (tau === undefined) throw new CliError('--muonclip needs a tau that fires at this model size: --tau <number> (see hmpo-lab calibrate-tau) or --tau auto');
+    axes.push(optimizerClipAxis(tau));
   }
   for (const text of options.axis) {
     const eq = text.indexOf('=');
@@ -72,17 +109,27 @@ export function registerSweepCommand(program: Command): void {
     .option('-c, --config <file>', 'base run config as JSON')
     .option('-o, --objectives <list>', 'comma-separated presets, power with its p: gspo,hmpo,power:1,power:0,power:-1,learnable,agm')
     .option('-s, --seeds <n|list>', 'seed count or list', '3')
-    .option('--muonclip', 'add an axis MuonClip off (AdamW) / on (Muon + QK-clip)')
+    .option('--muonclip', 'add an axis AdamW / AdamW + QK-clip / Muon / Muon + QK-clip (needs --tau)')
     .option('--axis <path=v1,v2>', 'another axis over any config field (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--set <key=value>', 'override a base config field (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--plan', 'the seed experiment plan: {gspo, hmpo, power p in {1,0,-1}, learnable, agm} x MuonClip {off,on} x seeds')
+    .option('--plan [name]', `a built-in plan (alone: seed): ${PLAN_NAMES.map((n) => `${n}: ${PLAN_INFO[n].doc}`).join('; ')}`)
+    .option('--tau <number|auto>', 'QK-clip tau for plans and axes with QK-clip arms; auto measures it first (hmpo-lab calibrate-tau)')
+    .option('--until-resolved', 'add seeds in rounds (paired across arms) until every pairwise verdict is resolved or the budget is spent')
+    .option('--outcome <name>', `outcome the verdicts compare (with --until-resolved): ${OUTCOMES.join(', ')}`, 'final-reward')
+    .option('--budget-runs <n>', 'with --until-resolved: most runs in all rounds together')
+    .option('--budget-minutes <m>', 'with --until-resolved: start no round that would end after this many minutes')
+    .option('--round-seeds <n>', 'with --until-resolved: new seeds per cell in each later round', '2')
+    .option('--margin <x>', 'with --until-resolved: a pair whose difference is surely within +-x (outcome units) is resolved as equivalent')
+    .option('--alpha <a>', 'with --until-resolved: family-wise error rate over all pairs and looks', '0.05')
     .option('--name <name>', 'sweep name')
     .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
     .action(
-      runCommand('sweep', async (options: SweepOptions, command: Command) => {
-        const spec = await buildSpec(options);
+      runCommand('sweep', async (options: SweepOptions & UntilResolvedFlags, command: Command) => {
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
+        if (options.untilResolved) return runUntilResolvedCommand(options, command, (openApp) => buildSpec(options, openApp));
+        let calibrationApp: App | undefined;
+        const spec = await buildSpec(options, () => (calibrationApp ??= openAppForCli(command, { concurrency: 1 }))).finally(() => calibrationApp?.close());
         const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {done}/{runs} runs done | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
         let stepsDone = 0;
         const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), onStep: () => bar?.update(++stepsDone) });

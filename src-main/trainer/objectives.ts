@@ -196,3 +196,14 @@ export function policyLoss(batch: PolicyBatch, objective: ResolvedObjective, phi
   }
   return tf.mean(sequenceLosses(batch, objective, phi));
 }
+
+/**
+ * The entropy bonus (CleanRL `ent_coef`): loss - entCoef * mean entropy over scored tokens. The
+ * gradient pushes the policy towards higher entropy, which keeps it from collapsing before the mean
+ * types can be told apart. `entropy` is (B, T) per-token entropy, differentiable; 0 returns `loss`.
+ */
+export function withEntropyBonus(loss: tf.Scalar, entropy: tf.Tensor2D, mask: tf.Tensor2D, entCoef: number): tf.Scalar {
+  if (entCoef === 0) return loss;
+  const meanEntropy = tf.div(tf.sum(tf.mul(entropy, mask)), tf.maximum(tf.sum(mask), 1));
+  return tf.sub(loss, tf.mul(entCoef, meanEntropy)) as tf.Scalar;
+}

@@ -13,7 +13,7 @@ import { VOCAB_SIZE } from '../../src-shared/tasks.js';
 import { initBackend, type BackendName } from './backend.js';
 import { batchTelemetry } from './batch-telemetry.js';
 import { evaluateGreedy } from './evaluate.js';
-import { initialPhi, policyLoss, type PolicyBatch } from './objectives.js';
+import { initialPhi, policyLoss, withEntropyBonus, type PolicyBatch } from './objectives.js';
 import { buildOptimizer } from './optim/build-optimizer.js';
 import type { Param } from './parameters.js';
 import { PolicyModel, type WeightArray } from './policy-model.js';
@@ -194,7 +194,7 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
         kept.logpNew = tf.keep(scores.logp);
         kept.attnMax = tf.keep(scores.attnMaxLogits);
         kept.entropy = tf.keep(maskedMean(scores.entropy, batch.mask));
-        return policyLoss({ ...batch, logpNew: scores.logp }, objective, phi);
+        return withEntropyBonus(policyLoss({ ...batch, logpNew: scores.logp }, objective, phi), scores.entropy, batch.mask, objective.entCoef);
       }, params.map((p) => p.variable));
       const gradList = Object.values(grads);
       const gradNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));

@@ -1,15 +1,18 @@
 /**
- * How the sweep builder's choices become a SweepSpec: the objective axis first (each preset a
- * cell; a power cell per p), an optional MuonClip {off, on} axis that sets optimizer and QK-clip
- * together, an optional extra axis on any dotted path, and ONE seed list shared by every cell so
- * comparisons are paired. Also the seed experiment plan. Pure functions; SweepState holds the inputs.
+ * How the sweep builder's choices become a SweepSpec: either a built-in plan (src-shared/plans,
+ * the same ones as `hmpo-lab sweep --plan`), or the objective axis first (each preset a cell; a
+ * power cell per p), an optional optimizer x QK-clip axis (AdamW, AdamW + QK-clip, Muon,
+ * Muon + QK-clip at one tau), an optional extra axis on any dotted path; and ONE seed list shared
+ * by every cell so comparisons are paired. Pure functions; SweepState holds the inputs.
  */
 import type { SweepSpec } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS, type ObjectiveInput, type ObjectivePreset } from '../../src-shared/objective-config.js';
 import type { RunConfigInput } from '../../src-shared/run-config.js';
+import { optimizerClipAxis, type SweepAxis } from '../../src-shared/plans/optimizer-clip-axis.js';
+import { planSpec, PLAN_INFO, type PlanName } from '../../src-shared/plans/plans.js';
 import { knobApplies } from './config-form.js';
 
-export type SweepAxis = SweepSpec['axes'][number];
+export type { SweepAxis };
 
 /** What the builder's inputs say, before they are checked. */
 export interface SweepChoices {
@@ -23,10 +26,14 @@ export interface SweepChoices {
   readonly muonClip: boolean;
   readonly extraPath: string;
   readonly extraValues: string;
+  /** A built-in plan replaces the mean types, MuonClip and extra axis inputs; null: build by hand. */
+  readonly plan?: PlanName | null;
+  /** QK-clip tau for the optimizer x QK-clip arms (measure it with hmpo-lab calibrate-tau). */
+  readonly tau?: string;
 }
 
 /** Which builder input a problem belongs to, so it is shown there. */
-export type SweepInput = 'presets' | 'powerPs' | 'seeds' | 'extra';
+export type SweepInput = 'presets' | 'powerPs' | 'seeds' | 'extra' | 'tau';
 
 export interface SweepProblem {
   readonly input: SweepInput;
@@ -34,18 +41,8 @@ export interface SweepProblem {
 }
 
 export type SweepDraft =
-  | { readonly ok: true; readonly axes: readonly SweepAxis[]; readonly seeds: readonly number[]; readonly count: number }
+  | { readonly ok: true; readonly axes: readonly SweepAxis[]; readonly seeds: readonly number[]; readonly count: number; readonly base?: RunConfigInput }
   | { readonly ok: false; readonly problems: readonly SweepProblem[] };
-
-/** MuonClip off = AdamW without QK-clip; on = Muon with per-head QK-clip. Root-merged (path ''). */
-export const MUONCLIP_AXIS: SweepAxis = {
-  path: '',
-  values: [
-    { optimizer: { name: 'adamw' }, qkClip: { enabled: false } },
-    { optimizer: { name: 'muon' }, qkClip: { enabled: true } },
-  ],
-  labels: ['MuonClip off', 'MuonClip on'],
-};
 
 const AXIS_PATH = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 const MAX_SEEDS = 1000;
@@ -120,8 +117,29 @@ export function objectiveAxis(presets: ReadonlySet<ObjectivePreset>, powers: rea
   return { path: 'objective', values, labels };
 }
 
+export function parseTau(text: string): { ok: true; tau: number } | { ok: false; message: string } {
+  const tau = Number(text);
+  if (text.trim() === '' || !Number.isFinite(tau) || tau <= 0) return { ok: false, message: `tau: give a number > 0 that fires at this model size, measured with hmpo-lab calibrate-tau (got ${JSON.stringify(text)})` };
+  return { ok: true, tau };
+}
+
+const countOf = (axes: readonly SweepAxis[], seeds: readonly number[]) => axes.reduce((n, axis) => n * axis.values.length, 1) * seeds.length;
+
+/** A built-in plan over the form's base config: only the seeds and (for QK-clip plans) tau are inputs. */
+function draftPlan(plan: PlanName, choices: SweepChoices, base: RunConfigInput): SweepDraft {
+  const problems: SweepProblem[] = [];
+  const seeds = parseSeeds(choices.seedMode, choices.seedCount, choices.seedList);
+  if (!seeds.ok) problems.push({ input: 'seeds', message: seeds.message });
+  const tau = PLAN_INFO[plan].needsTau ? parseTau(choices.tau ?? '') : null;
+  if (tau && !tau.ok) problems.push({ input: 'tau', message: tau.message });
+  if (!seeds.ok || (tau && !tau.ok)) return { ok: false, problems };
+  const spec = planSpec(plan, { base: base as Record<string, unknown>, seeds: seeds.seeds, ...(tau ? { tau: tau.tau } : {}) });
+  return { ok: true, axes: spec.axes, seeds: spec.seeds, count: countOf(spec.axes, spec.seeds), base: spec.base };
+}
+
 /** Checks the builder's inputs and, when they are usable, lays out the axes and seeds. */
 export function draftSweep(choices: SweepChoices, base: RunConfigInput): SweepDraft {
+  if (choices.plan) return draftPlan(choices.plan, choices, base);
   const problems: SweepProblem[] = [];
   if (choices.presets.size === 0) problems.push({ input: 'presets', message: 'mean types: choose at least one objective preset' });
   const powers = parsePowers(choices.powerPs);
@@ -144,31 +162,22 @@ export function draftSweep(choices: SweepChoices, base: RunConfigInput): SweepDr
       extraAxis = { path: extraPath, values: extraValues.map(parseAxisValue), labels: extraValues.map((v) => `${key}=${v}`) };
     }
   }
-  if (problems.length > 0 || !powers.ok || !seeds.ok) return { ok: false, problems };
+  const tau = choices.muonClip ? parseTau(choices.tau ?? '') : null;
+  if (tau && !tau.ok) problems.push({ input: 'tau', message: tau.message });
+  if (problems.length > 0 || !powers.ok || !seeds.ok || (tau && !tau.ok)) return { ok: false, problems };
 
   const axes: SweepAxis[] = [objectiveAxis(choices.presets, powers.values, base.objective)];
-  if (choices.muonClip) axes.push(MUONCLIP_AXIS);
+  if (tau) axes.push(optimizerClipAxis(tau.tau));
   if (extraAxis) axes.push(extraAxis);
-  return { ok: true, axes, seeds: seeds.seeds, count: axes.reduce((n, axis) => n * axis.values.length, 1) * seeds.seeds.length };
+  return { ok: true, axes, seeds: seeds.seeds, count: countOf(axes, seeds.seeds) };
 }
 
 export function sweepSpec(draft: Extract<SweepDraft, { ok: true }>, base: RunConfigInput, name: string): SweepSpec {
   const trimmed = name.trim();
-  return { ...(trimmed === '' ? {} : { name: trimmed }), base, axes: draft.axes, seeds: draft.seeds };
+  return { ...(trimmed === '' ? {} : { name: trimmed }), base: draft.base ?? base, axes: draft.axes, seeds: draft.seeds };
 }
 
-/**
- * The seed experiment plan: {GSPO, HMPO, power p in {1, 0, -1}, learnable p, AGM} x MuonClip
- * {off, on} x seeds {0, 1, 2} = 7 x 2 x 3 = 42 runs, paired by seed.
- */
-export const SEED_EXPERIMENT_PLAN: SweepChoices = {
-  name: 'Seed experiment plan',
-  presets: new Set<ObjectivePreset>(['gspo', 'hmpo', 'power', 'learnable', 'agm']),
-  powerPs: '1, 0, -1',
-  seedMode: 'list',
-  seedCount: '3',
-  seedList: '0, 1, 2',
-  muonClip: true,
-  extraPath: '',
-  extraValues: '',
-};
+/** The builder's inputs for a built-in plan: seeds 0, 1, 2, the plan's title as the sweep name. */
+export function planChoices(plan: PlanName, current: SweepChoices): SweepChoices {
+  return { ...current, plan, name: `${PLAN_INFO[plan].title} plan`, seedMode: 'list', seedList: '0, 1, 2' };
+}

@@ -1,56 +1,56 @@
 /**
- * The sweep builder: objective axis first (a power cell per p), the MuonClip {off, on} root-merge
- * axis, an extra axis, the same seeds for every cell, input problems at their inputs, the live
- * preview through sweeps:preview (stale answers dropped), and the 42-run seed experiment plan.
+ * The sweep builder: objective axis first (a power cell per p), the optimizer x QK-clip root-merge
+ * axis at a tau, an extra axis, the same seeds for every cell, input problems at their inputs, the
+ * live preview through sweeps:preview (stale answers dropped), and the built-in plans of src-shared.
  */
 import { describe, expect, it } from 'vitest';
 import type { SweepPreview } from '../../src-shared/contract.js';
-import { draftSweep, MUONCLIP_AXIS, objectiveAxis, parseAxisValue, parseSeeds, SEED_EXPERIMENT_PLAN, type SweepChoices } from './sweep-plan.js';
+import { optimizerClipAxis } from '../../src-shared/plans/optimizer-clip-axis.js';
+import { planSpec } from '../../src-shared/plans/plans.js';
+import { draftSweep, objectiveAxis, parseAxisValue, parseSeeds, type SweepChoices } from './sweep-plan.js';
 import { SweepState, sweepProgress } from './sweep-state.svelte.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 const base = { task: 'copy' as const, totalSteps: 100 };
-const choices = (overrides: Partial<SweepChoices>): SweepChoices => ({ ...SEED_EXPERIMENT_PLAN, name: '', muonClip: false, ...overrides });
+const HAND_BUILT: SweepChoices = { name: '', presets: new Set(['gspo', 'hmpo', 'power']), powerPs: '1, 0', seedMode: 'list', seedCount: '3', seedList: '0, 1, 2', muonClip: false, extraPath: '', extraValues: '' };
+const choices = (overrides: Partial<SweepChoices>): SweepChoices => ({ ...HAND_BUILT, ...overrides });
 
 describe('sweep plan', () => {
-  it('makes the seed experiment plan 7 x 2 x 3 = 42 runs, paired by seed', () => {
-    const draft = draftSweep(SEED_EXPERIMENT_PLAN, base);
-    expect(draft.ok).toBe(true);
-    if (!draft.ok) return;
-    expect(draft.count).toBe(42);
-    const [objective, muonClip] = draft.axes;
-    expect(objective!.path).toBe('objective');
-    expect(objective!.values).toEqual([
-      { preset: 'gspo' },
-      { preset: 'hmpo' },
-      { preset: 'power', p: 1 },
-      { preset: 'power', p: 0 },
-      { preset: 'power', p: -1 },
-      { preset: 'learnable' },
-      { preset: 'agm' },
-    ]);
-    expect(objective!.labels).toEqual(['gspo', 'hmpo', 'power p=1', 'power p=0', 'power p=-1', 'learnable', 'agm']);
-    expect(muonClip).toEqual(MUONCLIP_AXIS);
-    expect(muonClip!.path).toBe('');
-    expect(muonClip!.values).toEqual([
-      { optimizer: { name: 'adamw' }, qkClip: { enabled: false } },
-      { optimizer: { name: 'muon' }, qkClip: { enabled: true } },
-    ]);
-    expect(draft.seeds).toEqual([0, 1, 2]);
+  it("a plan is src-shared's plan over the form config: the same axes and seeds as hmpo-lab sweep --plan", () => {
+    for (const plan of ['methods', 'mean-ablation', 'stress'] as const) {
+      const draft = draftSweep(choices({ plan }), base);
+      expect(draft.ok).toBe(true);
+      if (!draft.ok) return;
+      const shared = planSpec(plan, { base, seeds: [0, 1, 2] });
+      expect(draft.axes).toEqual(shared.axes);
+      expect(draft.base ?? base).toEqual(shared.base);
+    }
+    const ablation = draftSweep(choices({ plan: 'mean-ablation' }), base);
+    expect(ablation.ok && ablation.count).toBe(15);
   });
 
-  it('previews 42 runs through sweeps:preview when the plan is applied', async () => {
+  it('QK-clip arms need a tau: the plan and the hand-built axis ask for it at the tau input', () => {
+    const missing = draftSweep(choices({ plan: 'seed', tau: '' }), base);
+    expect(!missing.ok && missing.problems.map((p) => p.input)).toEqual(['tau']);
+    const seed = draftSweep(choices({ plan: 'seed', tau: '4.5' }), base);
+    expect(seed.ok && seed.count).toBe(7 * 4 * 3);
+    const byHand = draftSweep(choices({ muonClip: true, tau: '4.5' }), base);
+    expect(byHand.ok && byHand.axes[1]).toEqual(optimizerClipAxis(4.5));
+    expect(draftSweep(choices({ muonClip: true, tau: 'x' }), base).ok).toBe(false);
+  });
+
+  it('previews a plan through sweeps:preview when it is applied in one click, and goes back to hand-built', async () => {
     const api = new FakeApi();
     const state = new SweepState(api);
-    state.applySeedExperimentPlan();
+    state.applyPlan('methods');
     const spec = state.specFor(base)!;
-    expect(spec.name).toBe('Seed experiment plan');
-    expect(spec.base).toEqual(base);
+    expect(spec.name).toBe('Methods plan');
+    expect(spec.axes[0]!.labels).toEqual(['grpo', 'gspo', 'gmpo', 'hmpo']);
     await state.refreshPreview(spec);
-    expect(state.preview?.count).toBe(42);
-    expect(state.preview?.cells).toHaveLength(14);
-    expect(state.preview?.cells[0]!.label).toBe('gspo · MuonClip off');
+    expect(state.preview?.count).toBe(12);
     expect(api.callsTo('sweeps:preview')).toHaveLength(1);
+    state.clearPlan();
+    expect(state.specFor(base)!.axes[0]!.labels).toEqual(['grpo', 'gspo', 'hmpo']);
   });
 
   it('uses the preset p when no power values are given, and carries knobs only where they apply', () => {

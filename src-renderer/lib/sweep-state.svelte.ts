@@ -8,7 +8,8 @@ import type { Api, RunStatus, RunSummary, SweepPreview, SweepSpec } from '../../
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import type { AppError } from '../../src-shared/result.js';
 import type { RunConfigInput } from '../../src-shared/run-config.js';
-import { draftSweep, SEED_EXPERIMENT_PLAN, sweepSpec, type SweepChoices, type SweepDraft, type SweepInput } from './sweep-plan.js';
+import type { PlanName } from '../../src-shared/plans/plans.js';
+import { draftSweep, planChoices, sweepSpec, type SweepChoices, type SweepDraft, type SweepInput } from './sweep-plan.js';
 
 export interface SweepProgress {
   readonly total: number;
@@ -40,6 +41,9 @@ export class SweepState {
   muonClip = $state(false);
   extraPath = $state('');
   extraValues = $state('');
+  /** The built-in plan in use (src-shared/plans), or null while the sweep is built by hand. */
+  plan = $state<PlanName | null>(null);
+  tau = $state('');
 
   preview = $state.raw<SweepPreview | null>(null);
   previewError = $state.raw<AppError | null>(null);
@@ -59,6 +63,8 @@ export class SweepState {
     muonClip: this.muonClip,
     extraPath: this.extraPath,
     extraValues: this.extraValues,
+    plan: this.plan,
+    tau: this.tau,
   });
 
   #previewRequest = 0;
@@ -87,9 +93,19 @@ export class SweepState {
     this.presets = next;
   }
 
-  /** Fills the builder with the seed experiment plan (42 runs). */
+  /** Uses a built-in plan (the same as `hmpo-lab sweep --plan NAME`) over the form's config. */
+  applyPlan(plan: PlanName): void {
+    this.applyChoices(planChoices(plan, this.choices));
+  }
+
+  /** Back to building the sweep by hand. */
+  clearPlan(): void {
+    this.plan = null;
+  }
+
+  /** The seed experiment plan. */
   applySeedExperimentPlan(): void {
-    this.applyChoices(SEED_EXPERIMENT_PLAN);
+    this.applyPlan('seed');
   }
 
   applyChoices(choices: SweepChoices): void {
@@ -102,6 +118,8 @@ export class SweepState {
     this.muonClip = choices.muonClip;
     this.extraPath = choices.extraPath;
     this.extraValues = choices.extraValues;
+    this.plan = choices.plan ?? null;
+    this.tau = choices.tau ?? this.tau;
   }
 
   /** Asks main how many runs `spec` makes; only the newest request's answer is kept. */
