@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveObjective } from '../objective-config.js';
 import { expandSweep } from '../sweep.js';
 import { optimizerClipAxis } from './optimizer-clip-axis.js';
-import { planSpec, PLAN_NAMES, PlanNeedsTauError, SHARED_TOKEN_CLIP } from './plans.js';
+import { PHASE_START_P, planSpec, PLAN_NAMES, PlanNeedsTauError, SHARED_TOKEN_CLIP } from './plans.js';
 import { STRESS_SETTINGS } from './stress.js';
 import { calibrationConfig, tauFromMaxLogits } from './tau-calibration.js';
 
@@ -95,5 +95,15 @@ describe('tau calibration', () => {
 
   it('calibrates with AdamW and QK-clip off, keeping the rest of the config', () => {
     expect(calibrationConfig({ task: 'copy', optimizer: { name: 'muon', learningRate: 0.01 }, qkClip: { enabled: true, tau: 5 } })).toEqual({ task: 'copy', optimizer: { name: 'adamw', learningRate: 0.01 }, qkClip: { enabled: false, tau: 5 } });
+  });
+
+  it('controllers: each controlled arm beside the same arm fixed, the phase-selected p starting where the fixed p is', () => {
+    const cells = runs('controllers', { seeds: [7] });
+    expect(cells.map((r) => [r.config.objective, r.config.controller])).toEqual([
+      [{ preset: 'hmpo' }, { learningRate: false, clipEpsilon: false, powerP: false, earlyStop: false, maxMultiplier: 2, minRelativeChange: 0.05, dwellSteps: 5 }],
+      [{ preset: 'hmpo' }, { learningRate: true, clipEpsilon: true, powerP: false, earlyStop: false, maxMultiplier: 2, minRelativeChange: 0.05, dwellSteps: 5 }],
+      [{ preset: 'power', p: PHASE_START_P }, { learningRate: false, clipEpsilon: false, powerP: false, earlyStop: false, maxMultiplier: 2, minRelativeChange: 0.05, dwellSteps: 5 }],
+      [{ preset: 'power', p: PHASE_START_P }, { learningRate: false, clipEpsilon: false, powerP: true, earlyStop: false, maxMultiplier: 2, minRelativeChange: 0.05, dwellSteps: 5 }],
+    ]);
   });
 });

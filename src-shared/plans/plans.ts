@@ -9,6 +9,9 @@
  *   seed           ux.md's seed experiment plan, repaired: grpo, gspo and the mean ablation x the
  *                  four optimizer/clip arms (hmpo and gmpo are the ablation's p=-1 and p=0 cells).
  *   stress         grpo and the mean ablation without a clip, in the stress regime (stress.ts).
+ *   controllers    the AGM controllers in the loop against the same arms fixed: hmpo fixed vs hmpo
+ *                  with the lr and clip multipliers, and phase-selected p vs the fixed p the phase
+ *                  starts from. The verdict then says whether closing the loop helps.
  * Pure: each plan returns a SweepSpec; expandSweep validates it and refuses duplicate cells.
  */
 import type { SweepSpec } from '../contract.js';
@@ -17,11 +20,18 @@ import { deepMerge } from '../sweep.js';
 import { optimizerClipAxis, type SweepAxis } from './optimizer-clip-axis.js';
 import { STRESS_ENT_COEF, STRESS_SETTINGS } from './stress.js';
 
-export const PLAN_NAMES = ['methods', 'mean-ablation', 'muonclip', 'seed', 'stress'] as const;
+export const PLAN_NAMES = ['methods', 'mean-ablation', 'muonclip', 'seed', 'stress', 'controllers'] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
 
 /** The token clip the mean ablation shares: the power family's own default (GMPO's c = 0.4). */
 export const SHARED_TOKEN_CLIP = 0.4;
+
+/**
+ * The p the controller's phase selection starts from (its first phase, exploration, maps to the
+ * arithmetic-weighted mean, src-shared/controllers/closed-loop.ts), so the fixed arm is the controlled
+ * arm with the controller's changes taken away.
+ */
+export const PHASE_START_P = 0.6;
 
 export interface PlanOptions {
   /** The user's base config (any subset); plans lay their settings over it. */
@@ -45,6 +55,7 @@ export const PLAN_INFO: Readonly<Record<PlanName, PlanInfo>> = {
   'mean-ablation': { name: 'mean-ablation', title: 'Mean ablation', doc: `power p in {1, 0, -1}, learnable p, agm, all with token clip c=${SHARED_TOKEN_CLIP}: only the mean differs`, needsTau: false },
   muonclip: { name: 'muonclip', title: 'Optimizer x QK-clip', doc: 'the base objective with AdamW, AdamW + QK-clip, Muon, Muon + QK-clip at one tau', needsTau: true },
   seed: { name: 'seed', title: 'Seed experiment plan', doc: 'grpo, gspo and the mean ablation x {AdamW, AdamW + QK-clip, Muon, Muon + QK-clip}', needsTau: true },
+  controllers: { name: 'controllers', title: 'Controllers in the loop', doc: `hmpo fixed vs hmpo with the AGM lr/clip controller; power p=${PHASE_START_P} fixed vs p selected by the controller's phase`, needsTau: false },
   stress: { name: 'stress', title: 'Stress regime', doc: `grpo and power p in {1, 0, -1} without a clip, far off-policy (4 epochs, staleness 2, lr 1e-2), entropy bonus ${STRESS_ENT_COEF}`, needsTau: false },
 };
 
@@ -78,6 +89,21 @@ function sharedObjectiveKnobs(base: Record<string, unknown>): Partial<ObjectiveI
   return shared;
 }
 
+/** Controlled arms beside the same arms fixed: one root-merge axis, so each cell sets objective and controller together. */
+export function controllersAxis(shared: Partial<ObjectiveInput>): SweepAxis {
+  const off = { learningRate: false, clipEpsilon: false, powerP: false, earlyStop: false };
+  return {
+    path: '',
+    values: [
+      { objective: { ...shared, preset: 'hmpo' }, controller: off },
+      { objective: { ...shared, preset: 'hmpo' }, controller: { ...off, learningRate: true, clipEpsilon: true } },
+      { objective: { ...shared, preset: 'power', p: PHASE_START_P }, controller: off },
+      { objective: { ...shared, preset: 'power', p: PHASE_START_P }, controller: { ...off, powerP: true } },
+    ],
+    labels: ['hmpo fixed', 'hmpo + lr/clip controller', `power p=${PHASE_START_P} fixed`, 'power, phase-selected p'],
+  };
+}
+
 export class PlanNeedsTauError extends Error {
   override readonly name = 'PlanNeedsTauError';
 }
@@ -104,6 +130,8 @@ export function planSpec(name: PlanName, options: PlanOptions = {}): SweepSpec {
       const objectives: SweepAxis = { path: 'objective', values: [{ ...shared, preset: 'grpo' }, { ...shared, preset: 'gspo' }, ...ablation.values], labels: ['grpo', 'gspo', ...ablation.labels!] };
       return spec([objectives, optimizerClipAxis(options.tau!)]);
     }
+    case 'controllers':
+      return spec([controllersAxis(shared)]);
     case 'stress': {
       const knobs = { ...shared, entCoef: shared.entCoef ?? STRESS_ENT_COEF };
       const ablation = meanAblationAxis(null, knobs, false);
