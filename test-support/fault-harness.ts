@@ -70,10 +70,17 @@ export function readStore(databasePath: string): { integrity: string; runs: Stor
   }
 }
 
-/** Polls `condition` every 50 ms; resolves with the elapsed ms, or rejects after `timeoutMs`. */
+/** Polls `condition` every 50 ms (a throw, e.g. a database not created yet, counts as false); resolves with the elapsed ms, or rejects after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<number> {
   const start = Date.now();
-  while (!condition()) {
+  const holds = () => {
+    try {
+      return condition();
+    } catch {
+      return false;
+    }
+  };
+  while (!holds()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
