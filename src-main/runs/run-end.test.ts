@@ -59,7 +59,7 @@ describe('recording how a run ended', () => {
   });
 
   it('a graceful stop is stopped with no "forced" in it', async () => {
-    const { end } = await endOf(scriptedTrainer('graceful', KEEP_ALIVE, "process.send({ type: 'done', outcome: { status: 'stopped', steps: 0 } });"), true);
+    const { end } = await endOf(scriptedTrainer('graceful', KEEP_ALIVE, "process.send({ type: 'done', outcome: { status: 'stopped', steps: 0 } }, () => process.exit(0));"), true);
     expect(end).toEqual({ status: 'stopped', reason: null });
   });
 
