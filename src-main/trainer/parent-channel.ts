@@ -26,18 +26,7 @@ export interface ParentPort {
   postMessage(message: ChildMessage): void;
 }
 
-/** Resolves on the parent's 'received', on `gone`, or after `timeoutMs`, whichever comes first. */
-function acknowledgement(subscribe: (onReceived: () => void) => void, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    subscribe(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Shared by both transports: remembers the ack so `leave()` after an early 'received' returns at once. */
+/** Remembers the parent's 'received' (or its going away), so `wait` after it returns at once; `wait` gives up after `timeoutMs`. */
 function ackTracker(): { received: () => void; wait: (timeoutMs: number) => Promise<void> } {
   let done = false;
   const waiting: (() => void)[] = [];
@@ -46,7 +35,16 @@ function ackTracker(): { received: () => void; wait: (timeoutMs: number) => Prom
       done = true;
       waiting.splice(0).forEach((resolve) => resolve());
     },
-    wait: (timeoutMs) => (done ? Promise.resolve() : acknowledgement((resolve) => waiting.push(resolve), timeoutMs)),
+    wait: (timeoutMs) =>
+      done
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            const timer = setTimeout(resolve, timeoutMs);
+            waiting.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
   };
 }
 
