@@ -9,8 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { AppInfo } from '../../src-shared/contract.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
 import { openDatabase } from '../db/open-database.js';
-import { reconcileQueuedRuns } from '../db/run-control-queries.js';
-import { isProcessAlive, reconcileRuns } from '../db/runs-queries.js';
+import { reconcileOrphanedRuns } from '../db/run-control-queries.js';
 import { RunManager } from '../runs/run-manager.js';
 import type { ChildLauncher } from '../trainer/trainer-host.js';
 import { createHandlers } from './app-handlers.js';
@@ -40,14 +39,14 @@ export interface App {
   readonly handlers: ContractHandlers;
   readonly dispatch: Dispatch;
   readonly info: AppInfo;
-  /** Runs reconciled at start-up: running ones whose trainer died (crashed), queued ones whose owner died (stopped). */
+  /** Runs reconciled at start-up: running ones whose owner died (crashed), queued ones whose owner died (stopped). The run manager keeps checking periodically. */
   readonly reconciled: { readonly crashed: number[]; readonly stopped: number[] };
   close(): Promise<void>;
 }
 
 export function createApp(options: AppOptions): App {
   const db = openDatabase(options.databasePath);
-  const reconciled = { crashed: reconcileRuns(db), stopped: reconcileQueuedRuns(db, isProcessAlive) };
+  const reconciled = reconcileOrphanedRuns(db);
   const events = new EventHub();
   const store = new SqliteRunStore(db, APP_VERSION);
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());

@@ -11,8 +11,9 @@ import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
 import { appendEvents } from '../db/events-queries.js';
 import { saveCheckpoint } from '../db/checkpoints-queries.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
-import { readRunProgress, setRunOwner, stopRequests, type RunProgress } from '../db/run-control-queries.js';
-import { createRun, listRuns, markRunEnded, markRunStarted, recordHeartbeat, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
+import { readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
+import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
+import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
 import { UserFacingError } from './dispatch.js';
 import type { NewRun, RunEnd, RunStore } from '../runs/run-store.js';
 
@@ -77,6 +78,16 @@ export class SqliteRunStore implements RunStore {
     return requireRun(this.db, parseRunId(runId)).config;
   }
 
+  startable(runId: string): ReturnType<RunStore['startable']> {
+    const id = parseRunId(runId);
+    const check = startCheck(this.db, id);
+    return check === 'startable' ? { ok: true, config: requireRun(this.db, id).config } : { ok: false, why: check };
+  }
+
+  exists(runId: string): boolean {
+    return getRun(this.db, parseRunId(runId)) !== undefined;
+  }
+
   markRunning(runId: string, info: { pid: number | null; ownerPid: number }): void {
     const id = parseRunId(runId);
     markRunStarted(this.db, id, { pid: info.pid ?? 0 });
@@ -95,18 +106,31 @@ export class SqliteRunStore implements RunStore {
     appendEvents(this.db, parseRunId(runId), events);
   }
 
-  markEnded(runId: string, end: RunEnd): void {
+  markEnded(runId: string, end: RunEnd): boolean {
     const id = parseRunId(runId);
+    const current = getRun(this.db, id);
+    if (current === undefined) return false;
     // A run that never started cannot crash; if its trainer died before the first message it failed.
-    const status = end.status === 'crashed' && requireRun(this.db, id).status === 'queued' ? 'failed' : end.status;
-    markRunEnded(this.db, id, { status, exitCode: end.exitCode, error: end.reason ?? (status === 'failed' ? 'the trainer failed' : null) });
+    const status = end.status === 'crashed' && current.status === 'queued' ? 'failed' : end.status;
+    try {
+      markRunEnded(this.db, id, { status, exitCode: end.exitCode, error: end.reason ?? (status === 'failed' ? 'the trainer failed' : null) });
+      return true;
+    } catch (error) {
+      // Another process deleted or ended it (e.g. its liveness check) in between: its record stands.
+      if (error instanceof RunNotFoundError || error instanceof InvalidStatusTransitionError) return false;
+      throw error;
+    }
   }
 
   heartbeat(runIds: readonly string[]): string[] {
     const ids = runIds.map(parseRunId);
-    const now = Date.now();
-    for (const id of ids) recordHeartbeat(this.db, id, now);
+    touchRuns(this.db, ids);
     return stopRequests(this.db, ids).map(String);
+  }
+
+  reconcile(): string[] {
+    const { crashed, stopped } = reconcileOrphanedRuns(this.db);
+    return [...crashed, ...stopped].map(String);
   }
 
   summary(runId: string): RunSummary {

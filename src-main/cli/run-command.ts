@@ -2,7 +2,8 @@
  * `hmpo-lab run`: trains one run in a child process from a config file and/or flags, recorded in the
  * database (--db, HMPO_LAB_DB or the default location) like every run of the app. On a terminal
  * it shows a progress bar (step, reward, ETA) on stderr; with --json it prints one JSON object per
- * optimizer step (glossary keys plus `step`) on stdout and nothing else there. The first Ctrl-C
+ * optimizer step (glossary keys plus `step`) on stdout and nothing else there, each printed only
+ * once it is stored. Exit code 0 for finished or stopped, 1 for failed or crashed. The first Ctrl-C
  * stops after the current step; a second one ends the trainer at once.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -49,7 +50,7 @@ export function stepJsonLine(record: StepRecord): string {
 }
 
 function endText(end: RunEnd | null): { text: string; code: number } {
-  if (end === null) return { text: 'ended', code: EXIT_FAILURE };
+  if (end === null) return { text: 'was deleted by another process before it started', code: EXIT_FAILURE };
   if (end.status === 'failed') return { text: `failed: ${end.reason ?? 'no reason recorded'}`, code: EXIT_FAILURE };
   if (end.status === 'crashed') return { text: `crashed: ${end.reason ?? ''}`, code: EXIT_FAILURE };
   return { text: end.status, code: 0 };

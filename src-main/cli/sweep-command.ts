@@ -151,7 +151,8 @@ export function registerSweepCommand(program: Command): void {
           process.off('SIGINT', onSigint);
           bar?.stop();
           const counts = new Map<string, number>();
-          for (const end of ends) counts.set(end?.status ?? 'unknown', (counts.get(end?.status ?? 'unknown') ?? 0) + 1);
+          // null: another process deleted the run before it started.
+          for (const end of ends) counts.set(end?.status ?? 'deleted', (counts.get(end?.status ?? 'deleted') ?? 0) + 1);
           process.stderr.write(`hmpo-lab sweep: sweep ${sweepId} ended: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}. Compare with: hmpo-lab compare --sweep ${sweepId}\n`);
           if (ends.some((e) => e?.status === 'failed' || e?.status === 'crashed')) process.exitCode = 1;
         } finally {

@@ -1,10 +1,11 @@
 /**
  * Cross-process run control and the few reads the runs table needs in bulk: who owns a run, stop
- * requests from other processes, reconciliation of queued runs whose owner died, and each run's
+ * requests from other processes, heartbeats and the liveness check of runs whose owner died, and each run's
  * reward summary and last wall time for listing many runs in one query.
  */
 import type { Database } from 'better-sqlite3';
-import { markRunEnded } from './runs-queries.js';
+import { isProcessAlive, markRunEnded } from './runs-queries.js';
+import { InvalidStatusTransitionError, RunNotFoundError } from './store-errors.js';
 import { cached } from './statements.js';
 
 export function setRunOwner(db: Database, runId: number, ownerPid: number): void {
@@ -22,16 +23,72 @@ export function stopRequests(db: Database, runIds: readonly number[]): number[] 
   return cached(db, 'SELECT id FROM runs WHERE stop_requested_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(runIds)) as number[];
 }
 
-/** Queued runs whose owning process is gone become 'stopped' (they never started). Returns their ids. */
-export function reconcileQueuedRuns(db: Database, isAlive: (pid: number) => boolean, now: number = Date.now()): number[] {
-  const queued = cached(db, "SELECT id, owner_pid FROM runs WHERE status = 'queued'").all() as { id: number; owner_pid: number | null }[];
-  const stopped: number[] = [];
-  for (const { id, owner_pid: owner } of queued) {
-    if (owner !== null && isAlive(owner)) continue;
-    markRunEnded(db, id, { status: 'stopped', error: 'the process that queued this run ended before it started' }, now);
-    stopped.push(id);
+/** Marks queued and running runs as alive (their owner is this process and it is responsive). */
+export function touchRuns(db: Database, runIds: readonly number[], now: number = Date.now()): void {
+  if (runIds.length === 0) return;
+  cached(db, "UPDATE runs SET heartbeat_at = ? WHERE status IN ('queued', 'running') AND id IN (SELECT value FROM json_each(?))").run(now, JSON.stringify(runIds));
+}
+
+/** A run's owner that has not heartbeated for this long is taken for dead even if its pid exists (pid reuse, a hung process). */
+export const OWNER_STALE_MS = 30_000;
+
+export interface ReconcileOptions {
+  readonly isAlive?: (pid: number) => boolean;
+  /** This process: its own runs are never reconciled here (its run manager knows them). */
+  readonly self?: number;
+  readonly now?: number;
+  readonly staleMs?: number;
+}
+
+interface ActiveRow {
+  readonly id: number;
+  readonly status: 'queued' | 'running';
+  readonly owner_pid: number | null;
+  readonly pid: number | null;
+  readonly seen: number;
+}
+
+/** Why an active run's owner is gone, or null if it is alive. Rows from before owners were recorded fall back to the trainer pid. */
+function orphanReason(row: ActiveRow, isAlive: (pid: number) => boolean, now: number, staleMs: number): string | null {
+  const queued = row.status === 'queued';
+  if (row.owner_pid === null) {
+    if (queued) return 'the process that queued this run ended before it started';
+    if (row.pid !== null && row.pid > 0 && isAlive(row.pid)) return null;
+    return row.pid === null || row.pid <= 0 ? 'the run was marked running without a process id' : `its trainer process (pid ${row.pid}) is no longer running; the app or the machine probably stopped while it trained`;
   }
-  return stopped;
+  const owner = `the process that ${queued ? 'queued' : 'trained'} this run (pid ${row.owner_pid})`;
+  if (!isAlive(row.owner_pid)) return queued ? `${owner} ended before it started` : `${owner} ended while it trained`;
+  const silent = now - row.seen;
+  if (silent > staleMs) return `${owner} sent no heartbeat for ${Math.round(silent / 1000)} s${queued ? '; the run never started' : ''}`;
+  return null;
+}
+
+/**
+ * Liveness of other processes' runs, run at start-up and periodically by every live process:
+ * a running run whose owner died (or stopped heartbeating) becomes 'crashed', a queued one 'stopped'
+ * (it never started). Returns the ids it changed; a run another process ended meanwhile is skipped.
+ */
+export function reconcileOrphanedRuns(db: Database, options: ReconcileOptions = {}): { crashed: number[]; stopped: number[] } {
+  const { isAlive = isProcessAlive, self = process.pid, now = Date.now(), staleMs = OWNER_STALE_MS } = options;
+  const rows = cached(
+    db,
+    "SELECT id, status, owner_pid, pid, COALESCE(heartbeat_at, started_at, created_at) AS seen FROM runs WHERE status IN ('queued', 'running')",
+  ).all() as ActiveRow[];
+  const out = { crashed: [] as number[], stopped: [] as number[] };
+  for (const row of rows) {
+    if (row.owner_pid === self) continue;
+    const reason = orphanReason(row, isAlive, now, staleMs);
+    if (reason === null) continue;
+    const status = row.status === 'running' ? 'crashed' : 'stopped';
+    try {
+      markRunEnded(db, row.id, { status, error: reason }, now);
+      out[status].push(row.id);
+    } catch (error) {
+      // Another process ended or deleted it between the read and this write.
+      if (!(error instanceof InvalidStatusTransitionError || error instanceof RunNotFoundError)) throw error;
+    }
+  }
+  return out;
 }
 
 export interface RunProgress {
@@ -64,4 +121,14 @@ export function readRunProgress(db: Database, runIds: readonly number[]): Map<nu
   ).raw().all(ids) as [number, number | null][];
   for (const [runId, wall] of walls) out.set(runId, { ...out.get(runId)!, wallTime: num(wall) });
   return out;
+}
+
+/** Whether a queued run may start now, checked just before its trainer is launched. */
+export type StartCheck = 'startable' | 'deleted' | 'stop-requested' | 'not-queued';
+
+export function startCheck(db: Database, runId: number): StartCheck {
+  const row = cached(db, 'SELECT status, stop_requested_at FROM runs WHERE id = ?').get(runId) as { status: string; stop_requested_at: number | null } | undefined;
+  if (row === undefined) return 'deleted';
+  if (row.status !== 'queued') return 'not-queued';
+  return row.stop_requested_at === null ? 'startable' : 'stop-requested';
 }

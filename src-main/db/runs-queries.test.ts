@@ -1,5 +1,5 @@
 // Runs: creation from a RunConfig, status transitions with timestamps and events, filters, tags and
-// notes, start-up reconciliation of dead processes, and deletion cascading to every table and file.
+// notes, the process-liveness probe, and deletion cascading to every table and file.
 import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,6 @@ import {
   listRuns,
   markRunEnded,
   markRunStarted,
-  reconcileRuns,
   recordHeartbeat,
   setRunBackend,
   setRunNotes,
@@ -115,21 +114,7 @@ describe('tags and notes', () => {
   });
 });
 
-describe('reconcileRuns', () => {
-  it('marks running rows whose process is gone as crashed, and leaves live ones', () => {
-    const dead = addRun(db);
-    const alive = addRun(db);
-    const queued = addRun(db);
-    markRunStarted(db, dead, { pid: 111 });
-    markRunStarted(db, alive, { pid: process.pid });
-    expect(reconcileRuns(db, (pid) => pid === process.pid, 9000)).toEqual([dead]);
-    expect(getRun(db, dead)).toMatchObject({ status: 'crashed', finishedAt: 9000 });
-    expect(getRun(db, dead)?.error).toMatch(/pid 111\) is no longer running/);
-    expect(getRun(db, alive)?.status).toBe('running');
-    expect(getRun(db, queued)?.status).toBe('queued');
-    expect(reconcileRuns(db, () => false)).toEqual([alive]);
-  });
-
+describe('isProcessAlive', () => {
   it('checks real processes with signal 0', () => {
     expect(isProcessAlive(process.pid)).toBe(true);
     expect(isProcessAlive(2 ** 22 + 12345)).toBe(false); // above Linux's pid_max

@@ -285,24 +285,3 @@ export function isProcessAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-/**
- * Start-up reconciliation: every run left 'running' whose trainer pid is not alive becomes
- * 'crashed' with a reason. Returns the ids it changed. A pid reused by an unrelated process keeps a
- * run 'running' until that process ends; the heartbeat shows how stale it is.
- */
-export function reconcileRuns(db: Database, isAlive: (pid: number) => boolean = isProcessAlive, now: number = Date.now()): number[] {
-  const running = cached(db, "SELECT id, pid FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
-  const crashed: number[] = [];
-  for (const { id, pid } of running) {
-    if (pid !== null && isAlive(pid)) continue;
-    const reason = pid === null ? 'the run was marked running without a process id' : `its trainer process (pid ${pid}) is no longer running; the app or the machine probably stopped while it trained`;
-    try {
-      markRunEnded(db, id, { status: 'crashed', error: reason }, now);
-      crashed.push(id);
-    } catch (error) {
-      if (!(error instanceof InvalidStatusTransitionError)) throw error; // another process ended it meanwhile
-    }
-  }
-  return crashed;
-}

@@ -1,6 +1,8 @@
 /**
  * Launches trainer processes with Electron's utilityProcess (the desktop app's equivalent of
  * child_process.fork: a Node child that Electron owns and cleans up). Messages are structured clones.
+ * The child's postMessage has no completion callback, so the trainer waits for the host's 'received'
+ * before it exits (the exit protocol, trainer-messages.ts); this file only adapts the API.
  */
 import { utilityProcess } from 'electron';
 import type { ChildMessage } from '../trainer/trainer-messages.js';
@@ -14,7 +16,14 @@ export const utilityLauncher: ChildLauncher = ({ file }) => {
     get pid() {
       return child.pid;
     },
-    send: (message) => child.postMessage(message),
+    send: (message) => {
+      // The ChildLink contract: never throw for a child that is already gone (e.g. the 'received' ack racing its exit).
+      try {
+        child.postMessage(message);
+      } catch {
+        // nothing to deliver to
+      }
+    },
     onMessage: (listener) => child.on('message', (message: ChildMessage) => listener(message)),
     onExit: (listener) => exitListeners.push(listener),
     onError: () => {

@@ -1,8 +1,10 @@
 /**
  * The run manager: a queue of runs behind a concurrency limit, one trainer child process per run,
  * step records buffered and written in batched transactions by this process (the only database
- * writer), live events for the UI at most 10 per second per run, graceful stop with a forced kill
- * after a grace period, and a status taken from the child's real exit, never guessed.
+ * writer). Write before show: the UI stream and the onStep callback (the CLI's --json and progress)
+ * get a step only after it was committed, so a crash of this process never loses a step anyone saw.
+ * Graceful stop with a forced kill after a grace period; a status taken from the child's outcome or
+ * real death, never guessed; heartbeats and a periodic liveness check of other processes' runs.
  */
 import { availableParallelism } from 'node:os';
 import type { RunSummary } from '../../src-shared/contract.js';
@@ -22,36 +24,46 @@ export interface RunManagerOptions {
   /**
    * How often buffered steps are written to the database (ms). Each commit rewrites about a page
    * per live series (metrics are keyed run, key, step), so larger, rarer batches cost far less disk
-   * than per-step writes; the buffer is also written when it fills and when the run ends.
+   * than per-step writes; the buffer is also written when it fills, before a checkpoint and when the
+   * run ends. Steps reach the UI and onStep only once written, so this is also the display latency,
+   * and what a crash of this process can lose (steps trained but never shown).
    */
   readonly persistIntervalMs?: number;
+  /** How often other processes' runs are checked for a dead owner (ms). */
+  readonly reconcileIntervalMs?: number;
   /** How long a graceful stop may take before the trainer is killed (ms). */
   readonly stopGraceMs?: number;
-  /** Called with each step as it arrives (e.g. the CLI's --json printer). */
+  /** Called with each step once it is committed to the database (e.g. the CLI's --json printer). */
   readonly onStep?: (runId: string, record: StepRecord) => void;
 }
 
 interface LiveRun {
   readonly handle: TrainerHandle;
+  /** Received from the trainer, not yet committed (never shown). */
   steps: StepRecord[];
   events: TrainEvent[];
+  /** Committed, not yet sent to the UI. */
   unsentSteps: StepRecord[];
   stopRequested: boolean;
+  /** Set when this process ended the trainer itself: after the grace period, or at once on the user's word. */
+  forced?: 'grace' | 'user';
   killTimer?: NodeJS.Timeout;
-  readonly ended: Promise<RunEnd>;
+  readonly ended: Promise<RunEnd | null>;
 }
 
 const MAX_BUFFERED_STEPS = 256;
+const DEFAULT_STOP_GRACE_MS = 10_000;
 
 export class RunManager {
   private readonly queue: string[] = [];
   private readonly live = new Map<string, LiveRun>();
   private readonly concurrency: number;
   private readonly flushTimer: NodeJS.Timeout;
-  private readonly waiters = new Map<string, ((end: RunEnd) => void)[]>();
+  private readonly waiters = new Map<string, ((end: RunEnd | null) => void)[]>();
   private disposed = false;
   private lastHeartbeat = 0;
   private lastPersist = 0;
+  private lastReconcile = Date.now();
 
   constructor(private readonly options: RunManagerOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -81,7 +93,10 @@ export class RunManager {
     return runs.map((r) => r.runId);
   }
 
-  /** Resolves when the run has ended (immediately for a run that is not live or queued here). */
+  /**
+   * Resolves when the run has ended: its end, or null for a run that is not live or queued here or
+   * that another process deleted before it started.
+   */
   waitForEnd(runId: string): Promise<RunEnd | null> {
     if (!this.live.has(runId) && !this.queue.includes(runId)) return Promise.resolve(null);
     return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]));
@@ -100,16 +115,21 @@ export class RunManager {
     if (!run.stopRequested) {
       run.stopRequested = true;
       run.handle.stop();
-      run.killTimer = setTimeout(() => run.handle.kill(), this.options.stopGraceMs ?? 10_000);
+      run.killTimer = setTimeout(() => {
+        run.forced = 'grace';
+        run.handle.kill();
+      }, this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
     }
     return true;
   }
 
-  /** Ends a live run's trainer at once (SIGKILL); the run ends as stopped when a stop was requested, else crashed. */
+  /** Ends a live run's trainer at once (SIGKILL) on the user's word; the run ends as stopped. */
   kill(runId: string): boolean {
     const run = this.live.get(runId);
-    run?.handle.kill();
-    return run !== undefined;
+    if (!run) return false;
+    run.forced ??= 'user';
+    run.handle.kill();
+    return true;
   }
 
   /** Stops everything (e.g. on quit) and waits for the trainers to end. */
@@ -135,15 +155,29 @@ export class RunManager {
 
   private schedule(): void {
     while (!this.disposed && this.live.size < this.concurrency && this.queue.length > 0) {
-      this.launch(this.queue.shift()!);
+      const runId = this.queue.shift()!;
+      try {
+        this.launch(runId);
+      } catch (error) {
+        // Never an unhandled rejection (schedule also runs from a trainer's exit): the run fails, the queue goes on.
+        console.error(`hmpo-lab: could not start run ${runId}:`, error);
+        this.end(runId, { status: 'failed', reason: `could not start: ${(error as Error).message}`, exitCode: null, signal: null });
+      }
     }
   }
 
   private launch(runId: string): void {
     const { store } = this.options;
-    const config = store.config(runId);
-    let resolveEnded!: (end: RunEnd) => void;
-    const ended = new Promise<RunEnd>((resolve) => (resolveEnded = resolve));
+    // Another process may have deleted the run, asked to stop it or ended it while it was queued here.
+    const check = store.startable(runId);
+    if (!check.ok) {
+      if (check.why === 'stop-requested') this.end(runId, { status: 'stopped', reason: 'stopped before it started', exitCode: null, signal: null });
+      else this.settle(runId, null);
+      return;
+    }
+    const config = check.config;
+    let resolveEnded!: (end: RunEnd | null) => void;
+    const ended = new Promise<RunEnd | null>((resolve) => (resolveEnded = resolve));
     const handle = startTrainer(
       config,
       {
@@ -152,8 +186,6 @@ export class RunManager {
           const run = this.live.get(runId);
           if (!run) return;
           run.steps.push(record);
-          run.unsentSteps.push(record);
-          this.options.onStep?.(runId, record);
           if (run.steps.length >= MAX_BUFFERED_STEPS) this.flush(runId, run);
         },
         onEvent: (event) => this.live.get(runId)?.events.push(event),
@@ -166,72 +198,109 @@ export class RunManager {
       this.options.launcher ?? forkLauncher,
     );
     const run: LiveRun = { handle, steps: [], events: [], unsentSteps: [], stopRequested: false, ended };
+    try {
+      store.markRunning(runId, { pid: handle.pid ?? null, ownerPid: process.pid });
+    } catch (error) {
+      handle.kill(); // deleted or ended by another process since the check: nothing to train for
+      if (store.exists(runId)) throw error;
+      this.settle(runId, null);
+      return;
+    }
     this.live.set(runId, run);
-    store.markRunning(runId, { pid: handle.pid ?? null, ownerPid: process.pid });
     this.emitSummary(runId);
     void handle.exited.then((exit) => {
       if (run.killTimer) clearTimeout(run.killTimer);
       this.flush(runId, run);
+      this.sendSteps(runId, run);
       this.live.delete(runId);
-      const end = this.describeExit(exit, run.stopRequested);
+      const end = this.describeExit(exit, run);
       this.end(runId, end);
       resolveEnded(end);
       this.schedule();
     });
   }
 
-  private describeExit(exit: TrainerExit, stopRequested: boolean): RunEnd {
+  private describeExit(exit: TrainerExit, run: LiveRun): RunEnd {
     switch (exit.kind) {
       case 'outcome':
         if (exit.outcome.status === 'failed') return { status: 'failed', reason: exit.outcome.reason, exitCode: 1, signal: null };
         return { status: exit.outcome.status, reason: null, exitCode: 0, signal: null };
       case 'error':
         return { status: 'failed', reason: exit.error.message, exitCode: 1, signal: null };
-      case 'crashed':
-        // A kill we asked for after a stop request is still a stop, not a crash.
-        if (stopRequested) return { status: 'stopped', reason: 'stopped by the user (forced after the grace period)', exitCode: exit.exitCode, signal: exit.signal };
-        return { status: 'crashed', reason: `the trainer process died (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`})`, exitCode: exit.exitCode, signal: exit.signal };
+      case 'protocol-error':
+        return { status: 'failed', reason: exit.message, exitCode: 0, signal: null };
+      case 'crashed': {
+        const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
+        // A kill this process made on the user's behalf is a stop; any other death is a crash.
+        if (run.forced === 'grace') return { status: 'stopped', reason: `stopped by the user (forced: the trainer did not stop within ${Math.round((this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) / 1000)} s)`, exitCode: exit.exitCode, signal: exit.signal };
+        if (run.forced === 'user') return { status: 'stopped', reason: 'stopped by the user (ended at once)', exitCode: exit.exitCode, signal: exit.signal };
+        return { status: 'crashed', reason: `the trainer process died (${how})`, exitCode: exit.exitCode, signal: exit.signal };
+      }
     }
   }
 
   private end(runId: string, end: RunEnd): void {
-    this.options.store.markEnded(runId, end);
-    this.emitSummary(runId);
+    // False when another process deleted or already ended the run: its record stands.
+    if (this.options.store.markEnded(runId, end)) this.emitSummary(runId);
+    this.settle(runId, end);
+  }
+
+  /** Resolves whoever waits for this run. */
+  private settle(runId: string, end: RunEnd | null): void {
     for (const resolve of this.waiters.get(runId) ?? []) resolve(end);
     this.waiters.delete(runId);
   }
 
-  /** Writes buffered steps and events of one run in one transaction each; true if steps were written. */
+  /**
+   * Writes buffered steps and events of one run in one transaction each, then hands the steps to
+   * onStep and the UI queue (write before show); true if steps were written.
+   */
   private flush(runId: string, run: LiveRun): boolean {
-    const wroteSteps = run.steps.length > 0;
-    if (wroteSteps) {
-      this.options.store.appendSteps(runId, run.steps);
+    const written = run.steps;
+    if (written.length > 0) {
+      this.options.store.appendSteps(runId, written);
       run.steps = [];
+      for (const record of written) this.options.onStep?.(runId, record);
+      run.unsentSteps.push(...written);
     }
     if (run.events.length > 0) {
       this.options.store.appendEvents(runId, run.events);
       run.events = [];
     }
-    return wroteSteps;
+    return written.length > 0;
   }
 
-  /** Every UI interval: notify the UI; every persist interval: write batches, heartbeat, honour stop requests. */
+  private sendSteps(runId: string, run: LiveRun): void {
+    if (run.unsentSteps.length === 0) return;
+    this.options.events?.emit('onDidRunStep', { runId, steps: run.unsentSteps.map((r) => ({ step: r.step, samples: r.samples, wallTime: r.wallTime, metrics: r.metrics })) });
+    run.unsentSteps = [];
+  }
+
+  /**
+   * Every UI interval: send committed steps to the UI; every persist interval: write batches; once a
+   * second: heartbeat and stop requests from other processes; every reconcile interval: mark runs of
+   * dead owners. A failing database never throws out of the timer (that would end this process).
+   */
   private tick(): void {
-    if (this.live.size === 0) return;
-    const persist = Date.now() - this.lastPersist >= (this.options.persistIntervalMs ?? 1000);
-    if (persist) this.lastPersist = Date.now();
-    for (const [runId, run] of this.live) {
-      if (run.unsentSteps.length > 0) {
-        this.options.events?.emit('onDidRunStep', { runId, steps: run.unsentSteps.map((r) => ({ step: r.step, samples: r.samples, wallTime: r.wallTime, metrics: r.metrics })) });
-        run.unsentSteps = [];
+    try {
+      const now = Date.now();
+      const persist = now - this.lastPersist >= (this.options.persistIntervalMs ?? 250);
+      if (persist) this.lastPersist = now;
+      for (const [runId, run] of this.live) {
+        // The summary is read from the database, so it can only have changed after steps were written.
+        if (persist && this.flush(runId, run)) this.emitSummary(runId);
+        this.sendSteps(runId, run);
       }
-      // The summary is read from the database, so it can only have changed after steps were written.
-      if (persist && this.flush(runId, run)) this.emitSummary(runId);
-    }
-    // Heartbeats (and stop requests from other processes) once a second are plenty.
-    if (Date.now() - this.lastHeartbeat >= 1000) {
-      this.lastHeartbeat = Date.now();
-      for (const runId of this.options.store.heartbeat([...this.live.keys()])) this.stop(runId);
+      if (now - this.lastHeartbeat >= 1000 && this.live.size + this.queue.length > 0) {
+        this.lastHeartbeat = now;
+        for (const runId of this.options.store.heartbeat([...this.live.keys(), ...this.queue])) this.stop(runId);
+      }
+      if (now - this.lastReconcile >= (this.options.reconcileIntervalMs ?? 2000)) {
+        this.lastReconcile = now;
+        for (const runId of this.options.store.reconcile()) this.emitSummary(runId);
+      }
+    } catch (error) {
+      console.error('hmpo-lab: the run manager could not write to the database:', error);
     }
   }
 

@@ -28,16 +28,25 @@ export interface RunStore {
   claim(runId: string, ownerPid: number): void;
   /** The config a run was created with (verbatim, validated). */
   config(runId: string): RunConfig;
+  /**
+   * Checked just before a queued run's trainer starts: its config, or why it must not start
+   * (another process deleted it, asked to stop it, or already ended it).
+   */
+  startable(runId: string): { readonly ok: true; readonly config: RunConfig } | { readonly ok: false; readonly why: 'deleted' | 'stop-requested' | 'not-queued' };
   /** queued -> running, with the owning process ids. */
   markRunning(runId: string, info: { pid: number | null; ownerPid: number }): void;
   markBackend(runId: string, backend: string): void;
   /** Appends step records in one transaction. */
   appendSteps(runId: string, records: readonly StepRecord[]): void;
   appendEvents(runId: string, events: readonly TrainEvent[]): void;
-  /** running|queued -> an end state, with why. */
-  markEnded(runId: string, end: RunEnd): void;
-  /** Updates last-heartbeat of live runs, and returns which of them another process asked to stop. */
+  /** running|queued -> an end state, with why; false if another process deleted or already ended the run. */
+  markEnded(runId: string, end: RunEnd): boolean;
+  /** Heartbeat of this process's queued and running runs; returns which of them another process asked to stop. */
   heartbeat(runIds: readonly string[]): string[];
+  /** Ends other processes' runs whose owner died or stopped heartbeating (crashed if running, stopped if queued); returns their ids. */
+  reconcile(): string[];
+  /** False once the run's row is gone (deleted by another process). */
+  exists(runId: string): boolean;
   summary(runId: string): RunSummary;
   /** Keeps model weights as a file beside the database, referenced from the checkpoints table. */
   saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void;

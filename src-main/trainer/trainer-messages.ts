@@ -1,6 +1,12 @@
 /**
  * The typed protocol between a trainer child process and its parent (the CLI, the server or the
  * Electron main process). Messages are plain JSON; errors cross as data (house rule 3).
+ *
+ * The exit protocol: the child's last message is 'done' or 'error'. The parent answers 'received'
+ * once it has that outcome, and only then does the child leave, so the outcome (and, the channel
+ * being ordered, every step and checkpoint before it) is never lost in a closing channel. A child
+ * whose parent never answers leaves after a timeout; a parent that sees an exit without an outcome
+ * records a protocol error, not a crash.
  */
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
@@ -8,7 +14,11 @@ import type { AppError } from '../../src-shared/result.js';
 import type { BackendName } from './backend.js';
 import type { WeightArray } from './policy-model.js';
 
-export type ParentMessage = { readonly type: 'start'; readonly config: RunConfig } | { readonly type: 'stop' };
+export type ParentMessage =
+  | { readonly type: 'start'; readonly config: RunConfig }
+  | { readonly type: 'stop' }
+  /** The parent has the child's outcome ('done' or 'error'): the child may exit now. */
+  | { readonly type: 'received' };
 
 export type ChildMessage =
   | { readonly type: 'ready' }
