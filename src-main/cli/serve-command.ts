@@ -59,7 +59,7 @@ export function registerServeCommand(program: Command): void {
           if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new CliError(`cannot listen on ${options.host}:${port} (${code})`);
           throw error;
         }
-        if (app.reconciled.crashed.length > 0) process.stderr.write(`hmpo-lab serve: marked ${app.reconciled.crashed.length} run(s) crashed: their trainer died while this app was not running\n`);
+        if (app.reconciled.crashed.length > 0) process.stderr.write(`hmpo-lab serve: marked ${app.reconciled.crashed.length} run(s) crashed: their owning process died\n`);
         process.stdout.write(`HMPO Lab is serving ${app.info.databasePath}\n${server.url}\n`);
         process.stderr.write(`hmpo-lab serve: exports from the page go inside ${exportRoot.path}\n`);
         if (!isLoopbackHost(options.host)) process.stderr.write('hmpo-lab serve: bound beyond loopback: open the URL above; requests without its token are refused\n');

@@ -21,13 +21,10 @@ export function runOutcome(db: Database, runId: number, outcome: OutcomeName): n
 }
 
 /**
- * Whether a run's outcome can be used: it recorded every one of its steps. A run that ended
- * 'finished' always has; one that ended 'crashed' may have too: at the default model size the
- * trainer child disconnects before its final 'done' message is flushed (trainer-process.ts calls
- * process.disconnect() right after send), so the parent sees exit code 0 without an outcome and
- * records 'crashed' after step N of N. Exit condition: once the child waits for the send callback
- * of 'done', check only `status === 'finished'`.
+ * Whether a run's outcome can be used: it ended 'finished', so it recorded every one of its steps
+ * (the exit protocol makes 'finished' the status of every run that trained to the end). A run that
+ * stopped, failed or crashed is left out of the verdict rather than counted on part of its steps.
  */
-export function recordedAllSteps(summary: Pick<RunSummary, 'status' | 'stepsDone' | 'totalSteps'>): boolean {
-  return summary.status === 'finished' || ((summary.status === 'crashed' || summary.status === 'failed') && summary.stepsDone >= summary.totalSteps);
+export function recordedAllSteps(summary: Pick<RunSummary, 'status'>): boolean {
+  return summary.status === 'finished';
 }
