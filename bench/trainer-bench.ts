@@ -1,8 +1,8 @@
 /**
  * Trainer micro-benchmark on the default run config with the hmpo objective: times one rollout's
- * sampling (64 completions of 16 tokens, KV-cached) and one optimizer step exactly as train.ts runs
- * it (16 sequences: teacher-forced forward under tf.variableGrads, the HMPO policy loss, backward,
- * global grad norm and clip, AdamW, batch telemetry), then runs bench/torch_reference.py (the same
+ * sampling (64 completions of 16 tokens, KV-cached) and one optimizer step, the very function
+ * train.ts runs (optimizer-step.ts; 16 sequences: teacher-forced forward, the HMPO policy loss,
+ * backward, global grad norm and clip, AdamW, batch telemetry), then runs bench/torch_reference.py (the same
  * work in PyTorch, one thread) and prints both with PASS/MISS against the targets.
  * Run: `npx tsx bench/trainer-bench.ts [--repeats N] [--warmup N] [--rounds N] [--backend
  * wasm|cpu|node|auto] [--breakdown]`. Rounds alternate ours and torch so both see the same machine
@@ -16,14 +16,12 @@ import { resolveObjective } from '../src-shared/objective-config.js';
 import { derived, validateRunConfig, type BackendChoice, type RunConfig } from '../src-shared/run-config.js';
 import { EOS_ID, VOCAB_SIZE } from '../src-shared/tasks.js';
 import { initBackend } from '../src-main/trainer/backend.js';
-import { batchTelemetry } from '../src-main/trainer/batch-telemetry.js';
-import { policyLoss, type PolicyBatch } from '../src-main/trainer/objectives.js';
 import { buildOptimizer } from '../src-main/trainer/optim/build-optimizer.js';
-import type { Optimizer, Param } from '../src-main/trainer/parameters.js';
+import { optimizerStep, type StepContext, type StepPhase } from '../src-main/trainer/optimizer-step.js';
 import { PolicyModel } from '../src-main/trainer/policy-model.js';
 import { Rng } from '../src-main/trainer/rng.js';
-import { collectRollout, drawGroupedPrompts, minibatchTensors, type Rollout } from '../src-main/trainer/rollout.js';
-import { completionLogProbs, sampleCompletions } from '../src-main/trainer/sampling.js';
+import { collectRollout, drawGroupedPrompts } from '../src-main/trainer/rollout.js';
+import { sampleCompletions } from '../src-main/trainer/sampling.js';
 import { TASK_IMPLEMENTATIONS } from '../src-main/trainer/tasks/index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -31,7 +29,7 @@ const TORCH_SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.u
 const INSTALL_HINT = 'install it with: apt-get install -y python3-torch libopenblas0-pthread';
 
 /** Phases of one optimizer step, for --breakdown (ms each, median). */
-type Phase = 'forward_backward' | 'grad_norm' | 'telemetry' | 'optimizer';
+type Phase = StepPhase;
 
 interface BenchResult {
   readonly impl: string;
@@ -79,46 +77,6 @@ function benchConfig(backend: BackendChoice): RunConfig {
   return result.value;
 }
 
-/**
- * train.ts's optimizerStep (updateInScope) minus the hooks: the same tensors, kernels and readbacks
- * in the same order. `mark` is called between phases (for --breakdown; a no-op otherwise).
- */
-function optimizerStep(
-  ctx: { model: PolicyModel; params: Param[]; paramNameOf: Map<string, string>; optimizer: Optimizer; config: RunConfig; objective: ReturnType<typeof resolveObjective> },
-  rollout: Rollout,
-  indices: number[],
-  mark: (phase: Phase) => void,
-): number {
-  const { model, params, paramNameOf, optimizer, config, objective } = ctx;
-  return tf.tidy(() => {
-    const { tokens: tokenRows, batch } = minibatchTensors(rollout, indices);
-    const kept: { logpNew?: tf.Tensor2D; attnMax?: tf.Tensor2D; entropy?: tf.Scalar } = {};
-    const { value: loss, grads } = tf.variableGrads(() => {
-      const scores = completionLogProbs(model, tokenRows, config.promptLength, config.temperature);
-      kept.logpNew = tf.keep(scores.logp);
-      kept.attnMax = tf.keep(scores.attnMaxLogits);
-      kept.entropy = tf.keep(tf.div(tf.sum(tf.mul(scores.entropy, batch.mask)), tf.maximum(tf.sum(batch.mask), 1)) as tf.Scalar);
-      return policyLoss({ ...batch, logpNew: scores.logp }, objective);
-    }, params.map((p) => p.variable));
-    mark('forward_backward');
-    const gradList = Object.values(grads);
-    const gradNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-    const [lossValue, normValue] = tf.stack([loss, gradNorm, kept.entropy!]).dataSync() as unknown as [number, number, number];
-    kept.attnMax!.arraySync();
-    mark('grad_norm');
-    const fullBatch: PolicyBatch = { ...batch, logpNew: kept.logpNew! };
-    batchTelemetry(fullBatch, objective);
-    [kept.logpNew, kept.attnMax, kept.entropy].forEach((t) => t?.dispose());
-    mark('telemetry');
-    if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) throw new Error(`non-finite loss ${lossValue} or grad norm ${normValue}`);
-    const scale = config.gradClip !== null && normValue > config.gradClip ? config.gradClip / (normValue + 1e-6) : 1;
-    const named = new Map(Object.entries(grads).map(([variableName, g]) => [paramNameOf.get(variableName)!, scale === 1 ? g : tf.mul(g, scale)]));
-    optimizer.step(named);
-    mark('optimizer');
-    return lossValue;
-  });
-}
-
 function runOurs(config: RunConfig, repeats: number, warmup: number, backend: string, breakdown: boolean): BenchResult {
   const { minibatchSize, sequencesPerRollout } = derived(config);
   const objective = resolveObjective(config.objective);
@@ -134,10 +92,9 @@ function runOurs(config: RunConfig, repeats: number, warmup: number, backend: st
 
   // Optimizer steps over the minibatches of one real rollout, cycling as train.ts's loop does.
   const params = model.params();
-  const paramNameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-  const { optimizer } = buildOptimizer(config, params, model.attentionProjections(), new Map());
+  const { optimizer, qkClip } = buildOptimizer(config, params, model.attentionProjections(), new Map());
   const data = collectRollout({ sampler: model }, task, config, rng, minibatchSize);
-  const ctx = { model, params, paramNameOf, optimizer, config, objective };
+  const ctx: StepContext = { model, params, optimizer, qkClip, config, objective };
   const before = tf.memory().numTensors;
   let next = 0;
   const phaseTimes = new Map<Phase, number[]>();
@@ -152,7 +109,7 @@ function runOurs(config: RunConfig, repeats: number, warmup: number, backend: st
   const step = () => {
     const start = (next++ % config.minibatchesPerRollout) * minibatchSize;
     last = performance.now();
-    optimizerStep(ctx, data, Array.from({ length: minibatchSize }, (_, i) => start + i), mark);
+    optimizerStep(ctx, data, Array.from({ length: minibatchSize }, (_, i) => start + i), { learningRate: config.optimizer.learningRate, mark });
   };
   const train = medianMs(step, repeats, warmup);
   const leaked = tf.memory().numTensors - before;

@@ -5,7 +5,7 @@
  * QK-clip is not here: wrap this in QkClipOptimizer for MuonClip.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Optimizer, Param } from '../parameters.js';
+import type { Optimizer, Param, StepSettings } from '../parameters.js';
 import { AdamW, checkGrads, OptimizerStateError, checkLrOverrides, checkTensorState, toTensorState, zerosVariable, type AdamWState, type TensorState } from './adamw.js';
 import { newtonSchulz } from './newton-schulz.js';
 
@@ -75,23 +75,24 @@ export class Muon implements Optimizer {
   }
 
   /** Updates every parameter that has a gradient. Gradients stay owned by the caller. */
-  step(grads: ReadonlyMap<string, tf.Tensor>): void {
+  step(grads: ReadonlyMap<string, tf.Tensor>, settings: StepSettings = {}): void {
     // Check everything first so a bad gradient throws before any weight moves.
     checkGrads(grads, (name) => this.shapes.get(name), 'Muon');
     const restGrads = new Map<string, tf.Tensor>();
     for (const [name, grad] of grads) {
       const slot = this.hidden.get(name);
       if (slot === undefined) restGrads.set(name, grad);
-      else this.update(slot, grad);
+      else this.update(slot, grad, settings);
     }
-    this.adamw.step(restGrads);
+    this.adamw.step(restGrads, settings);
   }
 
-  private update(slot: HiddenSlot, grad: tf.Tensor): void {
+  private update(slot: HiddenSlot, rawGrad: tf.Tensor, settings: StepSettings): void {
     const { momentum: mu, nsSteps, weightDecay } = this.settings;
-    const lr = this.lrOverrides.get(slot.param.name) ?? this.settings.learningRate;
+    const lr = this.lrOverrides.get(slot.param.name) ?? settings.learningRate ?? this.settings.learningRate;
     const p = slot.param.variable;
     tf.tidy(() => {
+      const grad = settings.gradScale === undefined || settings.gradScale === 1 ? rawGrad : tf.mul(rawGrad, settings.gradScale);
       // Nesterov in the SGD form of the spec and Moonlight: B <- mu B + G, U = G + mu B.
       // KellerJordan's EMA form (B <- lerp(B, G, 1 - mu), U = lerp(G, B, mu)) is (1 - mu) times
       // this U; Newton-Schulz normalises by the Frobenius norm, so both give the same O.
