@@ -50,3 +50,22 @@ export function sumOfSquares(t: tf.Tensor): number {
   for (let i = 0; i < values.length; i++) total += values[i]! * values[i]!;
   return total;
 }
+
+let fusedDisabled = false;
+
+/**
+ * Whether the model runs its hand-written fused kernels (layer norm, QKV, MLP, output head,
+ * embedding) or the tfjs reference path. On for the wasm and cpu backends, whose kernels these
+ * are written against (they read and write backend memory and call its matmul kernel directly);
+ * the native backends keep the reference path. Tests switch it off to compare the two.
+ */
+export function fusedKernelsOn(): boolean {
+  if (fusedDisabled) return false;
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu';
+}
+
+/** Tests: force the tfjs reference path (false) or restore the default (true). */
+export function useFusedKernels(on: boolean): void {
+  fusedDisabled = !on;
+}
