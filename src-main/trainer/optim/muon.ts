@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Optimizer, Param, StepSettings } from '../parameters.js';
 import { AdamW, checkGrads, OptimizerStateError, checkLrOverrides, checkTensorState, toTensorState, zerosVariable, type AdamWState, type TensorState } from './adamw.js';
+import { muonApply, muonMomentum } from '../kernels/muon-kernel.js';
 import { newtonSchulz } from './newton-schulz.js';
 
 /** RunConfig `optimizer` fields Muon uses: momentum/nsSteps for Muon, beta1/beta2/epsilon for its AdamW. */
@@ -92,17 +93,15 @@ export class Muon implements Optimizer {
     const lr = this.lrOverrides.get(slot.param.name) ?? settings.learningRate ?? this.settings.learningRate;
     const p = slot.param.variable;
     tf.tidy(() => {
-      const grad = settings.gradScale === undefined || settings.gradScale === 1 ? rawGrad : tf.mul(rawGrad, settings.gradScale);
       // Nesterov in the SGD form of the spec and Moonlight: B <- mu B + G, U = G + mu B.
       // KellerJordan's EMA form (B <- lerp(B, G, 1 - mu), U = lerp(G, B, mu)) is (1 - mu) times
       // this U; Newton-Schulz normalises by the Frobenius norm, so both give the same O.
-      const buffer = tf.add(tf.mul(slot.buffer, mu), grad);
+      // One fused kernel each side of Newton-Schulz (kernels/muon-kernel.ts).
+      const [buffer, u] = muonMomentum(slot.buffer, rawGrad, mu, settings.gradScale ?? 1);
       slot.buffer.assign(buffer);
-      const u = tf.add(grad, tf.mul(buffer, mu)) as tf.Tensor2D;
-      const o = newtonSchulz(u, nsSteps);
+      const o = newtonSchulz(u as tf.Tensor2D, nsSteps);
       // Decoupled decay (p <- p (1 - lr wd)), then p <- p - lr 0.2 sqrt(max(rows, cols)) O.
-      const decayed = weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-      p.assign(tf.sub(decayed, tf.mul(o, lr * rmsMatchScale(p.shape))));
+      p.assign(muonApply(p, o, weightDecay > 0 ? lr * weightDecay : 0, lr * rmsMatchScale(p.shape)));
     });
   }
 

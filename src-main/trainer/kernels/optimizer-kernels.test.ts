@@ -1,10 +1,12 @@
-// The fused AdamW kernel against the same update written in tf ops, on random inputs, with and
-// without decay and gradient scaling, late in training (bias correction near 1) and early.
+// The fused optimizer kernels against the same updates written in tf ops, on random inputs: AdamW
+// with and without decay and gradient scaling, late in training (bias correction near 1) and
+// early; Muon's momentum step and its decayed, scaled application around Newton-Schulz.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useWasmBackend } from '../../../test-support/numerics.js';
 import { Rng } from '../rng.js';
 import { adamwReference, adamwUpdate, type AdamWUpdate } from './adamw-kernel.js';
+import { muonApply, muonMomentum } from './muon-kernel.js';
 
 beforeAll(useWasmBackend);
 
@@ -33,4 +35,29 @@ describe('fused AdamW kernel', () => {
       });
     });
   }
+});
+
+describe('fused Muon kernels', () => {
+  it('momentum: B <- mu B + s G and U = s G + mu B, as the tf ops compute them', () => {
+    const rng = new Rng(8);
+    tf.tidy(() => {
+      const [buffer, grad] = [random(rng, 512, 0.05), random(rng, 512, 0.1)];
+      for (const scale of [1, 0.42]) {
+        const [b, u] = muonMomentum(buffer, grad, 0.95, scale);
+        const g = scale === 1 ? grad : tf.mul(grad, scale);
+        const bRef = tf.add(tf.mul(buffer, 0.95), g);
+        expectClose(b.dataSync(), bRef.dataSync(), 1e-6, 1e-9);
+        expectClose(u.dataSync(), tf.add(g, tf.mul(bRef, 0.95)).dataSync(), 1e-6, 1e-9);
+      }
+    });
+  });
+
+  it('apply: p (1 - lr wd) - step O, and p - step O without decay', () => {
+    const rng = new Rng(9);
+    tf.tidy(() => {
+      const [p, o] = [random(rng, 512, 0.05), random(rng, 512, 1)];
+      expectClose(muonApply(p, o, 0.003 * 0.1, 0.003 * 1.6).dataSync(), tf.sub(tf.mul(p, 1 - 0.003 * 0.1), tf.mul(o, 0.003 * 1.6)).dataSync(), 1e-6, 1e-9);
+      expectClose(muonApply(p, o, 0, 0.01).dataSync(), tf.sub(p, tf.mul(o, 0.01)).dataSync(), 1e-6, 1e-9);
+    });
+  });
 });
