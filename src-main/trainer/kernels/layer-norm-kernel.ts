@@ -21,16 +21,13 @@ function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
     const at = r * d;
     let sum = 0;
     for (let c = 0; c < d; c++) sum += x[at + c]!;
-    const mean = Math.fround(sum / d);
+    stats[2 * r] = sum / d; // mean and rstd as stored (float32): the backward recomputes xhat from them
+    const mean = stats[2 * r]!;
     let squares = 0;
-    for (let c = 0; c < d; c++) {
-      const centred = Math.fround(x[at + c]! - mean);
-      squares += centred * centred;
-    }
-    const rstd = Math.fround(1 / Math.sqrt(squares / d + LAYER_NORM_EPS));
-    for (let c = 0; c < d; c++) y[at + c] = Math.fround(x[at + c]! - mean) * rstd * gain[c]! + bias[c]!;
-    stats[2 * r] = mean;
-    stats[2 * r + 1] = rstd;
+    for (let c = 0; c < d; c++) squares += (x[at + c]! - mean) * (x[at + c]! - mean);
+    stats[2 * r + 1] = 1 / Math.sqrt(squares / d + LAYER_NORM_EPS);
+    const rstd = stats[2 * r + 1]!;
+    for (let c = 0; c < d; c++) y[at + c] = (x[at + c]! - mean) * rstd * gain[c]! + bias[c]!;
   }
   return [outputOf(be, y, [rows, d]), outputOf(be, stats, [rows, 2])];
 }

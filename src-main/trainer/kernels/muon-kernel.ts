@@ -2,8 +2,8 @@
  * Muon's elementwise work around Newton-Schulz as two kernels, one pass each: before it,
  * (buffer, grad) -> (buffer' = mu buffer + scale grad, u = scale grad + mu buffer'); after it,
  * (p, o) -> p (1 - decay) - step o. Newton-Schulz itself stays in tf (its products are matmuls,
- * newton-schulz.ts). Float32 arithmetic in the order of optim/muon.ts's tf ops, which the tests
- * hold these to.
+ * newton-schulz.ts). The order of optim/muon.ts's former tf ops with float64 intermediates; the
+ * tests hold these to those ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
@@ -29,12 +29,11 @@ function momentumKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
   const buffer = floatsOf(be, inputs.buffer!), grad = floatsOf(be, inputs.grad!);
   const n = buffer.length;
   const out = new Float32Array(2 * n); // buffer' | u
-  const f = Math.fround, mu = f(momentum), scale = f(gradScale);
   for (let i = 0; i < n; i++) {
-    const g = gradScale === 1 ? grad[i]! : f(grad[i]! * scale);
-    const b = f(f(buffer[i]! * mu) + g);
+    const g = grad[i]! * gradScale;
+    const b = Math.fround(buffer[i]! * momentum + g); // the buffer as stored
     out[i] = b;
-    out[n + i] = f(g + f(b * mu));
+    out[n + i] = g + b * momentum;
   }
   const shape = [...inputs.buffer!.shape];
   return [outputOf(be, out.subarray(0, n), shape), outputOf(be, out.subarray(n), shape)];
@@ -45,8 +44,8 @@ function applyKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { decay, step } = attrs as unknown as ApplyAttrs;
   const p = floatsOf(be, inputs.p!), o = floatsOf(be, inputs.o!);
   const out = new Float32Array(p.length);
-  const f = Math.fround, keep = f(1 - decay), factor = f(step);
-  for (let i = 0; i < p.length; i++) out[i] = f(f(decay > 0 ? p[i]! * keep : p[i]!) - f(o[i]! * factor));
+  const keep = 1 - decay;
+  for (let i = 0; i < p.length; i++) out[i] = p[i]! * keep - o[i]! * step;
   return outputOf(be, out, [...inputs.p!.shape]);
 }
 
