@@ -30,11 +30,6 @@ export function outputOf(backend: tf.KernelBackend, values: Float32Array, shape:
   return { dataId: backend.write(copiesOnWrite ? values : values.slice(), shape, 'float32'), shape, dtype: 'float32' };
 }
 
-/** Whether `values` may be handed to `outputOf` as they are and then reused (wasm copies them). */
-export function backendCopies(backend: tf.KernelBackend): boolean {
-  return 'typedArrayFromHeap' in backend;
-}
-
 /** Registers `kernelFunc` under `kernelName` for the active backend, once. */
 export function ensureKernel(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
   const backendName = tf.getBackend();
