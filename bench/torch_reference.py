@@ -3,8 +3,10 @@ KV-cache sampling and the same optimizer step as src-main/trainer/train.ts (teac
 with entropy and per-head max attention logit, HMPO loss = sequence-level harmonic mean of token
 ratios after GMPO's sign-aware token clip c = 0.4, backward, global grad-norm clip, AdamW, and the
 batch telemetry of batch-telemetry.ts), timed on one CPU thread. Run it directly
-(`/usr/bin/python3 bench/torch_reference.py [--repeats N] [--breakdown]`); it prints one JSON line.
-It is a yardstick only: nothing in the app imports it, and it checks no numerics against the TS model.
+(`/usr/bin/python3 bench/torch_reference.py [--repeats N] [--breakdown] [--d-model D --layers L
+--completion T]`); it prints one JSON line.
+`--d-model`, `--layers` and `--completion` set the model for the benchmark's larger size. It is a
+yardstick only: nothing in the app imports it, and it checks no numerics against the TS model.
 """
 import argparse
 import json
@@ -231,11 +233,17 @@ def median_ms(fn, repeats, warmup):
 
 
 def main():
+    global D_MODEL, N_LAYERS, COMPLETION
     parser = argparse.ArgumentParser()
     parser.add_argument('--repeats', type=int, default=20)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--breakdown', action='store_true')
+    parser.add_argument('--d-model', type=int, default=D_MODEL)
+    parser.add_argument('--layers', type=int, default=N_LAYERS)
+    parser.add_argument('--completion', type=int, default=COMPLETION)
     args = parser.parse_args()
+    # The larger benchmark size (bench/trainer-bench.ts --size) overrides the reference config's shape.
+    D_MODEL, N_LAYERS, COMPLETION = args.d_model, args.layers, args.completion
     torch.manual_seed(0)
     model = Policy()
     prompts = torch.randint(1, VOCAB, (ROLLOUT_SEQS // GROUP_SIZE, PROMPT)).repeat_interleave(GROUP_SIZE, 0)

@@ -1,12 +1,15 @@
 /**
- * Trainer micro-benchmark on the default run config with the hmpo objective: times one rollout's
- * sampling (64 completions of 16 tokens, KV-cached) and one optimizer step exactly as train.ts runs
- * it (16 sequences: teacher-forced forward under tf.variableGrads, the HMPO policy loss, backward,
- * global grad norm and clip, AdamW, batch telemetry), then runs bench/torch_reference.py (the same
- * work in PyTorch, one thread) and prints both with PASS/MISS against the targets.
+ * Trainer micro-benchmark with the hmpo objective: times one rollout's sampling (64 completions,
+ * KV-cached) and one optimizer step, the very function train.ts runs (optimizer-step.ts; 16
+ * sequences: teacher-forced forward, the HMPO policy loss, backward, global grad norm and clip,
+ * AdamW, batch telemetry), then runs bench/torch_reference.py (the same work in PyTorch, one
+ * thread) and prints both with PASS/MISS against the targets, plus our peak tensor memory per step.
+ * Two sizes by default: the reference config (d_model 64, 2 layers, completion 16) and d_model
+ * 128, 4 layers, completion 64, to show how the ratio grows with model size.
  * Run: `npx tsx bench/trainer-bench.ts [--repeats N] [--warmup N] [--rounds N] [--backend
- * wasm|cpu|node|auto] [--breakdown]`. Rounds alternate ours and torch so both see the same machine
- * load (this machine is shared: compare the per-round ratios and the CPU rows too). Not a test.
+ * wasm|cpu|node|auto] [--breakdown] [--size default|large|both]`. Rounds alternate ours and torch
+ * so both see the same machine load (this machine is shared: compare the per-round ratios and the
+ * CPU rows too). Not a test.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,14 +19,12 @@ import { resolveObjective } from '../src-shared/objective-config.js';
 import { derived, validateRunConfig, type BackendChoice, type RunConfig } from '../src-shared/run-config.js';
 import { EOS_ID, VOCAB_SIZE } from '../src-shared/tasks.js';
 import { initBackend } from '../src-main/trainer/backend.js';
-import { batchTelemetry } from '../src-main/trainer/batch-telemetry.js';
-import { policyLoss, type PolicyBatch } from '../src-main/trainer/objectives.js';
 import { buildOptimizer } from '../src-main/trainer/optim/build-optimizer.js';
-import type { Optimizer, Param } from '../src-main/trainer/parameters.js';
+import { optimizerStep, type StepContext, type StepPhase } from '../src-main/trainer/optimizer-step.js';
 import { PolicyModel } from '../src-main/trainer/policy-model.js';
 import { Rng } from '../src-main/trainer/rng.js';
-import { collectRollout, drawGroupedPrompts, minibatchTensors, type Rollout } from '../src-main/trainer/rollout.js';
-import { completionLogProbs, sampleCompletions } from '../src-main/trainer/sampling.js';
+import { collectRollout, drawGroupedPrompts } from '../src-main/trainer/rollout.js';
+import { sampleCompletions } from '../src-main/trainer/sampling.js';
 import { TASK_IMPLEMENTATIONS } from '../src-main/trainer/tasks/index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -31,7 +32,7 @@ const TORCH_SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.u
 const INSTALL_HINT = 'install it with: apt-get install -y python3-torch libopenblas0-pthread';
 
 /** Phases of one optimizer step, for --breakdown (ms each, median). */
-type Phase = 'forward_backward' | 'grad_norm' | 'telemetry' | 'optimizer';
+type Phase = StepPhase;
 
 interface BenchResult {
   readonly impl: string;
@@ -43,7 +44,16 @@ interface BenchResult {
   readonly rollout_tokens_per_s: number;
   readonly train_tokens_per_s: number;
   readonly phases_ms?: Partial<Record<Phase, number>>;
+  /** Ours: peak engine-tracked tensor memory during one step above what was live before it (MB). */
+  readonly step_peak_mb?: number;
 }
+
+/** The sizes the benchmark runs: the reference config, and a larger one to show how the ratio grows. */
+const SIZES = {
+  default: { label: 'default size', model: {}, completionLength: undefined },
+  large: { label: 'large size', model: { dModel: 128, nLayers: 4 }, completionLength: 64 },
+} as const;
+type SizeName = keyof typeof SIZES;
 
 function argValue(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
@@ -72,54 +82,15 @@ function medianMs(fn: () => void, repeats: number, warmup: number): { wall: numb
   return { wall: median(wall), cpu: median(cpu) };
 }
 
-/** The run the benchmark stands for: defaults (the reference config) with the hmpo objective. */
-function benchConfig(backend: BackendChoice): RunConfig {
-  const result = validateRunConfig({ backend, objective: { preset: 'hmpo' } });
+/** The run the benchmark stands for: defaults (the reference config) with the hmpo objective, at `size`. */
+function benchConfig(backend: BackendChoice, size: SizeName): RunConfig {
+  const { model, completionLength } = SIZES[size];
+  const result = validateRunConfig({ backend, objective: { preset: 'hmpo' }, model, ...(completionLength ? { completionLength } : {}) });
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
 
-/**
- * train.ts's optimizerStep (updateInScope) minus the hooks: the same tensors, kernels and readbacks
- * in the same order. `mark` is called between phases (for --breakdown; a no-op otherwise).
- */
-function optimizerStep(
-  ctx: { model: PolicyModel; params: Param[]; paramNameOf: Map<string, string>; optimizer: Optimizer; config: RunConfig; objective: ReturnType<typeof resolveObjective> },
-  rollout: Rollout,
-  indices: number[],
-  mark: (phase: Phase) => void,
-): number {
-  const { model, params, paramNameOf, optimizer, config, objective } = ctx;
-  return tf.tidy(() => {
-    const { tokens: tokenRows, batch } = minibatchTensors(rollout, indices);
-    const kept: { logpNew?: tf.Tensor2D; attnMax?: tf.Tensor2D; entropy?: tf.Scalar } = {};
-    const { value: loss, grads } = tf.variableGrads(() => {
-      const scores = completionLogProbs(model, tokenRows, config.promptLength, config.temperature);
-      kept.logpNew = tf.keep(scores.logp);
-      kept.attnMax = tf.keep(scores.attnMaxLogits);
-      kept.entropy = tf.keep(tf.div(tf.sum(tf.mul(scores.entropy, batch.mask)), tf.maximum(tf.sum(batch.mask), 1)) as tf.Scalar);
-      return policyLoss({ ...batch, logpNew: scores.logp }, objective);
-    }, params.map((p) => p.variable));
-    mark('forward_backward');
-    const gradList = Object.values(grads);
-    const gradNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-    const [lossValue, normValue] = tf.stack([loss, gradNorm, kept.entropy!]).dataSync() as unknown as [number, number, number];
-    kept.attnMax!.arraySync();
-    mark('grad_norm');
-    const fullBatch: PolicyBatch = { ...batch, logpNew: kept.logpNew! };
-    batchTelemetry(fullBatch, objective);
-    [kept.logpNew, kept.attnMax, kept.entropy].forEach((t) => t?.dispose());
-    mark('telemetry');
-    if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) throw new Error(`non-finite loss ${lossValue} or grad norm ${normValue}`);
-    const scale = config.gradClip !== null && normValue > config.gradClip ? config.gradClip / (normValue + 1e-6) : 1;
-    const named = new Map(Object.entries(grads).map(([variableName, g]) => [paramNameOf.get(variableName)!, scale === 1 ? g : tf.mul(g, scale)]));
-    optimizer.step(named);
-    mark('optimizer');
-    return lossValue;
-  });
-}
-
-function runOurs(config: RunConfig, repeats: number, warmup: number, backend: string, breakdown: boolean): BenchResult {
+async function runOurs(config: RunConfig, repeats: number, warmup: number, backend: string, breakdown: boolean): Promise<BenchResult> {
   const { minibatchSize, sequencesPerRollout } = derived(config);
   const objective = resolveObjective(config.objective);
   const model = new PolicyModel({ vocabSize: VOCAB_SIZE, maxSeqLen: config.promptLength + config.completionLength, ...config.model, seed: config.seed });
@@ -134,10 +105,9 @@ function runOurs(config: RunConfig, repeats: number, warmup: number, backend: st
 
   // Optimizer steps over the minibatches of one real rollout, cycling as train.ts's loop does.
   const params = model.params();
-  const paramNameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-  const { optimizer } = buildOptimizer(config, params, model.attentionProjections(), new Map());
+  const { optimizer, qkClip } = buildOptimizer(config, params, model.attentionProjections(), new Map());
   const data = collectRollout({ sampler: model }, task, config, rng, minibatchSize);
-  const ctx = { model, params, paramNameOf, optimizer, config, objective };
+  const ctx: StepContext = { model, params, optimizer, qkClip, config, objective };
   const before = tf.memory().numTensors;
   let next = 0;
   const phaseTimes = new Map<Phase, number[]>();
@@ -152,9 +122,11 @@ function runOurs(config: RunConfig, repeats: number, warmup: number, backend: st
   const step = () => {
     const start = (next++ % config.minibatchesPerRollout) * minibatchSize;
     last = performance.now();
-    optimizerStep(ctx, data, Array.from({ length: minibatchSize }, (_, i) => start + i), mark);
+    optimizerStep(ctx, data, Array.from({ length: minibatchSize }, (_, i) => start + i), { learningRate: config.optimizer.learningRate, mark });
   };
   const train = medianMs(step, repeats, warmup);
+  const bytesBefore = tf.memory().numBytes;
+  const peakMb = ((await tf.profile(step)).peakBytes - bytesBefore) / 2 ** 20;
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) console.warn(`warning: ${leaked} tensors leaked over ${repeats + warmup} optimizer steps`);
   optimizer.dispose();
@@ -170,16 +142,18 @@ function runOurs(config: RunConfig, repeats: number, warmup: number, backend: st
     rollout_tokens_per_s: (sequencesPerRollout * config.completionLength) / rollout.wall * 1000,
     train_tokens_per_s: (minibatchSize * (config.promptLength + config.completionLength)) / train.wall * 1000,
     ...(phases ? { phases_ms: phases } : {}),
+    step_peak_mb: peakMb,
   };
 }
 
 /** Runs the PyTorch reference; returns null (after printing the install hint) when python3 or torch is missing. */
-function runTorch(repeats: number, warmup: number, breakdown: boolean): BenchResult | null {
+function runTorch(config: RunConfig, repeats: number, warmup: number, breakdown: boolean): BenchResult | null {
   if (!existsSync(PYTHON)) {
     console.log(`PyTorch reference skipped: ${PYTHON} not found; ${INSTALL_HINT}`);
     return null;
   }
-  const args = [TORCH_SCRIPT, '--repeats', String(repeats), '--warmup', String(warmup), ...(breakdown ? ['--breakdown'] : [])];
+  const shape = ['--d-model', String(config.model.dModel), '--layers', String(config.model.nLayers), '--completion', String(config.completionLength)];
+  const args = [TORCH_SCRIPT, '--repeats', String(repeats), '--warmup', String(warmup), ...shape, ...(breakdown ? ['--breakdown'] : [])];
   const run = spawnSync(PYTHON, args, { encoding: 'utf8' });
   if (run.status !== 0) {
     const missingTorch = /No module named .?torch/.test(run.stderr);
@@ -193,20 +167,23 @@ function runTorch(repeats: number, warmup: number, breakdown: boolean): BenchRes
 /** Median of each timing over rounds (the rounds alternate ours and torch, so both see the same load). */
 function combine(results: BenchResult[]): BenchResult {
   const numeric = ['rollout_ms', 'train_step_ms', 'rollout_cpu_ms', 'train_step_cpu_ms', 'rollout_tokens_per_s', 'train_tokens_per_s'] as const;
+  const peaks = results.map((r) => r.step_peak_mb).filter((v): v is number => v !== undefined);
   const phases = results[0]!.phases_ms;
   return {
     ...results[0]!,
     ...Object.fromEntries(numeric.map((k) => [k, median(results.map((r) => r[k]))])),
     ...(phases ? { phases_ms: Object.fromEntries(Object.keys(phases).map((k) => [k, median(results.map((r) => r.phases_ms![k as Phase]!))])) } : {}),
+    ...(peaks.length > 0 ? { step_peak_mb: median(peaks) } : {}),
   };
 }
 
-function report(config: RunConfig, ours: BenchResult, torch: BenchResult | null, rounds: { ours: BenchResult; torch: BenchResult | null }[]): void {
+function report(size: SizeName, config: RunConfig, ours: BenchResult, torch: BenchResult | null, rounds: { ours: BenchResult; torch: BenchResult | null }[]): void {
   const { sequencesPerRollout, minibatchSize } = derived(config);
   const fmt = (v: number, digits = 2) => v.toFixed(digits).padStart(12);
   const row = (label: string, a: number, b: number | undefined, digits = 2) =>
     console.log(`${label.padEnd(40)}${fmt(a, digits)}${b === undefined ? '' : `${fmt(b, digits)}${fmt(a / b)}`}`);
-  console.log(`\nours:  ${ours.backend}`);
+  console.log(`\n== ${SIZES[size].label}: ${describe(config)}`);
+  console.log(`ours:  ${ours.backend}`);
   if (torch) console.log(`torch: ${torch.backend}`);
   console.log(`\n${''.padEnd(40)}${'ours'.padStart(12)}${torch ? `${'torch'.padStart(12)}${'ours/torch'.padStart(12)}` : ''}`);
   row(`rollout ${sequencesPerRollout}x${config.completionLength} tokens (ms)`, ours.rollout_ms, torch?.rollout_ms);
@@ -218,16 +195,29 @@ function report(config: RunConfig, ours: BenchResult, torch: BenchResult | null,
   for (const phase of Object.keys(ours.phases_ms ?? {}) as Phase[]) {
     row(`  ${phase} (ms)`, ours.phases_ms![phase]!, torch?.phases_ms?.[phase]);
   }
+  if (ours.step_peak_mb !== undefined) row('  peak tensor memory per step (MB)', ours.step_peak_mb, undefined);
   if (torch) {
     const perRound = (key: 'rollout_ms' | 'train_step_ms') => rounds.map((r) => (r.torch ? (r.ours[key] / r.torch[key]).toFixed(2) : '-')).join(' ');
     console.log(`\nours/torch per round (noise): rollout ${perRound('rollout_ms')}; optimizer step ${perRound('train_step_ms')}`);
     const rolloutRatio = ours.rollout_ms / torch.rollout_ms;
     const stepRatio = ours.train_step_ms / torch.train_step_ms;
-    console.log(`target rollout ours/torch <= 1 (wall-clock medians): ${rolloutRatio.toFixed(2)} ${rolloutRatio <= 1 ? 'PASS' : 'MISS'}`);
-    console.log(`target optimizer step ours/torch <= 2 (wall-clock medians): ${stepRatio.toFixed(2)} ${stepRatio <= 2 ? 'PASS' : 'MISS'}`);
+    if (size === 'default') {
+      console.log(`target rollout ours/torch <= 1 (wall-clock medians): ${rolloutRatio.toFixed(2)} ${rolloutRatio <= 1 ? 'PASS' : 'MISS'}`);
+      console.log(`target optimizer step ours/torch <= 1 (wall-clock medians): ${stepRatio.toFixed(2)} ${stepRatio <= 1 ? 'PASS' : 'MISS'}`);
+    } else {
+      console.log(`ours/torch at this size (no target; shows how the ratio grows): rollout ${rolloutRatio.toFixed(2)}, optimizer step ${stepRatio.toFixed(2)}`);
+    }
     console.log('(the cpu ms rows are the same medians in CPU time; where they disagree with wall time, the machine was busy)');
   }
-  console.log(JSON.stringify({ ours, torch }));
+  console.log(JSON.stringify({ size, ours, torch }));
+}
+
+function describe(config: RunConfig): string {
+  const { sequencesPerRollout, minibatchSize } = derived(config);
+  const m = config.model;
+  return `vocab ${VOCAB_SIZE}, d_model ${m.dModel}, ${m.nLayers} layers, ${m.nHeads} heads, prompt ${config.promptLength}, completion ${config.completionLength}, ` +
+    `${sequencesPerRollout} sequences per rollout (${config.promptsPerRollout} prompts x ${config.groupSize}), ${config.minibatchesPerRollout} minibatches of ${minibatchSize}; ` +
+    `objective ${config.objective.preset}, ${config.optimizer.name} lr ${config.optimizer.learningRate}, grad clip ${config.gradClip}`;
 }
 
 async function main(): Promise<void> {
@@ -236,24 +226,27 @@ async function main(): Promise<void> {
   const roundCount = Number(argValue('--rounds') ?? 3);
   const breakdown = process.argv.includes('--breakdown');
   const choice = (argValue('--backend') ?? 'wasm') as BackendChoice;
-  const config = benchConfig(choice);
+  const sizeArg = argValue('--size') ?? 'both';
+  if (sizeArg !== 'both' && !(sizeArg in SIZES)) {
+    console.error(`--size must be default, large or both, got '${sizeArg}'`);
+    process.exit(2);
+  }
+  const sizes = (sizeArg === 'both' ? Object.keys(SIZES) : [sizeArg]) as SizeName[];
   const backend = await initBackend(choice);
   const flags = backend === 'wasm' ? `, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'on' : 'off'}` : '';
-  const { sequencesPerRollout, minibatchSize } = derived(config);
-  const m = config.model;
-  console.log(`config: vocab ${VOCAB_SIZE}, d_model ${m.dModel}, ${m.nLayers} layers, ${m.nHeads} heads, prompt ${config.promptLength}, completion ${config.completionLength}, ` +
-    `${sequencesPerRollout} sequences per rollout (${config.promptsPerRollout} prompts x ${config.groupSize}), ${config.minibatchesPerRollout} minibatches of ${minibatchSize}; ` +
-    `objective ${config.objective.preset}, ${config.optimizer.name} lr ${config.optimizer.learningRate}, grad clip ${config.gradClip}; ` +
-    `${roundCount} rounds (ours, then torch) of ${repeats} runs after ${warmup} warm-up; medians of the per-round medians`);
-  const rounds: { ours: BenchResult; torch: BenchResult | null }[] = [];
-  for (let round = 0; round < roundCount; round++) {
-    const ours = runOurs(config, repeats, warmup, `tfjs ${tf.version.tfjs} ${backend}${flags}`, breakdown);
-    const torch = runTorch(repeats, warmup, breakdown);
-    rounds.push({ ours, torch });
-    if (!torch) break; // torch missing: its hint is printed, our own numbers stand
+  console.log(`${roundCount} rounds (ours, then torch) of ${repeats} runs after ${warmup} warm-up per size; medians of the per-round medians`);
+  for (const size of sizes) {
+    const config = benchConfig(choice, size);
+    const rounds: { ours: BenchResult; torch: BenchResult | null }[] = [];
+    for (let round = 0; round < roundCount; round++) {
+      const ours = await runOurs(config, repeats, warmup, `tfjs ${tf.version.tfjs} ${backend}${flags}`, breakdown);
+      const torch = runTorch(config, repeats, warmup, breakdown);
+      rounds.push({ ours, torch });
+      if (!torch) break; // torch missing: its hint is printed, our own numbers stand
+    }
+    const torchResults = rounds.map((r) => r.torch).filter((t): t is BenchResult => t !== null);
+    report(size, config, combine(rounds.map((r) => r.ours)), torchResults.length > 0 ? combine(torchResults) : null, rounds);
   }
-  const torchResults = rounds.map((r) => r.torch).filter((t): t is BenchResult => t !== null);
-  report(config, combine(rounds.map((r) => r.ours)), torchResults.length > 0 ? combine(torchResults) : null, rounds);
 }
 
 await main();

@@ -9,6 +9,7 @@ import { resolveObjective, type ObjectiveInput } from '../../src-shared/objectiv
 import { LOG_RATIO_HIST_BINS } from '../../src-shared/metrics.js';
 import { batchFromSequences, type SequenceLogProbs } from './policy-batch.js';
 import { batchTelemetry, type BatchTelemetry } from './batch-telemetry.js';
+import { policyLoss } from './objectives.js';
 import { EXPECTED, SPEC_SEQUENCES } from './spec-vectors.js';
 import { expectClose, expectNoLeak, useWasmBackend } from '../../test-support/numerics.js';
 
@@ -90,6 +91,29 @@ describe('batch telemetry', () => {
     expectClose(telemetry({ preset: 'grpo' }).metrics['objective/ess']!, expected, 1e-5);
     // Both sequences clipped under GSPO's paper clip: no gradient, ESS reported as 0.
     expect(telemetry({ preset: 'gspo' }).metrics['objective/ess']).toBe(0);
+  });
+
+  it('a loss and gradient handed in by the optimizer step give the same ESS and loss as deriving them', () => {
+    for (const input of [{ preset: 'grpo' }, { preset: 'hmpo' }] as ObjectiveInput[]) {
+      const objective = resolveObjective(input);
+      const own = telemetry(input).metrics;
+      let reused: BatchTelemetry | undefined;
+      tf.tidy(() => {
+        const batch = batchFromSequences(SPEC_SEQUENCES);
+        const { value, grads } = tf.valueAndGrads((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective))([batch.logpNew]);
+        reused = batchTelemetry(batch, objective, undefined, { loss: value, lossGradient: grads[0]! });
+      });
+      expect(reused!.metrics['objective/ess']).toBe(own['objective/ess']);
+      expect(reused!.metrics['losses/policy_loss']).toBe(own['losses/policy_loss']);
+    }
+    // A different gradient changes ESS: the handed-in gradient is what it uses.
+    const objective = resolveObjective({ preset: 'grpo' });
+    const skewed = tf.tidy(() => {
+      const batch = batchFromSequences(SPEC_SEQUENCES);
+      const g = tf.mul(batch.mask, tf.linspace(1, 50, batch.mask.size).reshape(batch.mask.shape));
+      return batchTelemetry(batch, objective, undefined, { lossGradient: g }).metrics['objective/ess'];
+    });
+    expect(skewed).not.toBe(telemetry({ preset: 'grpo' }).metrics['objective/ess']);
   });
 
   it('learnable and agm report p and iterations', () => {

@@ -106,9 +106,12 @@ function sequenceClipFraction(rho: tf.Tensor1D, batch: PolicyBatch, objective: R
   out.push(['clip/sequence', tf.mean(tf.cast(held, 'float32'))]);
 }
 
-/** (sum |g|)^2 / sum g^2 / n over scored tokens; 0 when every weight is 0. */
-function effectiveSampleSize(batch: PolicyBatch, objective: ResolvedObjective, phi: tf.Scalar | undefined): tf.Scalar {
-  const g = tf.grad((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective, phi))(batch.logpNew);
+/**
+ * (sum |g|)^2 / sum g^2 / n over scored tokens, g = d loss / d logpNew; 0 when every weight is 0.
+ * Uses the gradient the optimizer step already has when given one.
+ */
+function effectiveSampleSize(batch: PolicyBatch, objective: ResolvedObjective, phi: tf.Scalar | undefined, lossGradient?: tf.Tensor): tf.Scalar {
+  const g = lossGradient ?? tf.grad((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective, phi))(batch.logpNew);
   const w = tf.mul(tf.abs(g), batch.mask);
   const sumSq = tf.sum(tf.square(w));
   const ess = tf.div(tf.square(tf.sum(w)), tf.mul(tf.maximum(sumSq, 1e-30), tf.maximum(tf.sum(batch.mask), 1)));
@@ -128,11 +131,20 @@ function histogram(x: Float32Array | Int32Array | Uint8Array, mask: Float32Array
   return counts;
 }
 
+/** What the optimizer step already computed for this batch, so telemetry need not derive it again. */
+export interface KnownLoss {
+  /** policyLoss of this batch (the same objective and phi). */
+  readonly loss?: tf.Scalar;
+  /** d loss / d logpNew (B, T) of this batch. */
+  readonly lossGradient?: tf.Tensor | undefined;
+}
+
 /**
  * Every batch-determined telemetry quantity for one optimizer step. `phi` is the learnable p's
- * parameter (required for that preset). Leaves no tensors behind.
+ * parameter (required for that preset); `known` passes the loss and its gradient when the caller
+ * has them. Leaves no tensors behind.
  */
-export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective, phi?: tf.Scalar): BatchTelemetry {
+export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective, phi?: tf.Scalar, known: KnownLoss = {}): BatchTelemetry {
   const { keys, values, x, mask } = tf.tidy(() => {
     const pending: Pending = [];
     const x = tokenLogRatios(batch);
@@ -159,8 +171,8 @@ export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective,
       if (objective.mean.kind === 'power') pending.push(['objective/p', tf.scalar(objective.mean.p)]);
       if (objective.mean.kind === 'learnable' && phi) pending.push(['objective/p', learnableP(phi, objective)]);
     }
-    pending.push(['objective/ess', effectiveSampleSize(batch, objective, phi)]);
-    pending.push(['losses/policy_loss', policyLoss(batch, objective, phi)]);
+    pending.push(['objective/ess', effectiveSampleSize(batch, objective, phi, known.lossGradient)]);
+    pending.push(['losses/policy_loss', known.loss ?? policyLoss(batch, objective, phi)]);
     if (objective.klBeta > 0 && batch.logpRef) {
       const perSeq = tf.div(tf.sum(tokenK3(batch), 1), tf.maximum(tf.sum(batch.mask, 1), 1));
       pending.push(['losses/kl', tf.mean(perSeq)]);

@@ -31,12 +31,18 @@ export interface AttentionProjections {
   readonly headDim: number;
 }
 
+/** Per-step inputs of an update (the training loop's; a controller may vary them step by step). */
+export interface StepSettings {
+  /** Replaces the configured base learning rate for this step; per-parameter overrides keep theirs. */
+  readonly learningRate?: number;
+  /** Every gradient is multiplied by this first (the global grad-norm clip); default 1. */
+  readonly gradScale?: number;
+}
+
 /** An optimizer updates variables in place from gradients keyed by `Param.name`. */
 export interface Optimizer {
   /** Applies one update. Gradients stay owned by the caller (dispose them after). */
-  step(grads: ReadonlyMap<string, tf.Tensor>): void;
+  step(grads: ReadonlyMap<string, tf.Tensor>, settings?: StepSettings): void;
   /** Frees every state tensor (moments, momenta). */
   dispose(): void;
-  /** Sets the learning rate of later steps (parameters with their own override keep it). */
-  setLearningRate(learningRate: number): void;
 }

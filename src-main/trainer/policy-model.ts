@@ -7,6 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionProjections, Param, ParamKind } from './parameters.js';
 import { Rng } from './rng.js';
+import { fusedEmbedding } from './kernels/embedding-kernel.js';
+import { fusedKernelsOn } from './kernels/kernel-io.js';
+import { fusedLayerNorm } from './kernels/layer-norm-kernel.js';
+import { fusedMlp } from './kernels/mlp-kernel.js';
+import { fusedProjections } from './kernels/projection-kernel.js';
 import { AttentionArena, causalSelfAttention, layerNorm, linear, matmul, oneHotFloat, softmaxRows } from './tensor-ops.js';
 
 /** Model shape; the run's `model` block plus what the task and the run fix. */
@@ -77,7 +82,8 @@ class LayerNorm {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return layerNorm(x, this.gain as tf.Tensor1D, this.bias as tf.Tensor1D); // (N, d)
+    const norm = fusedKernelsOn() ? fusedLayerNorm : layerNorm;
+    return norm(x, this.gain as tf.Tensor1D, this.bias as tf.Tensor1D); // (N, d)
   }
 }
 
@@ -103,6 +109,11 @@ class Attention {
 
   /** x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). */
   forward(x: tf.Tensor2D, batch: number, seqLen: number): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    if (fusedKernelsOn()) {
+      const [q, k, v] = fusedProjections(x, [this.wq, this.wk, this.wv] as tf.Tensor2D[]) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // (B*T, H*D) each
+      const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads); // (B*T, H*D), (H)
+      return { y: fusedProjections(y, [this.wo as tf.Tensor2D])[0]!, maxLogit }; // (B*T, d)
+    }
     const q = matmul(x, this.wq as tf.Tensor2D); // (B*T, H*D)
     const k = matmul(x, this.wk as tf.Tensor2D); // (B*T, H*D)
     const v = matmul(x, this.wv as tf.Tensor2D); // (B*T, H*D)
@@ -139,6 +150,7 @@ class Mlp {
   }
 
   forward(x: tf.Tensor2D): tf.Tensor2D {
+    if (fusedKernelsOn()) return fusedMlp(x, this.w1 as tf.Tensor2D, this.b1 as tf.Tensor1D, this.w2 as tf.Tensor2D, this.b2 as tf.Tensor1D); // (N, d)
     const hidden = linear(x, this.w1 as tf.Tensor2D, this.b1 as tf.Tensor1D, 'relu'); // (N, 4d)
     return linear(hidden, this.w2 as tf.Tensor2D, this.b2 as tf.Tensor1D); // (N, d)
   }
@@ -216,24 +228,37 @@ export class PolicyModel {
    */
   forward(tokens: tf.Tensor2D): ForwardResult {
     const [batch, seqLen] = tokens.shape;
+    const { hidden, attnMaxLogits } = this.trunk(tokens);
+    const logits = matmul(hidden, this.head as tf.Tensor2D); // (B*T, V)
+    return { logits: tf.reshape(logits, [batch, seqLen, this.config.vocabSize]), attnMaxLogits }; // (B, T, V)
+  }
+
+  /**
+   * Everything but the output head: the final layer-normalised hidden state of each position
+   * (B*T, d) and the per-head max attention logits. Sampling's scorer puts its own fused head on
+   * this (kernels/head-kernel.ts), computing logits only where a completion token is predicted.
+   */
+  trunk(tokens: tf.Tensor2D): { hidden: tf.Tensor2D; attnMaxLogits: tf.Tensor2D } {
+    const [batch, seqLen] = tokens.shape;
     const { vocabSize, dModel, maxSeqLen } = this.config;
     if (seqLen > maxSeqLen) throw new Error(`PolicyModel.forward: ${seqLen} tokens exceed maxSeqLen ${maxSeqLen}`);
-    // Embedding as one-hot x E: tf.gather has no gradient on the wasm backend.
-    const oneHot = oneHotFloat(tf.reshape(tokens, [batch * seqLen]), vocabSize) as tf.Tensor2D; // (B*T, V)
-    const tokenRows = tf.reshape(matmul(oneHot, this.tokenEmbedding as tf.Tensor2D), [batch, seqLen, dModel]); // (B, T, d)
-    const positions = tf.slice(this.positionEmbedding, [0, 0], [seqLen, dModel]); // (T, d)
-    let x = tf.reshape(tf.add(tokenRows, positions), [batch * seqLen, dModel]) as tf.Tensor2D; // (B*T, d)
+    let x: tf.Tensor2D;
+    if (fusedKernelsOn()) {
+      x = fusedEmbedding(tokens, this.tokenEmbedding as tf.Tensor2D, this.positionEmbedding as tf.Tensor2D); // (B*T, d)
+    } else {
+      // Embedding as one-hot x E: tf.gather has no gradient on the wasm backend.
+      const oneHot = oneHotFloat(tf.reshape(tokens, [batch * seqLen]), vocabSize) as tf.Tensor2D; // (B*T, V)
+      const tokenRows = tf.reshape(matmul(oneHot, this.tokenEmbedding as tf.Tensor2D), [batch, seqLen, dModel]); // (B, T, d)
+      const positions = tf.slice(this.positionEmbedding, [0, 0], [seqLen, dModel]); // (T, d)
+      x = tf.reshape(tf.add(tokenRows, positions), [batch * seqLen, dModel]) as tf.Tensor2D; // (B*T, d)
+    }
     const maxLogits: tf.Tensor1D[] = [];
     for (const block of this.blocks) {
       const out = block.forward(x, batch, seqLen);
       x = out.x;
       maxLogits.push(out.maxLogit);
     }
-    const logits = matmul(this.lnFinal.apply(x), this.head as tf.Tensor2D); // (B*T, V)
-    return {
-      logits: tf.reshape(logits, [batch, seqLen, vocabSize]), // (B, T, V)
-      attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D, // (nLayers, nHeads)
-    };
+    return { hidden: this.lnFinal.apply(x), attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D }; // (B*T, d), (nLayers, nHeads)
   }
 
   /** Copies every weight out as plain data, keyed by `Param.name`. */

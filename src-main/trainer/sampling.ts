@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PolicyModel } from './policy-model.js';
 import type { Rng } from './rng.js';
+import { fusedCompletionHead } from './kernels/head-kernel.js';
+import { fusedKernelsOn } from './kernels/kernel-io.js';
 import { oneHotFloat } from './tensor-ops.js';
 
 /** How to sample one rollout. */
@@ -158,6 +160,11 @@ export function completionLogProbs(model: PolicyModel, tokens: tf.Tensor2D, prom
   const vocab = model.config.vocabSize;
   if (promptLength < 1 || completionLength < 1) throw new Error(`completionLogProbs: need promptLength >= 1 and at least one completion token, got P=${promptLength} of ${width}`);
   const inputs = tf.slice(tokens, [0, 0], [batch, width - 1]); // (B, P + Tc - 1): the last token predicts nothing
+  if (fusedKernelsOn()) {
+    // One kernel from the final hidden states to log-probs and entropies, at completion positions only.
+    const { hidden, attnMaxLogits } = model.trunk(inputs); // (B*(P + Tc - 1), d)
+    return { ...fusedCompletionHead(hidden, model.head as tf.Tensor2D, tokens, promptLength, temperature), attnMaxLogits };
+  }
   const { logits, attnMaxLogits } = model.forward(inputs); // (B, P + Tc - 1, V)
   const scaled = tf.div(tf.slice(logits, [0, promptLength - 1, 0], [batch, completionLength, vocab]), temperature); // (B, Tc, V)
   const logProbsAll = tf.logSoftmax(scaled); // (B, Tc, V)

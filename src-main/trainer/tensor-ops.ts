@@ -17,6 +17,7 @@
  *   them: see the attention section below.
  */
 import * as tf from '@tensorflow/tfjs';
+import { floatsOf, outputOf, type KernelArgs } from './kernels/kernel-io.js';
 
 /** Activation fused into `linear`; ReLU is the only non-linear one wasm's fused matmul offers. */
 export type LinearActivation = 'linear' | 'relu';
@@ -577,24 +578,6 @@ interface AttentionAttrs {
   seqLen: number;
   nHeads: number;
 }
-
-/** A float32 input's values: a zero-copy view of the wasm heap where the backend offers one. */
-function floatsOf(backend: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
-  const heap = backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Float32Array);
-}
-
-/**
- * Hands `values` to the backend as a new float32 tensor. wasm copies them into its heap; other
- * backends keep the array they are given, so those get a copy (a fresh array costs more than the
- * copy: allocation and zeroing).
- */
-function outputOf(backend: tf.KernelBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
-  const copiesOnWrite = 'typedArrayFromHeap' in backend;
-  return { dataId: backend.write(copiesOnWrite ? values : values.slice(), shape, 'float32'), shape, dtype: 'float32' };
-}
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;

@@ -168,3 +168,14 @@ describe('guards and hygiene', () => {
     expect(outcome).toEqual({ status: 'stopped', steps: 3 });
   });
 });
+
+describe('entropy bonus in the loop (objective.entCoef)', () => {
+  it('steers the update but not the reported policy loss', async () => {
+    const run = (entCoef: number) => record({ ...SMALL, objective: { preset: 'hmpo', entCoef }, minibatchesPerRollout: 1, epochsPerRollout: 2, totalSteps: 2, seed: 3 });
+    const [plain, bonus] = [await run(0), await run(0.5)];
+    // Step 0 starts from the same weights: the same objective loss is reported either way.
+    expect(bonus.steps[0]!.metrics['losses/policy_loss']).toBe(plain.steps[0]!.metrics['losses/policy_loss']);
+    // Step 1 re-scores the same rollout with the updated weights: the bonus changed the update.
+    expect(bonus.steps[1]!.metrics['ratio/log_ratio_abs_mean']).not.toBe(plain.steps[1]!.metrics['ratio/log_ratio_abs_mean']);
+  });
+});

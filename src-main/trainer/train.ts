@@ -8,18 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveObjective } from '../../src-shared/objective-config.js';
 import { derived, type RunConfig } from '../../src-shared/run-config.js';
 import type { MetricValues } from '../../src-shared/metrics.js';
-import type { QkHeadClip, StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
+import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
 import { VOCAB_SIZE } from '../../src-shared/tasks.js';
 import { initBackend, type BackendName } from './backend.js';
-import { batchTelemetry } from './batch-telemetry.js';
 import { evaluateGreedy } from './evaluate.js';
-import { initialPhi, policyLoss, withEntropyBonus, type PolicyBatch } from './objectives.js';
+import { initialPhi } from './objectives.js';
 import { buildOptimizer } from './optim/build-optimizer.js';
 import type { Param } from './parameters.js';
 import { PolicyModel, type WeightArray } from './policy-model.js';
 import { Rng } from './rng.js';
-import { collectRollout, minibatchTensors, type Rollout } from './rollout.js';
-import { completionLogProbs } from './sampling.js';
+import { optimizerStep, type StepContext } from './optimizer-step.js';
+import { collectRollout, type Rollout } from './rollout.js';
 import { TASK_IMPLEMENTATIONS } from './tasks/index.js';
 import { TrainerControl } from './trainer-control.js';
 import { warmStart } from './warm-start.js';
@@ -38,10 +37,6 @@ export interface TrainHooks {
 
 /** Lets the host process handle messages (a stop request) between steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1));
-}
 
 /** Fisher-Yates permutation of 0..n-1 from the seeded stream. */
 function permutation(n: number, rng: Rng): number[] {
@@ -66,7 +61,7 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
   const rng = { prompts: root.fork('prompts'), sampling: root.fork('sampling'), order: root.fork('minibatch-order'), warmStart: root.fork('warm-start') };
   const task = TASK_IMPLEMENTATIONS[config.task];
   // `let`: a controlled run (RunConfig `controller`) trains with the clip scale and p in force.
-  let objective = resolveObjective(config.objective);
+  const objective = resolveObjective(config.objective);
   const model = new PolicyModel({ vocabSize: VOCAB_SIZE, maxSeqLen: config.promptLength + config.completionLength, ...config.model, seed: config.seed });
   if (options.initialWeights) model.setWeights(options.initialWeights);
   // tf.variable keeps its initial tensor alive, so build it inside a tidy.
@@ -77,6 +72,8 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
   const { optimizer, qkClip } = buildOptimizer(config, params, model.attentionProjections(), lrOverrides);
   const control = TrainerControl.forRun(config, objective);
   const halted = () => hooks.shouldStop() || (control?.stopped ?? false);
+  // The step's context; the objective in it is replaced when a controller changes p or the clips.
+  const stepContext: StepContext = { model, params, optimizer, qkClip, config, objective, ...(phi ? { phi } : {}) };
   // With staleness k the sampler is a copy of the policy as it was k optimizer steps ago.
   const staleSampler = config.rolloutStaleness > 0 ? model.clone() : undefined;
   const history: Map<string, { shape: readonly number[]; data: Float32Array }>[] = [];
@@ -114,12 +111,21 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
         for (let start = 0; start < order.length; start += minibatchSize) {
           if (step >= config.totalSteps || halted()) break;
           const t1 = performance.now();
-          const update = optimizerStep(rollout, order.slice(start, start + minibatchSize));
+          const learningRate = control?.learningRate ?? config.optimizer.learningRate;
+          const update = optimizerStep(stepContext, rollout, order.slice(start, start + minibatchSize), { learningRate });
+          // ALGO: non-finite guard: the step skipped its update; count it, fail the run after N in a row.
+          if (update.skipped) {
+            nonFiniteSkips += 1;
+            consecutiveNonFinite += 1;
+            hooks.onEvent({ kind: 'nonfinite-skip', step, consecutive: consecutiveNonFinite, detail: `loss ${update.loss}, grad norm ${update.gradNorm}` });
+          } else {
+            consecutiveNonFinite = 0;
+          }
           const metrics: MetricValues = {
             ...rollout.metrics,
             ...update.metrics,
             'optim/nonfinite_skips': nonFiniteSkips,
-            'optim/learning_rate': control?.learningRate ?? config.optimizer.learningRate,
+            'optim/learning_rate': learningRate,
             'perf/sample_ms': rolloutMs / (config.minibatchesPerRollout * config.epochsPerRollout),
             'perf/update_ms': performance.now() - t1,
             'perf/tokens_per_s': tokens / ((performance.now() - started) / 1000),
@@ -135,13 +141,12 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
           // ALGO: AGM controllers in the loop (opt-in): decide on this step's telemetry, act from the next step.
           const controlled = control?.afterStep({ step, wallTime: (performance.now() - started) / 1000, samples, metrics });
           if (controlled) Object.assign(metrics, controlled.metrics);
-          hooks.onStep({ step, rollout: rolloutIndex, samples, wallTime: (performance.now() - started) / 1000, skipped: update.skipped, metrics, qk: update.qk, logRatioHistogram: update.histogram });
+          hooks.onStep({ step, rollout: rolloutIndex, samples, wallTime: (performance.now() - started) / 1000, skipped: update.skipped, metrics, qk: update.qk, logRatioHistogram: update.logRatioHistogram });
           if (controlled?.event) {
             hooks.onEvent(controlled.event);
-            objective = control!.objective;
-            optimizer.setLearningRate(control!.learningRate);
+            stepContext.objective = control!.objective;
           }
-          if (update.clipped.length > 0) hooks.onEvent({ kind: 'qk-clip', step, heads: update.clipped });
+          if (update.qk.clipped.length > 0) hooks.onEvent({ kind: 'qk-clip', step, heads: update.qk.clipped });
           if (staleSampler) {
             // k + 1 snapshots: the oldest is the policy as it was k optimizer steps ago.
             history.push(model.getWeights());
@@ -174,64 +179,4 @@ export async function train(config: RunConfig, hooks: TrainHooks, options: Train
     reference?.dispose();
     phi?.dispose();
   }
-
-  /** One optimizer step on the rows `indices` of the rollout: loss, guard, clip, update, telemetry. */
-  function optimizerStep(rollout: Rollout, indices: number[]): StepUpdate {
-    let result: StepUpdate | undefined;
-    tf.tidy(() => {
-      result = updateInScope(rollout, indices);
-    });
-    return result!;
-  }
-
-  function updateInScope(rollout: Rollout, indices: number[]): StepUpdate {
-    {
-      const { tokens: tokenRows, batch } = minibatchTensors(rollout, indices);
-      const kept: { logpNew?: tf.Tensor2D; attnMax?: tf.Tensor2D; entropy?: tf.Scalar } = {};
-      // ALGO: forward the current policy, then the objective's loss (and its gradient).
-      const { value: loss, grads } = tf.variableGrads(() => {
-        const scores = completionLogProbs(model, tokenRows, config.promptLength, config.temperature);
-        kept.logpNew = tf.keep(scores.logp);
-        kept.attnMax = tf.keep(scores.attnMaxLogits);
-        kept.entropy = tf.keep(maskedMean(scores.entropy, batch.mask));
-        return withEntropyBonus(policyLoss({ ...batch, logpNew: scores.logp }, objective, phi), scores.entropy, batch.mask, objective.entCoef);
-      }, params.map((p) => p.variable));
-      const gradList = Object.values(grads);
-      const gradNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-      const [lossValue, normValue, entropy] = tf.stack([loss, gradNorm, kept.entropy!]).dataSync() as unknown as [number, number, number];
-      const sMax = kept.attnMax!.arraySync() as number[][];
-      const fullBatch: PolicyBatch = { ...batch, logpNew: kept.logpNew! };
-      const telemetry = batchTelemetry(fullBatch, objective, phi);
-      [kept.logpNew, kept.attnMax, kept.entropy].forEach((t) => t?.dispose());
-
-      const metrics: MetricValues = { ...telemetry.metrics, 'losses/entropy': entropy, 'optim/grad_norm': normValue };
-      const monitored = sMax.length * (sMax[0]?.length ?? 0);
-      const qkMetrics = (clipped: number) => ({ 'optim/qk_max_logit': Math.max(...sMax.flat()), 'optim/qk_heads_monitored': monitored, 'optim/qk_heads_clipped': clipped, 'optim/qk_clip_rate': monitored > 0 ? clipped / monitored : 0 });
-      // ALGO: non-finite guard: skip the step, count it; the loop fails the run after N in a row.
-      if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
-        nonFiniteSkips += 1;
-        consecutiveNonFinite += 1;
-        hooks.onEvent({ kind: 'nonfinite-skip', step, consecutive: consecutiveNonFinite, detail: `loss ${lossValue}, grad norm ${normValue}` });
-        return { skipped: true, metrics: { ...metrics, ...qkMetrics(0) }, qk: { maxLogits: sMax, clipped: [] as QkHeadClip[] }, clipped: [] as QkHeadClip[], histogram: telemetry.logRatioHistogram };
-      }
-      consecutiveNonFinite = 0;
-      // ALGO: global grad-norm clip, then the update; QK-clip rescales heads over tau afterwards.
-      const scale = config.gradClip !== null && normValue > config.gradClip ? config.gradClip / (normValue + 1e-6) : 1;
-      const named = new Map(Object.entries(grads).map(([variableName, g]) => [paramNameOf.get(variableName)!, scale === 1 ? g : tf.mul(g, scale)]));
-      qkClip?.setAttentionMaxLogits(sMax);
-      optimizer.step(named);
-      const clipped: QkHeadClip[] = qkClip?.lastStats?.clippedHeads.map((h) => ({ layer: h.layer, head: h.head, sMax: h.sMax, gamma: h.gamma })) ?? [];
-      return { skipped: false, metrics: { ...metrics, ...qkMetrics(clipped.length) }, qk: { maxLogits: sMax, clipped }, clipped, histogram: telemetry.logRatioHistogram };
-    }
-  }
 }
-
-/** What one optimizer step produced (plain data, read out of its tidy scope). */
-interface StepUpdate {
-  readonly skipped: boolean;
-  readonly metrics: MetricValues;
-  readonly qk: { maxLogits: number[][]; clipped: QkHeadClip[] };
-  readonly clipped: QkHeadClip[];
-  readonly histogram: number[];
-}
-

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import type { Param, ParamKind } from '../parameters.js';
+import type { Param, ParamKind, StepSettings } from '../parameters.js';
 import { AdamW, OptimizerStateError, type AdamWSettings } from './adamw.js';
 
 const SETTINGS: AdamWSettings = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 };
@@ -42,9 +42,9 @@ function grads(entries: Record<string, number[]>, shape = [1, 2]): Map<string, t
 }
 
 /** Runs one step and disposes the gradients, asserting the tensor count is unchanged. */
-function stepNoLeak(opt: AdamW, g: Map<string, tf.Tensor>): void {
+function stepNoLeak(opt: AdamW, g: Map<string, tf.Tensor>, settings: StepSettings = {}): void {
   const before = tf.memory().numTensors;
-  opt.step(g);
+  opt.step(g, settings);
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([...g.values()]);
 }
@@ -81,12 +81,11 @@ describe('AdamW', () => {
     tf.dispose(params.map((p) => p.variable));
   });
 
-  it('setLearningRate changes the rate of later steps, not the overrides', () => {
+  it('a per-step learning rate replaces the configured one, not the overrides', () => {
     const params = [param('w', 'hidden-matrix'), param('phi', 'hidden-matrix')];
     const opt = new AdamW(params, { ...SETTINGS, learningRate: 0.5 }, new Map([['phi', 0.01]]));
-    opt.setLearningRate(0.1);
-    stepNoLeak(opt, grads({ w: G1, phi: G1 }));
-    stepNoLeak(opt, grads({ w: G2, phi: G2 }));
+    stepNoLeak(opt, grads({ w: G1, phi: G1 }), { learningRate: 0.1 });
+    stepNoLeak(opt, grads({ w: G2, phi: G2 }), { learningRate: 0.1 });
     expectValues(params[0] as Param, DECAYED_AFTER_2);
     expectValues(params[1] as Param, SMALL_LR_AFTER_2);
     opt.dispose();

@@ -5,7 +5,8 @@
  * gradients or guard against NaN/Inf: the training loop does both before calling `step`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Optimizer, Param, ParamKind } from '../parameters.js';
+import { adamwUpdate } from '../kernels/adamw-kernel.js';
+import type { Optimizer, Param, ParamKind, StepSettings } from '../parameters.js';
 
 /** AdamW hyperparameters (RunConfig `optimizer`: learningRate, beta1, beta2, adamEpsilon, weightDecay). */
 export interface AdamWSettings {
@@ -96,7 +97,6 @@ export function checkLrOverrides(lrOverrides: ReadonlyMap<string, number>, owns:
  */
 export class AdamW implements Optimizer {
   private readonly slots = new Map<string, Slot>();
-  private learningRate: number;
 
   constructor(
     params: readonly Param[],
@@ -109,40 +109,28 @@ export class AdamW implements Optimizer {
       this.slots.set(param.name, { param, m: zerosVariable(shape), v: zerosVariable(shape), step: 0 });
     }
     checkLrOverrides(lrOverrides, (name) => this.slots.has(name), 'AdamW');
-    this.learningRate = settings.learningRate;
-  }
-
-  setLearningRate(learningRate: number): void {
-    this.learningRate = learningRate;
   }
 
   /** Updates every parameter that has a gradient. Gradients stay owned by the caller. */
-  step(grads: ReadonlyMap<string, tf.Tensor>): void {
+  step(grads: ReadonlyMap<string, tf.Tensor>, settings: StepSettings = {}): void {
     checkGrads(grads, (name) => this.slots.get(name)?.param.variable.shape, 'AdamW');
     for (const slot of this.slots.values()) {
       const grad = grads.get(slot.param.name);
-      if (grad !== undefined) this.update(slot, grad);
+      if (grad !== undefined) this.update(slot, grad, settings);
     }
   }
 
-  private update(slot: Slot, grad: tf.Tensor): void {
+  /** One fused kernel per parameter (kernels/adamw-kernel.ts): decoupled decay first (PyTorch order), then the Adam step. */
+  private update(slot: Slot, grad: tf.Tensor, settings: StepSettings): void {
     const { beta1, beta2, epsilon, weightDecay } = this.settings;
-    const lr = this.lrOverrides.get(slot.param.name) ?? this.learningRate;
+    const lr = this.lrOverrides.get(slot.param.name) ?? settings.learningRate ?? this.settings.learningRate;
     slot.step += 1;
-    const t = slot.step;
-    const p = slot.param.variable;
-    tf.tidy(() => {
-      const m = tf.add(tf.mul(slot.m, beta1), tf.mul(grad, 1 - beta1));
-      const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(grad), 1 - beta2));
-      slot.m.assign(m);
-      slot.v.assign(v);
-      const mHat = tf.div(m, 1 - beta1 ** t);
-      const vHat = tf.div(v, 1 - beta2 ** t);
-      const direction = tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon));
-      // Decoupled decay first (PyTorch order): p <- p (1 - lr wd), then the Adam step.
-      const decayed = DECAYED_KINDS.has(slot.param.kind) && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-      p.assign(tf.sub(decayed, tf.mul(direction, lr)));
-    });
+    const decay = DECAYED_KINDS.has(slot.param.kind) && weightDecay > 0 ? lr * weightDecay : 0;
+    const [p, m, v] = adamwUpdate(slot.param.variable, grad, slot.m, slot.v, { lr, beta1, beta2, epsilon, decay, step: slot.step, gradScale: settings.gradScale ?? 1 });
+    slot.param.variable.assign(p);
+    slot.m.assign(m);
+    slot.v.assign(v);
+    tf.dispose([p, m, v]);
   }
 
   /** Copies the moments and step counts out as plain data (blocks on a device read). */

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import type { Param, ParamKind } from '../parameters.js';
+import type { Param, ParamKind, StepSettings } from '../parameters.js';
 import { AdamW, OptimizerStateError } from './adamw.js';
 import { Muon, type MuonSettings } from './muon.js';
 import { newtonSchulz } from './newton-schulz.js';
@@ -29,22 +29,22 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 /** One step with gradients disposed after; asserts the tensor count is unchanged by the step. */
-function stepNoLeak(opt: Muon, grads: Record<string, tf.Tensor>): void {
+function stepNoLeak(opt: Muon, grads: Record<string, tf.Tensor>, settings: StepSettings = {}): void {
   const map = new Map(Object.entries(grads));
   const before = tf.memory().numTensors;
-  opt.step(map);
+  opt.step(map, settings);
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([...map.values()]);
 }
 
 describe('Muon', () => {
-  it('setLearningRate sets the rate of both halves (a Muon at 0.5 set to 0.1 steps like one built at 0.1)', () => {
+  it('a per-step learning rate sets the rate of both halves (a Muon at 0.5 stepped at 0.1 steps like one built at 0.1)', () => {
     const make = () => [param('w', 'hidden-matrix', tf.fill([2, 3], 0.5)), param('b', 'bias', tf.fill([3], 0.5))];
     const [reference, retuned] = [make(), make()];
     const optA = new Muon(reference, SETTINGS);
     const optB = new Muon(retuned, { ...SETTINGS, learningRate: 0.5 });
-    optB.setLearningRate(0.1);
-    for (const [opt] of [[optA], [optB]] as const) stepNoLeak(opt, { w: tf.tensor2d([[1, 2, 3], [4, 5, 6]]), b: tf.tensor1d([1, -1, 2]) });
+    stepNoLeak(optA, { w: tf.tensor2d([[1, 2, 3], [4, 5, 6]]), b: tf.tensor1d([1, -1, 2]) });
+    stepNoLeak(optB, { w: tf.tensor2d([[1, 2, 3], [4, 5, 6]]), b: tf.tensor1d([1, -1, 2]) }, { learningRate: 0.1 });
     reference.forEach((p, i) => expectClose(retuned[i]!.variable.dataSync(), p.variable.dataSync(), 1e-7));
     expect(retuned[1]!.variable.dataSync()[0]).not.toBeCloseTo(0.5, 3);
     [optA, optB].forEach((o) => o.dispose());

@@ -5,8 +5,9 @@
  * QK-clip is not here: wrap this in QkClipOptimizer for MuonClip.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Optimizer, Param } from '../parameters.js';
+import type { Optimizer, Param, StepSettings } from '../parameters.js';
 import { AdamW, checkGrads, OptimizerStateError, checkLrOverrides, checkTensorState, toTensorState, zerosVariable, type AdamWState, type TensorState } from './adamw.js';
+import { muonApply, muonMomentum } from '../kernels/muon-kernel.js';
 import { newtonSchulz } from './newton-schulz.js';
 
 /** RunConfig `optimizer` fields Muon uses: momentum/nsSteps for Muon, beta1/beta2/epsilon for its AdamW. */
@@ -49,7 +50,6 @@ export class Muon implements Optimizer {
   private readonly hidden = new Map<string, HiddenSlot>();
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly adamw: AdamW;
-  private learningRate: number;
 
   constructor(
     params: readonly Param[],
@@ -73,43 +73,35 @@ export class Muon implements Optimizer {
     const { learningRate, beta1, beta2, epsilon, weightDecay } = settings;
     const restOverrides = new Map([...lrOverrides].filter(([name]) => !this.hidden.has(name)));
     this.adamw = new AdamW(rest, { learningRate, beta1, beta2, epsilon, weightDecay }, restOverrides);
-    this.learningRate = learningRate;
-  }
-
-  /** One learning rate for both halves (Moonlight update-RMS matching keeps them comparable). */
-  setLearningRate(learningRate: number): void {
-    this.learningRate = learningRate;
-    this.adamw.setLearningRate(learningRate);
   }
 
   /** Updates every parameter that has a gradient. Gradients stay owned by the caller. */
-  step(grads: ReadonlyMap<string, tf.Tensor>): void {
+  step(grads: ReadonlyMap<string, tf.Tensor>, settings: StepSettings = {}): void {
     // Check everything first so a bad gradient throws before any weight moves.
     checkGrads(grads, (name) => this.shapes.get(name), 'Muon');
     const restGrads = new Map<string, tf.Tensor>();
     for (const [name, grad] of grads) {
       const slot = this.hidden.get(name);
       if (slot === undefined) restGrads.set(name, grad);
-      else this.update(slot, grad);
+      else this.update(slot, grad, settings);
     }
-    this.adamw.step(restGrads);
+    this.adamw.step(restGrads, settings);
   }
 
-  private update(slot: HiddenSlot, grad: tf.Tensor): void {
+  private update(slot: HiddenSlot, rawGrad: tf.Tensor, settings: StepSettings): void {
     const { momentum: mu, nsSteps, weightDecay } = this.settings;
-    const lr = this.lrOverrides.get(slot.param.name) ?? this.learningRate;
+    const lr = this.lrOverrides.get(slot.param.name) ?? settings.learningRate ?? this.settings.learningRate;
     const p = slot.param.variable;
     tf.tidy(() => {
       // Nesterov in the SGD form of the spec and Moonlight: B <- mu B + G, U = G + mu B.
       // KellerJordan's EMA form (B <- lerp(B, G, 1 - mu), U = lerp(G, B, mu)) is (1 - mu) times
       // this U; Newton-Schulz normalises by the Frobenius norm, so both give the same O.
-      const buffer = tf.add(tf.mul(slot.buffer, mu), grad);
+      // One fused kernel each side of Newton-Schulz (kernels/muon-kernel.ts).
+      const [buffer, u] = muonMomentum(slot.buffer, rawGrad, mu, settings.gradScale ?? 1);
       slot.buffer.assign(buffer);
-      const u = tf.add(grad, tf.mul(buffer, mu)) as tf.Tensor2D;
-      const o = newtonSchulz(u, nsSteps);
+      const o = newtonSchulz(u as tf.Tensor2D, nsSteps);
       // Decoupled decay (p <- p (1 - lr wd)), then p <- p - lr 0.2 sqrt(max(rows, cols)) O.
-      const decayed = weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-      p.assign(tf.sub(decayed, tf.mul(o, lr * rmsMatchScale(p.shape))));
+      p.assign(muonApply(p, o, weightDecay > 0 ? lr * weightDecay : 0, lr * rmsMatchScale(p.shape)));
     });
   }
 

@@ -186,7 +186,6 @@ describe('QkClipOptimizer', () => {
         tf.tidy(() => wq.assign(tf.mul(wq, 2)));
       },
       dispose: () => calls.push('dispose'),
-      setLearningRate: () => calls.push('lr'),
     };
     const projections: AttentionProjections[] = [{ layer: 0, wq, wk, nHeads: 2, headDim: 2 }];
     const optimizer = new QkClipOptimizer(inner, projections, { tau: 100, alpha: 0.5, granularity: 'head' });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../../src-shared/run-config.js';
-import type { AttentionProjections, Optimizer } from '../parameters.js';
+import type { AttentionProjections, Optimizer, StepSettings } from '../parameters.js';
 
 /** tau, alpha and granularity from RunConfig's `qkClip` block (`enabled` is the caller's choice). */
 export type QkClipSettings = Pick<RunConfig['qkClip'], 'tau' | 'alpha' | 'granularity'>;
@@ -155,18 +155,14 @@ export class QkClipOptimizer implements Optimizer {
   }
 
   /** Inner step, then the clip. Throws if no S_max was recorded since the previous step. */
-  step(grads: ReadonlyMap<string, tf.Tensor>): void {
+  step(grads: ReadonlyMap<string, tf.Tensor>, settings?: StepSettings): void {
     const sMax = this.pendingSMax;
     if (sMax === null) {
       throw new Error('QkClipOptimizer.step: no attention max logits were recorded for this step; call setAttentionMaxLogits after the forward pass');
     }
-    this.inner.step(grads);
+    this.inner.step(grads, settings);
     this.stats = applyQkClip(this.projections, sMax, this.settings);
     this.pendingSMax = null;
-  }
-
-  setLearningRate(learningRate: number): void {
-    this.inner.setLearningRate(learningRate);
   }
 
   /** Frees the inner optimizer's state (QK-clip itself holds no tensors). */

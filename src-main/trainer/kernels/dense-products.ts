@@ -1,0 +1,126 @@
+/**
+ * Matrix products for the fused kernels, called on the backend's own fused-matmul kernel function
+ * directly (XNNPACK on wasm) with no engine dispatch, no tape and no tensor objects; plus the
+ * transposes and column sums around them on the JS side. Only untransposed 2-D products reach
+ * XNNPACK's fast path (tensor-ops.ts explains why), so transposes are explicit. Values in and out
+ * are plain Float32Arrays the caller owns; backend memory used on the way is freed before return.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Activation = 'linear' | 'relu';
+
+/** A matrix as row-major values and its shape. */
+export interface Matrix {
+  readonly values: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+function upload(be: tf.KernelBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
+  return { dataId: be.write(values, shape, 'float32'), shape, dtype: 'float32' };
+}
+
+/** An operand: plain values (uploaded for the call) or a tensor already in backend memory. */
+export type Operand = Matrix | tf.TensorInfo;
+
+const isMatrix = (x: Operand): x is Matrix => 'values' in x;
+const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols] : (x.shape.slice(-2) as [number, number]));
+
+/**
+ * a (M, K) @ b (K, N) [+ bias (N)] [relu] -> (M, N) as a backend tensor the caller owns (dispose it
+ * with be.disposeData or return it from a kernel). A weight passed as a backend tensor keeps
+ * XNNPACK's packed copy between calls; plain values are packed on every call.
+ */
+export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): tf.TensorInfo {
+  const kernel = tf.getKernel('_FusedMatMul', tf.getBackend());
+  if (!kernel) throw new Error(`no _FusedMatMul kernel on backend ${tf.getBackend()}`);
+  const [m, ka] = shapeOf(a);
+  const [k, n] = shapeOf(b);
+  if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
+  const owned: tf.TensorInfo[] = [];
+  const as3d = (x: Operand, rows: number, cols: number): tf.TensorInfo => {
+    if (!isMatrix(x)) return { dataId: x.dataId, shape: [1, rows, cols], dtype: 'float32' };
+    const t = upload(be, x.values, [1, rows, cols]);
+    owned.push(t);
+    return t;
+  };
+  const biasInfo = bias === null ? null : bias instanceof Float32Array ? upload(be, bias, [n]) : bias;
+  if (bias instanceof Float32Array) owned.push(biasInfo!);
+  const inputs: tf.NamedTensorInfoMap = { a: as3d(a, m, k), b: as3d(b, k, n), ...(biasInfo ? { bias: biasInfo } : {}) };
+  const out = kernel.kernelFunc({ inputs, backend: be, attrs: { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 } }) as tf.TensorInfo;
+  for (const t of owned) be.disposeData(t.dataId);
+  return { dataId: out.dataId, shape: [m, n], dtype: 'float32' };
+}
+
+/** `productInfo` read back into plain values (the backend tensor is freed). */
+export function product(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): Matrix {
+  const out = productInfo(be, a, b, bias, activation);
+  const result = matrixOf(be, out);
+  be.disposeData(out.dataId);
+  return result;
+}
+
+/** (rows, cols) -> (cols, rows) on the backend's own transpose kernel (a backend tensor the caller owns). */
+export function transposeInfo(be: tf.KernelBackend, x: Operand): tf.TensorInfo {
+  const kernel = tf.getKernel('Transpose', tf.getBackend());
+  if (!kernel) throw new Error(`no Transpose kernel on backend ${tf.getBackend()}`);
+  const [rows, cols] = shapeOf(x);
+  const input = isMatrix(x) ? upload(be, x.values, [rows, cols]) : { dataId: x.dataId, shape: [rows, cols], dtype: 'float32' as const };
+  const out = kernel.kernelFunc({ inputs: { x: input }, backend: be, attrs: { perm: [1, 0] } }) as tf.TensorInfo;
+  if (isMatrix(x)) be.disposeData(input.dataId);
+  return { dataId: out.dataId, shape: [cols, rows], dtype: 'float32' };
+}
+
+/** (rows, cols) -> (cols, rows) on the JS side. */
+export function transpose(m: Matrix): Matrix {
+  const { values, rows, cols } = m;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const at = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = values[at + c]!;
+  }
+  return { values: out, rows: cols, cols: rows };
+}
+
+/** Column sums of (rows, cols) values -> (cols), accumulated in float64 (a bias gradient). */
+export function columnSums(values: Float32Array, rows: number, cols: number): Float32Array {
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const at = r * cols;
+    for (let c = 0; c < cols; c++) sums[c] = sums[c]! + values[at + c]!;
+  }
+  return Float32Array.from(sums);
+}
+
+/**
+ * dW = xᵀ dz for x (N, dIn), dz (N, dOut) -> (dIn, dOut), a backend tensor the caller owns. The
+ * right operand of a product is packed on every call (~3 ns a float), so the narrower of x and dz
+ * goes there, as tensor-ops.ts `weightGrad` does: (dzᵀ x)ᵀ when dz is the wider.
+ */
+export function weightGradient(be: tf.KernelBackend, x: Operand, dz: Operand): tf.TensorInfo {
+  const [dIn, dOut] = [shapeOf(x)[1], shapeOf(dz)[1]];
+  const left = transposeInfo(be, dOut > dIn ? dz : x); // (dOut, N) or (dIn, N)
+  const dW = productInfo(be, left, dOut > dIn ? x : dz);
+  be.disposeData(left.dataId);
+  if (dOut <= dIn) return dW;
+  const flipped = transposeInfo(be, dW); // (dOut, dIn) -> (dIn, dOut)
+  be.disposeData(dW.dataId);
+  return flipped;
+}
+
+/**
+ * A backend tensor's values, live: a view of wasm memory (valid until the next allocation on the
+ * backend, which may grow and move it) or the cpu backend's own array. Writing to it changes the
+ * tensor: only do so on a temporary this kernel created.
+ */
+export function liveValues(be: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
+  const heap = be as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (be.readSync(t.dataId) as Float32Array);
+}
+
+/** A backend tensor's values as a Matrix (a copy, safe across allocations). */
+export function matrixOf(be: tf.KernelBackend, t: tf.TensorInfo): Matrix {
+  const values = liveValues(be, t).slice();
+  const cols = t.shape.length === 1 ? t.shape[0]! : t.shape[t.shape.length - 1]!;
+  return { values, rows: values.length / cols, cols };
+}

@@ -1,0 +1,66 @@
+/**
+ * Plumbing shared by the hand-written kernels (attention, layer norm, MLP, output head, embedding,
+ * AdamW): reading a float32 tensor's values without a copy where the backend allows it, handing
+ * values back as a new tensor, and the kernel-function signature tfjs calls them with. No math.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** What tfjs passes a registered kernel function. */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+/** A float32 input's values: a zero-copy view of the wasm heap where the backend offers one (read it before writing any output). */
+export function floatsOf(backend: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
+  const heap = backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Float32Array);
+}
+
+/** An int32 input's values (a view on wasm, as `floatsOf`). */
+export function intsOf(backend: tf.KernelBackend, t: tf.TensorInfo): Int32Array {
+  const heap = backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Int32Array };
+  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Int32Array);
+}
+
+/**
+ * Hands `values` to the backend as a new float32 tensor. wasm copies them into its heap; other
+ * backends keep the array they are given, so those get a copy (a fresh array costs more than the
+ * copy: allocation and zeroing).
+ */
+export function outputOf(backend: tf.KernelBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
+  const copiesOnWrite = 'typedArrayFromHeap' in backend;
+  return { dataId: backend.write(copiesOnWrite ? values : values.slice(), shape, 'float32'), shape, dtype: 'float32' };
+}
+
+/** Registers `kernelFunc` under `kernelName` for the active backend, once. */
+export function ensureKernel(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
+  const backendName = tf.getBackend();
+  if (tf.getKernel(kernelName, backendName) === undefined) {
+    tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
+
+/** sum(t^2) of a float32 tensor, summed in float64 on the JS side: one pass, no tensors created. */
+export function sumOfSquares(t: tf.Tensor): number {
+  const values = floatsOf(tf.backend(), t);
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]! * values[i]!;
+  return total;
+}
+
+let fusedDisabled = false;
+
+/**
+ * Whether the model runs its hand-written fused kernels (layer norm, QKV, MLP, output head,
+ * embedding) or the tfjs reference path. On for the wasm and cpu backends, whose kernels these
+ * are written against (they read and write backend memory and call its matmul kernel directly);
+ * the native backends keep the reference path. Tests switch it off to compare the two.
+ */
+export function fusedKernelsOn(): boolean {
+  if (fusedDisabled) return false;
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu';
+}
+
+/** Tests: force the tfjs reference path (false) or restore the default (true). */
+export function useFusedKernels(on: boolean): void {
+  fusedDisabled = !on;
+}

@@ -1,0 +1,80 @@
+/**
+ * Layer normalisation as one kernel each way, on the JS side: forward (x, gain, bias) -> y and the
+ * per-row (mean, rstd); backward -> dx, dgain, dbias in one pass over the saved statistics. The
+ * tfjs composition (tensor-ops.ts `layerNorm`) takes about 9 kernels forward and 12 backward, each
+ * a dispatch and a fresh tensor, on rows of only dModel floats. Float64 accumulation per row.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LAYER_NORM_EPS } from '../tensor-ops.js';
+import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+
+const LAYER_NORM = 'HmpoLayerNorm';
+const LAYER_NORM_GRAD = 'HmpoLayerNormGrad';
+
+function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const [rows, d] = inputs.x!.shape as [number, number];
+  const x = floatsOf(be, inputs.x!), gain = floatsOf(be, inputs.gain!), bias = floatsOf(be, inputs.bias!);
+  const y = new Float32Array(rows * d);
+  const stats = new Float32Array(rows * 2); // (mean, rstd) per row
+  for (let r = 0; r < rows; r++) {
+    const at = r * d;
+    let sum = 0;
+    for (let c = 0; c < d; c++) sum += x[at + c]!;
+    stats[2 * r] = sum / d; // mean and rstd as stored (float32): the backward recomputes xhat from them
+    const mean = stats[2 * r]!;
+    let squares = 0;
+    for (let c = 0; c < d; c++) squares += (x[at + c]! - mean) * (x[at + c]! - mean);
+    stats[2 * r + 1] = 1 / Math.sqrt(squares / d + LAYER_NORM_EPS);
+    const rstd = stats[2 * r + 1]!;
+    for (let c = 0; c < d; c++) y[at + c] = (x[at + c]! - mean) * rstd * gain[c]! + bias[c]!;
+  }
+  return [outputOf(be, y, [rows, d]), outputOf(be, stats, [rows, 2])];
+}
+
+/** dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gain; dgain = sum dy xhat; dbias = sum dy. */
+function layerNormGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const [rows, d] = inputs.x!.shape as [number, number];
+  const x = floatsOf(be, inputs.x!), gain = floatsOf(be, inputs.gain!), stats = floatsOf(be, inputs.stats!), dy = floatsOf(be, inputs.dy!);
+  const dx = new Float32Array(rows * d);
+  const dGain = new Float64Array(d), dBias = new Float64Array(d);
+  const xhat = new Float64Array(d);
+  for (let r = 0; r < rows; r++) {
+    const at = r * d;
+    const mean = stats[2 * r]!, rstd = stats[2 * r + 1]!;
+    let sumG = 0, sumGx = 0;
+    for (let c = 0; c < d; c++) {
+      const xh = (x[at + c]! - mean) * rstd;
+      const g = dy[at + c]! * gain[c]!;
+      xhat[c] = xh;
+      sumG += g;
+      sumGx += g * xh;
+      dGain[c] = dGain[c]! + dy[at + c]! * xh;
+      dBias[c] = dBias[c]! + dy[at + c]!;
+    }
+    const meanG = sumG / d, meanGx = sumGx / d;
+    for (let c = 0; c < d; c++) dx[at + c] = rstd * (dy[at + c]! * gain[c]! - meanG - xhat[c]! * meanGx);
+  }
+  return [outputOf(be, dx, [rows, d]), outputOf(be, Float32Array.from(dGain), [d]), outputOf(be, Float32Array.from(dBias), [d])];
+}
+
+tf.registerGradient({
+  kernelName: LAYER_NORM,
+  inputsToSave: ['x', 'gain'],
+  outputsToSave: [false, true],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [x, gain, stats] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const dOut = Array.isArray(dy) ? dy[0]! : dy;
+    const [dx, dGain, dBias] = tf.engine().runKernel(LAYER_NORM_GRAD, { x, gain, stats, dy: dOut }) as tf.Tensor[];
+    return { x: () => dx!, gain: () => dGain!, bias: () => dBias! };
+  },
+});
+
+/** Layer norm of each row of x (N, d) with gain and bias (d) -> (N, d); differentiable in all three. */
+export function fusedLayerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D): tf.Tensor2D {
+  ensureKernel(LAYER_NORM, layerNormKernel);
+  ensureKernel(LAYER_NORM_GRAD, layerNormGradKernel);
+  const [y] = tf.engine().runKernel(LAYER_NORM, { x, gain, bias }) as tf.Tensor[];
+  return y as tf.Tensor2D;
+}

@@ -1,0 +1,59 @@
+/**
+ * The transformer's MLP, relu(x W1 + b1) W2 + b2, as one kernel each way. Forward: two fused
+ * matmul calls straight to the backend (bias and ReLU fused, no engine dispatch between them), the
+ * hidden activation kept for the backward. Backward: dW2, db2, the ReLU mask, dW1, db1 and dx in one
+ * kernel, four products on XNNPACK's untransposed path with explicit JS transposes. The tfjs
+ * reference is tensor-ops.ts `linear` twice (two customGrads, about ten kernels backward).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { columnSums, liveValues, productInfo, transposeInfo, weightGradient } from './dense-products.js';
+import { ensureKernel, outputOf, type KernelArgs } from './kernel-io.js';
+
+const MLP = 'HmpoMlp';
+const MLP_GRAD = 'HmpoMlpGrad';
+
+function mlpKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const hidden = productInfo(be, inputs.x!, inputs.w1!, inputs.b1!, 'relu'); // (N, 4d)
+  const y = productInfo(be, hidden, inputs.w2!, inputs.b2!); // (N, d)
+  return [y, hidden];
+}
+
+function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const [rows, width] = inputs.hidden!.shape as [number, number];
+  const d = inputs.x!.shape[1]!;
+  // Everything stays in backend memory; the only JS passes are the ReLU mask and the bias sums.
+  const dW2 = weightGradient(be, inputs.hidden!, inputs.dy!); // (4d, d)
+  const w2T = transposeInfo(be, inputs.w2!); // (d, 4d)
+  const dz = productInfo(be, inputs.dy!, w2T); // (N, 4d): d hidden, then d pre-activation in place
+  const w1T = transposeInfo(be, inputs.w1!); // (4d, d)
+  const hidden = liveValues(be, inputs.hidden!), dzValues = liveValues(be, dz); // no allocation until the sums are taken
+  for (let i = 0; i < dzValues.length; i++) if (!(hidden[i]! > 0)) dzValues[i] = 0; // ReLU'(z) from the saved output
+  const db1 = columnSums(dzValues, rows, width);
+  const db2 = columnSums(liveValues(be, inputs.dy!), rows, d);
+  const dW1 = weightGradient(be, inputs.x!, dz); // (d, 4d)
+  const dx = productInfo(be, dz, w1T); // (N, d)
+  for (const t of [w1T, w2T, dz]) be.disposeData(t.dataId);
+  return [dx, dW1, outputOf(be, db1, [width]), dW2, outputOf(be, db2, [d])];
+}
+
+tf.registerGradient({
+  kernelName: MLP,
+  inputsToSave: ['x', 'w1', 'w2'],
+  outputsToSave: [false, true],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [x, w1, w2, hidden] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const dOut = Array.isArray(dy) ? dy[0]! : dy;
+    const [dx, dW1, db1, dW2, db2] = tf.engine().runKernel(MLP_GRAD, { x, w1, w2, hidden, dy: dOut }) as tf.Tensor[];
+    return { x: () => dx!, w1: () => dW1!, b1: () => db1!, w2: () => dW2!, b2: () => db2! };
+  },
+});
+
+/** relu(x W1 + b1) W2 + b2 for x (N, d) -> (N, d); differentiable in x and every weight. */
+export function fusedMlp(x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D): tf.Tensor2D {
+  ensureKernel(MLP, mlpKernel);
+  ensureKernel(MLP_GRAD, mlpGradKernel);
+  const [y] = tf.engine().runKernel(MLP, { x, w1, b1, w2, b2 }) as tf.Tensor[];
+  return y as tf.Tensor2D;
+}

@@ -1,0 +1,98 @@
+/**
+ * Bias-free projections of one input by one or more weights, x W_0, x W_1, ... (attention's Q, K, V
+ * together, or W_o alone), as one kernel each way. Forward: a direct fused-matmul call per weight
+ * (each weight's XNNPACK packing is cached per tensor). Backward: dx = [dy_0 | dy_1 | ...] @
+ * [W_0ᵀ; W_1ᵀ; ...] and every dW_i from one xᵀ [dy_0 | ...] product, so three projections cost
+ * two products instead of six plus their transposes. Reference: tensor-ops.ts `matmul` per weight.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { matrixOf, productInfo, transpose, transposeInfo, weightGradient, type Matrix, type Operand } from './dense-products.js';
+import { ensureKernel, outputOf, type KernelArgs } from './kernel-io.js';
+
+/** One forward kernel name per weight count (1: W_o, 3: Q, K, V): a gradient config saves a fixed list of inputs. */
+const COUNTS = [1, 3] as const;
+const forwardName = (count: number) => `HmpoProjections${count}`;
+const PROJECT_GRAD = 'HmpoProjectionsGrad';
+
+const weightNames = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`);
+
+function projectKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  return weightNames(attrs!.count as number).map((name) => productInfo(be, inputs.x!, inputs[name]!));
+}
+
+/** Side by side: (N, a) | (N, b) | ... -> (N, a + b + ...). */
+function concatColumns(parts: Matrix[]): Matrix {
+  const rows = parts[0]!.rows;
+  const cols = parts.reduce((n, p) => n + p.cols, 0);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let at = r * cols;
+    for (const p of parts) {
+      out.set(p.values.subarray(r * p.cols, (r + 1) * p.cols), at);
+      at += p.cols;
+    }
+  }
+  return { values: out, rows, cols };
+}
+
+/** Stacked: (a, d) over (b, d) over ... -> (a + b + ..., d). */
+function concatRows(parts: Matrix[]): Matrix {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.values.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p.values, at);
+    at += p.values.length;
+  }
+  return { values: out, rows: out.length / parts[0]!.cols, cols: parts[0]!.cols };
+}
+
+function projectGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const names = weightNames(attrs!.count as number);
+  const single = names.length === 1;
+  const weights = names.map((name) => inputs[name]!);
+  // [dy_0 | dy_1 | ...] (N, sum dOut) and [W_0ᵀ; W_1ᵀ; ...] (sum dOut, dIn): one product for dx.
+  const dyAll: Operand = single ? inputs.dy0! : concatColumns(names.map((_, i) => matrixOf(be, inputs[`dy${i}`]!)));
+  const wT: Operand = single ? transposeInfo(be, weights[0]!) : concatRows(weights.map((w) => transpose(matrixOf(be, w))));
+  const dx = productInfo(be, dyAll, wT); // (N, dIn)
+  const dW = weightGradient(be, inputs.x!, dyAll); // (dIn, sum dOut)
+  if (!('values' in wT)) be.disposeData(wT.dataId);
+  if (single) return [dx, dW];
+  const all = matrixOf(be, dW);
+  be.disposeData(dW.dataId);
+  let first = 0;
+  const dWs = weights.map((w) => {
+    const [rows, cols] = w.shape as [number, number];
+    const part = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) part.set(all.values.subarray(r * all.cols + first, r * all.cols + first + cols), r * cols);
+    first += cols;
+    return outputOf(be, part, [rows, cols]);
+  });
+  return [dx, ...dWs];
+}
+
+for (const count of COUNTS) {
+  tf.registerGradient({
+    kernelName: forwardName(count),
+    inputsToSave: ['x', ...weightNames(count)],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const dys = Array.isArray(dy) ? dy : [dy];
+      const [x, ...weights] = saved as [tf.Tensor, ...tf.Tensor[]];
+      // An output nothing used has no gradient (null): it contributes zeros.
+      const filled = weights.map((w, i) => dys[i] ?? tf.zeros([x.shape[0]!, w.shape[1]!]));
+      const named = Object.fromEntries([...weights.map((w, i) => [`w${i}`, w]), ...filled.map((d, i) => [`dy${i}`, d])]) as tf.NamedTensorMap;
+      const grads = tf.engine().runKernel(PROJECT_GRAD, { x, ...named }, attrs) as tf.Tensor[];
+      return Object.fromEntries([['x', () => grads[0]!], ...grads.slice(1).map((g, i) => [`w${i}`, () => g])]) as Record<string, () => tf.Tensor>;
+    },
+  });
+}
+
+/** x (N, dIn) times each of `weights` (dIn, dOut_i) -> one (N, dOut_i) per weight; differentiable. */
+export function fusedProjections(x: tf.Tensor2D, weights: tf.Tensor2D[]): tf.Tensor2D[] {
+  if (!(COUNTS as readonly number[]).includes(weights.length)) throw new Error(`fusedProjections: ${weights.length} weights; supported counts are ${COUNTS.join(', ')}`);
+  for (const count of COUNTS) ensureKernel(forwardName(count), projectKernel);
+  ensureKernel(PROJECT_GRAD, projectGradKernel);
+  const named = Object.fromEntries(weights.map((w, i) => [`w${i}`, w]));
+  return tf.engine().runKernel(forwardName(weights.length), { x, ...named }, { count: weights.length }) as tf.Tensor2D[];
+}
