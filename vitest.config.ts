@@ -15,6 +15,8 @@ export default defineConfig({
           include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts', 'test-support/**/*.test.ts'],
           // tfjs native add-ons misbehave in worker threads (house style): run test files in processes.
           pool: 'forks',
+          // Every test file gets its own app-data folder: nothing touches the user's real database.
+          setupFiles: ['./test-support/isolated-app-data.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
