@@ -15,6 +15,7 @@ import { registerCompareCommand } from './cli/compare-command.js';
 import { registerExportCommand } from './cli/export-command.js';
 import { registerDbCommand } from './cli/db-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
+import { registerWorkerCommand } from './cli/worker-command.js';
 
 function appVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDbCommand(program);
   registerObjectiveCommand(program);
   registerAdvantagesCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

@@ -41,6 +41,8 @@ export interface RunSummary {
   readonly finishedAt: number | null;
   /** Seconds of training so far (or in total, once ended). */
   readonly wallTime: number | null;
+  /** Where it trained: a remote worker's name, or absent/null for this machine. */
+  readonly worker?: string | null;
 }
 
 export interface RunEventRow {

@@ -19,6 +19,7 @@ import { createDispatch, type ContractHandlers, type Dispatch } from './dispatch
 import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
+import { REMOTE_CONCURRENCY, type RemoteRuns } from '../workers/remote-runs.js';
 
 export interface AppOptions {
   readonly databasePath: string;
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly concurrency?: number;
   readonly launcher?: ChildLauncher;
   readonly onStep?: (runId: string, record: StepRecord) => void;
+  /** Train on remote workers through Redis instead of forking locally (closed with the app). */
+  readonly remote?: RemoteRuns;
 }
 
 export interface App {
@@ -48,7 +51,17 @@ export function createApp(options: AppOptions): App {
   const events = new EventHub();
   const store = new SqliteRunStore(db, APP_VERSION);
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
-  const manager = new RunManager({ store, events, concurrency, ...(options.launcher ? { launcher: options.launcher } : {}), ...(options.onStep ? { onStep: options.onStep } : {}) });
+  const remote = options.remote?.attach(store);
+  const manager = new RunManager({
+    store: remote?.store ?? store,
+    events,
+    concurrency: remote ? REMOTE_CONCURRENCY : concurrency,
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+    ...(remote ? { launcherForRun: remote.launcherForRun } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
+  // Remote runs an earlier app left running may still train on a worker: read on from their streams.
+  if (options.remote) manager.adopt(options.remote.unfinished(store));
   const exports = new ExportJobs(events);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
   const handlers = createHandlers({ db, store, manager, events, exports, info });
@@ -69,6 +82,7 @@ export function createApp(options: AppOptions): App {
       closed = true;
       await manager.stopAll();
       manager.dispose();
+      await options.remote?.close();
       db.close();
     },
   };

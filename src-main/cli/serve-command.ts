@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startHttpServer, isLoopbackHost } from '../server/http-server.js';
 import { openAppForCli } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
+import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
 
@@ -19,14 +20,17 @@ export function registerServeCommand(program: Command): void {
     .option('--host <address>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
     .option('--token <token>', 'access token to require (default: a random one for non-loopback hosts)')
     .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
+    .addOption(redisOption())
+    .addOption(lostAfterOption())
     .action(
-      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string }, command: Command) => {
+      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string } & RedisOptions, command: Command) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
         if (options.token !== undefined && options.token.length < 16) throw new CliError('--token must be at least 16 characters');
-        const app = openAppForCli(command, concurrency ? { concurrency } : {});
+        const remote = await connectRemote(options);
+        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}) });
         const base = { ...app.info, mode: 'browser' as const };
         let server;
         try {

@@ -12,8 +12,9 @@ import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { applyOverrides, parseOverrideValue } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
+import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
-interface SweepOptions {
+interface SweepOptions extends RedisOptions {
   config?: string;
   objectives?: string;
   seeds?: string;
@@ -78,6 +79,8 @@ export function registerSweepCommand(program: Command): void {
     .option('--plan', 'the seed experiment plan: {gspo, hmpo, power p in {1,0,-1}, learnable, agm} x MuonClip {off,on} x seeds')
     .option('--name <name>', 'sweep name')
     .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
+    .addOption(redisOption())
+    .addOption(lostAfterOption())
     .action(
       runCommand('sweep', async (options: SweepOptions, command: Command) => {
         const spec = await buildSpec(options);
@@ -85,7 +88,8 @@ export function registerSweepCommand(program: Command): void {
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
         const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {done}/{runs} runs done | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
         let stepsDone = 0;
-        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), onStep: () => bar?.update(++stepsDone) });
+        const remote = await connectRemote(options);
+        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}), onStep: () => bar?.update(++stepsDone) });
         try {
           const { sweepId, runIds } = await viaHandler(() => app.handlers['sweeps:start'](spec));
           const total = runIds.reduce((n, id) => n + app.store.summary(id).totalSteps, 0);

@@ -17,6 +17,8 @@ export interface RunManagerOptions {
   /** Runs training at once; default: the number of cores. */
   readonly concurrency?: number;
   readonly launcher?: ChildLauncher;
+  /** A launcher chosen per run (remote workers: src-main/workers/remote-runs.ts); wins over `launcher`. */
+  readonly launcherForRun?: (runId: string) => ChildLauncher;
   /** How often live steps go to the UI (ms); at most 10 updates per second per run by default. */
   readonly flushIntervalMs?: number;
   /**
@@ -163,7 +165,7 @@ export class RunManager {
           store.saveCheckpoint(runId, checkpoint);
         },
       },
-      this.options.launcher ?? forkLauncher,
+      this.options.launcherForRun?.(runId) ?? this.options.launcher ?? forkLauncher,
     );
     const run: LiveRun = { handle, steps: [], events: [], unsentSteps: [], stopRequested: false, ended };
     this.live.set(runId, run);

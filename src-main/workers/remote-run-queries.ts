@@ -1,0 +1,24 @@
+/**
+ * The two columns of migration 0006: a remote run's BullMQ job id and the worker that trained it,
+ * and the list of remote runs an app must pick up again after a restart. Nothing here talks to Redis.
+ */
+import type { Database } from 'better-sqlite3';
+import { cached } from '../db/statements.js';
+
+export function setRemoteJob(db: Database, runId: number, jobId: string): void {
+  cached(db, 'UPDATE runs SET remote_job = ? WHERE id = ?').run(jobId, runId);
+}
+
+export function setRunWorker(db: Database, runId: number, worker: string): void {
+  cached(db, 'UPDATE runs SET worker = ? WHERE id = ?').run(worker, runId);
+}
+
+export function runWorker(db: Database, runId: number): string | null {
+  return (cached(db, 'SELECT worker FROM runs WHERE id = ?').pluck().get(runId) as string | null | undefined) ?? null;
+}
+
+/** Remote runs left running by an app that stopped: they may still be training on a worker. */
+export function unfinishedRemoteRuns(db: Database): { runId: string; name: string }[] {
+  const rows = cached(db, "SELECT id, name FROM runs WHERE status = 'running' AND remote_job IS NOT NULL ORDER BY id").all() as { id: number; name: string }[];
+  return rows.map((r) => ({ runId: String(r.id), name: r.name }));
+}
