@@ -202,6 +202,7 @@ export interface Requests {
   'metrics:qk': { req: { runId: string; buckets: number }; res: QkSeries };
   'export:start': { req: { runIds: string[]; format: ExportFormat; outDir: string }; res: { exportId: string } };
   'export:cancel': { req: { exportId: string }; res: null };
+  'workers:list': { req: null; res: WorkersStatus };
 }
 
 /** Events main pushes to the renderer. */
@@ -212,6 +213,23 @@ export interface Events {
   onDidRunStep: { readonly runId: string; readonly steps: readonly { readonly step: number; readonly samples: number; readonly wallTime: number; readonly metrics: MetricValues }[] };
   onDidRemoveRuns: { readonly runIds: readonly string[] };
   onDidExportProgress: { readonly exportId: string; readonly done: number; readonly total: number; readonly state: 'running' | 'finished' | 'failed' | 'cancelled'; readonly message?: string; readonly outDir: string };
+}
+
+/** A remote training worker as the Workers view shows it (hmpo-lab worker; README "Workers"). */
+export interface WorkerSummary {
+  readonly name: string;
+  readonly host: string;
+  readonly backend: string;
+  readonly concurrency: number;
+  readonly runs: readonly { readonly runId: string; readonly name: string }[];
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+}
+
+/** The Redis this app queues runs on (host:port, never the password), or null when runs train locally. */
+export interface WorkersStatus {
+  readonly redis: string | null;
+  readonly workers: readonly WorkerSummary[];
 }
 
 export type Channel = keyof Requests;
@@ -243,5 +261,6 @@ export const CHANNELS: readonly Channel[] = [
   'metrics:qk',
   'export:start',
   'export:cancel',
+  'workers:list',
 ];
 export const EVENT_NAMES: readonly EventName[] = ['onDidChangeRun', 'onDidRunStep', 'onDidRemoveRuns', 'onDidExportProgress'];

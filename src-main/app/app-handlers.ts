@@ -4,7 +4,7 @@
  * a message that says what to do. No transport and no SQL here beyond calling the query modules.
  */
 import type { Database } from 'better-sqlite3';
-import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
+import type { AppInfo, DownsampledSeries, RunEventRow, WorkersStatus, XAxis } from '../../src-shared/contract.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
@@ -27,6 +27,8 @@ export interface HandlerDeps {
   readonly events: EventHub;
   readonly exports: ExportJobs;
   readonly info: AppInfo;
+  /** Remote workers, when the app queues runs on Redis (src-main/workers/remote-runs.ts). */
+  readonly workers?: () => Promise<WorkersStatus>;
 }
 
 /** One line for the event log. */
@@ -68,6 +70,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
 
   return {
     'app:info': () => deps.info,
+    'workers:list': () => deps.workers?.() ?? { redis: null, workers: [] },
     'runs:list': () => store.summaries(),
     'runs:get': ({ runId }) => {
       const id = existing(runId);

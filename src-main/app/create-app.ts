@@ -64,7 +64,8 @@ export function createApp(options: AppOptions): App {
   if (options.remote) manager.adopt(options.remote.unfinished(store));
   const exports = new ExportJobs(events);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
-  const handlers = createHandlers({ db, store, manager, events, exports, info });
+  const workers = options.remote ? () => options.remote!.status() : undefined;
+  const handlers = createHandlers({ db, store, manager, events, exports, info, ...(workers ? { workers } : {}) });
   const dispatch = createDispatch(handlers, (error, channel) => console.error(`hmpo-lab: ${channel} failed:`, error));
   let closed = false;
   return {

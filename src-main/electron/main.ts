@@ -8,6 +8,8 @@ import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import type { EventName, Events } from '../../src-shared/contract.js';
 import { err } from '../../src-shared/result.js';
 import { createApp, type App } from '../app/create-app.js';
+import { RedisSetupError } from '../workers/redis-connection.js';
+import { RemoteRuns } from '../workers/remote-runs.js';
 import { join } from 'node:path';
 import { DATABASE_FILE_NAME, resolveDatabasePath } from '../db/default-location.js';
 import { StoreError } from '../db/store-errors.js';
@@ -28,9 +30,11 @@ function databasePath(): string {
 
 async function start(): Promise<void> {
   try {
-    lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher });
+    // HMPO_LAB_REDIS: queue runs on remote workers (README "Workers"); unset trains here, as always.
+    const remote = process.env.HMPO_LAB_REDIS ? await RemoteRuns.connect({ url: process.env.HMPO_LAB_REDIS }) : undefined;
+    lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher, ...(remote ? { remote } : {}) });
   } catch (error) {
-    const message = error instanceof StoreError ? error.message : `HMPO Lab could not open its database: ${(error as Error).message}`;
+    const message = error instanceof StoreError || error instanceof RedisSetupError ? error.message : `HMPO Lab could not open its database: ${(error as Error).message}`;
     dialog.showErrorBox('HMPO Lab', message);
     app.exit(1);
     return;

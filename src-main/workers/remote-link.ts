@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { ChildLink } from '../trainer/trainer-host.js';
 import type { ChildMessage, ParentMessage } from '../trainer/trainer-messages.js';
 import type { LivenessTimings } from './liveness.js';
-import { controlKeyOf, REMOTE_JOB_FORMAT, stepOf, streamKeyOf, type RemoteJob, type StreamEntry } from './remote-protocol.js';
+import { controlKeyOf, REMOTE_JOB_FORMAT, streamKeyOf, type RemoteJob, type StreamEntry } from './remote-protocol.js';
 import type { StreamReader } from './stream-reader.js';
 
 export interface RemoteLinkPlan {
@@ -21,6 +21,8 @@ export interface RemoteLinkPlan {
   readonly jobId: string;
   /** null: a new run (queue the job); a number or -1: resume, skipping steps up to this one (-1: none stored). */
   readonly resumeAfterStep: number | null;
+  /** When resuming: the events already stored (payload JSON), each skipped once when the stream replays it. */
+  readonly storedEvents?: readonly string[];
 }
 
 export interface RemoteLinkDeps {
@@ -46,6 +48,8 @@ export function remoteLink(plan: RemoteLinkPlan, deps: RemoteLinkDeps): ChildLin
   let pollTimer: NodeJS.Timeout | undefined;
   let lastStep = plan.resumeAfterStep ?? -1;
   const resuming = plan.resumeAfterStep !== null;
+  const storedEvents = new Map<string, number>();
+  for (const json of plan.storedEvents ?? []) storedEvents.set(json, (storedEvents.get(json) ?? 0) + 1);
 
   const emit = (message: ChildMessage) => {
     for (const listener of messageListeners) listener(message);
@@ -66,13 +70,18 @@ export function remoteLink(plan: RemoteLinkPlan, deps: RemoteLinkDeps): ChildLin
     } else if (entry.type === 'exit') {
       exit(entry.exitCode, entry.signal);
     } else {
-      const step = stepOf(entry.message);
-      // After a restart: what the database holds is skipped; steps are also never replayed twice.
+      // After a restart, what the database holds is skipped: steps are stored in order, so every step
+      // up to the last stored one; events one for one (they are stored a little after their step).
       if (entry.message.type === 'step') {
-        if (step !== null && step <= lastStep) return;
-        lastStep = step!;
-      } else if (entry.message.type === 'event' && resuming && (step === null ? plan.resumeAfterStep! >= 0 : step <= plan.resumeAfterStep!)) {
-        return;
+        if (entry.message.record.step <= lastStep) return;
+        lastStep = entry.message.record.step;
+      } else if (entry.message.type === 'event' && resuming) {
+        const json = JSON.stringify(entry.message.event);
+        const left = storedEvents.get(json) ?? 0;
+        if (left > 0) {
+          storedEvents.set(json, left - 1);
+          return;
+        }
       }
       emit(entry.message);
     }

@@ -64,13 +64,6 @@ export function decodeEntry(data: Buffer): StreamEntry {
   return deserialize(data) as StreamEntry;
 }
 
-/** The step a message belongs to, for skipping what the database already holds after a restart. */
-export function stepOf(message: ChildMessage): number | null {
-  if (message.type === 'step') return message.record.step;
-  if (message.type === 'event') return 'step' in message.event && typeof message.event.step === 'number' ? message.event.step : null;
-  return null;
-}
-
 /** Checks a job as a worker receives it: known format, and a config the app's own schema accepts. */
 export function validateRemoteJob(data: unknown): Result<{ job: RemoteJob; config: RunConfig }> {
   const job = data as Partial<RemoteJob> | null;

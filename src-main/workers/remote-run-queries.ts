@@ -22,3 +22,8 @@ export function unfinishedRemoteRuns(db: Database): { runId: string; name: strin
   const rows = cached(db, "SELECT id, name FROM runs WHERE status = 'running' AND remote_job IS NOT NULL ORDER BY id").all() as { id: number; name: string }[];
   return rows.map((r) => ({ runId: String(r.id), name: r.name }));
 }
+
+/** The trainer's events already stored for a run (payload JSON as written), not the app's status changes. */
+export function storedTrainEvents(db: Database, runId: number): string[] {
+  return cached(db, "SELECT payload_json FROM events WHERE run_id = ? AND kind NOT IN ('status', 'error')").pluck().all(runId) as string[];
+}

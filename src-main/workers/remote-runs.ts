@@ -17,9 +17,10 @@ import { checkRedis, openRedis, parseRedisUrl, type RedisTarget } from './redis-
 import { remoteLink } from './remote-link.js';
 import { controlKeyOf, jobIdOf, QUEUE_NAME, streamKeyOf } from './remote-protocol.js';
 import { remoteRunStore } from './remote-run-store.js';
-import { setRemoteJob, setRunWorker, unfinishedRemoteRuns } from './remote-run-queries.js';
+import { setRemoteJob, setRunWorker, storedTrainEvents, unfinishedRemoteRuns } from './remote-run-queries.js';
 import { StreamReader } from './stream-reader.js';
-import { listWorkers, type WorkerInfo } from './worker-registry.js';
+import type { WorkersStatus } from '../../src-shared/contract.js';
+import { listWorkers } from './worker-registry.js';
 
 export interface RemoteRunsOptions {
   readonly url: string;
@@ -80,10 +81,12 @@ export class RemoteRuns {
       const run = requireRun(db, parseRunId(runId));
       const jobId = jobIdOf(runId, run.createdAt);
       setRemoteJob(db, run.id, jobId);
-      const resumeAfterStep = run.status === 'running' ? (run.lastStep ?? -1) : null;
+      const resuming = run.status === 'running';
+      const resumeAfterStep = resuming ? (run.lastStep ?? -1) : null;
+      const storedEvents = resuming ? storedTrainEvents(db, run.id) : [];
       return () =>
         remoteLink(
-          { runId, runName: run.name, jobId, resumeAfterStep },
+          { runId, runName: run.name, jobId, resumeAfterStep, storedEvents },
           {
             queue: this.queue,
             redis: this.redis,
@@ -102,8 +105,9 @@ export class RemoteRuns {
     return unfinishedRemoteRuns(store.db);
   }
 
-  workers(): Promise<WorkerInfo[]> {
-    return listWorkers(this.redis);
+  /** What the Workers view shows: this Redis (no password) and its live workers. */
+  async status(): Promise<WorkersStatus> {
+    return { redis: this.target.label, workers: await listWorkers(this.redis) };
   }
 
   private async cleanUp(createdAt: number, runId: string): Promise<void> {

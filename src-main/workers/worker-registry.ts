@@ -4,17 +4,11 @@
  * have not expired. A worker that died simply stops appearing; its name is pruned from the set.
  */
 import type { Redis } from 'ioredis';
+import type { WorkerSummary } from '../../src-shared/contract.js';
 import { workerKeyOf, WORKERS_SET } from './remote-protocol.js';
 
-export interface WorkerInfo {
-  readonly name: string;
-  readonly host: string;
-  readonly backend: string;
-  readonly concurrency: number;
-  readonly runs: readonly { readonly runId: string; readonly name: string }[];
-  readonly startedAt: number;
-  readonly heartbeatAt: number;
-}
+/** The record a worker publishes is what the Workers view shows. */
+export type WorkerInfo = WorkerSummary;
 
 export async function listWorkers(redis: Redis): Promise<WorkerInfo[]> {
   const names = (await redis.smembers(WORKERS_SET)).sort();
