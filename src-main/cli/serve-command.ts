@@ -29,7 +29,7 @@ export function registerServeCommand(program: Command): void {
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
         if (options.token !== undefined && options.token.length < 16) throw new CliError('--token must be at least 16 characters');
-        const remote = await connectRemote(options);
+        const remote = await connectRemote(options, true);
         const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}) });
         const base = { ...app.info, mode: 'browser' as const };
         let server;

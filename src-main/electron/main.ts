@@ -31,7 +31,7 @@ function databasePath(): string {
 async function start(): Promise<void> {
   try {
     // HMPO_LAB_REDIS: queue runs on remote workers (README "Workers"); unset trains here, as always.
-    const remote = process.env.HMPO_LAB_REDIS ? await RemoteRuns.connect({ url: process.env.HMPO_LAB_REDIS }) : undefined;
+    const remote = process.env.HMPO_LAB_REDIS ? await RemoteRuns.connect({ url: process.env.HMPO_LAB_REDIS, resume: true }) : undefined;
     lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher, ...(remote ? { remote } : {}) });
   } catch (error) {
     const message = error instanceof StoreError || error instanceof RedisSetupError ? error.message : `HMPO Lab could not open its database: ${(error as Error).message}`;

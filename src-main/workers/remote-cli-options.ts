@@ -25,12 +25,12 @@ export function lostAfterMs(text: string | undefined): number | undefined {
   return ms;
 }
 
-/** Connects when --redis is given; undefined means train locally. */
-export async function connectRemote(options: RedisOptions): Promise<RemoteRuns | undefined> {
+/** Connects when --redis is given; undefined means train locally. `resume`: see RemoteRunsOptions. */
+export async function connectRemote(options: RedisOptions, resume = false): Promise<RemoteRuns | undefined> {
   if (options.redis === undefined) return undefined;
   const lost = lostAfterMs(options.lostAfter);
   try {
-    return await RemoteRuns.connect({ url: options.redis, ...(lost === undefined ? {} : { lostAfterMs: lost }) });
+    return await RemoteRuns.connect({ url: options.redis, resume, ...(lost === undefined ? {} : { lostAfterMs: lost }) });
   } catch (error) {
     if (error instanceof RedisSetupError) throw new CliError(error.message);
     throw error;

@@ -17,10 +17,10 @@ export function runWorker(db: Database, runId: number): string | null {
   return (cached(db, 'SELECT worker FROM runs WHERE id = ?').pluck().get(runId) as string | null | undefined) ?? null;
 }
 
-/** Remote runs left running by an app that stopped: they may still be training on a worker. */
-export function unfinishedRemoteRuns(db: Database): { runId: string; name: string }[] {
-  const rows = cached(db, "SELECT id, name FROM runs WHERE status = 'running' AND remote_job IS NOT NULL ORDER BY id").all() as { id: number; name: string }[];
-  return rows.map((r) => ({ runId: String(r.id), name: r.name }));
+/** Remote runs left running by an app that stopped (owner not alive): they may still train on a worker. */
+export function unfinishedRemoteRuns(db: Database, isAlive: (pid: number) => boolean): { runId: string; name: string }[] {
+  const rows = cached(db, "SELECT id, name, owner_pid FROM runs WHERE status = 'running' AND remote_job IS NOT NULL ORDER BY id").all() as { id: number; name: string; owner_pid: number | null }[];
+  return rows.filter((r) => r.owner_pid === null || !isAlive(r.owner_pid)).map((r) => ({ runId: String(r.id), name: r.name }));
 }
 
 /** The trainer's events already stored for a run (payload JSON as written), not the app's status changes. */

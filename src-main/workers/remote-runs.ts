@@ -9,7 +9,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SqliteRunStore } from '../app/sqlite-run-store.js';
 import { parseRunId } from '../app/sqlite-run-store.js';
-import { requireRun } from '../db/runs-queries.js';
+import { isProcessAlive, requireRun } from '../db/runs-queries.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ChildLauncher } from '../trainer/trainer-host.js';
 import { livenessTimings, type LivenessTimings } from './liveness.js';
@@ -26,6 +26,12 @@ export interface RemoteRunsOptions {
   readonly url: string;
   /** How soon a dead worker's run is marked crashed (ms); see liveness.ts. */
   readonly lostAfterMs?: number;
+  /**
+   * Pick up remote runs that an app which is no longer running left running (long-lived apps:
+   * serve, the desktop app). One-shot commands (run, sweep) leave them alone: they would stop them
+   * again when they end.
+   */
+  readonly resume?: boolean;
 }
 
 /** Runs queued on remote workers have no local limit: the workers' own concurrency is the limit. */
@@ -44,6 +50,7 @@ export class RemoteRuns {
     private readonly queue: Queue,
     private readonly timings: LivenessTimings,
     connections: Redis[],
+    private readonly resume: boolean,
   ) {
     const checkerConnection = openRedis(target);
     this.connections.push(...connections, checkerConnection);
@@ -67,7 +74,7 @@ export class RemoteRuns {
     const queueConnection = openRedis(target);
     const queue = new Queue(QUEUE_NAME, { connection: queueConnection });
     queue.on('error', () => {});
-    return new RemoteRuns(target, redis, new StreamReader(readerRedis), queue, livenessTimings(options.lostAfterMs), [redis, readerRedis, queueConnection]);
+    return new RemoteRuns(target, redis, new StreamReader(readerRedis), queue, livenessTimings(options.lostAfterMs), [redis, readerRedis, queueConnection], options.resume ?? false);
   }
 
   /** Wires this to an app's store: returns the run manager's store and launcher factory. */
@@ -100,9 +107,9 @@ export class RemoteRuns {
     return { store: wrapped, launcherForRun };
   }
 
-  /** Remote runs the database still has running (the app stopped mid-sweep): hand them to adopt(). */
+  /** With `resume`: remote runs whose app stopped mid-sweep (its process is gone), for adopt(). */
   unfinished(store: SqliteRunStore): { runId: string; name: string }[] {
-    return unfinishedRemoteRuns(store.db);
+    return this.resume ? unfinishedRemoteRuns(store.db, isProcessAlive) : [];
   }
 
   /** What the Workers view shows: this Redis (no password) and its live workers. */

@@ -72,7 +72,7 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 async function remoteApp(url: string, databasePath: string, onStep?: (runId: string, step: number) => void, lostAfterS = LOST_AFTER_S): Promise<App> {
-  const remote = await RemoteRuns.connect({ url, lostAfterMs: lostAfterS * 1000 });
+  const remote = await RemoteRuns.connect({ url, lostAfterMs: lostAfterS * 1000, resume: true });
   const app = createApp({ databasePath, mode: 'cli', remote, ...(onStep ? { onStep: (id, record) => onStep(id, record.step) } : {}) });
   cleanups.push(() => app.close());
   return app;
@@ -105,20 +105,28 @@ const byKey = (rows: unknown[]) => [...rows].sort((a, b) => ((a as { key: string
 
 const STEPS = 24;
 const SEEDS = [0, 1, 2];
-let baseline: Promise<unknown[]> | undefined;
+/** Long enough that the app can be killed while steps are stored but the runs are not done. */
+const LONG_STEPS = 80;
+const baselines = new Map<number, Promise<unknown[]>>();
 
-/** The runs of sweep(STEPS, SEEDS) trained locally (forked trainers) once, for bit-for-bit comparison. */
-async function localRows(seeds: readonly number[]): Promise<unknown[]> {
-  baseline ??= (async () => {
-    const app = createApp({ databasePath: freshDb(), mode: 'cli', concurrency: 2 });
-    try {
-      const ids = await runSweep(app, sweep(STEPS, SEEDS));
-      return byKey(ids.map((id) => trainedRows(app.db, Number(id))));
-    } finally {
-      await app.close();
-    }
-  })();
-  return (await baseline).filter((rows) => seeds.some((seed) => (rows as { key: string }).key.endsWith(`/${seed}`)));
+/** sweep(steps, seeds) trained locally (forked trainers), once per steps, for bit-for-bit comparison. */
+async function localRows(seeds: readonly number[], steps = STEPS): Promise<unknown[]> {
+  if (!baselines.has(steps)) {
+    const all = steps === STEPS ? SEEDS : [...seeds];
+    baselines.set(
+      steps,
+      (async () => {
+        const app = createApp({ databasePath: freshDb(), mode: 'cli', concurrency: 2 });
+        try {
+          const ids = await runSweep(app, sweep(steps, all));
+          return byKey(ids.map((id) => trainedRows(app.db, Number(id))));
+        } finally {
+          await app.close();
+        }
+      })(),
+    );
+  }
+  return (await baselines.get(steps)!).filter((rows) => seeds.some((seed) => (rows as { key: string }).key.endsWith(`/${seed}`)));
 }
 
 function expectComplete(db: Database, runId: number, totalSteps: number): void {
@@ -199,25 +207,28 @@ describe.skipIf(redisServerPath === null)('remote workers through Redis and Bull
     const redis = await startRedis();
     await Promise.all([startWorker(redis.url, 'w1', ['--backend', 'wasm']), startWorker(redis.url, 'w2', ['--backend', 'wasm'])]);
     const databasePath = freshDb();
-    const sets = Object.entries({ ...TINY, model: undefined, 'model.dModel': 16, totalSteps: STEPS }).filter(([, v]) => v !== undefined).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+    const sets = Object.entries({ ...TINY, model: undefined, 'model.dModel': 16, totalSteps: LONG_STEPS }).filter(([, v]) => v !== undefined).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
     const first = spawn(process.execPath, [CLI, '--db', databasePath, 'sweep', '--redis', redis.url, '--lost-after', String(LOST_AFTER_S), '--objectives', 'grpo,hmpo', '--seeds', '1', ...sets], { stdio: 'ignore' });
     // Kill the app once some steps of both runs are stored and before either run ends.
     const probe = openDatabase(databasePath);
     cleanups.push(() => void probe.close());
     await until(() => {
       const counts = probe.prepare("SELECT r.status, (SELECT count(*) FROM steps s WHERE s.run_id = r.id) AS n FROM runs r").all() as { status: string; n: number }[];
-      return counts.length === 2 && counts.every((c) => c.n >= 4 && c.status === 'running');
+      return counts.length === 2 && counts.every((c) => c.status === 'running') && counts.some((c) => c.n >= 4);
     }, 60_000);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
+    const storedAtKill = probe.prepare('SELECT count(*) FROM steps').pluck().get() as number;
     const app = await remoteApp(redis.url, databasePath);
     const runs = listRuns(app.db);
+    expect(app.manager.liveRunIds.sort()).toEqual(runs.map((r) => String(r.id)).sort()); // both picked up again
+    expect(storedAtKill).toBeLessThan(2 * LONG_STEPS);
     await Promise.all(runs.map((r) => app.manager.waitForEnd(String(r.id))));
     for (const run of runs) {
       expect(requireRun(app.db, run.id).status).toBe('finished');
-      expectComplete(app.db, run.id, STEPS);
+      expectComplete(app.db, run.id, LONG_STEPS);
     }
-    expect(byKey(runs.map((r) => trainedRows(app.db, r.id)))).toEqual(await localRows([0]));
+    expect(byKey(runs.map((r) => trainedRows(app.db, r.id)))).toEqual(await localRows([0], LONG_STEPS));
   });
 
   it('Redis restarted mid-sweep: the runs go on, no step lost or duplicated, statuses right', async () => {
