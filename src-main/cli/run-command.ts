@@ -105,7 +105,8 @@ async function run(options: RunOptions, command: Command): Promise<void> {
   const lastEval = listEvents(app.db, Number(runId), { kinds: ['eval'] }).at(-1)?.event;
   await app.close();
   if (readerClosed) return;
-  const { text, code } = endText(end);
+  // The stored reason is the fuller one for a remote run (it names a lost worker); locally they agree.
+  const { text, code } = endText(end && summary.reason !== null ? { ...end, reason: summary.reason } : end);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const reward = last?.metrics['charts/reward_mean'];
   const evalText = lastEval?.kind === 'eval' ? `, greedy eval reward ${lastEval.reward.toFixed(3)} (${Math.round(lastEval.successRate * 100)}% solved)` : '';
