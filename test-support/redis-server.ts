@@ -32,20 +32,39 @@ export class TestRedis {
     readonly port: number,
     readonly dir: string,
     readonly password: string | undefined,
+    readonly tls: boolean,
   ) {}
 
-  static async start(options: { password?: string } = {}): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'hmpo-redis-')), options.password);
+  /** `tls`: TLS only, with a throwaway CA (`caFile`, for NODE_EXTRA_CA_CERTS) and a certificate for 127.0.0.1. */
+  static async start(options: { password?: string; tls?: boolean } = {}): Promise<TestRedis> {
+    const redis = new TestRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'hmpo-redis-')), options.password, options.tls ?? false);
+    if (redis.tls) redis.makeCertificates();
     await redis.launch();
     return redis;
   }
 
   get url(): string {
-    return `redis://${this.password ? `:${this.password}@` : ''}127.0.0.1:${this.port}`;
+    return `${this.tls ? 'rediss' : 'redis'}://${this.password ? `:${this.password}@` : ''}127.0.0.1:${this.port}`;
+  }
+
+  get caFile(): string {
+    return path.join(this.dir, 'ca.pem');
+  }
+
+  private makeCertificates(): void {
+    const run = (args: string[]) => {
+      const result = spawnSync('openssl', args, { cwd: this.dir, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
+    };
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=hmpo test CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
+    fs.writeFileSync(path.join(this.dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.cnf', '-out', 'server.pem']);
   }
 
   private async launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+    const ports = this.tls ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', path.join(this.dir, 'server.pem'), '--tls-key-file', path.join(this.dir, 'server.key'), '--tls-ca-cert-file', this.caFile, '--tls-auth-clients', 'no'] : ['--port', String(this.port)];
+    const args = [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
     if (this.password) args.push('--requirepass', this.password);
     const child = spawn(redisServerPath!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -4,7 +4,8 @@
  * file written only by the app: a sweep across two workers stores exactly the rows local training
  * stores; a SIGKILLed worker's run is crashed (naming the worker) within the liveness bound while
  * the others finish elsewhere; a remote run stops from the app; an app killed mid-sweep and started
- * again, and a Redis restart mid-sweep, lose and duplicate no step; bad input is one line.
+ * again, and a Redis restart mid-sweep, lose and duplicate no step; TLS with a password works end to
+ * end; bad input is one line.
  */
 import type { Database } from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,7 +35,7 @@ afterEach(async () => {
 
 const freshDb = () => join(mkdtempSync(join(tmpdir(), 'hmpo-remote-')), 'lab.db');
 
-async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+async function startRedis(options: { password?: string; tls?: boolean } = {}): Promise<TestRedis> {
   const redis = await TestRedis.start(options);
   cleanups.push(() => redis.dispose());
   return redis;
@@ -252,6 +253,27 @@ describe.skipIf(redisServerPath === null)('remote workers through Redis and Bull
       expectComplete(app.db, Number(id), STEPS);
     }
     expect(byKey(ids.map((id) => trainedRows(app.db, Number(id))))).toEqual(await localRows([1]));
+  });
+
+  it('TLS (rediss://) with a password: a run queued by `hmpo-lab run` trains on a worker; a wrong CA is one line', async () => {
+    const redis = await startRedis({ tls: true, password: 'tls-pass-123' });
+    const env = { NODE_EXTRA_CA_CERTS: redis.caFile };
+    const worker = spawn(process.execPath, [CLI, 'worker', '--redis', redis.url, '--name', 'tls-worker', '--backend', 'wasm'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    cleanups.push(() => void worker.kill('SIGKILL'));
+    let err = '';
+    worker.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await until(() => err.includes('waiting for runs') || worker.exitCode !== null, 20_000);
+    expect(err).toMatch(/waiting for runs on 127\.0\.0\.1:\d+ \(TLS\)/);
+    const databasePath = freshDb();
+    const run = await runCli(['--db', databasePath, 'run', '--redis', redis.url, '-n', '3', '--set', 'backend=wasm', '--set', 'model.dModel=16'], undefined, env);
+    expect(run.stderr).toMatch(/^hmpo-lab run: run 1 finished after 3 steps/);
+    expect(run.code).toBe(0);
+    const db = openDatabase(databasePath);
+    cleanups.push(() => void db.close());
+    expect(listRuns(db).map((r) => [r.status, r.worker, r.lastStep])).toEqual([['finished', 'tls-worker', 2]]);
+    const untrusted = await runCli(['--db', databasePath, 'run', '--redis', redis.url, '-n', '3']);
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.stderr).toMatch(/^hmpo-lab run: Redis at 127\.0\.0\.1:\d+ \(TLS\): self[- ]signed certificate in certificate chain\n$/);
   });
 
   it('bad input is one line: unreachable Redis, wrong password, a job with an invalid config or from a newer format', async () => {
