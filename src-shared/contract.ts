@@ -203,6 +203,8 @@ export interface Requests {
   'export:start': { req: { runIds: string[]; format: ExportFormat; outDir: string }; res: { exportId: string } };
   'export:cancel': { req: { exportId: string }; res: null };
   'workers:list': { req: null; res: WorkersStatus };
+  /** Saves (after checking it) or, with '', clears the desktop app's Redis URL; answers host:port or null. */
+  'workers:setRedis': { req: { url: string }; res: { saved: string | null } };
 }
 
 /** Events main pushes to the renderer. */
@@ -230,6 +232,8 @@ export interface WorkerSummary {
 export interface WorkersStatus {
   readonly redis: string | null;
   readonly workers: readonly WorkerSummary[];
+  /** The desktop app's saved Redis (host:port), applied at its next start; null when none. */
+  readonly saved?: string | null;
 }
 
 export type Channel = keyof Requests;
@@ -262,5 +266,6 @@ export const CHANNELS: readonly Channel[] = [
   'export:start',
   'export:cancel',
   'workers:list',
+  'workers:setRedis',
 ];
 export const EVENT_NAMES: readonly EventName[] = ['onDidChangeRun', 'onDidRunStep', 'onDidRemoveRuns', 'onDidExportProgress'];

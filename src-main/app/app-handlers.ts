@@ -29,6 +29,8 @@ export interface HandlerDeps {
   readonly info: AppInfo;
   /** Remote workers, when the app queues runs on Redis (src-main/workers/remote-runs.ts). */
   readonly workers?: () => Promise<WorkersStatus>;
+  /** Saves the desktop app's Redis setting (src-main/workers/remote-setting.ts). */
+  readonly setRedis?: (url: string) => Promise<{ saved: string | null }>;
 }
 
 /** One line for the event log. */
@@ -71,6 +73,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
   return {
     'app:info': () => deps.info,
     'workers:list': () => deps.workers?.() ?? { redis: null, workers: [] },
+    'workers:setRedis': ({ url }) => {
+      if (!deps.setRedis) throw new UserFacingError('NOT_AVAILABLE', 'this app cannot save a Redis setting');
+      return deps.setRedis(url);
+    },
     'runs:list': () => store.summaries(),
     'runs:get': ({ runId }) => {
       const id = existing(runId);

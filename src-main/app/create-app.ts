@@ -15,11 +15,13 @@ import { RunManager } from '../runs/run-manager.js';
 import type { ChildLauncher } from '../trainer/trainer-host.js';
 import { createHandlers } from './app-handlers.js';
 import { APP_VERSION } from './app-version.js';
-import { createDispatch, type ContractHandlers, type Dispatch } from './dispatch.js';
+import { createDispatch, UserFacingError, type ContractHandlers, type Dispatch } from './dispatch.js';
 import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
 import { REMOTE_CONCURRENCY, type RemoteRuns } from '../workers/remote-runs.js';
+import { RedisSetupError } from '../workers/redis-connection.js';
+import { saveRemoteSetting, savedRemoteLabel } from '../workers/remote-setting.js';
 
 export interface AppOptions {
   readonly databasePath: string;
@@ -64,8 +66,17 @@ export function createApp(options: AppOptions): App {
   if (options.remote) manager.adopt(options.remote.unfinished(store));
   const exports = new ExportJobs(events);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
-  const workers = options.remote ? () => options.remote!.status() : undefined;
-  const handlers = createHandlers({ db, store, manager, events, exports, info, ...(workers ? { workers } : {}) });
+  const saved = () => savedRemoteLabel(options.databasePath);
+  const workers = async () => ({ ...(options.remote ? await options.remote.status() : { redis: null, workers: [] }), saved: saved() });
+  const setRedis = async (url: string) => {
+    try {
+      return { saved: await saveRemoteSetting(options.databasePath, url) };
+    } catch (error) {
+      if (error instanceof RedisSetupError) throw new UserFacingError('REDIS', error.message);
+      throw error;
+    }
+  };
+  const handlers = createHandlers({ db, store, manager, events, exports, info, workers, setRedis });
   const dispatch = createDispatch(handlers, (error, channel) => console.error(`hmpo-lab: ${channel} failed:`, error));
   let closed = false;
   return {

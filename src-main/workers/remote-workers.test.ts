@@ -9,7 +9,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -24,6 +24,7 @@ import { openDatabase } from '../db/open-database.js';
 import { listRuns, requireRun } from '../db/runs-queries.js';
 import { QUEUE_NAME, REMOTE_JOB_FORMAT } from './remote-protocol.js';
 import { RemoteRuns } from './remote-runs.js';
+import { readRemoteSetting, remoteSettingPath } from './remote-setting.js';
 
 const TINY = { backend: 'wasm', model: { dModel: 16 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, checkpointEvery: 4 } as const;
 const LOST_AFTER_S = 2;
@@ -274,6 +275,22 @@ describe.skipIf(redisServerPath === null)('remote workers through Redis and Bull
     const untrusted = await runCli(['--db', databasePath, 'run', '--redis', redis.url, '-n', '3']);
     expect(untrusted.code).toBe(2);
     expect(untrusted.stderr).toMatch(/^hmpo-lab run: Redis at 127\.0\.0\.1:\d+ \(TLS\): self[- ]signed certificate in certificate chain\n$/);
+  });
+
+  it("the desktop app's Redis setting: checked before it is saved (owner-only file), shown without the password, cleared with ''", async () => {
+    const redis = await startRedis({ password: 'setting-pass-1' });
+    const databasePath = freshDb();
+    const app = createApp({ databasePath, mode: 'cli' });
+    cleanups.push(() => app.close());
+    await expect(app.handlers['workers:setRedis']({ url: redis.url.replace('setting-pass-1', 'wrong') })).rejects.toThrow(/^Redis at 127\.0\.0\.1:\d+ refused the password in the URL \(WRONGPASS\)$/);
+    await expect(app.handlers['workers:setRedis']({ url: 'http://x' })).rejects.toThrow(/must start with redis:\/\/ or rediss:\/\//);
+    expect(readRemoteSetting(databasePath)).toBeNull();
+    expect(await app.handlers['workers:setRedis']({ url: redis.url })).toEqual({ saved: `127.0.0.1:${redis.port}` });
+    expect(readRemoteSetting(databasePath)).toBe(redis.url);
+    expect(statSync(remoteSettingPath(databasePath)).mode & 0o777).toBe(0o600);
+    expect(await app.handlers['workers:list'](null)).toEqual({ redis: null, workers: [], saved: `127.0.0.1:${redis.port}` });
+    expect(await app.handlers['workers:setRedis']({ url: '' })).toEqual({ saved: null });
+    expect(readRemoteSetting(databasePath)).toBeNull();
   });
 
   it('bad input is one line: unreachable Redis, wrong password, a job with an invalid config or from a newer format', async () => {

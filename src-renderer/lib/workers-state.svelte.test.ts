@@ -29,6 +29,16 @@ describe('WorkersState', () => {
     expect(api.callsTo('workers:list')).toHaveLength(3);
   });
 
+  it('saves the Redis setting through main and shows its one-line refusal', async () => {
+    const api = new FakeApi();
+    api.handle('workers:setRedis', async ({ url }) => (url.includes('wrong') ? err('REDIS', 'Redis at h:6379 refused the password in the URL (WRONGPASS)') : ok({ saved: 'h:6379' })));
+    const state = new WorkersState(api);
+    expect(await state.save('redis://:wrong@h:6379')).toBe(false);
+    expect([state.saved, state.saveError]).toEqual([null, 'Redis at h:6379 refused the password in the URL (WRONGPASS)']);
+    expect(await state.save('redis://:right@h:6379')).toBe(true);
+    expect([state.saved, state.saveError, state.saving]).toEqual(['h:6379', null, false]);
+  });
+
   it('says when runs train locally, and shows an error as data', async () => {
     const api = new FakeApi();
     api.handle('workers:list', async () => ok({ redis: null, workers: [] }));
