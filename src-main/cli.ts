@@ -17,6 +17,7 @@ import { registerDbCommand } from './cli/db-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { registerControllersCommand } from './cli/controllers-command.js';
 import { registerCalibrateTauCommand } from './cli/calibrate-tau-command.js';
+import { registerWorkerCommand } from './cli/worker-command.js';
 
 function appVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerAdvantagesCommand(program);
   registerControllersCommand(program);
   registerCalibrateTauCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

@@ -60,6 +60,8 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'export:start': z.strictObject({ runIds: runIds.min(1, 'choose at least one run to export'), format: z.enum(['agm', 'csv', 'jsonl']), outDir: z.string().min(1, 'choose a folder') }),
   'export:cancel': z.strictObject({ exportId: z.string().min(1) }),
+  'workers:list': empty,
+  'workers:setRedis': z.strictObject({ url: z.string().max(2000, 'at most 2000 characters') }),
 };
 
 export function isChannel(value: unknown): value is Channel {

@@ -43,6 +43,8 @@ export interface RunSummary {
   readonly finishedAt: number | null;
   /** Seconds of training so far (or in total, once ended). */
   readonly wallTime: number | null;
+  /** Where it trained: a remote worker's name, or absent/null for this machine. */
+  readonly worker?: string | null;
 }
 
 export interface RunEventRow {
@@ -226,6 +228,9 @@ export interface Requests {
   'metrics:qk': { req: { runId: string; buckets: number }; res: QkSeries };
   'export:start': { req: { runIds: string[]; format: ExportFormat; outDir: string }; res: { exportId: string } };
   'export:cancel': { req: { exportId: string }; res: null };
+  'workers:list': { req: null; res: WorkersStatus };
+  /** Saves (after checking it) or, with '', clears the desktop app's Redis URL; answers host:port or null. */
+  'workers:setRedis': { req: { url: string }; res: { saved: string | null } };
 }
 
 /** Events main pushes to the renderer. */
@@ -236,6 +241,25 @@ export interface Events {
   onDidRunStep: { readonly runId: string; readonly steps: readonly { readonly step: number; readonly samples: number; readonly wallTime: number; readonly metrics: MetricValues }[] };
   onDidRemoveRuns: { readonly runIds: readonly string[] };
   onDidExportProgress: { readonly exportId: string; readonly done: number; readonly total: number; readonly state: 'running' | 'finished' | 'failed' | 'cancelled'; readonly message?: string; readonly outDir: string };
+}
+
+/** A remote training worker as the Workers view shows it (hmpo-lab worker; README "Workers"). */
+export interface WorkerSummary {
+  readonly name: string;
+  readonly host: string;
+  readonly backend: string;
+  readonly concurrency: number;
+  readonly runs: readonly { readonly runId: string; readonly name: string }[];
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+}
+
+/** The Redis this app queues runs on (host:port, never the password), or null when runs train locally. */
+export interface WorkersStatus {
+  readonly redis: string | null;
+  readonly workers: readonly WorkerSummary[];
+  /** The desktop app's saved Redis (host:port), applied at its next start; null when none. */
+  readonly saved?: string | null;
 }
 
 export type Channel = keyof Requests;
@@ -267,5 +291,7 @@ export const CHANNELS: readonly Channel[] = [
   'metrics:qk',
   'export:start',
   'export:cancel',
+  'workers:list',
+  'workers:setRedis',
 ];
 export const EVENT_NAMES: readonly EventName[] = ['onDidChangeRun', 'onDidRunStep', 'onDidRemoveRuns', 'onDidExportProgress'];

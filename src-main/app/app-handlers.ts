@@ -4,7 +4,7 @@
  * a message that says what to do. No transport and no SQL here beyond calling the query modules.
  */
 import type { Database } from 'better-sqlite3';
-import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
+import type { AppInfo, DownsampledSeries, RunEventRow, WorkersStatus, XAxis } from '../../src-shared/contract.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
@@ -29,6 +29,10 @@ export interface HandlerDeps {
   readonly events: EventHub;
   readonly exports: ExportJobs;
   readonly info: AppInfo;
+  /** Remote workers, when the app queues runs on Redis (src-main/workers/remote-runs.ts). */
+  readonly workers?: () => Promise<WorkersStatus>;
+  /** Saves the desktop app's Redis setting (src-main/workers/remote-setting.ts). */
+  readonly setRedis?: (url: string) => Promise<{ saved: string | null }>;
 }
 
 /** One line for the event log. */
@@ -79,6 +83,11 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
 
   return {
     'app:info': () => deps.info,
+    'workers:list': () => deps.workers?.() ?? { redis: null, workers: [] },
+    'workers:setRedis': ({ url }) => {
+      if (!deps.setRedis) throw new UserFacingError('NOT_AVAILABLE', 'this app cannot save a Redis setting');
+      return deps.setRedis(url);
+    },
     'runs:list': () => store.summaries(),
     'runs:get': ({ runId }) => {
       const id = existing(runId);

@@ -14,11 +14,14 @@ import { RunManager } from '../runs/run-manager.js';
 import type { ChildLauncher } from '../trainer/trainer-host.js';
 import { createHandlers } from './app-handlers.js';
 import { APP_VERSION } from './app-version.js';
-import { createDispatch, type ContractHandlers, type Dispatch } from './dispatch.js';
+import { createDispatch, UserFacingError, type ContractHandlers, type Dispatch } from './dispatch.js';
 import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
 import type { ExportRoot } from '../export/export-root.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
+import { REMOTE_CONCURRENCY, type RemoteRuns } from '../workers/remote-runs.js';
+import { RedisSetupError } from '../workers/redis-connection.js';
+import { saveRemoteSetting, savedRemoteLabel } from '../workers/remote-setting.js';
 
 export interface AppOptions {
   readonly databasePath: string;
@@ -28,6 +31,8 @@ export interface AppOptions {
   readonly onStep?: (runId: string, record: StepRecord) => void;
   /** Confine export jobs to this folder (browser mode: `serve --export-root`). */
   readonly exportRoot?: ExportRoot;
+  /** Train on remote workers through Redis instead of forking locally (closed with the app). */
+  readonly remote?: RemoteRuns;
 }
 
 export interface App {
@@ -50,10 +55,30 @@ export function createApp(options: AppOptions): App {
   const events = new EventHub();
   const store = new SqliteRunStore(db, APP_VERSION);
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
-  const manager = new RunManager({ store, events, concurrency, ...(options.launcher ? { launcher: options.launcher } : {}), ...(options.onStep ? { onStep: options.onStep } : {}) });
+  const remote = options.remote?.attach(store);
+  const manager = new RunManager({
+    store: remote?.store ?? store,
+    events,
+    concurrency: remote ? REMOTE_CONCURRENCY : concurrency,
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+    ...(remote ? { launcherForRun: remote.launcherForRun } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
+  // Remote runs an earlier app left running may still train on a worker: read on from their streams.
+  if (options.remote) manager.adopt(options.remote.unfinished(store));
   const exports = new ExportJobs(events, options.exportRoot ?? null);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
-  const handlers = createHandlers({ db, store, manager, events, exports, info });
+  const saved = () => savedRemoteLabel(options.databasePath);
+  const workers = async () => ({ ...(options.remote ? await options.remote.status() : { redis: null, workers: [] }), saved: saved() });
+  const setRedis = async (url: string) => {
+    try {
+      return { saved: await saveRemoteSetting(options.databasePath, url) };
+    } catch (error) {
+      if (error instanceof RedisSetupError) throw new UserFacingError('REDIS', error.message);
+      throw error;
+    }
+  };
+  const handlers = createHandlers({ db, store, manager, events, exports, info, workers, setRedis });
   const dispatch = createDispatch(handlers, (error, channel) => console.error(`hmpo-lab: ${channel} failed:`, error));
   let closed = false;
   return {
@@ -71,6 +96,7 @@ export function createApp(options: AppOptions): App {
       closed = true;
       await manager.stopAll();
       manager.dispose();
+      await options.remote?.close();
       db.close();
     },
   };

@@ -49,6 +49,7 @@ export function toSummary(record: RunRecord, progress: RunProgress | undefined):
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
     wallTime: progress?.wallTime ?? null,
+    worker: record.worker,
   };
 }
 

@@ -18,8 +18,9 @@ import { openAppForCli } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
+import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
-interface RunOptions {
+interface RunOptions extends RedisOptions {
   config?: string;
   task?: string;
   objective?: string;
@@ -65,8 +66,10 @@ async function run(options: RunOptions, command: Command): Promise<void> {
   let readerClosed = false;
   let last: StepRecord | undefined;
   const started = Date.now();
+  const remote = await connectRemote(options);
   const app = openAppForCli(command, {
     concurrency: 1,
+    ...(remote ? { remote } : {}),
     onStep: (_runId, record) => {
       if (last === undefined) bar?.start(config.totalSteps, 0, { reward: '-', rate: '' });
       last = record;
@@ -103,7 +106,8 @@ async function run(options: RunOptions, command: Command): Promise<void> {
   const lastEval = listEvents(app.db, Number(runId), { kinds: ['eval'] }).at(-1)?.event;
   await app.close();
   if (readerClosed) return;
-  const { text, code } = endText(end);
+  // The stored reason is the fuller one for a remote run (it names a lost worker); locally they agree.
+  const { text, code } = endText(end && summary.reason !== null ? { ...end, reason: summary.reason } : end);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const reward = last?.metrics['charts/reward_mean'];
   const evalText = lastEval?.kind === 'eval' ? `, greedy eval reward ${lastEval.reward.toFixed(3)} (${Math.round(lastEval.successRate * 100)}% solved)` : '';
@@ -122,5 +126,7 @@ export function registerRunCommand(program: Command): void {
     .option('-n, --steps <n>', 'optimizer steps (totalSteps)', integer)
     .option('--set <key=value>', 'override any config field by dotted path, e.g. --set optimizer.name=muon (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--json', 'print one JSON object per optimizer step on stdout, nothing else')
+    .addOption(redisOption())
+    .addOption(lostAfterOption())
     .action(runCommand('run', (options: RunOptions, command: Command) => run(options, command)));
 }

@@ -12,6 +12,7 @@ import { defaultExportRoot, ExportRoot } from '../export/export-root.js';
 import { FolderCreationError } from '../fs/make-folder.js';
 import { databasePathOf, openAppForCli } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
+import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
 
@@ -24,8 +25,10 @@ export function registerServeCommand(program: Command): void {
     .option('--token <token>', 'access token to require (default: a random one for non-loopback hosts)')
     .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
     .option('--export-root <dir>', "the folder exports from the page must go inside (default: 'exports' beside the database)")
+    .addOption(redisOption())
+    .addOption(lostAfterOption())
     .action(
-      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string; exportRoot?: string }, command: Command) => {
+      runCommand('serve', async (options: { port: string; host: string; token?: string; concurrency?: string; exportRoot?: string } & RedisOptions, command: Command) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
@@ -33,7 +36,8 @@ export function registerServeCommand(program: Command): void {
         if (options.token !== undefined && options.token.length < 16) throw new CliError('--token must be at least 16 characters');
         if (options.exportRoot !== undefined && options.exportRoot.trim() === '') throw new CliError('--export-root needs a folder path');
         const exportRoot = new ExportRoot(options.exportRoot ?? defaultExportRoot(databasePathOf(command)));
-        const app = openAppForCli(command, { exportRoot, ...(concurrency ? { concurrency } : {}) });
+        const remote = await connectRemote(options, true);
+        const app = openAppForCli(command, { exportRoot, ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}) });
         try {
           exportRoot.ensure(); // after the database opened: a bad --db must not leave a folder behind
         } catch (error) {

@@ -96,7 +96,7 @@ describe('store-backed commands', () => {
   it('db check reports schema and integrity', async () => {
     const check = await withDb('db', 'check');
     expect(check.code).toBe(0);
-    expect(check.stdout).toMatch(/schema\s+version 3 \(this app knows up to 3\)/);
+    expect(check.stdout).toMatch(/schema\s+version 4 \(this app knows up to 4\)/);
     expect(check.stdout).toMatch(/integrity\s+ok/);
   });
 

@@ -19,8 +19,9 @@ import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { applyOverrides, parseOverrideValue } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
+import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
-interface SweepOptions {
+interface SweepOptions extends RedisOptions {
   config?: string;
   objectives?: string;
   seeds?: string;
@@ -123,6 +124,8 @@ export function registerSweepCommand(program: Command): void {
     .option('--alpha <a>', 'with --until-resolved: family-wise error rate over all pairs and looks', '0.05')
     .option('--name <name>', 'sweep name')
     .option('--concurrency <n>', 'runs training at once (default: the number of cores)')
+    .addOption(redisOption())
+    .addOption(lostAfterOption())
     .action(
       runCommand('sweep', async (options: SweepOptions & UntilResolvedFlags, command: Command) => {
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
@@ -132,7 +135,8 @@ export function registerSweepCommand(program: Command): void {
         const spec = await buildSpec(options, () => (calibrationApp ??= openAppForCli(command, { concurrency: 1 }))).finally(() => calibrationApp?.close());
         const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {done}/{runs} runs done | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
         let stepsDone = 0;
-        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), onStep: () => bar?.update(++stepsDone) });
+        const remote = await connectRemote(options);
+        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}), onStep: () => bar?.update(++stepsDone) });
         try {
           const { sweepId, runIds } = await viaHandler(() => app.handlers['sweeps:start'](spec));
           const total = runIds.reduce((n, id) => n + app.store.summary(id).totalSteps, 0);

@@ -64,6 +64,14 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
       expect(db.prepare('SELECT owner_pid, stop_requested_at FROM runs WHERE id = 7').get()).toEqual({ owner_pid: 4321, stop_requested_at: 2300 });
     },
   },
+  4: {
+    insert(db) {
+      db.exec("UPDATE runs SET worker = 'gpu-box-1', remote_job = 'run-7-2000' WHERE id = 7");
+    },
+    check(db) {
+      expect(db.prepare('SELECT worker, remote_job FROM runs WHERE id = 7').get()).toEqual({ worker: 'gpu-box-1', remote_job: 'run-7-2000' });
+    },
+  },
 };
 
 let folder: ReturnType<typeof temporaryFolder>;

@@ -49,6 +49,15 @@ describe('reconcileOrphanedRuns', () => {
     expect(reconcileOrphanedRuns(db, { isAlive, self: 1, now })).toEqual({ crashed: [], stopped: [] });
   });
 
+  it('leaves remote runs (a BullMQ job) to the next app with --redis, even when their app died', () => {
+    const now = 100_000;
+    const remote = ownedRun(DEAD_OWNER, now - 1000);
+    db.prepare('UPDATE runs SET remote_job = ? WHERE id = ?').run('job-1', remote);
+    const local = ownedRun(DEAD_OWNER, now - 1000);
+    expect(reconcileOrphanedRuns(db, { isAlive, self: 1, now })).toEqual({ crashed: [local], stopped: [] });
+    expect(getRun(db, remote)?.status).toBe('running');
+  });
+
   it('takes an owner whose heartbeat is older than OWNER_STALE_MS for dead even if its pid exists (pid reuse, hung)', () => {
     const now = 1_000_000;
     const stale = ownedRun(LIVE_OWNER, now - OWNER_STALE_MS - 5000);

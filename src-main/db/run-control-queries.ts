@@ -72,7 +72,10 @@ export function reconcileOrphanedRuns(db: Database, options: ReconcileOptions = 
   const { isAlive = isProcessAlive, self = process.pid, now = Date.now(), staleMs = OWNER_STALE_MS } = options;
   const rows = cached(
     db,
-    "SELECT id, status, owner_pid, pid, COALESCE(heartbeat_at, started_at, created_at) AS seen FROM runs WHERE status IN ('queued', 'running')",
+    // Remote runs (a BullMQ job) are left out: their trainer lives on a worker and may still be training
+    // after their app died; the next app with --redis reads on from their stream, and a dead worker is
+    // found by BullMQ's stalled-job check (src-main/workers/).
+    "SELECT id, status, owner_pid, pid, COALESCE(heartbeat_at, started_at, created_at) AS seen FROM runs WHERE status IN ('queued', 'running') AND remote_job IS NULL",
   ).all() as ActiveRow[];
   const out = { crashed: [] as number[], stopped: [] as number[] };
   for (const row of rows) {

@@ -57,6 +57,8 @@ export interface RunRecord {
   readonly notes: string;
   /** Largest optimizer step stored so far, null before the first. */
   readonly lastStep: number | null;
+  /** The remote worker that trained it (migration 0004); null for a local run. */
+  readonly worker: string | null;
 }
 
 /** What a new run needs. */
@@ -106,6 +108,7 @@ interface RunRow {
   tags_json: string;
   notes: string;
   last_step: number | null;
+  worker?: string | null;
 }
 
 const SELECT_RUN = `SELECT runs.*, (SELECT max(step) FROM steps WHERE steps.run_id = runs.id) AS last_step FROM runs`;
@@ -133,6 +136,7 @@ function toRecord(row: RunRow): RunRecord {
     tags: JSON.parse(row.tags_json) as string[],
     notes: row.notes,
     lastStep: row.last_step,
+    worker: row.worker ?? null,
   };
 }
 

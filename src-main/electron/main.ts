@@ -8,6 +8,9 @@ import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import type { EventName, Events } from '../../src-shared/contract.js';
 import { err } from '../../src-shared/result.js';
 import { createApp, type App } from '../app/create-app.js';
+import { RedisSetupError } from '../workers/redis-connection.js';
+import { RemoteRuns } from '../workers/remote-runs.js';
+import { readRemoteSetting } from '../workers/remote-setting.js';
 import { join } from 'node:path';
 import { DATABASE_FILE_NAME, resolveDatabasePath } from '../db/default-location.js';
 import { StoreError } from '../db/store-errors.js';
@@ -28,9 +31,13 @@ function databasePath(): string {
 
 async function start(): Promise<void> {
   try {
-    lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher });
+    // Queue runs on remote workers (README "Workers") when HMPO_LAB_REDIS or the Workers view's saved
+    // setting names a Redis; otherwise train here, as always.
+    const redisUrl = process.env.HMPO_LAB_REDIS || readRemoteSetting(databasePath());
+    const remote = redisUrl ? await RemoteRuns.connect({ url: redisUrl, resume: true }) : undefined;
+    lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher, ...(remote ? { remote } : {}) });
   } catch (error) {
-    const message = error instanceof StoreError ? error.message : `HMPO Lab could not open its database: ${(error as Error).message}`;
+    const message = error instanceof StoreError || error instanceof RedisSetupError ? error.message : `HMPO Lab could not open its database: ${(error as Error).message}`;
     dialog.showErrorBox('HMPO Lab', message);
     app.exit(1);
     return;

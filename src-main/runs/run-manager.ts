@@ -19,6 +19,8 @@ export interface RunManagerOptions {
   /** Runs training at once; default: the number of cores. */
   readonly concurrency?: number;
   readonly launcher?: ChildLauncher;
+  /** A launcher chosen per run (remote workers: src-main/workers/remote-runs.ts); wins over `launcher`. */
+  readonly launcherForRun?: (runId: string) => ChildLauncher;
   /** How often live steps go to the UI (ms); at most 10 updates per second per run by default. */
   readonly flushIntervalMs?: number;
   /**
@@ -57,6 +59,8 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
 export class RunManager {
   private readonly queue: string[] = [];
   private readonly live = new Map<string, LiveRun>();
+  /** Runs picked up again after a restart (adopt): already running elsewhere, so not checked as queued ones are. */
+  private readonly adopted = new Set<string>();
   private readonly concurrency: number;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly waiters = new Map<string, ((end: RunEnd | null) => void)[]>();
@@ -86,6 +90,7 @@ export class RunManager {
   adopt(runs: readonly { runId: string; name: string }[]): string[] {
     for (const { runId } of runs) {
       this.options.store.claim(runId, process.pid);
+      this.adopted.add(runId);
       this.queue.push(runId);
       this.emitSummary(runId);
     }
@@ -169,7 +174,8 @@ export class RunManager {
   private launch(runId: string): void {
     const { store } = this.options;
     // Another process may have deleted the run, asked to stop it or ended it while it was queued here.
-    const check = store.startable(runId);
+    // An adopted run is already running (on a remote worker): it only has to still exist.
+    const check = this.adopted.delete(runId) ? (store.exists(runId) ? { ok: true as const, config: store.config(runId) } : { ok: false as const, why: 'deleted' as const }) : store.startable(runId);
     if (!check.ok) {
       if (check.why === 'stop-requested') this.end(runId, { status: 'stopped', reason: 'stopped before it started', exitCode: null, signal: null });
       else this.settle(runId, null);
@@ -195,7 +201,7 @@ export class RunManager {
           store.saveCheckpoint(runId, checkpoint);
         },
       },
-      this.options.launcher ?? forkLauncher,
+      this.options.launcherForRun?.(runId) ?? this.options.launcher ?? forkLauncher,
     );
     const run: LiveRun = { handle, steps: [], events: [], unsentSteps: [], stopRequested: false, ended };
     try {

@@ -4,7 +4,7 @@
  * state with no Api; App renders from it and every "go there" action in the app goes through it.
  */
 
-export const VIEWS = ['runs', 'launch', 'compare'] as const;
+export const VIEWS = ['runs', 'launch', 'compare', 'workers'] as const;
 export type View = (typeof VIEWS)[number];
 
 export class NavigationState {
