@@ -43,6 +43,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'sweeps:preview': sweepSpec,
   'sweeps:start': sweepSpec,
   'sweeps:list': empty,
+  'sweeps:rename': z.strictObject({ sweepId: z.string().regex(/^\d{1,15}$/, 'must be a sweep id (a whole number)'), name: z.string().max(200, 'sweep names are at most 200 characters') }),
   'metrics:series': z.strictObject({ runIds: runIds.min(1, 'choose at least one run'), keys: z.array(metricKey).min(1).max(64), x: xAxis, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:compare': z.strictObject({
     runIds: runIds.min(1, 'choose at least one run'),

@@ -81,6 +81,11 @@ export interface SweepSummary {
   readonly name: string;
   readonly createdAt: number;
   readonly runIds: readonly string[];
+  /** The one display name, the same in the CLI, the UI and exports: "sweep 3" or "sweep 3 · lr grid" (sweep-label.ts). */
+  readonly label: string;
+  /** The grid's axes as launched (labels name object values, e.g. MuonClip off / on). */
+  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
+  readonly seeds: readonly number[];
 }
 
 export type XAxis = 'step' | 'samples' | 'wallTime';
@@ -194,6 +199,8 @@ export interface Requests {
   'sweeps:preview': { req: SweepSpec; res: SweepPreview };
   'sweeps:start': { req: SweepSpec; res: { sweepId: string; runIds: string[] } };
   'sweeps:list': { req: null; res: SweepSummary[] };
+  /** Gives the sweep a name of its own ('' clears it, leaving "sweep N"). */
+  'sweeps:rename': { req: { sweepId: string; name: string }; res: SweepSummary };
   'metrics:series': { req: { runIds: string[]; keys: MetricKey[]; x: XAxis; buckets: number }; res: DownsampledSeries[] };
   'metrics:compare': { req: CompareRequest; res: CompareResult };
   'metrics:histograms': { req: { runId: string; buckets: number }; res: HistogramSeries };
@@ -235,6 +242,7 @@ export const CHANNELS: readonly Channel[] = [
   'sweeps:preview',
   'sweeps:start',
   'sweeps:list',
+  'sweeps:rename',
   'metrics:series',
   'metrics:compare',
   'metrics:histograms',

@@ -4,7 +4,7 @@
  * a message that says what to do. No transport and no SQL here beyond calling the query modules.
  */
 import type { Database } from 'better-sqlite3';
-import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-shared/contract.js';
+import type { AppInfo, DownsampledSeries, RunEventRow, SweepSummary, XAxis } from '../../src-shared/contract.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
@@ -12,7 +12,8 @@ import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from
 import { fractionPositive, metricMean, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
-import { createSweep, listSweeps } from '../db/sweeps-queries.js';
+import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
+import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { compareRuns, type CompareInput } from './compare-runs.js';
 import { UserFacingError, type ContractHandlers } from './dispatch.js';
@@ -47,6 +48,19 @@ export function describeEvent(event: RunEvent): string {
     case 'checkpoint':
       return 'checkpoint saved';
   }
+}
+
+/** A stored sweep as the contract describes it, with its one display name. */
+export function toSweepSummary(sweep: SweepRecord): SweepSummary {
+  return {
+    id: String(sweep.id),
+    name: sweep.name,
+    label: sweepLabel(sweep),
+    createdAt: sweep.createdAt,
+    runIds: sweep.runIds.map(String),
+    axes: sweep.axes,
+    seeds: sweep.seeds,
+  };
 }
 
 /** Maps each step to its value on the requested x-axis. */
@@ -118,9 +132,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const runs = expanded.value;
       const base = validateRunConfig(spec.base);
       const { sweep, runs: records } = createSweep(db, {
-        name: spec.name ?? `sweep of ${runs.length} runs`,
+        // No generated name: the sweep is "sweep N" everywhere until the user names it.
+        name: spec.name?.trim() ?? '',
         baseConfig: base.ok ? base.value : runs[0]!.config,
-        axes: spec.axes.map((a) => ({ path: a.path, values: [...a.values] })),
+        axes: spec.axes.map((a) => ({ path: a.path, values: [...a.values], ...(a.labels ? { labels: [...a.labels] } : {}) })),
         seeds: [...spec.seeds],
         configs: runs.map((r) => r.config),
         appVersion: deps.info.version,
@@ -128,7 +143,11 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const runIds = manager.adopt(records.map((r, i) => ({ runId: String(r.id), name: runs[i]!.name })));
       return { sweepId: String(sweep.id), runIds };
     },
-    'sweeps:list': () => listSweeps(db).map((s) => ({ id: String(s.id), name: s.name, createdAt: s.createdAt, runIds: s.runIds.map(String) })),
+    'sweeps:list': () => listSweeps(db).map(toSweepSummary),
+    'sweeps:rename': ({ sweepId, name }) => {
+      if (!renameSweep(db, Number(sweepId), name)) throw new UserFacingError('SWEEP_NOT_FOUND', `no sweep with id ${sweepId}; it may have been deleted`);
+      return toSweepSummary(getSweep(db, Number(sweepId))!);
+    },
     'metrics:series': ({ runIds, keys, x, buckets }) => {
       const ids = checkedIds(runIds);
       const series = downsampleSeries(db, { runIds: ids, keys, buckets });

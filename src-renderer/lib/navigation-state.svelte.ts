@@ -1,16 +1,18 @@
 /**
- * NavigationState: which view is showing (runs, launch, compare), the run open in the run view, the
- * runs being compared, and whether the export dialog is open (and for which runs). Plain view
+ * NavigationState: which view is showing (runs, sweeps, launch, compare), the run open in the run
+ * view, the sweep open on its page, the runs being compared, and whether the export dialog is open (and for which runs). Plain view
  * state with no Api; App renders from it and every "go there" action in the app goes through it.
  */
 
-export const VIEWS = ['runs', 'launch', 'compare'] as const;
+export const VIEWS = ['runs', 'sweeps', 'launch', 'compare'] as const;
 export type View = (typeof VIEWS)[number];
 
 export class NavigationState {
   view = $state<View>('runs');
   /** The run shown in the run view (over the runs table), if any. */
   openRunId = $state<string | null>(null);
+  /** The sweep shown on its page (over the sweeps list), if any. */
+  openSweepId = $state<string | null>(null);
   compareRunIds = $state.raw<string[]>([]);
   exportOpen = $state(false);
   exportRunIds = $state.raw<readonly string[]>([]);
@@ -26,6 +28,15 @@ export class NavigationState {
 
   closeRun(): void {
     this.openRunId = null;
+  }
+
+  openSweep(sweepId: string): void {
+    this.openSweepId = sweepId;
+    this.view = 'sweeps';
+  }
+
+  closeSweep(): void {
+    this.openSweepId = null;
   }
 
   /** Switches to the comparison of `runIds` (ignored when there is nothing to compare). */
@@ -55,6 +66,10 @@ export class NavigationState {
     }
     if (this.openRunId !== null && this.view === 'runs') {
       this.openRunId = null;
+      return true;
+    }
+    if (this.openSweepId !== null && this.view === 'sweeps') {
+      this.openSweepId = null;
       return true;
     }
     return false;

@@ -8,7 +8,7 @@ import type { RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 
-export const RUN_COLUMNS = ['status', 'name', 'task', 'preset', 'seed', 'lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt'] as const;
+export const RUN_COLUMNS = ['status', 'name', 'task', 'preset', 'seed', 'sweep', 'lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt'] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number];
 export type SortDirection = 'asc' | 'desc';
 
@@ -24,15 +24,18 @@ export interface RunFilter {
   readonly preset: ObjectivePreset | null;
   readonly status: RunStatus | null;
   readonly tag: string | null;
+  /** Only the runs of this sweep. */
+  readonly sweepId: string | null;
 }
 
-export const EMPTY_FILTER: RunFilter = { text: '', task: null, preset: null, status: null, tag: null };
+export const EMPTY_FILTER: RunFilter = { text: '', task: null, preset: null, status: null, tag: null, sweepId: null };
 
 export function matchesFilter(run: RunSummary, filter: RunFilter): boolean {
   if (filter.task !== null && run.task !== filter.task) return false;
   if (filter.preset !== null && run.preset !== filter.preset) return false;
   if (filter.status !== null && run.status !== filter.status) return false;
   if (filter.tag !== null && !run.tags.includes(filter.tag)) return false;
+  if (filter.sweepId !== null && run.sweepId !== filter.sweepId) return false;
   const terms = filter.text.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
   if (terms.length === 0) return true;
   const haystack = [run.name, run.task, run.preset, ...run.tags].map((s) => s.toLowerCase());
@@ -49,6 +52,8 @@ export function sortValue(run: RunSummary, column: RunColumn): string | number |
       return STATUS_RANK[run.status];
     case 'progress':
       return run.totalSteps > 0 ? run.stepsDone / run.totalSteps : null;
+    case 'sweep':
+      return run.sweepId === null ? null : Number(run.sweepId);
     case 'startedAt':
       // Queued runs have not started: they sort by when they were queued.
       return run.startedAt ?? run.createdAt;

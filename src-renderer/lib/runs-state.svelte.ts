@@ -50,7 +50,7 @@ export class RunsState {
   readonly selectedRunIds: readonly string[] = $derived(this.selectedRuns.map((run) => run.id));
   readonly allVisibleSelected = $derived(this.visibleRuns.length > 0 && this.visibleRuns.every((run) => this.selectedIds.has(run.id)));
   readonly liveCount = $derived(this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
-  readonly filterActive = $derived(this.filter.text.trim() !== '' || this.filter.task !== null || this.filter.preset !== null || this.filter.status !== null || this.filter.tag !== null);
+  readonly filterActive = $derived(this.filter.text.trim() !== '' || this.filter.task !== null || this.filter.preset !== null || this.filter.status !== null || this.filter.tag !== null || this.filter.sweepId !== null);
 
   /** Events that arrive while `runs:list` is in flight, applied on top of its answer. */
   #pendingChanges: Map<string, RunSummary> | null = null;
