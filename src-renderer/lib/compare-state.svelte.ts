@@ -14,6 +14,7 @@ import { groupCurvesModel, survivalModel, type GroupStyle } from './charts/group
 import { assignGroupStyles } from './charts/group-style.js';
 import { chartTheme } from './charts/theme.svelte.js';
 import { MUONCLIP_DASH, SOLID } from './palette.js';
+import type { CompareSettings } from './compare-settings.js';
 
 /** The extra metrics of the differentiating panels (ux.md "What no tracker has" 1 and 2). */
 export const PANEL_KEYS = {
@@ -38,6 +39,8 @@ export interface CompareOptions {
   readonly histogramBuckets?: number;
   /** While compared runs are training, re-query at most this often (ms). */
   readonly liveRefreshMs?: number;
+  /** The controls to start from (a link, or the last comparison's): defaults otherwise. */
+  readonly settings?: CompareSettings;
 }
 
 /** A spectrum facet: one group's A0, G0 and H0 over training. */
@@ -87,6 +90,16 @@ export class CompareState {
   error = $state<string | null>(null);
   loading = $state(false);
 
+  /** The controls as one value, for the URL and for the next comparison (compare-settings.ts). */
+  readonly settings: CompareSettings = $derived({
+    metric: this.#metricKey,
+    x: this.#xAxis,
+    smoothing: this.#smoothing,
+    band: this.#band,
+    target: this.#targetText,
+    logY: this.logY,
+    showSeeds: this.showSeeds,
+  });
   readonly targetError = $derived(parseTarget(this.#targetText).error);
   readonly request: CompareRequest = $derived({
     runIds: this.#runIds,
@@ -132,6 +145,16 @@ export class CompareState {
     this.#runIds = [...runIds];
     this.#gridPoints = options.gridPoints ?? 400;
     this.#histogramBuckets = options.histogramBuckets ?? 200;
+    if (options.settings) {
+      const s = options.settings;
+      this.#metricKey = s.metric;
+      this.#xAxis = s.x;
+      this.#smoothing = s.smoothing;
+      this.#band = s.band;
+      this.#targetText = s.target;
+      this.logY = s.logY;
+      this.showSeeds = s.showSeeds;
+    }
     this.#debouncer = createDebouncer(() => void this.query(), options.debounceMs ?? 250);
     this.#liveRefresh = createDebouncer(() => void this.refresh(), options.liveRefreshMs ?? 2000);
   }

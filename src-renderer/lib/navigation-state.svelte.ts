@@ -4,6 +4,9 @@
  * state with no Api; App renders from it and every "go there" action in the app goes through it.
  */
 
+import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from './compare-settings.js';
+import type { ViewState } from './url-state.js';
+
 export const VIEWS = ['runs', 'sweeps', 'launch', 'compare'] as const;
 export type View = (typeof VIEWS)[number];
 
@@ -14,6 +17,10 @@ export class NavigationState {
   /** The sweep shown on its page (over the sweeps list), if any. */
   openSweepId = $state<string | null>(null);
   compareRunIds = $state.raw<string[]>([]);
+  /** The comparison's controls: they outlive the Compare view, so leaving it and coming back keeps them. */
+  compareSettings = $state.raw<CompareSettings>(DEFAULT_COMPARE_SETTINGS);
+  /** Counts restores from the URL (Back/Forward): views that copy state at creation are rebuilt on it. */
+  restoreVersion = $state(0);
   exportOpen = $state(false);
   exportRunIds = $state.raw<readonly string[]>([]);
 
@@ -47,6 +54,17 @@ export class NavigationState {
     if (!same) this.compareRunIds = [...runIds];
     this.view = 'compare';
     return true;
+  }
+
+  /** Shows what a URL describes (url-sync.svelte.ts); the export dialog, not in URLs, closes. */
+  restore(state: ViewState): void {
+    this.view = state.view;
+    this.openRunId = state.runId;
+    this.openSweepId = state.sweepId;
+    this.compareRunIds = [...state.compareRunIds];
+    this.compareSettings = state.compare;
+    this.exportOpen = false;
+    this.restoreVersion++;
   }
 
   openExport(runIds: readonly string[]): void {

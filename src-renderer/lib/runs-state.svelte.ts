@@ -18,6 +18,7 @@ import {
   type RunProgress,
   type RunSort,
 } from './run-table.js';
+import type { ViewState } from './url-state.js';
 
 /** Columns whose natural first look is largest-first. */
 const DESCENDING_FIRST: ReadonlySet<RunColumn> = new Set(['lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt']);
@@ -108,6 +109,15 @@ export class RunsState {
     }
     this.runs = this.runs.filter((run) => !removed.has(run.id));
     this.#pruneSelection();
+  }
+
+  /** Takes selection, grouping, sort and filters from a URL (url-sync.svelte.ts). */
+  restore(state: Pick<ViewState, 'selected' | 'grouped' | 'sort' | 'filter'>): void {
+    this.selectedIds = new Set(state.selected);
+    this.grouped = state.grouped;
+    this.sort = state.sort;
+    this.filter = state.filter;
+    if (this.loaded) this.#pruneSelection();
   }
 
   setFilter(patch: Partial<RunFilter>): void {
