@@ -124,6 +124,8 @@ export interface CompareGroup {
   readonly preset: ObjectivePreset;
   /** True when the group trains with QK-clip (MuonClip with Muon): drawn dashed. */
   readonly qkClip: boolean;
+  /** The group's whole config minus seed and name, one "path: value" per line (shown on hover). */
+  readonly configText?: string;
   readonly runIds: readonly string[];
   readonly x: readonly number[];
   readonly mean: readonly (number | null)[];

@@ -13,7 +13,7 @@ import { buildSeedBand } from '../../src-shared/analysis/seed-band.js';
 import { describeSmoothing } from '../../src-shared/analysis/smoothing.js';
 import { summarizeGroup, type RunExtras, type StepEstimate } from '../../src-shared/analysis/summary.js';
 import { diffConfigs } from '../../src-shared/analysis/config-diff.js';
-import { resolveObjective } from '../../src-shared/objective-config.js';
+import { describeConfig, distinguishingLabels } from '../../src-shared/analysis/group-labels.js';
 
 /** One run's inputs: its summary and config, the requested metric on the requested x, and its reward by step. */
 export interface CompareInput {
@@ -26,12 +26,6 @@ export interface CompareInput {
   readonly extras: RunExtras;
 }
 
-function groupLabel(config: RunConfig): string {
-  const objective = resolveObjective(config.objective);
-  const mean = objective.mean.kind === 'power' && config.objective.preset === 'power' ? ` p=${objective.mean.p}` : '';
-  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
-  return `${config.objective.preset}${mean}${clip}`;
-}
 
 const estimate = (value: StepEstimate | null | undefined): number | null => (typeof value === 'number' ? value : null);
 
@@ -41,12 +35,14 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
   // One grid for every group, so the bands line up on the chart.
   const grid = gridSpanning(inputs.filter((i) => i.x.length > 0).map((i) => ({ x: i.x, y: i.y })), request.gridPoints);
 
+  // Labels say what distinguishes the compared groups (never the same twice); the config is on hover.
+  const labels = distinguishingLabels([...groups].map(([key, members]) => ({ key, config: members[0]!.config })));
   const compareGroups: CompareGroup[] = [];
   const summary: GroupSummaryRow[] = [];
   const survival: CompareResult['survival'][number][] = [];
   for (const [groupKey, members] of groups) {
     const first = members[0]!;
-    const label = groupLabel(first.config);
+    const label = labels.get(groupKey)!;
     const withData = members.filter((m) => m.x.length > 0);
     if (withData.length > 0 && grid.length > 0) {
       const band = buildSeedBand(withData.map((m) => ({ x: m.x, y: m.y })), { smoothingWeight: request.smoothing, grid });
@@ -56,6 +52,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
         label,
         preset: first.config.objective.preset,
         qkClip: first.config.qkClip.enabled,
+        configText: describeConfig(first.config),
         runIds: withData.map((m) => m.summary.id),
         x: band.aggregate.x,
         mean: band.aggregate.mean,

@@ -107,6 +107,33 @@ export function groupLabel(run: RunSummary): string {
 }
 
 /**
+ * One label per group, never the same twice: groups that share mean type, task and optimizer add
+ * their step count where it differs, and else their config hash (the run view shows the config).
+ */
+export function uniqueGroupLabels(groups: readonly { readonly key: string; readonly first: RunSummary }[]): Map<string, string> {
+  const byBase = new Map<string, { key: string; first: RunSummary }[]>();
+  for (const group of groups) {
+    const base = groupLabel(group.first);
+    byBase.set(base, [...(byBase.get(base) ?? []), group]);
+  }
+  const labels = new Map<string, string>();
+  for (const [base, members] of byBase) {
+    const stepsDiffer = new Set(members.map((m) => m.first.totalSteps)).size > 1;
+    for (const member of members) {
+      const steps = stepsDiffer ? ` · ${member.first.totalSteps.toLocaleString('en-US')} steps` : '';
+      labels.set(member.key, members.length === 1 ? base : `${base}${steps}`);
+    }
+    const counts = new Map<string, number>();
+    for (const member of members) counts.set(labels.get(member.key)!, (counts.get(labels.get(member.key)!) ?? 0) + 1);
+    for (const member of members) {
+      const label = labels.get(member.key)!;
+      if (counts.get(label)! > 1) labels.set(member.key, `${label} · config ${member.key.slice(0, 6)}`);
+    }
+  }
+  return labels;
+}
+
+/**
  * Groups runs that differ only in their seed (same groupKey), keeping the order of `sortedRuns`
  * inside and between groups; reward columns order the groups by their mean instead.
  */
@@ -117,12 +144,13 @@ export function groupRuns(sortedRuns: readonly RunSummary[], sort: RunSort): Run
     if (list) list.push(run);
     else members.set(run.groupKey, [run]);
   }
+  const labels = uniqueGroupLabels([...members].map(([key, runs]) => ({ key, first: runs[0]! })));
   const groups = [...members].map(([key, runs]): RunGroup => {
     const statusCounts: Partial<Record<RunStatus, number>> = {};
     for (const run of runs) statusCounts[run.status] = (statusCounts[run.status] ?? 0) + 1;
     return {
       key,
-      label: groupLabel(runs[0]!),
+      label: labels.get(key)!,
       runs,
       lastReward: meanStd(runs.map((r) => r.lastReward)),
       bestReward: meanStd(runs.map((r) => r.bestReward)),

@@ -121,6 +121,21 @@ describe('grouping by config minus seed', () => {
     const [group] = groupRuns([makeRun({ optimizer: 'muon', qkClip: true, preset: 'agm', task: 'copy' })], { column: 'name', direction: 'asc' });
     expect(group!.label).toBe('agm · copy · MuonClip');
   });
+
+  it('never labels two groups the same: step counts where they differ, else the config hash', () => {
+    const runs = [
+      makeRun({ groupKey: 'abcdef01', preset: 'hmpo', totalSteps: 150 }),
+      makeRun({ groupKey: 'bcdef012', preset: 'hmpo', totalSteps: 300 }),
+      makeRun({ groupKey: 'cdef0123', preset: 'hmpo', totalSteps: 300 }),
+      makeRun({ groupKey: 'def01234', preset: 'gspo', totalSteps: 300 }),
+    ];
+    expect(groupRuns(runs, { column: 'name', direction: 'asc' }).map((g) => g.label)).toEqual([
+      'hmpo · pattern-dense · adamw · 150 steps',
+      'hmpo · pattern-dense · adamw · 300 steps · config bcdef0',
+      'hmpo · pattern-dense · adamw · 300 steps · config cdef01',
+      'gspo · pattern-dense · adamw',
+    ]);
+  });
 });
 
 describe('events', () => {
