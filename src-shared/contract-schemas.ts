@@ -54,6 +54,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
     band: z.enum(['std', 'se', 'ci95', 'minmax']),
     target: z.number().finite().nullable(),
     withSummary: z.boolean().optional(),
+    keys: z.array(metricKey).max(16, 'at most 16 extra metrics per comparison').optional(),
   }),
   'metrics:histograms': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),

@@ -116,6 +116,12 @@ export interface CompareRequest {
    * that draw only the curves ask without them, which halves their cost.
    */
   readonly withSummary?: boolean;
+  /**
+   * More metrics, answered in the same round trip as curves only (no summary) on the same x axis,
+   * grid, smoothing and band, in `CompareResult.series`. Main reads each run's record, x axis and
+   * summary once for all of them.
+   */
+  readonly keys?: readonly MetricKey[];
 }
 
 export interface CompareGroup {
@@ -159,6 +165,15 @@ export interface CompareResult {
   /** How the curves were aligned, smoothed and banded, for the legend. */
   readonly legend: string;
   readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  /** The curves of each of the request's `keys`, in its order (absent when it asked for none). */
+  readonly series?: readonly CompareSeries[];
+}
+
+/** One extra metric of a comparison: its groups' curves and legend line. */
+export interface CompareSeries {
+  readonly key: MetricKey;
+  readonly groups: readonly CompareGroup[];
+  readonly legend: string;
 }
 
 /** Log-ratio histograms of one run over steps (binned counts; steps downsampled to at most `buckets` columns). */

@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { AppInfo, DownsampledSeries, RunEventRow, SweepSummary, XAxis } from '../../src-shared/contract.js';
+import type { MetricKey } from '../../src-shared/metrics.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
@@ -155,20 +156,16 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
     },
     'metrics:compare': (request) => {
-      const inputs: CompareInput[] = checkedIds(request.runIds).map((id) => {
-        const record = requireRun(db, id);
-        const toX = xMapper(db, id, request.x);
-        const series = readSeriesFast(db, id, request.key);
-        const withSummary = request.withSummary !== false;
-        const reward = request.key === 'charts/reward_mean' || !withSummary ? series : readSeriesFast(db, id, 'charts/reward_mean');
+      const withSummary = request.withSummary !== false;
+      // Each run's record, x axis, summary and summary extras are read once, whatever the number of keys.
+      const runs = checkedIds(request.runIds).map((id) => {
         const gap = withSummary ? metricMean(db, id, 'ratio/am_hm_gap') : null;
         return {
+          id,
           summary: store.summary(String(id)),
-          config: record.config,
-          x: request.x === 'step' ? series.steps : series.steps.map(toX),
-          y: series.values,
-          rewardSteps: reward.steps,
-          rewards: reward.values,
+          config: requireRun(db, id).config,
+          toX: request.x === 'step' ? null : xMapper(db, id, request.x),
+          reward: withSummary ? readSeriesFast(db, id, 'charts/reward_mean') : null,
           extras: {
             nonFiniteEvents: withSummary ? listEvents(db, id, { kinds: ['nonfinite-skip'] }).length : 0,
             qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
@@ -176,7 +173,27 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
           },
         };
       });
-      return compareRuns(inputs, request);
+      const inputsFor = (key: MetricKey): CompareInput[] =>
+        runs.map((run) => {
+          const series = key === 'charts/reward_mean' && run.reward ? run.reward : readSeriesFast(db, run.id, key);
+          const reward = run.reward ?? series;
+          return {
+            summary: run.summary,
+            config: run.config,
+            x: run.toX === null ? series.steps : series.steps.map(run.toX),
+            y: series.values,
+            rewardSteps: reward.steps,
+            rewards: reward.values,
+            extras: run.extras,
+          };
+        });
+      const main = compareRuns(inputsFor(request.key), request);
+      if (request.keys === undefined) return main;
+      const series = request.keys.map((key) => {
+        const curves = compareRuns(inputsFor(key), { ...request, key, withSummary: false });
+        return { key, groups: curves.groups, legend: curves.legend };
+      });
+      return { ...main, series };
     },
     'metrics:histograms': ({ runId, buckets }) => {
       const all = readLogRatioHistograms(db, existing(runId));

@@ -39,6 +39,8 @@ export interface CompareOptions {
   readonly histogramBuckets?: number;
   /** While compared runs are training, re-query at most this often (ms). */
   readonly liveRefreshMs?: number;
+  /** The runs' summaries the app already has (names); without them the comparison asks runs:list. */
+  readonly runs?: readonly RunSummary[];
   /** The controls to start from (a link, or the last comparison's): defaults otherwise. */
   readonly settings?: CompareSettings;
 }
@@ -110,10 +112,11 @@ export class CompareState {
     band: this.#band,
     target: parseTarget(this.#targetText).target,
   });
-  readonly panelRequests: Readonly<Record<PanelName, CompareRequest>> = $derived(
-    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
-    Object.fromEntries(Object.entries(PANEL_KEYS).map(([name, key]) => [name, { ...this.request, key, target: null, withSummary: false }])) as Record<PanelName, CompareRequest>,
-  );
+  /**
+   * What the panels depend on: everything but the chosen metric and the target. When it changes,
+   * the panels' keys ride along with the main request (one round trip; main reads each run once).
+   */
+  readonly panelKey: string = $derived(JSON.stringify({ ...this.request, key: null, target: null }));
   readonly groupStyles: ReadonlyMap<string, GroupStyle> = $derived(
     assignGroupStyles(this.result?.groups ?? [], (groupKey) => this.#muonClip(groupKey), chartTheme.current),
   );
@@ -136,6 +139,8 @@ export class CompareState {
   #disposers: (() => void)[] = [];
   /** Set by refresh(): reload the shown histograms (keeping the old ones on screen meanwhile). */
   #histogramsStale = false;
+  /** The caller passed the runs' summaries: no runs:list of our own. */
+  readonly #runsGiven: boolean;
   #generation = 0;
   #lastMainKey = '';
   #lastPanelKey = '';
@@ -145,6 +150,8 @@ export class CompareState {
     this.#runIds = [...runIds];
     this.#gridPoints = options.gridPoints ?? 400;
     this.#histogramBuckets = options.histogramBuckets ?? 200;
+    this.#runsGiven = options.runs !== undefined;
+    if (options.runs) this.runs = options.runs;
     if (options.settings) {
       const s = options.settings;
       this.#metricKey = s.metric;
@@ -217,14 +224,15 @@ export class CompareState {
     this.#debouncer.schedule();
   }
 
-  /** First load: the runs' summaries (names, MuonClip) and the comparison, without waiting. */
+  /** First load: the comparison, and the runs' names unless the caller gave them (options.runs). */
   async start(): Promise<void> {
-    await Promise.all([this.#loadRuns(), this.query()]);
+    await Promise.all([this.#runsGiven ? null : this.#loadRuns(), this.query()]);
   }
 
   /**
-   * Asks main for whatever changed: the chosen metric's comparison, then the panels' metrics
-   * (only when x-axis, smoothing, grid, band or runs changed) and the chosen runs' histograms.
+   * Asks main for whatever changed in ONE request: the chosen metric's comparison, with the panels'
+   * metrics as `keys` when x-axis, smoothing, grid, band or runs changed; then the chosen runs'
+   * histograms.
    */
   async query(): Promise<void> {
     this.#debouncer.cancel();
@@ -235,37 +243,26 @@ export class CompareState {
     }
     const generation = ++this.#generation;
     const request = this.request;
-    const panelRequests = this.panelRequests;
     const mainKey = JSON.stringify(request);
-    const panelKey = JSON.stringify(panelRequests);
-    const askMain = mainKey !== this.#lastMainKey;
+    const panelKey = this.panelKey;
     const askPanels = panelKey !== this.#lastPanelKey;
-    if (!askMain && !askPanels) return;
+    if (mainKey === this.#lastMainKey && !askPanels) return;
     this.loading = true;
     this.error = null;
-    const names = Object.keys(panelRequests) as PanelName[];
-    // All requests go out at once, but the main comparison is shown as soon as its own answer
-    // arrives (main answers in order, so it comes first) instead of after every panel's.
-    const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
-    const panelAnswers = Promise.all(names.map((name) => (askPanels ? this.#api.invoke('metrics:compare', panelRequests[name]) : null)));
-    const main = await mainAnswer;
-    if (generation !== this.#generation) return;
-    if (main) {
-      const value = this.#unwrap(main);
-      if (value) {
-        this.result = value;
-        this.#lastMainKey = mainKey;
-      }
-    }
-    const panelResults = await panelAnswers;
+    const names = Object.keys(PANEL_KEYS) as PanelName[];
+    const answer = await this.#api.invoke('metrics:compare', askPanels ? { ...request, keys: names.map((name) => PANEL_KEYS[name]) } : request);
     if (generation !== this.#generation) return;
     this.loading = false;
+    const value = this.#unwrap(answer);
+    if (!value) return;
+    this.result = value;
+    this.#lastMainKey = mainKey;
     if (askPanels) {
       const panels: Partial<Record<PanelName, CompareResult>> = {};
-      panelResults.forEach((result, i) => {
-        const value = result ? this.#unwrap(result) : null;
-        if (value) panels[names[i]!] = value;
-      });
+      for (const name of names) {
+        const series = value.series?.find((s) => s.key === PANEL_KEYS[name]);
+        if (series) panels[name] = { groups: series.groups, legend: series.legend, summary: [], survival: [], configDiff: [] };
+      }
       this.panels = panels;
       this.#lastPanelKey = panelKey;
     }
@@ -324,8 +321,7 @@ export class CompareState {
   }
 
   #muonClip(groupKey: string): boolean {
-    const group = this.result?.groups.find((g) => g.groupKey === groupKey);
-    return group?.runIds.some((id) => this.runs.find((run) => run.id === id)?.qkClip === true) ?? false;
+    return this.result?.groups.find((g) => g.groupKey === groupKey)?.qkClip ?? false;
   }
 
   async #loadRuns(): Promise<void> {
