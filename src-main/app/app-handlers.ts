@@ -12,6 +12,7 @@ import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
 import { fractionPositive, metricMean, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
+import { listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
@@ -83,7 +84,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
 
   return {
     'app:info': () => deps.info,
-    'runs:list': () => store.summaries(),
+    'runs:list': () => listRunSummaries(db),
     'runs:get': ({ runId }) => {
       const id = existing(runId);
       const events: RunEventRow[] = listEvents(db, id, { limit: 5000 }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));

@@ -38,8 +38,15 @@ export function matchesFilter(run: RunSummary, filter: RunFilter): boolean {
   if (filter.sweepId !== null && run.sweepId !== filter.sweepId) return false;
   const terms = filter.text.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
   if (terms.length === 0) return true;
-  const haystack = [run.name, run.task, run.preset, ...run.tags].map((s) => s.toLowerCase());
-  return terms.every((term) => haystack.some((field) => field.includes(term)));
+  return terms.every((term) => haystackOf(run).some((field) => field.includes(term)));
+}
+
+/** Lower-cased searchable fields per run object (summaries are replaced, never mutated, so this stays right). */
+const HAYSTACKS = new WeakMap<RunSummary, readonly string[]>();
+function haystackOf(run: RunSummary): readonly string[] {
+  let fields = HAYSTACKS.get(run);
+  if (!fields) HAYSTACKS.set(run, (fields = [run.name, run.task, run.preset, ...run.tags].map((s) => s.toLowerCase())));
+  return fields;
 }
 
 /** Status order when sorting: live work first, then what needs attention, then what is done. */
@@ -162,6 +169,27 @@ export function groupRuns(sortedRuns: readonly RunSummary[], sort: RunSort): Run
     return groups.sort((a, b) => compareValues(a[column]?.mean ?? null, b[column]?.mean ?? null, sort.direction));
   }
   return groups;
+}
+
+/** One row of the runs table as drawn: a group's head row, or a run (indented inside a group). */
+export type TableRow = { readonly kind: 'group'; readonly group: RunGroup } | { readonly kind: 'run'; readonly run: RunSummary; readonly inGroup: boolean };
+
+/** The table's rows in order: the runs, or each group's head followed by its runs unless collapsed. */
+export function tableRows(runs: readonly RunSummary[], groups: readonly RunGroup[] | null, collapsed: ReadonlySet<string>): TableRow[] {
+  if (groups === null) return runs.map((run) => ({ kind: 'run', run, inGroup: false }));
+  const rows: TableRow[] = [];
+  for (const group of groups) {
+    rows.push({ kind: 'group', group });
+    if (!collapsed.has(group.key)) for (const run of group.runs) rows.push({ kind: 'run', run, inGroup: true });
+  }
+  return rows;
+}
+
+/** The rows to render for a scroll position: [start, end) with `overscan` rows either side of what shows. */
+export function visibleWindow(rowCount: number, rowHeight: number, scrollTop: number, viewportHeight: number, overscan = 8): { start: number; end: number } {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const last = Math.ceil((Math.max(0, scrollTop) + viewportHeight) / rowHeight);
+  return { start: Math.max(0, Math.min(rowCount, first - overscan)), end: Math.min(rowCount, last + overscan) };
 }
 
 export interface RunProgress {

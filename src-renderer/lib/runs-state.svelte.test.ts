@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RunsState } from './runs-state.svelte.js';
-import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, parseTags, runProgress, sortRuns } from './run-table.js';
+import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
@@ -253,5 +253,27 @@ describe('row action helpers', () => {
 
   it('parses comma-separated tags', () => {
     expect(parseTags(' paper, ablation,,paper ,')).toEqual(['paper', 'ablation']);
+  });
+});
+
+describe('virtualized rows', () => {
+  it('lists runs, or each group head with its runs unless collapsed', async () => {
+    const { state } = await loadedState([
+      { id: 'a', groupKey: 'x', name: 'a' },
+      { id: 'b', groupKey: 'x', name: 'b' },
+      { id: 'c', groupKey: 'y', name: 'c' },
+    ]);
+    state.sortBy('name');
+    expect(state.rows.map((r) => (r.kind === 'run' ? r.run.id : `[${r.group.key}]`))).toEqual(['a', 'b', 'c']);
+    state.grouped = true;
+    state.toggleGroup('y');
+    expect(state.rows.map((r) => (r.kind === 'run' ? `${r.run.id}${r.inGroup ? '>' : ''}` : `[${r.group.key}]`))).toEqual(['[x]', 'a>', 'b>', '[y]']);
+  });
+
+  it('draws only the rows in view, with a few either side', () => {
+    expect(visibleWindow(10_000, 40, 0, 800, 8)).toEqual({ start: 0, end: 28 });
+    expect(visibleWindow(10_000, 40, 40_000, 800, 8)).toEqual({ start: 992, end: 1028 });
+    expect(visibleWindow(30, 40, 2_000, 800, 8)).toEqual({ start: 30, end: 30 });
+    expect(visibleWindow(0, 40, 0, 800)).toEqual({ start: 0, end: 0 });
   });
 });

@@ -17,6 +17,8 @@ import {
   type RunGroup,
   type RunProgress,
   type RunSort,
+  type TableRow,
+  tableRows,
 } from './run-table.js';
 import type { ViewState } from './url-state.js';
 
@@ -42,6 +44,8 @@ export class RunsState {
   readonly byId = $derived(new Map(this.runs.map((run) => [run.id, run])));
   readonly visibleRuns: readonly RunSummary[] = $derived(sortRuns(this.runs.filter((run) => matchesFilter(run, this.filter)), this.sort));
   readonly groups: readonly RunGroup[] = $derived(this.grouped ? groupRuns(this.visibleRuns, this.sort) : []);
+  /** What the table draws, in order (it renders only the window that shows: RunsTable). */
+  readonly rows: readonly TableRow[] = $derived(tableRows(this.visibleRuns, this.grouped ? this.groups : null, this.collapsedGroups));
   readonly allTags: readonly string[] = $derived([...new Set(this.runs.flatMap((run) => run.tags))].sort());
   /** Selected runs in table order (selected runs hidden by the filter come last). */
   readonly selectedRuns: readonly RunSummary[] = $derived([
