@@ -77,9 +77,9 @@ function fakeMain(): FakeApi {
     .handle('metrics:histograms', ({ runId }) => ok({ runId, steps: [0, 1], counts: [[0, 1, 0], [1, 1, 0]] }));
 }
 
-/** Every comparison request: one per control change (issue 11: it used to be six). */
-const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare');
-/** The requests that also asked for the panels' metrics (as `keys`). */
+/** The chosen metric's comparison requests (the panels' request carries `keys`). */
+const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys === undefined);
+/** The requests for all five panel metrics at once (issue 11: there used to be five). */
 const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys !== undefined);
 const PANEL_KEY_LIST = Object.values(PANEL_KEYS);
 
@@ -95,7 +95,7 @@ describe('CompareState requests', () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'h2', 'g1'], { gridPoints: 400 });
     await state.start();
-    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null, keys: PANEL_KEY_LIST }]);
+    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null }]);
     expect(state.result?.groups).toHaveLength(3);
   });
 
@@ -103,9 +103,11 @@ describe('CompareState requests', () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'g1'], { runs: RUNS });
     await state.start();
-    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare']);
-    expect([...panelCalls(api)[0]!.keys!].sort()).toEqual(['ratio/a0', 'ratio/am_gm_gap', 'ratio/g0', 'ratio/h0', 'ratio/half_var_log_ratio']);
-    expect(state.panels.amGmGap?.legend).toBe('ratio/am_gm_gap legend');
+    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare', 'metrics:compare']);
+    const [panels] = panelCalls(api);
+    expect([panels!.key, ...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
+    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false });
+    expect(state.panels.halfVarLogRatio?.legend).toBe('ratio/half_var_log_ratio legend');
     expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
     expect(state.spectrumFacets).toHaveLength(3);
     expect(state.spectrumFacets[0]!.model.lines.map((l) => l.label)).toEqual(['hmpo-false A₀ (p = 1)', 'hmpo-false G₀ (p = 0)', 'hmpo-false H₀ (p = −1)']);
@@ -185,10 +187,10 @@ describe('CompareState requests', () => {
     const second = state.query();
     const calls = api.callsTo('metrics:compare');
     // Answer the second query first, then the stale one.
-    expect(calls).toHaveLength(2);
-    calls.forEach((request, i) => i >= 1 && resolvers[i]!(ok(compareAnswer(request))));
+    expect(calls).toHaveLength(4);
+    calls.forEach((request, i) => i >= 2 && resolvers[i]!(ok(compareAnswer(request))));
     await second;
-    calls.forEach((request, i) => i < 1 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
+    calls.forEach((request, i) => i < 2 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
     await first;
     expect(state.result?.legend).not.toBe('stale');
   });

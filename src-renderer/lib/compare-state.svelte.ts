@@ -230,9 +230,11 @@ export class CompareState {
   }
 
   /**
-   * Asks main for whatever changed in ONE request: the chosen metric's comparison, with the panels'
-   * metrics as `keys` when x-axis, smoothing, grid, band or runs changed; then the chosen runs'
-   * histograms.
+   * Asks main for whatever changed: the chosen metric's comparison, and (only when x-axis,
+   * smoothing, grid, band or runs changed) all five panel metrics in ONE more request (`keys`),
+   * sent together; then the chosen runs' histograms. The main comparison is its own request so it
+   * is drawn as soon as it is answered (main answers in order, so it comes first), not after the
+   * panels' five metrics: one request per change, two when the panels change too (was six).
    */
   async query(): Promise<void> {
     this.#debouncer.cancel();
@@ -245,22 +247,32 @@ export class CompareState {
     const request = this.request;
     const mainKey = JSON.stringify(request);
     const panelKey = this.panelKey;
+    const askMain = mainKey !== this.#lastMainKey;
     const askPanels = panelKey !== this.#lastPanelKey;
-    if (mainKey === this.#lastMainKey && !askPanels) return;
+    if (!askMain && !askPanels) return;
     this.loading = true;
     this.error = null;
     const names = Object.keys(PANEL_KEYS) as PanelName[];
-    const answer = await this.#api.invoke('metrics:compare', askPanels ? { ...request, keys: names.map((name) => PANEL_KEYS[name]) } : request);
+    const [first, ...rest] = names.map((name) => PANEL_KEYS[name]);
+    const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
+    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
+    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false }) : Promise.resolve(null);
+    const main = await mainAnswer;
+    if (generation !== this.#generation) return;
+    const mainValue = main ? this.#unwrap(main) : null;
+    if (mainValue) {
+      this.result = mainValue;
+      this.#lastMainKey = mainKey;
+    }
+    const panelsResult = await panelAnswer;
     if (generation !== this.#generation) return;
     this.loading = false;
-    const value = this.#unwrap(answer);
-    if (!value) return;
-    this.result = value;
-    this.#lastMainKey = mainKey;
-    if (askPanels) {
+    const panelValue = panelsResult ? this.#unwrap(panelsResult) : null;
+    if (panelValue) {
+      const curves = [{ key: first!, groups: panelValue.groups, legend: panelValue.legend }, ...(panelValue.series ?? [])];
       const panels: Partial<Record<PanelName, CompareResult>> = {};
       for (const name of names) {
-        const series = value.series?.find((s) => s.key === PANEL_KEYS[name]);
+        const series = curves.find((s) => s.key === PANEL_KEYS[name]);
         if (series) panels[name] = { groups: series.groups, legend: series.legend, summary: [], survival: [], configDiff: [] };
       }
       this.panels = panels;
