@@ -78,10 +78,32 @@ export function tickLabels(splits: readonly number[]): string[] {
   return splits.map((v) => v.toFixed(decimals));
 }
 
+/** The cursor's x as the legend reads it: whole steps ("1,234"), else up to 4 significant digits. */
+export function formatXReadout(value: number | null | undefined, xLabel: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (xLabel === 'step' || xLabel === 'samples seen') return Math.round(value).toLocaleString('en-US');
+  return String(Number(value.toPrecision(4)));
+}
+
+/**
+ * Log-axis tick labels: only whole decades (1e-5, 0.001, 1, 100), others blank, so the minor ticks
+ * uPlot draws between decades do not crowd; numbers outside [0.001, 10^4] in exponent form, which
+ * also keeps "0.00001" from being clipped by the axis width.
+ */
+export function logTickLabels(splits: readonly number[]): string[] {
+  return splits.map((v) => {
+    if (!(v > 0)) return '';
+    const exponent = Math.log10(v);
+    if (Math.abs(exponent - Math.round(exponent)) > 1e-9) return '';
+    const e = Math.round(exponent);
+    return e >= -3 && e <= 4 ? String(10 ** e >= 1 ? 10 ** e : Number((10 ** e).toFixed(-e))) : `1e${e}`;
+  });
+}
+
 /** uPlot options for a model (its shape and styles; the values go through `uplotData`). */
 export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.Options {
   const ink = CHART_INK[settings.theme];
-  const series: uPlot.Series[] = [{ label: settings.xLabel }];
+  const series: uPlot.Series[] = [{ label: settings.xLabel, value: (_u, v) => formatXReadout(v, settings.xLabel) }];
   const bands: uPlot.Band[] = [];
   for (const band of model.bands) {
     const lowerIndex = series.length;
@@ -125,11 +147,14 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
       },
     },
-    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60, values: (_u, splits) => (settings.logY ? splits.map((v) => String(v)) : tickLabels(splits)) }],
+    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
     legend: { show: true, live: true },
     cursor: { drag: { x: true, y: false, setScale: true } },
     hooks: {
       draw: [(u) => drawAnnotations(u, settings.annotations(), ink)],
+      // Without a cursor the legend would read "--": show the last values instead.
+      setCursor: [(u) => u.cursor.idx == null && showLastValues(u)],
+      setData: [(u) => u.cursor.idx == null && showLastValues(u)],
       setSelect: [
         (u) => {
           if (u.select.width > 0) settings.onUserZoom?.();
@@ -137,6 +162,11 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       ],
     },
   };
+}
+
+function showLastValues(u: uPlot): void {
+  const last = u.data[0].length - 1;
+  if (last >= 0) u.setLegend({ idx: last });
 }
 
 /** Vertical event markers and horizontal reference lines, clipped to the plotting area. */
