@@ -33,6 +33,31 @@ export interface ChartSettings {
   readonly annotations: () => Annotations;
   /** Called when the user drag-selects a range (zooms in): live charts stop following the tail. */
   readonly onUserZoom?: () => void;
+  /**
+   * Charts with the same key share a crosshair and an x zoom (drag to zoom one, double-click to
+   * reset, and the others follow). Only for charts on the same x axis.
+   */
+  readonly syncKey?: string;
+}
+
+/** While a zoom is being passed on to a chart's partners: their own setScale must not pass it back. */
+let passingZoom = false;
+
+/** Gives `u`'s x range to every other chart with the same sync key. */
+export function shareZoom(u: uPlot, syncKey: string): void {
+  if (passingZoom) return;
+  const { min, max } = u.scales['x'] ?? {};
+  if (min == null || max == null) return;
+  passingZoom = true;
+  try {
+    for (const other of uPlot.sync(syncKey).plots) {
+      if (other === u) continue;
+      const current = other.scales['x'];
+      if (current?.min !== min || current?.max !== max) other.setScale('x', { min, max });
+    }
+  } finally {
+    passingZoom = false;
+  }
 }
 
 /** CSS class of series the legend hides (band edges, faint per-seed lines). */
@@ -149,12 +174,13 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
     },
     axes: [axis(settings.xLabel), { ...axis(undefined), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
     legend: { show: true, live: true },
-    cursor: { drag: { x: true, y: false, setScale: true } },
+    cursor: { drag: { x: true, y: false, setScale: true }, ...(settings.syncKey ? { sync: { key: settings.syncKey } } : {}) },
     hooks: {
       draw: [(u) => drawAnnotations(u, settings.annotations(), ink)],
       // Without a cursor the legend would read "--": show the last values instead.
       setCursor: [(u) => u.cursor.idx == null && showLastValues(u)],
       setData: [(u) => u.cursor.idx == null && showLastValues(u)],
+      ...(settings.syncKey ? { setScale: [(u: uPlot, key: string) => key === 'x' && shareZoom(u, settings.syncKey!)] } : {}),
       setSelect: [
         (u) => {
           if (u.select.width > 0) settings.onUserZoom?.();
