@@ -2,7 +2,8 @@
  * View state in the URL, as a user works: grouping, selection and the comparison's smoothing and
  * target survive a reload and a trip to another view; browser Back and Forward move between views
  * (Back from a run view returns to the runs table, inside the app); the page's link, opened in a
- * fresh tab, shows the same comparison. Screenshots go to test-results/screenshots.
+ * fresh tab, shows the same comparison; a saved named view restores it from another view. The
+ * theme toggle forces light or dark and is remembered. Screenshots go to test-results/screenshots.
  */
 import { expect, screenshot, test } from './fixtures.js';
 import { nav, runSmallSweep } from './ui-helpers.js';
@@ -51,12 +52,34 @@ test('reload, Back/Forward and a copied link restore the view: selection, groupi
   await expect(page.getByRole('row', { name: /^Select run / })).toHaveCount(2);
   await expect(page).toHaveURL(new RegExp(`^${app.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
 
-  // The comparison's link, opened in a fresh tab, shows the same comparison.
+  // A saved named view restores the comparison from anywhere.
   await nav(page, 'Compare');
+  await page.getByText('Views (0)').click();
+  await page.getByRole('textbox', { name: 'Save this view as' }).fill('smoothed');
+  await page.getByRole('button', { name: 'Save view' }).click();
+  await nav(page, 'Sweeps');
+  await page.getByText('Views (1)').click();
+  await page.getByRole('button', { name: 'smoothed', exact: true }).click();
+  await expectComparison();
+
+  // The comparison's link, opened in a fresh tab, shows the same comparison.
   const link = page.url();
   const other = await context.newPage();
   await other.goto(link);
   await expect(other.getByRole('slider', { name: 'Smoothing (EMA weight)' })).toHaveValue('0.5');
   await expect(other.getByRole('textbox', { name: 'Target' })).toHaveValue('0.25');
   await other.close();
+});
+
+test('the theme toggle forces light or dark, and the choice is remembered', async ({ app, page }) => {
+  await app.open(page);
+  const html = page.locator('html');
+  await page.getByRole('button', { name: 'Theme: system' }).click();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await page.getByRole('button', { name: 'Theme: light' }).click();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Theme: dark' })).toBeVisible();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await screenshot(page, 'runs-dark');
 });
