@@ -26,6 +26,9 @@ test('compare charts share crosshair and zoom, and read out whole steps', async 
   await expect(main.getByRole('rowheader', { name: /^hmpo/ })).toBeVisible();
   await expect(gap.locator('.u-over')).toBeVisible();
 
+  // Titled in words (the y axis, drawn on the canvas, carries the same name; see the screenshot).
+  await expect(main.getByRole('heading', { name: 'Reward mean', level: 3 })).toBeVisible();
+
   // Before any hover: the last step and values, never "--".
   await expect(xReadout(main)).toHaveText('23');
   await expect(main.locator('.u-legend')).not.toContainText('--');

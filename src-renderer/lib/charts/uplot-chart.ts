@@ -13,6 +13,7 @@ export interface ChartView {
   readonly logY: boolean;
   readonly followTail: boolean;
   readonly xLabel: string;
+  readonly yLabel?: string;
   readonly theme: Theme;
   readonly annotations: Annotations;
   /** Charts with the same key share crosshair and x zoom (uplot-options.ts). */
@@ -37,7 +38,7 @@ export class UplotChart {
   /** Draws `model`; cheap when only the values (or annotations) changed. */
   update(model: ChartModel, view: ChartView, size: { width: number; height: number }): void {
     this.#annotations = view.annotations;
-    const rebuildKey = JSON.stringify([modelShapeKey(model), view.logY, view.theme, view.xLabel, view.syncKey ?? '']);
+    const rebuildKey = JSON.stringify([modelShapeKey(model), view.logY, view.theme, view.xLabel, view.yLabel ?? '', view.syncKey ?? '']);
     if (this.#plot !== null && rebuildKey === this.#rebuildKey && model === this.#lastModel) {
       this.resize(size);
       this.#plot.redraw(false, false);
@@ -58,6 +59,7 @@ export class UplotChart {
       height: size.height,
       logY: view.logY,
       xLabel: view.xLabel,
+      ...(view.yLabel ? { yLabel: view.yLabel } : {}),
       theme: view.theme,
       annotations: () => this.#annotations,
       onUserZoom: this.#onUserZoom,

@@ -28,6 +28,8 @@ export interface ChartSettings {
   readonly height: number;
   readonly logY: boolean;
   readonly xLabel: string;
+  /** The y axis's name and unit (metric-labels.ts); none when absent. */
+  readonly yLabel?: string;
   readonly theme: Theme;
   /** Read at every draw, so annotations can change without rebuilding the chart. */
   readonly annotations: () => Annotations;
@@ -172,7 +174,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
       },
     },
-    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
+    axes: [axis(settings.xLabel), { ...axis(settings.yLabel), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
     legend: { show: true, live: true },
     cursor: { drag: { x: true, y: false, setScale: true }, ...(settings.syncKey ? { sync: { key: settings.syncKey } } : {}) },
     hooks: {
