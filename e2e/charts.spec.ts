@@ -1,7 +1,8 @@
 /**
  * Compare charts as a user reads them: the legend shows the last values before any hover (not
  * "--"), step read-outs are whole numbers, the crosshair moves in every curve chart at once, and a
- * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both).
+ * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the
+ * log-ratio heatmaps carry a colour scale.
  */
 import type { Locator, Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures.js';
@@ -54,4 +55,10 @@ test('compare charts share crosshair and zoom, and read out whole steps', async 
   await main.locator('.u-over').dblclick();
   await hoverAt(page, gap, 0.01);
   await expect.poll(async () => Number(await xReadout(gap).textContent())).toBeLessThanOrEqual(1);
+
+  // Each log-ratio heatmap has its colour scale, labelled in shares of the step's tokens.
+  const colourScale = page.getByRole('img', { name: /^Colour scale: share of the step's tokens/ }).first();
+  await colourScale.scrollIntoViewIfNeeded();
+  await expect(colourScale).toContainText('0%');
+  await page.screenshot({ path: 'test-results/screenshots/compare-heatmap.png' });
 });

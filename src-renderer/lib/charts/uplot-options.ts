@@ -62,6 +62,9 @@ export function shareZoom(u: uPlot, syncKey: string): void {
   }
 }
 
+/** Band fill opacity: a translucent grey or blue band on near-black needs about twice the alpha it needs on white. */
+export const DEFAULT_BAND_OPACITY: Readonly<Record<Theme, number>> = { light: 0.18, dark: 0.32 };
+
 /** CSS class of series the legend hides (band edges, faint per-seed lines). */
 export const LEGEND_HIDDEN_CLASS = 'hmpo-legend-hidden';
 
@@ -143,7 +146,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       class: LEGEND_HIDDEN_CLASS,
     });
     series.push(edge('lower'), edge('upper'));
-    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? 0.18) });
+    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? DEFAULT_BAND_OPACITY[settings.theme]) });
   }
   for (const line of model.lines) {
     series.push({
