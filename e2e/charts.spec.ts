@@ -2,8 +2,9 @@
  * Compare charts as a user reads them: the legend shows the last values before any hover (not
  * "--"), step read-outs are whole numbers, the crosshair moves in every curve chart at once, and a
  * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the
- * log-ratio heatmaps carry a colour scale.
+ * log-ratio heatmaps carry a colour scale; each chart saves its series as CSV and itself as PNG.
  */
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures.js';
 import { runSmallSweep } from './ui-helpers.js';
@@ -61,4 +62,14 @@ test('compare charts share crosshair and zoom, and read out whole steps', async 
   await colourScale.scrollIntoViewIfNeeded();
   await expect(colourScale).toContainText('0%');
   await page.screenshot({ path: 'test-results/screenshots/compare-heatmap.png' });
+
+  // Per-chart export: the drawn series as CSV, the picture as PNG.
+  const [csv] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save the series of Reward mean as CSV' }).click()]);
+  expect(csv.suggestedFilename()).toBe('reward-mean.csv');
+  const rows = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+  expect(rows[0]).toBe('step,hmpo,gspo');
+  expect(rows.length).toBeGreaterThan(20);
+  const [png] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save Reward mean as PNG' }).click()]);
+  expect(png.suggestedFilename()).toBe('reward-mean.png');
+  expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
 });
