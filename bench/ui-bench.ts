@@ -3,7 +3,9 @@
  * against `hmpo-lab serve`. (1) Time from opening Compare on 40 runs x 20,000 steps to the charts
  * drawn (target <= 500 ms). (2) Frame times while 8 runs stream live into the runs table and a run
  * view (target: no frame over 50 ms). The 40 runs are synthetic history written through the store's
- * own insert path (only the keys the Compare view reads); the 8 live runs really train.
+ * own insert path (only the keys the Compare view reads); the 8 live runs really train. (3) The runs
+ * table with 10,000 runs: page open to rows shown (target <= 1 s), and sort, filter and group-seeds
+ * each to the next painted frame (target <= 200 ms each).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -21,6 +23,14 @@ import { createRun, markRunEnded, markRunStarted } from '../src-main/db/runs-que
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Runs inside the page (page.evaluate); declared here because this file is type-checked without DOM typings. */
 declare const requestAnimationFrame: (callback: (now: number) => void) => number;
+/** The page's document, as far as the runs-table timings use it (no DOM typings here either). */
+declare const document: {
+  getElementById(id: string): { value: string; dispatchEvent(event: unknown): boolean } | null;
+  querySelector(selector: string): { click(): void } | null;
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null; querySelector(selector: string): { click(): void } | null }>;
+};
+declare const Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
+const MANY_RUNS = 10_000;
 const RUNS = 40;
 const STEPS = 20_000;
 const PRESETS = ['gspo', 'hmpo', 'gmpo', 'agm'] as const;
@@ -60,6 +70,44 @@ function syntheticHistory(path: string): void {
   console.log(`synthetic history: ${RUNS} runs x ${STEPS} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** 10,000 ended runs with a reward each (no steps: the runs table reads summaries only). */
+function manyRuns(path: string): void {
+  const db = openDatabase(path);
+  const t0 = performance.now();
+  db.transaction(() => {
+    for (let r = 0; r < MANY_RUNS; r++) {
+      const config = validateRunConfig({ objective: { preset: PRESETS[r % PRESETS.length] }, seed: Math.floor(r / PRESETS.length) % 50, totalSteps: 100 + (Math.floor(r / 200) % 5) * 100 });
+      if (!config.ok) throw new Error(config.error.message);
+      const run = createRun(db, { config: config.value, appVersion: 'bench' });
+      markRunStarted(db, run.id, { pid: 1 });
+      markRunEnded(db, run.id, { status: r % 37 === 0 ? 'stopped' : 'finished', exitCode: 0 });
+    }
+  })();
+  db.close();
+  console.log(`many runs: ${MANY_RUNS} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Runs `action` in the page and times it to the frame after the next paint (ms). */
+async function timeToPaint(page: import('@playwright/test').Page, action: 'sort' | 'filter' | 'group'): Promise<number> {
+  return page.evaluate(
+    (what) =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        if (what === 'sort') document.querySelector('button[aria-label="Sort by Last reward"]')!.click();
+        else if (what === 'filter') {
+          const input = document.getElementById('runs-filter')!;
+          input.value = input.value === '' ? 'hmpo' : '';
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        } else {
+          const label = Array.from(document.querySelectorAll('label')).find((l) => (l.textContent ?? '').includes('Group seeds'))!;
+          label.querySelector('input')!.click();
+        }
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      }),
+    action,
+  );
+}
+
 async function serve(db: string): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'hmpo-lab.js'), '--db', db, 'serve', '--port', '0', '--concurrency', '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => {
@@ -79,6 +127,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hmpo-ui-bench-'));
   const db = join(dir, 'lab.db');
   syntheticHistory(db);
+  const manyDb = join(dir, 'many.db');
+  manyRuns(manyDb);
   const server = await serve(db);
   const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
   const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'] });
@@ -98,6 +148,21 @@ async function main(): Promise<void> {
       await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       draws.push(Date.now() - t0);
+    }
+    // (3) The runs table with 10,000 runs (before the live runs start, which would share the CPU).
+    const many = await serve(manyDb);
+    const opens: number[] = [];
+    const actions: Record<'sort' | 'filter' | 'group', number[]> = { sort: [], filter: [], group: [] };
+    try {
+      for (let i = 0; i < 3; i++) {
+        const t0 = Date.now();
+        await page.goto(many.url);
+        await page.getByRole('row', { name: /^Select run / }).first().waitFor();
+        opens.push(Date.now() - t0);
+        for (const action of ['sort', 'filter', 'group', 'group', 'filter', 'sort'] as const) actions[action].push(await timeToPaint(page, action));
+      }
+    } finally {
+      many.stop();
     }
     // (2) Frame times while 8 runs stream live.
     await page.goto(server.url);
@@ -127,6 +192,11 @@ async function main(): Promise<void> {
     const over = frames.filter((f) => f > 50).length;
     console.log(`compare draw (40 runs x ${STEPS} steps): ${draws.map((d) => `${d} ms`).join(', ')}; median ${median(draws)} ms  target <= 500 ms: ${median(draws) <= 500 ? 'PASS' : 'MISS'}`);
     console.log(`live frames (8 runs streaming, runs table): ${frames.length} frames in 8 s, p99 ${p99.toFixed(1)} ms, worst ${worst.toFixed(1)} ms, ${over} over 50 ms  target none over 50 ms: ${over === 0 ? 'PASS' : 'MISS'}`);
+    console.log(`runs table (${MANY_RUNS} runs): open to rows shown ${opens.map((d) => `${d} ms`).join(', ')}; median ${median(opens)} ms  target <= 1000 ms: ${median(opens) <= 1000 ? 'PASS' : 'MISS'}`);
+    for (const [action, times] of Object.entries(actions)) {
+      const worstTime = Math.max(...times);
+      console.log(`runs table (${MANY_RUNS} runs): ${action} to painted ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}; worst ${worstTime.toFixed(0)} ms  target <= 200 ms: ${worstTime <= 200 ? 'PASS' : 'MISS'}`);
+    }
   } finally {
     await browser.close();
     server.stop();

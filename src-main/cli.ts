@@ -11,6 +11,7 @@ import { registerObjectiveCommand } from './cli/objective-command.js';
 import { registerRunCommand } from './cli/run-command.js';
 import { registerRunsCommands } from './cli/runs-commands.js';
 import { registerSweepCommand } from './cli/sweep-command.js';
+import { registerSweepsCommand } from './cli/sweeps-command.js';
 import { registerCompareCommand } from './cli/compare-command.js';
 import { registerExportCommand } from './cli/export-command.js';
 import { registerDbCommand } from './cli/db-command.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
   registerRunCommand(program);
   registerSweepCommand(program);
+  registerSweepsCommand(program);
   registerRunsCommands(program);
   registerCompareCommand(program);
   registerExportCommand(program);

@@ -43,6 +43,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'sweeps:preview': sweepSpec,
   'sweeps:start': sweepSpec,
   'sweeps:list': empty,
+  'sweeps:rename': z.strictObject({ sweepId: z.string().regex(/^\d{1,15}$/, 'must be a sweep id (a whole number)'), name: z.string().max(200, 'sweep names are at most 200 characters') }),
   'metrics:series': z.strictObject({ runIds: runIds.min(1, 'choose at least one run'), keys: z.array(metricKey).min(1).max(64), x: xAxis, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:compare': z.strictObject({
     runIds: runIds.min(1, 'choose at least one run'),
@@ -55,6 +56,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
     withSummary: z.boolean().optional(),
     finalWindow: z.number().gt(0, 'finalWindow must be a fraction above 0').max(1, 'finalWindow must be at most 1 (the whole run)').optional(),
     collapseEntropy: z.number().finite().min(0, 'collapseEntropy must be at least 0').optional(),
+    keys: z.array(metricKey).max(16, 'at most 16 extra metrics per comparison').optional(),
   }),
   'metrics:histograms': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),

@@ -85,6 +85,11 @@ export interface SweepSummary {
   readonly name: string;
   readonly createdAt: number;
   readonly runIds: readonly string[];
+  /** The one display name, the same in the CLI, the UI and exports: "sweep 3" or "sweep 3 · lr grid" (sweep-label.ts). */
+  readonly label: string;
+  /** The grid's axes as launched (labels name object values, e.g. MuonClip off / on). */
+  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
+  readonly seeds: readonly number[];
 }
 
 export type XAxis = 'step' | 'samples' | 'wallTime';
@@ -119,6 +124,12 @@ export interface CompareRequest {
   readonly finalWindow?: number;
   /** Entropy (nats per token) below which a run counts as collapsed (default 0.05). */
   readonly collapseEntropy?: number;
+  /**
+   * More metrics, answered in the same round trip as curves only (no summary) on the same x axis,
+   * grid, smoothing and band, in `CompareResult.series`. Main reads each run's record, x axis and
+   * summary once for all of them.
+   */
+  readonly keys?: readonly MetricKey[];
 }
 
 export interface CompareGroup {
@@ -127,6 +138,8 @@ export interface CompareGroup {
   readonly preset: ObjectivePreset;
   /** True when the group trains with QK-clip (MuonClip with Muon): drawn dashed. */
   readonly qkClip: boolean;
+  /** The group's whole config minus seed and name, one "path: value" per line (shown on hover). */
+  readonly configText?: string;
   readonly runIds: readonly string[];
   readonly x: readonly number[];
   readonly mean: readonly (number | null)[];
@@ -178,6 +191,15 @@ export interface CompareResult {
   readonly outcomes?: readonly RunOutcomeRow[];
   /** One verdict per pair of groups and outcome, outcome-major; main always sends them (empty without the summary or with one group). */
   readonly verdicts?: readonly Verdict[];
+  /** The curves of each of the request's `keys`, in its order (absent when it asked for none). */
+  readonly series?: readonly CompareSeries[];
+}
+
+/** One extra metric of a comparison: its groups' curves and legend line. */
+export interface CompareSeries {
+  readonly key: MetricKey;
+  readonly groups: readonly CompareGroup[];
+  readonly legend: string;
 }
 
 /** Log-ratio histograms of one run over steps (binned counts; steps downsampled to at most `buckets` columns). */
@@ -222,6 +244,8 @@ export interface Requests {
   'sweeps:preview': { req: SweepSpec; res: SweepPreview };
   'sweeps:start': { req: SweepSpec; res: { sweepId: string; runIds: string[] } };
   'sweeps:list': { req: null; res: SweepSummary[] };
+  /** Gives the sweep a name of its own ('' clears it, leaving "sweep N"). */
+  'sweeps:rename': { req: { sweepId: string; name: string }; res: SweepSummary };
   'metrics:series': { req: { runIds: string[]; keys: MetricKey[]; x: XAxis; buckets: number }; res: DownsampledSeries[] };
   'metrics:compare': { req: CompareRequest; res: CompareResult };
   'metrics:histograms': { req: { runId: string; buckets: number }; res: HistogramSeries };
@@ -285,6 +309,7 @@ export const CHANNELS: readonly Channel[] = [
   'sweeps:preview',
   'sweeps:start',
   'sweeps:list',
+  'sweeps:rename',
   'metrics:series',
   'metrics:compare',
   'metrics:histograms',

@@ -154,4 +154,14 @@ describe('resolveObjective applies the spec preset table', () => {
     expect(resolveObjective({ preset: 'grpo', clipLow: 0.2, clipHigh: 0.28 }).clipHigh).toBe(0.28);
     expect(resolveObjective({ preset: 'hmpo', tokenClip: null }).tokenClip).toBeNull();
   });
+
+  it('lists cross-field problems together with the fields\' own problems (issue 11)', () => {
+    const result = validateRunConfig({ groupSize: 1, model: { dModel: 30 } });
+    expect(result.ok).toBe(false);
+    const lines = !result.ok ? result.error.message.split('\n') : [];
+    expect(lines.some((l) => l.startsWith('groupSize: '))).toBe(true);
+    expect(lines).toContain('model.dModel: dModel 30 is not divisible by nHeads 4; pick a multiple of nHeads such as 32');
+    // A rule that reads an invalid field is not judged on the default that stands in for it.
+    expect(lines.some((l) => l.startsWith('minibatchesPerRollout: '))).toBe(false);
+  });
 });

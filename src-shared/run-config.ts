@@ -101,31 +101,34 @@ export const DEFAULT_RUN_CONFIG: RunConfig = RunConfigSchema.parse({});
 /** Name of the error code every validation failure carries. */
 export const INVALID_RUN_CONFIG = 'INVALID_RUN_CONFIG';
 
-function crossFieldProblems(config: RunConfig): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+/** A cross-field problem and the fields its rule reads (checked only when each of those is valid on its own). */
+type CrossFieldProblem = FieldProblem & { readonly reads: readonly string[] };
+
+function crossFieldProblems(config: RunConfig): CrossFieldProblem[] {
+  const problems: CrossFieldProblem[] = [];
   for (const p of objectiveKnobProblems(config.objective)) {
-    problems.push({ path: `objective.${p.key}`, message: p.message });
+    problems.push({ path: `objective.${p.key}`, message: p.message, reads: ['objective'] });
   }
   if (config.model.dModel % config.model.nHeads !== 0) {
-    problems.push({ path: 'model.dModel', message: `dModel ${config.model.dModel} is not divisible by nHeads ${config.model.nHeads}; pick a multiple of nHeads such as ${config.model.nHeads * Math.ceil(config.model.dModel / config.model.nHeads)}` });
+    problems.push({ path: 'model.dModel', reads: ['model.dModel', 'model.nHeads'], message: `dModel ${config.model.dModel} is not divisible by nHeads ${config.model.nHeads}; pick a multiple of nHeads such as ${config.model.nHeads * Math.ceil(config.model.dModel / config.model.nHeads)}` });
   }
   const sequences = config.promptsPerRollout * config.groupSize;
   if (sequences % config.minibatchesPerRollout !== 0) {
-    problems.push({ path: 'minibatchesPerRollout', message: `a rollout of ${sequences} sequences (promptsPerRollout x groupSize) does not split into ${config.minibatchesPerRollout} equal minibatches; choose a divisor of ${sequences}` });
+    problems.push({ path: 'minibatchesPerRollout', reads: ['promptsPerRollout', 'groupSize', 'minibatchesPerRollout'], message: `a rollout of ${sequences} sequences (promptsPerRollout x groupSize) does not split into ${config.minibatchesPerRollout} equal minibatches; choose a divisor of ${sequences}` });
   }
   const task = TASKS[config.task];
   if (config.promptLength < task.minPromptLength) {
-    problems.push({ path: 'promptLength', message: `task '${config.task}' needs a prompt of at least ${task.minPromptLength} tokens (got ${config.promptLength})` });
+    problems.push({ path: 'promptLength', reads: ['task', 'promptLength'], message: `task '${config.task}' needs a prompt of at least ${task.minPromptLength} tokens (got ${config.promptLength})` });
   } else if (config.completionLength < task.answerLength(config.promptLength)) {
     const needed = task.answerLength(config.promptLength);
-    problems.push({ path: 'completionLength', message: `task '${config.task}' with promptLength ${config.promptLength} needs completions of at least ${needed} tokens to reach its optimum (got ${config.completionLength}); raise completionLength or shorten the prompt` });
+    problems.push({ path: 'completionLength', reads: ['task', 'promptLength', 'completionLength'], message: `task '${config.task}' with promptLength ${config.promptLength} needs completions of at least ${needed} tokens to reach its optimum (got ${config.completionLength}); raise completionLength or shorten the prompt` });
   }
   if (config.advantage.mode === 'log' && task.rewardsCanBeNonPositive) {
-    problems.push({ path: 'advantage.mode', message: `the log advantage needs strictly positive rewards, but task '${config.task}' can give rewards <= 0 (range ${task.rewardRange[0]} to ${task.rewardRange[1]}); use mode group, or a positive-reward task such as long-tail` });
+    problems.push({ path: 'advantage.mode', reads: ['advantage.mode', 'task'], message: `the log advantage needs strictly positive rewards, but task '${config.task}' can give rewards <= 0 (range ${task.rewardRange[0]} to ${task.rewardRange[1]}); use mode group, or a positive-reward task such as long-tail` });
   }
   const preset = PRESET_DEFAULTS[config.objective.preset];
   if (config.controller.powerP && (preset.level !== 'sequence' || preset.mean.kind !== 'power')) {
-    problems.push({ path: 'controller.powerP', message: `the controller sets the power-mean exponent p, which preset '${config.objective.preset}' does not have; use a power-mean preset (gspo, gmpo, hmpo, amp, power) or turn powerP off` });
+    problems.push({ path: 'controller.powerP', reads: ['controller.powerP', 'objective'], message: `the controller sets the power-mean exponent p, which preset '${config.objective.preset}' does not have; use a power-mean preset (gspo, gmpo, hmpo, amp, power) or turn powerP off` });
   }
   return problems;
 }
@@ -138,13 +141,36 @@ function crossFieldProblems(config: RunConfig): FieldProblem[] {
 export function validateRunConfig(input: unknown): Result<RunConfig> {
   const parsed = RunConfigSchema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success) {
-    return err(INVALID_RUN_CONFIG, formatIssues(parsed.error.issues, RunConfigSchema));
+    // Every problem at once: the cross-field rules whose fields are each valid are checked too, on
+    // the input with its invalid fields left to their defaults.
+    const invalid = parsed.error.issues.map((issue) => issue.path.map(String).join('.'));
+    const repaired = RunConfigSchema.safeParse(withoutPaths(input ?? {}, invalid));
+    const touches = (read: string) => invalid.some((bad) => bad === '' || bad === read || bad.startsWith(`${read}.`) || read.startsWith(`${bad}.`));
+    const cross = repaired.success ? crossFieldProblems(repaired.data).filter((p) => !p.reads.some(touches)) : [];
+    return err(INVALID_RUN_CONFIG, [formatIssues(parsed.error.issues, RunConfigSchema), ...cross.map((p) => `${p.path}: ${p.message}`)].join('\n'));
   }
   const problems = crossFieldProblems(parsed.data);
   if (problems.length > 0) {
     return err(INVALID_RUN_CONFIG, problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   }
   return ok(parsed.data);
+}
+
+/** A JSON copy of `input` without the given dotted paths (so the schema's defaults fill them). */
+function withoutPaths(input: unknown, paths: readonly string[]): unknown {
+  let copy: unknown;
+  try {
+    copy = JSON.parse(JSON.stringify(input));
+  } catch {
+    return {};
+  }
+  for (const path of paths) {
+    const keys = path.split('.');
+    let node: unknown = copy;
+    for (const key of keys.slice(0, -1)) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+    if (typeof node === 'object' && node !== null) delete (node as Record<string, unknown>)[keys.at(-1)!];
+  }
+  return copy;
 }
 
 /** Derived values, computed once (house rule 7). */

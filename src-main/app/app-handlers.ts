@@ -4,7 +4,8 @@
  * a message that says what to do. No transport and no SQL here beyond calling the query modules.
  */
 import type { Database } from 'better-sqlite3';
-import type { AppInfo, DownsampledSeries, RunEventRow, WorkersStatus, XAxis } from '../../src-shared/contract.js';
+import type { AppInfo, DownsampledSeries, RunEventRow, SweepSummary, WorkersStatus, XAxis } from '../../src-shared/contract.js';
+import type { MetricKey } from '../../src-shared/metrics.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
@@ -12,8 +13,10 @@ import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
+import { listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
-import { createSweep, listSweeps } from '../db/sweeps-queries.js';
+import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
+import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { compareRuns, type CompareInput } from './compare-runs.js';
 import { createOutcomeInputReader } from './outcome-inputs.js';
@@ -57,6 +60,19 @@ export function describeEvent(event: RunEvent): string {
   }
 }
 
+/** A stored sweep as the contract describes it, with its one display name. */
+export function toSweepSummary(sweep: SweepRecord): SweepSummary {
+  return {
+    id: String(sweep.id),
+    name: sweep.name,
+    label: sweepLabel(sweep),
+    createdAt: sweep.createdAt,
+    runIds: sweep.runIds.map(String),
+    axes: sweep.axes,
+    seeds: sweep.seeds,
+  };
+}
+
 /** Maps each step to its value on the requested x-axis. */
 /** Reward of a run's last greedy-evaluation event (the trainer evaluates once at the end of every run); null when none. */
 function lastEvalReward(db: Database, runId: number): number | null {
@@ -88,7 +104,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       if (!deps.setRedis) throw new UserFacingError('NOT_AVAILABLE', 'this app cannot save a Redis setting');
       return deps.setRedis(url);
     },
-    'runs:list': () => store.summaries(),
+    'runs:list': () => listRunSummaries(db),
     'runs:get': ({ runId }) => {
       const id = existing(runId);
       const events: RunEventRow[] = listEvents(db, id, { limit: 5000 }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
@@ -138,9 +154,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const runs = expanded.value;
       const base = validateRunConfig(spec.base);
       const { sweep, runs: records } = createSweep(db, {
-        name: spec.name ?? `sweep of ${runs.length} runs`,
+        // No generated name: the sweep is "sweep N" everywhere until the user names it.
+        name: spec.name?.trim() ?? '',
         baseConfig: base.ok ? base.value : runs[0]!.config,
-        axes: spec.axes.map((a) => ({ path: a.path, values: [...a.values] })),
+        axes: spec.axes.map((a) => ({ path: a.path, values: [...a.values], ...(a.labels ? { labels: [...a.labels] } : {}) })),
         seeds: [...spec.seeds],
         configs: runs.map((r) => r.config),
         appVersion: deps.info.version,
@@ -148,7 +165,11 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const runIds = manager.adopt(records.map((r, i) => ({ runId: String(r.id), name: runs[i]!.name })));
       return { sweepId: String(sweep.id), runIds };
     },
-    'sweeps:list': () => listSweeps(db).map((s) => ({ id: String(s.id), name: s.name, createdAt: s.createdAt, runIds: s.runIds.map(String) })),
+    'sweeps:list': () => listSweeps(db).map(toSweepSummary),
+    'sweeps:rename': ({ sweepId, name }) => {
+      if (!renameSweep(db, Number(sweepId), name)) throw new UserFacingError('SWEEP_NOT_FOUND', `no sweep with id ${sweepId}; it may have been deleted`);
+      return toSweepSummary(getSweep(db, Number(sweepId))!);
+    },
     'metrics:series': ({ runIds, keys, x, buckets }) => {
       const ids = checkedIds(runIds);
       const series = downsampleSeries(db, { runIds: ids, keys, buckets });
@@ -156,20 +177,16 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
     },
     'metrics:compare': (request) => {
-      const inputs: CompareInput[] = checkedIds(request.runIds).map((id) => {
-        const record = requireRun(db, id);
-        const toX = xMapper(db, id, request.x);
-        const series = readSeriesFast(db, id, request.key);
-        const withSummary = request.withSummary !== false;
-        const reward = request.key === 'charts/reward_mean' || !withSummary ? series : readSeriesFast(db, id, 'charts/reward_mean');
+      const withSummary = request.withSummary !== false;
+      // Each run's record, x axis, summary and outcome inputs are read once, whatever the number of keys.
+      const runs = checkedIds(request.runIds).map((id) => {
         const summary = store.summary(String(id));
         return {
+          id,
           summary,
-          config: record.config,
-          x: request.x === 'step' ? series.steps : series.steps.map(toX),
-          y: series.values,
-          rewardSteps: reward.steps,
-          rewards: reward.values,
+          config: requireRun(db, id).config,
+          toX: request.x === 'step' ? null : xMapper(db, id, request.x),
+          reward: withSummary ? readSeriesFast(db, id, 'charts/reward_mean') : null,
           extras: {
             nonFiniteEvents: withSummary ? listEvents(db, id, { kinds: ['nonfinite-skip'] }).length : 0,
             qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
@@ -178,7 +195,19 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
           ...(withSummary ? { outcomeInputs: readOutcomeInputs(id, summary) } : {}),
         };
       });
-      return compareRuns(inputs, request);
+      const inputsFor = (key: MetricKey): CompareInput[] =>
+        runs.map(({ id, toX, reward: storedReward, ...run }) => {
+          const series = key === 'charts/reward_mean' && storedReward ? storedReward : readSeriesFast(db, id, key);
+          const reward = storedReward ?? series;
+          return { ...run, x: toX === null ? series.steps : series.steps.map(toX), y: series.values, rewardSteps: reward.steps, rewards: reward.values };
+        });
+      const main = compareRuns(inputsFor(request.key), request);
+      if (request.keys === undefined) return main;
+      const series = request.keys.map((key) => {
+        const curves = compareRuns(inputsFor(key), { ...request, key, withSummary: false });
+        return { key, groups: curves.groups, legend: curves.legend };
+      });
+      return { ...main, series };
     },
     'metrics:histograms': ({ runId, buckets }) => {
       const all = readLogRatioHistograms(db, existing(runId));

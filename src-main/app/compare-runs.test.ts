@@ -46,6 +46,17 @@ describe('compareRuns', () => {
     expect(result.groups[0]!.x).toHaveLength(11);
   });
 
+  it('labels groups that share a mean type by what tells them apart, the same in curves, summary and survival', () => {
+    const short = config({ objective: { preset: 'hmpo' }, totalSteps: 150, seed: 0 });
+    const long = config({ objective: { preset: 'hmpo' }, totalSteps: 300, seed: 0 });
+    const both = compareRuns([run('s', 'S', short, ramp(1)), run('l', 'L', long, ramp(1))], request);
+    const expected = ['hmpo · totalSteps=150', 'hmpo · totalSteps=300'];
+    expect(both.groups.map((g) => g.label)).toEqual(expected);
+    expect(both.summary.map((g) => g.label)).toEqual(expected);
+    expect(both.survival.map((g) => g.label)).toEqual(expected);
+    expect(both.groups[1]!.configText).toMatch(/^totalSteps: 300$/m);
+  });
+
   it('identical seeds give a zero-width band; it widens where seeds differ', () => {
     const h = result.groups[0]!;
     expect(h.n.slice(0, 6)).toEqual([3, 3, 3, 3, 3, 3]);

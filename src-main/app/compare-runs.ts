@@ -17,7 +17,7 @@ import { armOutcomeValues, defaultTarget, OUTCOME_KEYS, runOutcomes, type Outcom
 import { verdicts, type ArmOutcomeValues } from '../../src-shared/analysis/verdict.js';
 import { meanOf } from '../../src-shared/analysis/bootstrap.js';
 import { diffConfigs } from '../../src-shared/analysis/config-diff.js';
-import { resolveObjective } from '../../src-shared/objective-config.js';
+import { describeConfig, distinguishingLabels } from '../../src-shared/analysis/group-labels.js';
 
 /** One run's inputs: its summary and config, the requested metric on the requested x, and its reward by step. */
 export interface CompareInput {
@@ -34,12 +34,6 @@ export interface CompareInput {
   readonly lastEvalReward?: number | null;
 }
 
-function groupLabel(config: RunConfig): string {
-  const objective = resolveObjective(config.objective);
-  const mean = objective.mean.kind === 'power' && config.objective.preset === 'power' ? ` p=${objective.mean.p}` : '';
-  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
-  return `${config.objective.preset}${mean}${clip}`;
-}
 
 const estimate = (value: StepEstimate | null | undefined): number | null => (typeof value === 'number' ? value : null);
 
@@ -52,12 +46,13 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
   // One grid for every group, so the bands line up on the chart.
   const grid = gridSpanning(inputs.filter((i) => i.x.length > 0).map((i) => ({ x: i.x, y: i.y })), request.gridPoints);
 
+  // Labels say what distinguishes the compared groups (never the same twice); the config is on hover.
+  const labels = distinguishingLabels([...groups].map(([key, members]) => ({ key, config: members[0]!.config })));
   const compareGroups: CompareGroup[] = [];
   const summary: GroupSummaryRow[] = [];
   const survival: CompareResult['survival'][number][] = [];
   const outcomes: RunOutcomeRow[] = [];
   const arms: ArmOutcomeValues[] = [];
-  const labels = uniqueLabels([...groups].map(([groupKey, members]) => [groupKey, groupLabel(members[0]!.config)]));
   for (const [groupKey, members] of groups) {
     const first = members[0]!;
     const label = labels.get(groupKey)!;
@@ -70,6 +65,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
         label,
         preset: first.config.objective.preset,
         qkClip: first.config.qkClip.enabled,
+        configText: describeConfig(first.config),
         runIds: withData.map((m) => m.summary.id),
         x: band.aggregate.x,
         mean: band.aggregate.mean,
@@ -140,9 +136,3 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
   };
 }
 
-/** Group labels made unique (a suffix from the group key) so verdicts name each arm unambiguously. */
-function uniqueLabels(entries: readonly (readonly [string, string])[]): Map<string, string> {
-  const counts = new Map<string, number>();
-  for (const [, label] of entries) counts.set(label, (counts.get(label) ?? 0) + 1);
-  return new Map(entries.map(([groupKey, label]) => [groupKey, counts.get(label)! > 1 ? `${label} [${groupKey.slice(0, 6)}]` : label]));
-}

@@ -40,6 +40,17 @@ describe('store-backed commands', () => {
     expect(table.stdout.trim().split('\n')).toHaveLength(4); // header, rule, 2 runs
   });
 
+  it('sweeps lists the sweep by the label the UI uses, and rename changes it', async () => {
+    expect((await withDb('sweeps')).stdout).toMatch(/^\s*1\s+sweep 1\s+objective x 2 seeds\s+4 /m);
+    const renamed = await withDb('sweeps', 'rename', '1', 'mean types');
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout.trim()).toBe('sweep 1 · mean types');
+    expect((await withDb('sweeps')).stdout).toMatch(/sweep 1 · mean types/);
+    const missing = await withDb('sweeps', 'rename', '9', 'x');
+    expect(missing.code).not.toBe(0);
+    expect(oneLineError(missing.stderr)).toEqual([expect.stringMatching(/no sweep with id 9/)]);
+  });
+
   it('show prints a run with its config and events', async () => {
     const show = await withDb('show', '1');
     expect(show.code).toBe(0);

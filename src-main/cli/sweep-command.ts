@@ -15,6 +15,7 @@ import type { App } from '../app/create-app.js';
 import { OUTCOMES } from '../sweeps/run-outcome.js';
 import { calibrateTau, describeCalibration } from './calibrate-tau-command.js';
 import { runUntilResolvedCommand, type UntilResolvedFlags } from './until-resolved.js';
+import { sweepLabel } from '../../src-shared/sweep-label.js';
 import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { applyOverrides, parseOverrideValue } from './config-overrides.js';
@@ -100,7 +101,7 @@ async function buildSpec(options: SweepOptions, openApp: () => App): Promise<Swe
     axes.push({ path: text.slice(0, eq), values: text.slice(eq + 1).split(',').map((v) => parseOverrideValue(v.trim())) });
   }
   if (axes.length === 0) throw new CliError('a sweep needs at least one axis: --objectives, --muonclip, --axis, or --plan');
-  return { name: options.name ?? `sweep ${new Date().toISOString().slice(0, 16)}`, base, axes, seeds };
+  return { ...(options.name === undefined ? {} : { name: options.name }), base, axes, seeds };
 }
 
 export function registerSweepCommand(program: Command): void {
@@ -139,8 +140,10 @@ export function registerSweepCommand(program: Command): void {
         const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}), onStep: () => bar?.update(++stepsDone) });
         try {
           const { sweepId, runIds } = await viaHandler(() => app.handlers['sweeps:start'](spec));
+          // The same label as the UI's Sweeps view and export dialog ("sweep 3 · lr grid").
+          const label = sweepLabel({ id: sweepId, name: spec.name ?? '' });
           const total = runIds.reduce((n, id) => n + app.store.summary(id).totalSteps, 0);
-          process.stderr.write(`hmpo-lab sweep: sweep ${sweepId} with ${runIds.length} runs (${spec.seeds.length} seeds per cell), ${app.info.concurrency} at a time\n`);
+          process.stderr.write(`hmpo-lab sweep: ${label} with ${runIds.length} runs (${spec.seeds.length} seeds per cell), ${app.info.concurrency} at a time\n`);
           bar?.start(total, 0, { done: 0, runs: runIds.length });
           let done = 0;
           let interrupted = false;
@@ -157,7 +160,7 @@ export function registerSweepCommand(program: Command): void {
           const counts = new Map<string, number>();
           // null: another process deleted the run before it started.
           for (const end of ends) counts.set(end?.status ?? 'deleted', (counts.get(end?.status ?? 'deleted') ?? 0) + 1);
-          process.stderr.write(`hmpo-lab sweep: sweep ${sweepId} ended: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}. Compare with: hmpo-lab compare --sweep ${sweepId}\n`);
+          process.stderr.write(`hmpo-lab sweep: ${label} ended: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}. Compare with: hmpo-lab compare --sweep ${sweepId}\n`);
           if (ends.some((e) => e?.status === 'failed' || e?.status === 'crashed')) process.exitCode = 1;
         } finally {
           await app.close();

@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getRun, listRuns } from './runs-queries.js';
-import { createSweep, deleteSweep, getSweep, listSweeps } from './sweeps-queries.js';
+import { createSweep, deleteSweep, getSweep, listSweeps, renameSweep } from './sweeps-queries.js';
 import { openTestDatabase, temporaryFolder, testConfig } from './test-fixtures.js';
 
 let folder: ReturnType<typeof temporaryFolder>;
@@ -44,5 +44,12 @@ describe('sweeps', () => {
     expect(getSweep(db, sweep.id)).toBeUndefined();
     expect(getRun(db, runs[0]?.id ?? -1)?.sweepId).toBeNull();
     expect(listRuns(db)).toHaveLength(6);
+  });
+
+  it('renames a sweep (trimmed) and says when there is no such sweep', () => {
+    const { sweep } = createSweep(db, { name: 'old', baseConfig: testConfig(), axes: [{ path: '', values: [{}, {}], labels: ['off', 'on'] }], seeds, configs, appVersion: 'v' });
+    expect(renameSweep(db, sweep.id, '  lr grid ')).toBe(true);
+    expect(getSweep(db, sweep.id)).toMatchObject({ name: 'lr grid', axes: [{ path: '', labels: ['off', 'on'] }] });
+    expect(renameSweep(db, sweep.id + 1, 'x')).toBe(false);
   });
 });

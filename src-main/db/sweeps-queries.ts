@@ -12,6 +12,8 @@ import { cached } from './statements.js';
 export interface SweepAxis {
   readonly path: string;
   readonly values: readonly unknown[];
+  /** Names of the values, where they are objects (e.g. MuonClip off / on). */
+  readonly labels?: readonly string[];
 }
 
 /** A stored sweep and the ids of its runs (in creation order). */
@@ -89,4 +91,9 @@ export function listSweeps(db: Database): SweepRecord[] {
 /** Deletes the sweep record; its runs stay (their sweep_id becomes NULL). Delete runs with deleteRun. */
 export function deleteSweep(db: Database, sweepId: number): boolean {
   return cached(db, 'DELETE FROM sweeps WHERE id = ?').run(sweepId).changes === 1;
+}
+
+/** Renames the sweep ('' clears its own name, leaving "sweep N"); false when there is no such sweep. */
+export function renameSweep(db: Database, sweepId: number, name: string): boolean {
+  return cached(db, 'UPDATE sweeps SET name = ? WHERE id = ?').run(name.trim(), sweepId).changes === 1;
 }

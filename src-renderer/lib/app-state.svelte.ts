@@ -11,6 +11,7 @@ import { NavigationState } from './navigation-state.svelte.js';
 import { RunActionsState } from './run-actions.svelte.js';
 import { RunsState } from './runs-state.svelte.js';
 import { SweepState } from './sweep-state.svelte.js';
+import { SweepsState } from './sweeps-state.svelte.js';
 
 export class AppState {
   info = $state.raw<AppInfo | null>(null);
@@ -21,6 +22,7 @@ export class AppState {
   readonly actions: RunActionsState;
   readonly launch: LaunchState;
   readonly sweep: SweepState;
+  readonly sweeps: SweepsState;
   readonly exports: ExportState;
 
   constructor(readonly api: Api) {
@@ -28,6 +30,7 @@ export class AppState {
     this.actions = new RunActionsState(api);
     this.launch = new LaunchState(api);
     this.sweep = new SweepState(api);
+    this.sweeps = new SweepsState(api);
     this.exports = new ExportState(api);
   }
 
@@ -35,11 +38,14 @@ export class AppState {
   start(): () => void {
     const disconnectRuns = this.runs.connect();
     const disconnectExports = this.exports.connect();
+    const disconnectSweeps = this.sweeps.connect();
     void this.runs.load();
+    void this.sweeps.load();
     void this.loadInfo();
     return () => {
       disconnectRuns();
       disconnectExports();
+      disconnectSweeps();
     };
   }
 
@@ -55,6 +61,14 @@ export class AppState {
     this.exports.open(runIds, folder);
     void this.exports.loadSweeps();
     this.navigation.openExport(runIds);
+  }
+
+  /** Shows every run of the sweep in the runs table (the sweep filter, nothing else). */
+  showSweepRuns(sweepId: string): void {
+    this.runs.clearFilter();
+    this.runs.setFilter({ sweepId });
+    this.navigation.closeRun();
+    this.navigation.show('runs');
   }
 
   /** Clone & edit: fetches the run's config into the launch form and shows it. */

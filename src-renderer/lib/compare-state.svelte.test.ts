@@ -53,7 +53,7 @@ const RUNS = [run('h1', 'hmpo', false), run('h2', 'hmpo', false), run('m1', 'hmp
 function groupOf(groupKey: string, preset: RunSummary['preset'], runIds: string[], key: string): CompareGroup {
   const base = key === 'ratio/a0' ? 1.02 : key === 'ratio/g0' ? 1.0 : key === 'ratio/h0' ? 0.98 : 0.5;
   return {
-    groupKey, label: groupKey, preset, qkClip: groupKey.endsWith('clip'), runIds, x: [0, 50, 100], mean: [base, base, base], lower: [base - 0.1, base - 0.1, null],
+    groupKey, label: groupKey, preset, qkClip: groupKey.endsWith('true'), runIds, x: [0, 50, 100], mean: [base, base, base], lower: [base - 0.1, base - 0.1, null],
     upper: [base + 0.1, base + 0.1, null], n: [2, 2, 1], seeds: runIds.map((runId) => ({ runId, y: [base, base, base] })),
   };
 }
@@ -66,6 +66,7 @@ function compareAnswer(request: CompareRequest): CompareResult {
     survival: groups.map((g) => ({ groupKey: g.groupKey, label: g.label, steps: [0, 50], fractionUnsolved: [1, 0.5] })),
     legend: 'linear interpolation on a shared grid of 400 points; no extrapolation',
     configDiff: [{ path: 'optimizer.name', values: ['adamw', 'muon'] }],
+    ...(request.keys ? { series: request.keys.map((key) => ({ key, groups: compareAnswer({ ...request, key, keys: undefined }).groups, legend: `${key} legend` })) } : {}),
   };
 }
 
@@ -76,8 +77,11 @@ function fakeMain(): FakeApi {
     .handle('metrics:histograms', ({ runId }) => ok({ runId, steps: [0, 1], counts: [[0, 1, 0], [1, 1, 0]] }));
 }
 
-const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => !Object.values(PANEL_KEYS).includes(r.key as never));
-const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => Object.values(PANEL_KEYS).includes(r.key as never));
+/** The chosen metric's comparison requests (the panels' request carries `keys`). */
+const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys === undefined);
+/** The requests for all five panel metrics at once (issue 11: there used to be five). */
+const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys !== undefined);
+const PANEL_KEY_LIST = Object.values(PANEL_KEYS);
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -95,12 +99,15 @@ describe('CompareState requests', () => {
     expect(state.result?.groups).toHaveLength(3);
   });
 
-  it('asks for the AM-GM gap, half-variance and power-mean spectrum panels with the same x, grid and smoothing', async () => {
+  it('asks for the AM-GM gap, half-variance and power-mean spectrum panels in the same round trip, and reads runs:list only without known runs', async () => {
     const api = fakeMain();
-    const state = new CompareState(api, ['h1', 'g1']);
+    const state = new CompareState(api, ['h1', 'g1'], { runs: RUNS });
     await state.start();
-    expect(panelCalls(api).map((r) => r.key).sort()).toEqual(['ratio/a0', 'ratio/am_gm_gap', 'ratio/g0', 'ratio/h0', 'ratio/half_var_log_ratio']);
-    expect(panelCalls(api).every((r) => r.x === 'step' && r.smoothing === 0 && r.target === null)).toBe(true);
+    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare', 'metrics:compare']);
+    const [panels] = panelCalls(api);
+    expect([panels!.key, ...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
+    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false });
+    expect(state.panels.halfVarLogRatio?.legend).toBe('ratio/half_var_log_ratio legend');
     expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
     expect(state.spectrumFacets).toHaveLength(3);
     expect(state.spectrumFacets[0]!.model.lines.map((l) => l.label)).toEqual(['hmpo-false A₀ (p = 1)', 'hmpo-false G₀ (p = 0)', 'hmpo-false H₀ (p = −1)']);
@@ -180,9 +187,10 @@ describe('CompareState requests', () => {
     const second = state.query();
     const calls = api.callsTo('metrics:compare');
     // Answer the second query first, then the stale one.
-    calls.forEach((request, i) => i >= 6 && resolvers[i]!(ok(compareAnswer(request))));
+    expect(calls).toHaveLength(4);
+    calls.forEach((request, i) => i >= 2 && resolvers[i]!(ok(compareAnswer(request))));
     await second;
-    calls.forEach((request, i) => i < 6 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
+    calls.forEach((request, i) => i < 2 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
     await first;
     expect(state.result?.legend).not.toBe('stale');
   });
@@ -251,7 +259,7 @@ describe('CompareState while runs train', () => {
     api.emit('onDidChangeRun', { ...RUNS[0]!, status: 'running', stepsDone: 60 });
     await vi.advanceTimersByTimeAsync(1000);
     expect(mainCalls(api)).toHaveLength(2);
-    expect(panelCalls(api)).toHaveLength(10);
+    expect(panelCalls(api)).toHaveLength(2);
     expect(api.callsTo('metrics:histograms').filter((r) => r.runId === 'h1')).toHaveLength(2);
     expect(state.runs.find((run) => run.id === 'h1')!.stepsDone).toBe(60);
   });

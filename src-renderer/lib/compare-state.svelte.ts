@@ -14,6 +14,7 @@ import { groupCurvesModel, survivalModel, type GroupStyle } from './charts/group
 import { assignGroupStyles } from './charts/group-style.js';
 import { chartTheme } from './charts/theme.svelte.js';
 import { MUONCLIP_DASH, SOLID } from './palette.js';
+import type { CompareSettings } from './compare-settings.js';
 
 /** The extra metrics of the differentiating panels (ux.md "What no tracker has" 1 and 2). */
 export const PANEL_KEYS = {
@@ -38,6 +39,10 @@ export interface CompareOptions {
   readonly histogramBuckets?: number;
   /** While compared runs are training, re-query at most this often (ms). */
   readonly liveRefreshMs?: number;
+  /** The runs' summaries the app already has (names); without them the comparison asks runs:list. */
+  readonly runs?: readonly RunSummary[];
+  /** The controls to start from (a link, or the last comparison's): defaults otherwise. */
+  readonly settings?: CompareSettings;
 }
 
 /** A spectrum facet: one group's A0, G0 and H0 over training. */
@@ -87,6 +92,16 @@ export class CompareState {
   error = $state<string | null>(null);
   loading = $state(false);
 
+  /** The controls as one value, for the URL and for the next comparison (compare-settings.ts). */
+  readonly settings: CompareSettings = $derived({
+    metric: this.#metricKey,
+    x: this.#xAxis,
+    smoothing: this.#smoothing,
+    band: this.#band,
+    target: this.#targetText,
+    logY: this.logY,
+    showSeeds: this.showSeeds,
+  });
   readonly targetError = $derived(parseTarget(this.#targetText).error);
   readonly request: CompareRequest = $derived({
     runIds: this.#runIds,
@@ -97,10 +112,11 @@ export class CompareState {
     band: this.#band,
     target: parseTarget(this.#targetText).target,
   });
-  readonly panelRequests: Readonly<Record<PanelName, CompareRequest>> = $derived(
-    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
-    Object.fromEntries(Object.entries(PANEL_KEYS).map(([name, key]) => [name, { ...this.request, key, target: null, withSummary: false }])) as Record<PanelName, CompareRequest>,
-  );
+  /**
+   * What the panels depend on: everything but the chosen metric and the target. When it changes,
+   * the panels' keys ride along with the main request (one round trip; main reads each run once).
+   */
+  readonly panelKey: string = $derived(JSON.stringify({ ...this.request, key: null, target: null }));
   readonly groupStyles: ReadonlyMap<string, GroupStyle> = $derived(
     assignGroupStyles(this.result?.groups ?? [], (groupKey) => this.#muonClip(groupKey), chartTheme.current),
   );
@@ -123,6 +139,8 @@ export class CompareState {
   #disposers: (() => void)[] = [];
   /** Set by refresh(): reload the shown histograms (keeping the old ones on screen meanwhile). */
   #histogramsStale = false;
+  /** The caller passed the runs' summaries: no runs:list of our own. */
+  readonly #runsGiven: boolean;
   #generation = 0;
   #lastMainKey = '';
   #lastPanelKey = '';
@@ -132,6 +150,18 @@ export class CompareState {
     this.#runIds = [...runIds];
     this.#gridPoints = options.gridPoints ?? 400;
     this.#histogramBuckets = options.histogramBuckets ?? 200;
+    this.#runsGiven = options.runs !== undefined;
+    if (options.runs) this.runs = options.runs;
+    if (options.settings) {
+      const s = options.settings;
+      this.#metricKey = s.metric;
+      this.#xAxis = s.x;
+      this.#smoothing = s.smoothing;
+      this.#band = s.band;
+      this.#targetText = s.target;
+      this.logY = s.logY;
+      this.showSeeds = s.showSeeds;
+    }
     this.#debouncer = createDebouncer(() => void this.query(), options.debounceMs ?? 250);
     this.#liveRefresh = createDebouncer(() => void this.refresh(), options.liveRefreshMs ?? 2000);
   }
@@ -194,14 +224,17 @@ export class CompareState {
     this.#debouncer.schedule();
   }
 
-  /** First load: the runs' summaries (names, MuonClip) and the comparison, without waiting. */
+  /** First load: the comparison, and the runs' names unless the caller gave them (options.runs). */
   async start(): Promise<void> {
-    await Promise.all([this.#loadRuns(), this.query()]);
+    await Promise.all([this.#runsGiven ? null : this.#loadRuns(), this.query()]);
   }
 
   /**
-   * Asks main for whatever changed: the chosen metric's comparison, then the panels' metrics
-   * (only when x-axis, smoothing, grid, band or runs changed) and the chosen runs' histograms.
+   * Asks main for whatever changed: the chosen metric's comparison, and (only when x-axis,
+   * smoothing, grid, band or runs changed) all five panel metrics in ONE more request (`keys`),
+   * sent together; then the chosen runs' histograms. The main comparison is its own request so it
+   * is drawn as soon as it is answered (main answers in order, so it comes first), not after the
+   * panels' five metrics: one request per change, two when the panels change too (was six).
    */
   async query(): Promise<void> {
     this.#debouncer.cancel();
@@ -212,37 +245,36 @@ export class CompareState {
     }
     const generation = ++this.#generation;
     const request = this.request;
-    const panelRequests = this.panelRequests;
     const mainKey = JSON.stringify(request);
-    const panelKey = JSON.stringify(panelRequests);
+    const panelKey = this.panelKey;
     const askMain = mainKey !== this.#lastMainKey;
     const askPanels = panelKey !== this.#lastPanelKey;
     if (!askMain && !askPanels) return;
     this.loading = true;
     this.error = null;
-    const names = Object.keys(panelRequests) as PanelName[];
-    // All requests go out at once, but the main comparison is shown as soon as its own answer
-    // arrives (main answers in order, so it comes first) instead of after every panel's.
+    const names = Object.keys(PANEL_KEYS) as PanelName[];
+    const [first, ...rest] = names.map((name) => PANEL_KEYS[name]);
     const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
-    const panelAnswers = Promise.all(names.map((name) => (askPanels ? this.#api.invoke('metrics:compare', panelRequests[name]) : null)));
+    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
+    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false }) : Promise.resolve(null);
     const main = await mainAnswer;
     if (generation !== this.#generation) return;
-    if (main) {
-      const value = this.#unwrap(main);
-      if (value) {
-        this.result = value;
-        this.#lastMainKey = mainKey;
-      }
+    const mainValue = main ? this.#unwrap(main) : null;
+    if (mainValue) {
+      this.result = mainValue;
+      this.#lastMainKey = mainKey;
     }
-    const panelResults = await panelAnswers;
+    const panelsResult = await panelAnswer;
     if (generation !== this.#generation) return;
     this.loading = false;
-    if (askPanels) {
+    const panelValue = panelsResult ? this.#unwrap(panelsResult) : null;
+    if (panelValue) {
+      const curves = [{ key: first!, groups: panelValue.groups, legend: panelValue.legend }, ...(panelValue.series ?? [])];
       const panels: Partial<Record<PanelName, CompareResult>> = {};
-      panelResults.forEach((result, i) => {
-        const value = result ? this.#unwrap(result) : null;
-        if (value) panels[names[i]!] = value;
-      });
+      for (const name of names) {
+        const series = curves.find((s) => s.key === PANEL_KEYS[name]);
+        if (series) panels[name] = { groups: series.groups, legend: series.legend, summary: [], survival: [], configDiff: [] };
+      }
       this.panels = panels;
       this.#lastPanelKey = panelKey;
     }
@@ -301,8 +333,7 @@ export class CompareState {
   }
 
   #muonClip(groupKey: string): boolean {
-    const group = this.result?.groups.find((g) => g.groupKey === groupKey);
-    return group?.runIds.some((id) => this.runs.find((run) => run.id === id)?.qkClip === true) ?? false;
+    return this.result?.groups.find((g) => g.groupKey === groupKey)?.qkClip ?? false;
   }
 
   async #loadRuns(): Promise<void> {

@@ -229,12 +229,22 @@ export function problemsFromMessage(message: string): FormProblems {
   const all = message.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
   const byPath = new Map<string, string[]>();
   for (const line of all) {
-    const match = /^([A-Za-z][\w]*(?:\.[\w]+)*): /.exec(line);
-    const owner = match ? ownerOfPath(match[1]!) : null;
+    const owner = problemPath(line);
     if (owner === null) continue;
     const list = byPath.get(owner);
     if (list) list.push(line);
     else byPath.set(owner, [line]);
   }
   return { byPath, all };
+}
+
+/** The DOM id of a field's input in the launch form (ProblemSummary links problems to it). */
+export function fieldElementId(path: string): string {
+  return `field-${path.replaceAll('.', '-')}`;
+}
+
+/** The form field a problem line is about ("model.dModel: ..." -> "model.dModel"), or null. */
+export function problemPath(problem: string): string | null {
+  const match = /^([A-Za-z][\w]*(?:\.[\w]+)*): /.exec(problem);
+  return match ? ownerOfPath(match[1]!) : null;
 }

@@ -58,8 +58,8 @@ describe('ExportState', () => {
   it('exports all runs of a chosen sweep', async () => {
     const api = new FakeApi();
     api.sweeps = [
-      { id: 's1', name: 'old', createdAt: 1, runIds: ['x'] },
-      { id: 's2', name: 'plan', createdAt: 2, runIds: ['p1', 'p2', 'p3'] },
+      { id: 's1', name: 'old', label: 'sweep s1 · old', createdAt: 1, runIds: ['x'], axes: [], seeds: [0] },
+      { id: 's2', name: 'plan', label: 'sweep s2 · plan', createdAt: 2, runIds: ['p1', 'p2', 'p3'], axes: [], seeds: [0, 1, 2] },
     ];
     const state = new ExportState(api);
     state.open([], '/tmp/out');

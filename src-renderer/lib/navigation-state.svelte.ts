@@ -1,17 +1,26 @@
 /**
- * NavigationState: which view is showing (runs, launch, compare), the run open in the run view, the
- * runs being compared, and whether the export dialog is open (and for which runs). Plain view
+ * NavigationState: which view is showing (runs, sweeps, launch, compare), the run open in the run
+ * view, the sweep open on its page, the runs being compared, and whether the export dialog is open (and for which runs). Plain view
  * state with no Api; App renders from it and every "go there" action in the app goes through it.
  */
 
-export const VIEWS = ['runs', 'launch', 'compare', 'workers'] as const;
+import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from './compare-settings.js';
+import type { ViewState } from './url-state.js';
+
+export const VIEWS = ['runs', 'sweeps', 'launch', 'compare', 'workers'] as const;
 export type View = (typeof VIEWS)[number];
 
 export class NavigationState {
   view = $state<View>('runs');
   /** The run shown in the run view (over the runs table), if any. */
   openRunId = $state<string | null>(null);
+  /** The sweep shown on its page (over the sweeps list), if any. */
+  openSweepId = $state<string | null>(null);
   compareRunIds = $state.raw<string[]>([]);
+  /** The comparison's controls: they outlive the Compare view, so leaving it and coming back keeps them. */
+  compareSettings = $state.raw<CompareSettings>(DEFAULT_COMPARE_SETTINGS);
+  /** Counts restores from the URL (Back/Forward): views that copy state at creation are rebuilt on it. */
+  restoreVersion = $state(0);
   exportOpen = $state(false);
   exportRunIds = $state.raw<readonly string[]>([]);
 
@@ -28,6 +37,15 @@ export class NavigationState {
     this.openRunId = null;
   }
 
+  openSweep(sweepId: string): void {
+    this.openSweepId = sweepId;
+    this.view = 'sweeps';
+  }
+
+  closeSweep(): void {
+    this.openSweepId = null;
+  }
+
   /** Switches to the comparison of `runIds` (ignored when there is nothing to compare). */
   compare(runIds: readonly string[]): boolean {
     if (runIds.length === 0) return false;
@@ -36,6 +54,17 @@ export class NavigationState {
     if (!same) this.compareRunIds = [...runIds];
     this.view = 'compare';
     return true;
+  }
+
+  /** Shows what a URL describes (url-sync.svelte.ts); the export dialog, not in URLs, closes. */
+  restore(state: ViewState): void {
+    this.view = state.view;
+    this.openRunId = state.runId;
+    this.openSweepId = state.sweepId;
+    this.compareRunIds = [...state.compareRunIds];
+    this.compareSettings = state.compare;
+    this.exportOpen = false;
+    this.restoreVersion++;
   }
 
   openExport(runIds: readonly string[]): void {
@@ -55,6 +84,10 @@ export class NavigationState {
     }
     if (this.openRunId !== null && this.view === 'runs') {
       this.openRunId = null;
+      return true;
+    }
+    if (this.openSweepId !== null && this.view === 'sweeps') {
+      this.openSweepId = null;
       return true;
     }
     return false;

@@ -8,7 +8,7 @@ import type { RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 
-export const RUN_COLUMNS = ['status', 'name', 'task', 'preset', 'seed', 'lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt'] as const;
+export const RUN_COLUMNS = ['status', 'name', 'task', 'preset', 'seed', 'sweep', 'lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt'] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number];
 export type SortDirection = 'asc' | 'desc';
 
@@ -24,19 +24,29 @@ export interface RunFilter {
   readonly preset: ObjectivePreset | null;
   readonly status: RunStatus | null;
   readonly tag: string | null;
+  /** Only the runs of this sweep. */
+  readonly sweepId: string | null;
 }
 
-export const EMPTY_FILTER: RunFilter = { text: '', task: null, preset: null, status: null, tag: null };
+export const EMPTY_FILTER: RunFilter = { text: '', task: null, preset: null, status: null, tag: null, sweepId: null };
 
 export function matchesFilter(run: RunSummary, filter: RunFilter): boolean {
   if (filter.task !== null && run.task !== filter.task) return false;
   if (filter.preset !== null && run.preset !== filter.preset) return false;
   if (filter.status !== null && run.status !== filter.status) return false;
   if (filter.tag !== null && !run.tags.includes(filter.tag)) return false;
+  if (filter.sweepId !== null && run.sweepId !== filter.sweepId) return false;
   const terms = filter.text.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
   if (terms.length === 0) return true;
-  const haystack = [run.name, run.task, run.preset, ...run.tags].map((s) => s.toLowerCase());
-  return terms.every((term) => haystack.some((field) => field.includes(term)));
+  return terms.every((term) => haystackOf(run).some((field) => field.includes(term)));
+}
+
+/** Lower-cased searchable fields per run object (summaries are replaced, never mutated, so this stays right). */
+const HAYSTACKS = new WeakMap<RunSummary, readonly string[]>();
+function haystackOf(run: RunSummary): readonly string[] {
+  let fields = HAYSTACKS.get(run);
+  if (!fields) HAYSTACKS.set(run, (fields = [run.name, run.task, run.preset, ...run.tags].map((s) => s.toLowerCase())));
+  return fields;
 }
 
 /** Status order when sorting: live work first, then what needs attention, then what is done. */
@@ -49,6 +59,8 @@ export function sortValue(run: RunSummary, column: RunColumn): string | number |
       return STATUS_RANK[run.status];
     case 'progress':
       return run.totalSteps > 0 ? run.stepsDone / run.totalSteps : null;
+    case 'sweep':
+      return run.sweepId === null ? null : Number(run.sweepId);
     case 'startedAt':
       // Queued runs have not started: they sort by when they were queued.
       return run.startedAt ?? run.createdAt;
@@ -102,6 +114,33 @@ export function groupLabel(run: RunSummary): string {
 }
 
 /**
+ * One label per group, never the same twice: groups that share mean type, task and optimizer add
+ * their step count where it differs, and else their config hash (the run view shows the config).
+ */
+export function uniqueGroupLabels(groups: readonly { readonly key: string; readonly first: RunSummary }[]): Map<string, string> {
+  const byBase = new Map<string, { key: string; first: RunSummary }[]>();
+  for (const group of groups) {
+    const base = groupLabel(group.first);
+    byBase.set(base, [...(byBase.get(base) ?? []), group]);
+  }
+  const labels = new Map<string, string>();
+  for (const [base, members] of byBase) {
+    const stepsDiffer = new Set(members.map((m) => m.first.totalSteps)).size > 1;
+    for (const member of members) {
+      const steps = stepsDiffer ? ` · ${member.first.totalSteps.toLocaleString('en-US')} steps` : '';
+      labels.set(member.key, members.length === 1 ? base : `${base}${steps}`);
+    }
+    const counts = new Map<string, number>();
+    for (const member of members) counts.set(labels.get(member.key)!, (counts.get(labels.get(member.key)!) ?? 0) + 1);
+    for (const member of members) {
+      const label = labels.get(member.key)!;
+      if (counts.get(label)! > 1) labels.set(member.key, `${label} · config ${member.key.slice(0, 6)}`);
+    }
+  }
+  return labels;
+}
+
+/**
  * Groups runs that differ only in their seed (same groupKey), keeping the order of `sortedRuns`
  * inside and between groups; reward columns order the groups by their mean instead.
  */
@@ -112,12 +151,13 @@ export function groupRuns(sortedRuns: readonly RunSummary[], sort: RunSort): Run
     if (list) list.push(run);
     else members.set(run.groupKey, [run]);
   }
+  const labels = uniqueGroupLabels([...members].map(([key, runs]) => ({ key, first: runs[0]! })));
   const groups = [...members].map(([key, runs]): RunGroup => {
     const statusCounts: Partial<Record<RunStatus, number>> = {};
     for (const run of runs) statusCounts[run.status] = (statusCounts[run.status] ?? 0) + 1;
     return {
       key,
-      label: groupLabel(runs[0]!),
+      label: labels.get(key)!,
       runs,
       lastReward: meanStd(runs.map((r) => r.lastReward)),
       bestReward: meanStd(runs.map((r) => r.bestReward)),
@@ -129,6 +169,27 @@ export function groupRuns(sortedRuns: readonly RunSummary[], sort: RunSort): Run
     return groups.sort((a, b) => compareValues(a[column]?.mean ?? null, b[column]?.mean ?? null, sort.direction));
   }
   return groups;
+}
+
+/** One row of the runs table as drawn: a group's head row, or a run (indented inside a group). */
+export type TableRow = { readonly kind: 'group'; readonly group: RunGroup } | { readonly kind: 'run'; readonly run: RunSummary; readonly inGroup: boolean };
+
+/** The table's rows in order: the runs, or each group's head followed by its runs unless collapsed. */
+export function tableRows(runs: readonly RunSummary[], groups: readonly RunGroup[] | null, collapsed: ReadonlySet<string>): TableRow[] {
+  if (groups === null) return runs.map((run) => ({ kind: 'run', run, inGroup: false }));
+  const rows: TableRow[] = [];
+  for (const group of groups) {
+    rows.push({ kind: 'group', group });
+    if (!collapsed.has(group.key)) for (const run of group.runs) rows.push({ kind: 'run', run, inGroup: true });
+  }
+  return rows;
+}
+
+/** The rows to render for a scroll position: [start, end) with `overscan` rows either side of what shows. */
+export function visibleWindow(rowCount: number, rowHeight: number, scrollTop: number, viewportHeight: number, overscan = 8): { start: number; end: number } {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const last = Math.ceil((Math.max(0, scrollTop) + viewportHeight) / rowHeight);
+  return { start: Math.max(0, Math.min(rowCount, first - overscan)), end: Math.min(rowCount, last + overscan) };
 }
 
 export interface RunProgress {

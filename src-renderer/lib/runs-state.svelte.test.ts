@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RunsState } from './runs-state.svelte.js';
-import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, parseTags, runProgress, sortRuns } from './run-table.js';
+import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
@@ -120,6 +120,21 @@ describe('grouping by config minus seed', () => {
     expect(meanStd([null])).toBeNull();
     const [group] = groupRuns([makeRun({ optimizer: 'muon', qkClip: true, preset: 'agm', task: 'copy' })], { column: 'name', direction: 'asc' });
     expect(group!.label).toBe('agm · copy · MuonClip');
+  });
+
+  it('never labels two groups the same: step counts where they differ, else the config hash', () => {
+    const runs = [
+      makeRun({ groupKey: 'abcdef01', preset: 'hmpo', totalSteps: 150 }),
+      makeRun({ groupKey: 'bcdef012', preset: 'hmpo', totalSteps: 300 }),
+      makeRun({ groupKey: 'cdef0123', preset: 'hmpo', totalSteps: 300 }),
+      makeRun({ groupKey: 'def01234', preset: 'gspo', totalSteps: 300 }),
+    ];
+    expect(groupRuns(runs, { column: 'name', direction: 'asc' }).map((g) => g.label)).toEqual([
+      'hmpo · pattern-dense · adamw · 150 steps',
+      'hmpo · pattern-dense · adamw · 300 steps · config bcdef0',
+      'hmpo · pattern-dense · adamw · 300 steps · config cdef01',
+      'gspo · pattern-dense · adamw',
+    ]);
   });
 });
 
@@ -238,5 +253,27 @@ describe('row action helpers', () => {
 
   it('parses comma-separated tags', () => {
     expect(parseTags(' paper, ablation,,paper ,')).toEqual(['paper', 'ablation']);
+  });
+});
+
+describe('virtualized rows', () => {
+  it('lists runs, or each group head with its runs unless collapsed', async () => {
+    const { state } = await loadedState([
+      { id: 'a', groupKey: 'x', name: 'a' },
+      { id: 'b', groupKey: 'x', name: 'b' },
+      { id: 'c', groupKey: 'y', name: 'c' },
+    ]);
+    state.sortBy('name');
+    expect(state.rows.map((r) => (r.kind === 'run' ? r.run.id : `[${r.group.key}]`))).toEqual(['a', 'b', 'c']);
+    state.grouped = true;
+    state.toggleGroup('y');
+    expect(state.rows.map((r) => (r.kind === 'run' ? `${r.run.id}${r.inGroup ? '>' : ''}` : `[${r.group.key}]`))).toEqual(['[x]', 'a>', 'b>', '[y]']);
+  });
+
+  it('draws only the rows in view, with a few either side', () => {
+    expect(visibleWindow(10_000, 40, 0, 800, 8)).toEqual({ start: 0, end: 28 });
+    expect(visibleWindow(10_000, 40, 40_000, 800, 8)).toEqual({ start: 992, end: 1028 });
+    expect(visibleWindow(30, 40, 2_000, 800, 8)).toEqual({ start: 30, end: 30 });
+    expect(visibleWindow(0, 40, 0, 800)).toEqual({ start: 0, end: 0 });
   });
 });

@@ -17,7 +17,10 @@ import {
   type RunGroup,
   type RunProgress,
   type RunSort,
+  type TableRow,
+  tableRows,
 } from './run-table.js';
+import type { ViewState } from './url-state.js';
 
 /** Columns whose natural first look is largest-first. */
 const DESCENDING_FIRST: ReadonlySet<RunColumn> = new Set(['lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt']);
@@ -41,6 +44,8 @@ export class RunsState {
   readonly byId = $derived(new Map(this.runs.map((run) => [run.id, run])));
   readonly visibleRuns: readonly RunSummary[] = $derived(sortRuns(this.runs.filter((run) => matchesFilter(run, this.filter)), this.sort));
   readonly groups: readonly RunGroup[] = $derived(this.grouped ? groupRuns(this.visibleRuns, this.sort) : []);
+  /** What the table draws, in order (it renders only the window that shows: RunsTable). */
+  readonly rows: readonly TableRow[] = $derived(tableRows(this.visibleRuns, this.grouped ? this.groups : null, this.collapsedGroups));
   readonly allTags: readonly string[] = $derived([...new Set(this.runs.flatMap((run) => run.tags))].sort());
   /** Selected runs in table order (selected runs hidden by the filter come last). */
   readonly selectedRuns: readonly RunSummary[] = $derived([
@@ -50,7 +55,7 @@ export class RunsState {
   readonly selectedRunIds: readonly string[] = $derived(this.selectedRuns.map((run) => run.id));
   readonly allVisibleSelected = $derived(this.visibleRuns.length > 0 && this.visibleRuns.every((run) => this.selectedIds.has(run.id)));
   readonly liveCount = $derived(this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
-  readonly filterActive = $derived(this.filter.text.trim() !== '' || this.filter.task !== null || this.filter.preset !== null || this.filter.status !== null || this.filter.tag !== null);
+  readonly filterActive = $derived(this.filter.text.trim() !== '' || this.filter.task !== null || this.filter.preset !== null || this.filter.status !== null || this.filter.tag !== null || this.filter.sweepId !== null);
 
   /** Events that arrive while `runs:list` is in flight, applied on top of its answer. */
   #pendingChanges: Map<string, RunSummary> | null = null;
@@ -108,6 +113,15 @@ export class RunsState {
     }
     this.runs = this.runs.filter((run) => !removed.has(run.id));
     this.#pruneSelection();
+  }
+
+  /** Takes selection, grouping, sort and filters from a URL (url-sync.svelte.ts). */
+  restore(state: Pick<ViewState, 'selected' | 'grouped' | 'sort' | 'filter'>): void {
+    this.selectedIds = new Set(state.selected);
+    this.grouped = state.grouped;
+    this.sort = state.sort;
+    this.filter = state.filter;
+    if (this.loaded) this.#pruneSelection();
   }
 
   setFilter(patch: Partial<RunFilter>): void {

@@ -43,6 +43,11 @@ export interface ChartModel {
 
 export const EMPTY_MODEL: ChartModel = { x: [], bands: [], lines: [] };
 
+/** True when the model has nothing to draw: no line with a single finite value. */
+export function isEmptyModel(model: ChartModel): boolean {
+  return !model.lines.some((line) => line.values.some((v) => typeof v === 'number' && Number.isFinite(v)));
+}
+
 /** One curve family with its own x: each column has one value per x. */
 export interface XColumns {
   readonly x: readonly number[];

@@ -94,3 +94,23 @@ export function rowLabel(row: number): string {
   const width = (LOG_RATIO_HIST_MAX - LOG_RATIO_HIST_MIN) / LOG_RATIO_HIST_BINS;
   return (LOG_RATIO_HIST_MIN + (row - 1) * width).toFixed(2);
 }
+
+/**
+ * The heatmap's colour scale: a CSS gradient through viridis, and tick labels for the share of a
+ * step's tokens at its ends and middle (the scale is square-root, so the middle is a quarter of the peak).
+ */
+export function colourScale(peak: number): { gradient: string; ticks: { position: number; label: string }[] } {
+  const stops = Array.from({ length: 9 }, (_, i) => {
+    const [r, g, b] = viridis(i / 8);
+    return `rgb(${r}, ${g}, ${b}) ${(i / 8) * 100}%`;
+  });
+  const percent = (share: number) => `${Number((share * 100).toPrecision(2))}%`;
+  return {
+    gradient: `linear-gradient(to right, ${stops.join(', ')})`,
+    ticks: [
+      { position: 0, label: '0%' },
+      { position: 0.5, label: percent(peak / 4) },
+      { position: 1, label: percent(peak) },
+    ],
+  };
+}

@@ -13,13 +13,18 @@ export interface ChartView {
   readonly logY: boolean;
   readonly followTail: boolean;
   readonly xLabel: string;
+  readonly yLabel?: string;
   readonly theme: Theme;
   readonly annotations: Annotations;
+  /** Charts with the same key share crosshair and x zoom (uplot-options.ts). */
+  readonly syncKey?: string;
 }
 
 export class UplotChart {
   #plot: uPlot | null = null;
   #rebuildKey = '';
+  /** The model last drawn: the same model again (e.g. a toggle re-ran the effect) keeps the zoom. */
+  #lastModel: ChartModel | null = null;
   #annotations: Annotations = { referenceLines: [], markers: [] };
   #size = { width: 0, height: 0 };
   readonly #container: HTMLElement;
@@ -33,7 +38,13 @@ export class UplotChart {
   /** Draws `model`; cheap when only the values (or annotations) changed. */
   update(model: ChartModel, view: ChartView, size: { width: number; height: number }): void {
     this.#annotations = view.annotations;
-    const rebuildKey = JSON.stringify([modelShapeKey(model), view.logY, view.theme, view.xLabel]);
+    const rebuildKey = JSON.stringify([modelShapeKey(model), view.logY, view.theme, view.xLabel, view.yLabel ?? '', view.syncKey ?? '']);
+    if (this.#plot !== null && rebuildKey === this.#rebuildKey && model === this.#lastModel) {
+      this.resize(size);
+      this.#plot.redraw(false, false);
+      return;
+    }
+    this.#lastModel = model;
     const data = uplotData(model, view.logY);
     if (this.#plot !== null && rebuildKey === this.#rebuildKey) {
       this.#plot.setData(data, view.followTail);
@@ -48,9 +59,11 @@ export class UplotChart {
       height: size.height,
       logY: view.logY,
       xLabel: view.xLabel,
+      ...(view.yLabel ? { yLabel: view.yLabel } : {}),
       theme: view.theme,
       annotations: () => this.#annotations,
       onUserZoom: this.#onUserZoom,
+      ...(view.syncKey ? { syncKey: view.syncKey } : {}),
     });
     this.#plot = new uPlot(options, data, this.#container);
   }
@@ -67,5 +80,6 @@ export class UplotChart {
     this.#plot?.destroy();
     this.#plot = null;
     this.#rebuildKey = '';
+    this.#lastModel = null;
   }
 }

@@ -2,7 +2,9 @@
 // hidden legend entries, the log scale (distr 3) and a y range that keeps reference lines in view.
 import { describe, expect, it } from 'vitest';
 import type { ChartModel } from './chart-model.js';
-import { LEGEND_HIDDEN_CLASS, tickLabels, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
+import { colourScale } from './heatmap.js';
+import { DEFAULT_BAND_OPACITY, formatXReadout, LEGEND_HIDDEN_CLASS, logTickLabels, tickLabels, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
+import { EMPTY_MODEL, isEmptyModel } from './chart-model.js';
 
 const model: ChartModel = {
   x: [0, 1, 2],
@@ -76,5 +78,44 @@ describe('tickLabels', () => {
     expect(tickLabels([0, 5, 10])).toEqual(['0', '5', '10']);
     const tiny = tickLabels([0, 2e-6, 4e-6]);
     expect(new Set(tiny).size).toBe(3);
+  });
+});
+
+describe('read-outs and log ticks', () => {
+  it('reads steps and samples as whole numbers, other x values to 4 significant digits', () => {
+    expect(formatXReadout(74.393, 'step')).toBe('74');
+    expect(formatXReadout(12345.6, 'samples seen')).toBe('12,346');
+    expect(formatXReadout(3.14159, 'wall time (s)')).toBe('3.142');
+    expect(formatXReadout(null, 'step')).toBe('—');
+  });
+
+  it('labels only whole decades on a log axis, small ones as exponents', () => {
+    expect(logTickLabels([0.00001, 0.00002, 0.00005, 0.0001, 0.001, 0.01, 1, 20, 100, 100000])).toEqual(['1e-5', '', '', '1e-4', '0.001', '0.01', '1', '', '100', '1e5']);
+  });
+});
+
+describe('isEmptyModel', () => {
+  it('is empty with no line or only gaps, not with one finite value', () => {
+    expect(isEmptyModel(EMPTY_MODEL)).toBe(true);
+    expect(isEmptyModel({ x: [0, 1], bands: [], lines: [{ label: 'kl', colour: '#000', values: [null, undefined] }] })).toBe(true);
+    expect(isEmptyModel({ x: [0, 1], bands: [], lines: [{ label: 'kl', colour: '#000', values: [null, 0.5] }] })).toBe(false);
+  });
+});
+
+describe('bands in both themes', () => {
+  it('fills bands more opaquely on the dark background, so a grey grpo band stays visible', () => {
+    const model: ChartModel = { x: [0, 1], bands: [{ label: 'grpo', colour: '#B4B4B4', lower: [0, 0], upper: [1, 1] }], lines: [] };
+    const settings = (theme: 'light' | 'dark'): ChartSettings => ({ width: 100, height: 100, logY: false, xLabel: 'step', theme, annotations: () => ({ referenceLines: [], markers: [] }) });
+    const alpha = (theme: 'light' | 'dark') => String(uplotOptions(model, settings(theme)).bands![0]!.fill);
+    expect(alpha('light')).not.toBe(alpha('dark'));
+    expect(DEFAULT_BAND_OPACITY.dark).toBeGreaterThan(DEFAULT_BAND_OPACITY.light);
+  });
+});
+
+describe('heatmap colour scale', () => {
+  it('runs through viridis and labels 0, a quarter of the peak (square-root scale) and the peak', () => {
+    const scale = colourScale(0.2);
+    expect(scale.gradient).toMatch(/^linear-gradient\(to right, rgb\(/);
+    expect(scale.ticks.map((t) => [t.position, t.label])).toEqual([[0, '0%'], [0.5, '5%'], [1, '20%']]);
   });
 });

@@ -28,12 +28,42 @@ export interface ChartSettings {
   readonly height: number;
   readonly logY: boolean;
   readonly xLabel: string;
+  /** The y axis's name and unit (metric-labels.ts); none when absent. */
+  readonly yLabel?: string;
   readonly theme: Theme;
   /** Read at every draw, so annotations can change without rebuilding the chart. */
   readonly annotations: () => Annotations;
   /** Called when the user drag-selects a range (zooms in): live charts stop following the tail. */
   readonly onUserZoom?: () => void;
+  /**
+   * Charts with the same key share a crosshair and an x zoom (drag to zoom one, double-click to
+   * reset, and the others follow). Only for charts on the same x axis.
+   */
+  readonly syncKey?: string;
 }
+
+/** While a zoom is being passed on to a chart's partners: their own setScale must not pass it back. */
+let passingZoom = false;
+
+/** Gives `u`'s x range to every other chart with the same sync key. */
+export function shareZoom(u: uPlot, syncKey: string): void {
+  if (passingZoom) return;
+  const { min, max } = u.scales['x'] ?? {};
+  if (min == null || max == null) return;
+  passingZoom = true;
+  try {
+    for (const other of uPlot.sync(syncKey).plots) {
+      if (other === u) continue;
+      const current = other.scales['x'];
+      if (current?.min !== min || current?.max !== max) other.setScale('x', { min, max });
+    }
+  } finally {
+    passingZoom = false;
+  }
+}
+
+/** Band fill opacity: a translucent grey or blue band on near-black needs about twice the alpha it needs on white. */
+export const DEFAULT_BAND_OPACITY: Readonly<Record<Theme, number>> = { light: 0.18, dark: 0.32 };
 
 /** CSS class of series the legend hides (band edges, faint per-seed lines). */
 export const LEGEND_HIDDEN_CLASS = 'hmpo-legend-hidden';
@@ -78,10 +108,32 @@ export function tickLabels(splits: readonly number[]): string[] {
   return splits.map((v) => v.toFixed(decimals));
 }
 
+/** The cursor's x as the legend reads it: whole steps ("1,234"), else up to 4 significant digits. */
+export function formatXReadout(value: number | null | undefined, xLabel: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (xLabel === 'step' || xLabel === 'samples seen') return Math.round(value).toLocaleString('en-US');
+  return String(Number(value.toPrecision(4)));
+}
+
+/**
+ * Log-axis tick labels: only whole decades (1e-5, 0.001, 1, 100), others blank, so the minor ticks
+ * uPlot draws between decades do not crowd; numbers outside [0.001, 10^4] in exponent form, which
+ * also keeps "0.00001" from being clipped by the axis width.
+ */
+export function logTickLabels(splits: readonly number[]): string[] {
+  return splits.map((v) => {
+    if (!(v > 0)) return '';
+    const exponent = Math.log10(v);
+    if (Math.abs(exponent - Math.round(exponent)) > 1e-9) return '';
+    const e = Math.round(exponent);
+    return e >= -3 && e <= 4 ? String(10 ** e >= 1 ? 10 ** e : Number((10 ** e).toFixed(-e))) : `1e${e}`;
+  });
+}
+
 /** uPlot options for a model (its shape and styles; the values go through `uplotData`). */
 export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.Options {
   const ink = CHART_INK[settings.theme];
-  const series: uPlot.Series[] = [{ label: settings.xLabel }];
+  const series: uPlot.Series[] = [{ label: settings.xLabel, value: (_u, v) => formatXReadout(v, settings.xLabel) }];
   const bands: uPlot.Band[] = [];
   for (const band of model.bands) {
     const lowerIndex = series.length;
@@ -94,7 +146,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       class: LEGEND_HIDDEN_CLASS,
     });
     series.push(edge('lower'), edge('upper'));
-    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? 0.18) });
+    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? DEFAULT_BAND_OPACITY[settings.theme]) });
   }
   for (const line of model.lines) {
     series.push({
@@ -125,11 +177,15 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
       },
     },
-    axes: [axis(settings.xLabel), { ...axis(undefined), size: 60, values: (_u, splits) => (settings.logY ? splits.map((v) => String(v)) : tickLabels(splits)) }],
+    axes: [axis(settings.xLabel), { ...axis(settings.yLabel), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
     legend: { show: true, live: true },
-    cursor: { drag: { x: true, y: false, setScale: true } },
+    cursor: { drag: { x: true, y: false, setScale: true }, ...(settings.syncKey ? { sync: { key: settings.syncKey } } : {}) },
     hooks: {
       draw: [(u) => drawAnnotations(u, settings.annotations(), ink)],
+      // Without a cursor the legend would read "--": show the last values instead.
+      setCursor: [(u) => u.cursor.idx == null && showLastValues(u)],
+      setData: [(u) => u.cursor.idx == null && showLastValues(u)],
+      ...(settings.syncKey ? { setScale: [(u: uPlot, key: string) => key === 'x' && shareZoom(u, settings.syncKey!)] } : {}),
       setSelect: [
         (u) => {
           if (u.select.width > 0) settings.onUserZoom?.();
@@ -137,6 +193,11 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       ],
     },
   };
+}
+
+function showLastValues(u: uPlot): void {
+  const last = u.data[0].length - 1;
+  if (last >= 0) u.setLegend({ idx: last });
 }
 
 /** Vertical event markers and horizontal reference lines, clipped to the plotting area. */

@@ -18,6 +18,7 @@ import type {
 } from '../../../src-shared/contract.js';
 import { DEFAULT_RUN_CONFIG, validateRunConfig, type RunConfig } from '../../../src-shared/run-config.js';
 import { err, ok, type Result } from '../../../src-shared/result.js';
+import { sweepLabel } from '../../../src-shared/sweep-label.js';
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => Result<ResponseOf<C>> | Promise<Result<ResponseOf<C>>>;
 type HandlerMap = { [C in Channel]?: Handler<C> };
@@ -157,14 +158,23 @@ export class FakeApi implements Api {
         return ok(expandSweep(request as SweepSpec));
       case 'sweeps:start': {
         const spec = request as SweepSpec;
-        const sweepId = `sweep-${this.#nextId++}`;
+        const sweepId = String(this.#nextId++);
         const preview = expandSweep(spec);
         const runIds = preview.cells.flatMap(() => spec.seeds.map((seed) => this.#addRun({ ...DEFAULT_RUN_CONFIG, seed }, seed, sweepId)));
-        this.sweeps.push({ id: sweepId, name: spec.name ?? sweepId, createdAt: Date.now(), runIds });
+        const name = spec.name ?? '';
+        this.sweeps.push({ id: sweepId, name, label: sweepLabel({ id: sweepId, name }), createdAt: Date.now(), runIds, axes: spec.axes, seeds: spec.seeds });
         return ok({ sweepId, runIds });
       }
       case 'sweeps:list':
         return ok([...this.sweeps]);
+      case 'sweeps:rename': {
+        const { sweepId, name } = request as RequestOf<'sweeps:rename'>;
+        const index = this.sweeps.findIndex((s) => s.id === sweepId);
+        if (index === -1) return err('SWEEP_NOT_FOUND', `no sweep with id ${sweepId}; it may have been deleted`);
+        const sweep = { ...this.sweeps[index]!, name: name.trim(), label: sweepLabel({ id: sweepId, name }) };
+        this.sweeps[index] = sweep;
+        return ok(sweep);
+      }
       case 'export:start':
         return ok({ exportId: `export-${this.#nextId++}` });
       case 'export:cancel':

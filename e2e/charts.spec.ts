@@ -1,0 +1,75 @@
+/**
+ * Compare charts as a user reads them: the legend shows the last values before any hover (not
+ * "--"), step read-outs are whole numbers, the crosshair moves in every curve chart at once, and a
+ * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the
+ * log-ratio heatmaps carry a colour scale; each chart saves its series as CSV and itself as PNG.
+ */
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+import { expect, screenshot, test } from './fixtures.js';
+import { runSmallSweep } from './ui-helpers.js';
+
+/** The x read-out of a chart's legend (its first row). */
+const xReadout = (chart: Locator) => chart.locator('.u-legend tr').first().locator('td').first();
+
+async function hoverAt(page: Page, chart: Locator, fraction: number): Promise<void> {
+  await chart.locator('.u-over').scrollIntoViewIfNeeded();
+  const box = (await chart.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2);
+}
+
+test('compare charts share crosshair and zoom, and read out whole steps', async ({ app, page }) => {
+  await app.open(page);
+  await runSmallSweep(page, 24, 1);
+  await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+  await page.keyboard.press('c');
+  const main = page.getByRole('figure', { name: 'charts/reward_mean' });
+  const gap = page.getByRole('figure', { name: /AM–GM gap/ });
+  await expect(main.getByRole('rowheader', { name: /^hmpo/ })).toBeVisible();
+  await expect(gap.locator('.u-over')).toBeVisible();
+
+  // Titled in words (the y axis, drawn on the canvas, carries the same name; see the screenshot).
+  await expect(main.getByRole('heading', { name: 'Reward mean', level: 3 })).toBeVisible();
+
+  // Before any hover: the last step and values, never "--".
+  await expect(xReadout(main)).toHaveText('23');
+  await expect(main.locator('.u-legend')).not.toContainText('--');
+
+  // The crosshair: hovering the main chart moves the gap chart's read-out to the same whole step.
+  await hoverAt(page, main, 0.5);
+  await expect(xReadout(main)).toHaveText(/^\d+$/);
+  const step = await xReadout(main).textContent();
+  expect(step).not.toBe('23');
+  await expect(xReadout(gap)).toHaveText(step!);
+
+  // Drag-zoom the main chart onto its second half: the gap chart's left edge now reads about step 12.
+  await main.locator('.u-over').scrollIntoViewIfNeeded();
+  const box = (await main.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await hoverAt(page, gap, 0.01);
+  await expect.poll(async () => Number(await xReadout(gap).textContent())).toBeGreaterThanOrEqual(10);
+  await screenshot(page, 'compare-zoomed');
+  // Double-click resets the zoom of both.
+  await main.locator('.u-over').dblclick();
+  await hoverAt(page, gap, 0.01);
+  await expect.poll(async () => Number(await xReadout(gap).textContent())).toBeLessThanOrEqual(1);
+
+  // Each log-ratio heatmap has its colour scale, labelled in shares of the step's tokens.
+  const colourScale = page.getByRole('img', { name: /^Colour scale: share of the step's tokens/ }).first();
+  await colourScale.scrollIntoViewIfNeeded();
+  await expect(colourScale).toContainText('0%');
+  await page.screenshot({ path: 'test-results/screenshots/compare-heatmap.png' });
+
+  // Per-chart export: the drawn series as CSV, the picture as PNG.
+  const [csv] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save the series of Reward mean as CSV' }).click()]);
+  expect(csv.suggestedFilename()).toBe('reward-mean.csv');
+  const rows = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+  expect(rows[0]).toBe('step,hmpo,gspo');
+  expect(rows.length).toBeGreaterThan(20);
+  const [png] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save Reward mean as PNG' }).click()]);
+  expect(png.suggestedFilename()).toBe('reward-mean.png');
+  expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+});

@@ -1,0 +1,42 @@
+/**
+ * Helpers for the workflow specs (sweeps, URL state): switch views as a user does (the Main nav),
+ * fill the launch form with a tiny fast run, and start a small sweep from the sweep builder.
+ * Only clicks and typing; nothing here reaches into the app's state.
+ */
+import type { Page } from '@playwright/test';
+import { expect } from './fixtures.js';
+
+export type MainView = 'Runs' | 'Sweeps' | 'Launch' | 'Compare' | 'Export';
+
+/** Clicks a button of the main navigation. */
+export const nav = (page: Page, view: MainView) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
+
+/** Fills the launch form's base config with a tiny, fast run. */
+export async function tinyBase(page: Page, totalSteps: number): Promise<void> {
+  await nav(page, 'Launch');
+  const fields: [string, string][] = [
+    ['totalSteps', String(totalSteps)],
+    ['model.dModel', '16'],
+    ['promptsPerRollout', '2'],
+    ['groupSize', '4'],
+    ['minibatchesPerRollout', '2'],
+    ['completionLength', '8'],
+    ['evalPrompts', '4'],
+  ];
+  for (const [label, value] of fields) await page.getByRole('textbox', { name: label, exact: true }).fill(value);
+}
+
+/** Starts a sweep of gspo and hmpo x `seeds` seeds from the sweep builder, and waits for every run to finish. */
+export async function runSmallSweep(page: Page, totalSteps: number, seeds: number): Promise<void> {
+  await tinyBase(page, totalSteps);
+  const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
+  for (const preset of ['grpo', 'gspo', 'hmpo']) {
+    const box = meanTypes.getByRole('checkbox', { name: preset, exact: true });
+    if (preset === 'grpo') await box.uncheck();
+    else await box.check();
+  }
+  await page.getByRole('textbox', { name: 'Number of seeds' }).fill(String(seeds));
+  await page.getByRole('button', { name: `Start sweep (${2 * seeds} runs)` }).click();
+  await nav(page, 'Runs');
+  await expect(page.getByRole('cell', { name: 'finished', exact: true })).toHaveCount(2 * seeds, { timeout: 90_000 });
+}

@@ -1,0 +1,56 @@
+/**
+ * metrics:compare through the app's dispatch on a real SQLite file: extra `keys` come back in the
+ * same answer, each equal to what a request for that key alone draws, and bad keys are refused with
+ * one line. (Issue 11: Compare in one round trip per control change instead of six.)
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareRequest, CompareResult } from '../../src-shared/contract.js';
+import { insertStepRecords } from '../db/metrics-queries.js';
+import { addRun, stepRecord, temporaryFolder } from '../db/test-fixtures.js';
+import { createApp, type App } from './create-app.js';
+
+let folder: ReturnType<typeof temporaryFolder>;
+let app: App;
+let runIds: string[];
+beforeAll(() => {
+  folder = temporaryFolder();
+  app = createApp({ databasePath: join(folder.dir, 'lab.db'), mode: 'cli', concurrency: 1 });
+  runIds = [0, 1, 2].map((seed) => {
+    const id = addRun(app.db, { objective: { preset: seed < 2 ? 'hmpo' : 'gspo' }, seed });
+    insertStepRecords(app.db, id, Array.from({ length: 40 }, (_, step) => stepRecord(step)));
+    return String(id);
+  });
+});
+afterAll(async () => {
+  await app.close();
+  folder.remove();
+});
+
+const base: CompareRequest = { runIds: [], key: 'charts/reward_mean', x: 'samples', gridPoints: 20, smoothing: 0.5, band: 'std', target: null };
+
+describe('metrics:compare with keys', () => {
+  it('answers the extra keys in the same round trip, as each would be answered alone', async () => {
+    const request = { ...base, runIds, keys: ['ratio/am_gm_gap', 'ratio/a0'] } as const;
+    const answer = await app.dispatch('metrics:compare', request);
+    expect(answer.ok).toBe(true);
+    const result = (answer as { value: CompareResult }).value;
+    expect(result.summary).toHaveLength(2);
+    expect(result.series?.map((s) => s.key)).toEqual(['ratio/am_gm_gap', 'ratio/a0']);
+    for (const series of result.series!) {
+      const alone = (await app.dispatch('metrics:compare', { ...base, runIds, key: series.key, withSummary: false })) as { value: CompareResult };
+      expect(series.groups).toEqual(alone.value.groups);
+      expect(series.legend).toBe(alone.value.legend);
+    }
+    const without = (await app.dispatch('metrics:compare', { ...base, runIds })) as { value: CompareResult };
+    expect(without.value.series).toBeUndefined();
+    expect(without.value.groups).toEqual(result.groups);
+  });
+
+  it('refuses an unknown key with one line naming it', async () => {
+    const answer = await app.dispatch('metrics:compare', { ...base, runIds, keys: ['charts/nope'] });
+    expect(answer.ok).toBe(false);
+    expect(!answer.ok && answer.error.message).toMatch(/^metrics:compare: keys/);
+    expect(!answer.ok && answer.error.message.includes('\n')).toBe(false);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * UrlSync against a fake history: the opening URL is applied (reload and links restore the view),
+ * a change of place is a new history entry, other changes replace the entry once they rest, and
+ * Back/Forward put the app back where the URL says.
+ */
+import { flushSync } from 'svelte';
+import { describe, expect, it } from 'vitest';
+import { NavigationState } from './navigation-state.svelte.js';
+import { RunsState } from './runs-state.svelte.js';
+import { FakeApi } from './testing/fake-api.js';
+import { UrlSync, type HistoryPort } from './url-sync.svelte.js';
+
+class FakeHistory implements HistoryPort {
+  entries: string[];
+  index = 0;
+  readonly #listeners = new Set<() => void>();
+  constructor(hash: string) {
+    this.entries = [hash];
+  }
+  get hash(): string {
+    return this.entries[this.index]!;
+  }
+  push(hash: string): void {
+    this.entries = [...this.entries.slice(0, this.index + 1), hash];
+    this.index++;
+  }
+  replace(hash: string): void {
+    this.entries[this.index] = hash;
+  }
+  onPop(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  back(): void {
+    this.index--;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+function setup(hash: string) {
+  const navigation = new NavigationState();
+  const runs = new RunsState(new FakeApi());
+  const history = new FakeHistory(hash);
+  const sync = new UrlSync(navigation, runs, history, 0);
+  const stop = sync.start();
+  return { navigation, runs, history, stop };
+}
+const rest = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('UrlSync', () => {
+  it('opens where the URL points (a reload or a shared link)', () => {
+    const { navigation, runs, stop } = setup('#/compare?runs=1-3&smooth=0.6&target=0.9&sel=1-3&group=1');
+    expect(navigation.view).toBe('compare');
+    expect(navigation.compareRunIds).toEqual(['1', '2', '3']);
+    expect(navigation.compareSettings).toMatchObject({ smoothing: 0.6, target: '0.9' });
+    expect([...runs.selectedIds]).toEqual(['1', '2', '3']);
+    expect(runs.grouped).toBe(true);
+    stop();
+  });
+
+  it('adds a history entry per place and replaces it for other changes; Back returns to the last place', async () => {
+    const { navigation, runs, history, stop } = setup('');
+    runs.grouped = true;
+    flushSync();
+    await rest();
+    expect(history.entries).toEqual(['#/runs?group=1']);
+    navigation.openRun('7');
+    flushSync();
+    expect(history.entries).toEqual(['#/runs?group=1', '#/runs/7?group=1']);
+    navigation.compare(['7', '8']);
+    navigation.compareSettings = { ...navigation.compareSettings, smoothing: 0.5 };
+    flushSync();
+    await rest();
+    expect(history.entries.at(-1)).toBe('#/compare?runs=7,8&smooth=0.5&group=1');
+    expect(history.entries).toHaveLength(3);
+
+    history.back();
+    flushSync();
+    expect(navigation.view).toBe('runs');
+    expect(navigation.openRunId).toBe('7');
+    history.back();
+    flushSync();
+    expect(navigation.openRunId).toBeNull();
+    expect(runs.grouped).toBe(true);
+    expect(history.entries).toHaveLength(3); // going back wrote nothing new
+    stop();
+  });
+});

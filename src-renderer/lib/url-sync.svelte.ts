@@ -1,0 +1,120 @@
+/**
+ * UrlSync keeps the URL hash and the app's view state in step, both ways: every change of view,
+ * run, sweep or compared runs is a new history entry (so Back and Forward move between them), any
+ * other change (selection, filters, grouping, compare controls) replaces the current entry, and
+ * Back/Forward or an edited hash apply the URL to the state. Reload and shared links therefore
+ * restore the view. The hash format is url-state.ts; the browser is behind HistoryPort for tests.
+ */
+import { untrack } from 'svelte';
+import type { NavigationState } from './navigation-state.svelte.js';
+import type { RunsState } from './runs-state.svelte.js';
+import { formatHash, parseHash, pathOf, type ViewState } from './url-state.js';
+
+/** The piece of the browser UrlSync uses: the current hash, history entries, and Back/Forward. */
+export interface HistoryPort {
+  readonly hash: string;
+  push(hash: string): void;
+  replace(hash: string): void;
+  /** Calls `listener` after Back/Forward or a hand-edited hash; returns the unsubscribe. */
+  onPop(listener: () => void): () => void;
+}
+
+/** The window's location and history. */
+export function browserHistory(): HistoryPort {
+  return {
+    get hash() {
+      return window.location.hash;
+    },
+    push: (hash) => window.history.pushState(null, '', hash),
+    replace: (hash) => window.history.replaceState(null, '', hash),
+    onPop: (listener) => {
+      window.addEventListener('popstate', listener);
+      return () => window.removeEventListener('popstate', listener);
+    },
+  };
+}
+
+export class UrlSync {
+  readonly #navigation: NavigationState;
+  readonly #runs: RunsState;
+  readonly #history: HistoryPort;
+  /** Replacing entries is throttled by browsers; a slider drag writes once it rests this long (ms). */
+  readonly #replaceDelayMs: number;
+
+  /** The state as a URL would carry it, derived from the app's state objects. */
+  readonly current: ViewState = $derived.by(() => ({
+    view: this.#navigation.view,
+    runId: this.#navigation.openRunId,
+    sweepId: this.#navigation.openSweepId,
+    compareRunIds: this.#navigation.compareRunIds,
+    compare: this.#navigation.compareSettings,
+    selected: [...this.#runs.selectedIds],
+    grouped: this.#runs.grouped,
+    sort: this.#runs.sort,
+    filter: this.#runs.filter,
+  }));
+  readonly hash: string = $derived(formatHash(this.current));
+
+  #lastHash = '';
+  #replaceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(navigation: NavigationState, runs: RunsState, history: HistoryPort, replaceDelayMs = 150) {
+    this.#navigation = navigation;
+    this.#runs = runs;
+    this.#history = history;
+    this.#replaceDelayMs = replaceDelayMs;
+  }
+
+  /** Applies the URL the page opened with, then follows both ways; returns the teardown. */
+  start(): () => void {
+    if (this.#history.hash !== '') this.apply(parseHash(this.#history.hash));
+    this.#lastHash = this.hash;
+    this.#history.replace(this.hash);
+    const offPop = this.#history.onPop(() => {
+      this.#cancelReplace();
+      this.apply(parseHash(this.#history.hash));
+      this.#lastHash = this.#history.hash;
+    });
+    const stopEffect = $effect.root(() => {
+      $effect(() => {
+        const hash = this.hash;
+        untrack(() => this.#write(hash));
+      });
+    });
+    return () => {
+      offPop();
+      stopEffect();
+      this.#flushReplace();
+    };
+  }
+
+  /** Puts the app in `state` (from a URL). */
+  apply(state: ViewState): void {
+    this.#navigation.restore(state);
+    this.#runs.restore(state);
+  }
+
+  #write(hash: string): void {
+    if (hash === this.#lastHash) return;
+    const newPlace = pathOf(parseHash(hash)) !== pathOf(parseHash(this.#lastHash));
+    this.#lastHash = hash;
+    if (newPlace) {
+      this.#cancelReplace();
+      this.#history.push(hash);
+      return;
+    }
+    this.#cancelReplace();
+    this.#replaceTimer = setTimeout(() => this.#flushReplace(), this.#replaceDelayMs);
+  }
+
+  #flushReplace(): void {
+    if (this.#replaceTimer === null) return;
+    this.#cancelReplace();
+    this.#history.replace(this.#lastHash);
+  }
+
+  #cancelReplace(): void {
+    if (this.#replaceTimer !== null) clearTimeout(this.#replaceTimer);
+    this.#replaceTimer = null;
+  }
+}

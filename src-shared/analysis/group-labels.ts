@@ -1,0 +1,85 @@
+/**
+ * Labels for compared groups (config minus seed) that say what distinguishes them: the mean type
+ * (with p, and MuonClip/Muon/QK-clip) first, then, only where groups would otherwise share a label,
+ * the config values that differ among those groups ("hmpo · totalSteps=300"). Never the same label
+ * twice: groups whose configs differ only in ignored paths get "#2", "#3". Pure; callers pass the
+ * groups' configs (verbatim as stored) and show `describeConfig` on hover.
+ */
+import { diffConfigs, flattenConfig } from './config-diff.js';
+import { resolveObjective, type ObjectiveInput, type ObjectivePreset } from '../objective-config.js';
+
+/** The parts of a RunConfig the short label reads; the rest is only diffed. */
+export interface LabelledConfig {
+  readonly objective: ObjectiveInput;
+  readonly optimizer: { readonly name: string };
+  readonly qkClip: { readonly enabled: boolean };
+}
+
+/** Paths that never distinguish groups (a group is its configs minus these). */
+const IGNORED = ['seed', 'name'];
+/** Paths the short label already shows. */
+const IN_SHORT_LABEL = ['objective.preset', 'objective.p', 'optimizer.name', 'qkClip.enabled'];
+
+/** "hmpo", "power p=0 · MuonClip", "gspo · Muon". */
+export function shortGroupLabel(config: LabelledConfig): string {
+  const preset: ObjectivePreset = config.objective.preset;
+  const objective = resolveObjective(config.objective);
+  const mean = objective.mean.kind === 'power' && preset === 'power' ? ` p=${objective.mean.p}` : '';
+  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
+  return `${preset}${mean}${clip}`;
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return 'unset';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The last segment of a dotted path ("optimizer.learningRate" -> "learningRate"), or the path when that is ambiguous. */
+function shortPath(path: string, all: readonly string[]): string {
+  const last = path.split('.').at(-1)!;
+  return all.filter((p) => p.split('.').at(-1) === last).length > 1 ? path : last;
+}
+
+/**
+ * One label per group key, unique among `groups`. Groups with a unique short label keep it; the
+ * others add `key=value` for each path that differs among the groups sharing that short label.
+ */
+export function distinguishingLabels(groups: readonly { readonly key: string; readonly config: LabelledConfig }[]): Map<string, string> {
+  const byShort = new Map<string, { key: string; config: LabelledConfig }[]>();
+  for (const group of groups) {
+    const short = shortGroupLabel(group.config);
+    byShort.set(short, [...(byShort.get(short) ?? []), group]);
+  }
+  const labels = new Map<string, string>();
+  for (const [short, members] of byShort) {
+    if (members.length === 1) {
+      labels.set(members[0]!.key, short);
+      continue;
+    }
+    const differences = diffConfigs(members.map((m) => m.config), { ignore: [...IGNORED, ...IN_SHORT_LABEL] });
+    const paths = differences.map((d) => d.path);
+    members.forEach((member, i) => {
+      const parts = differences.map((d) => `${shortPath(d.path, paths)}=${formatValue(d.values[i])}`);
+      labels.set(member.key, parts.length === 0 ? short : `${short} · ${parts.join(' · ')}`);
+    });
+  }
+  // Configs that differ only in ignored paths (or in the short label's own paths in ways it does not
+  // show) could still collide: number them so no two groups ever read the same.
+  const seen = new Map<string, number>();
+  for (const group of groups) {
+    const label = labels.get(group.key)!;
+    const count = (seen.get(label) ?? 0) + 1;
+    seen.set(label, count);
+    if (count > 1) labels.set(group.key, `${label} #${count}`);
+  }
+  return labels;
+}
+
+/** The whole config, one "path: value" per line (seed and name left out): the hover text of a group. */
+export function describeConfig(config: unknown): string {
+  return [...flattenConfig(config)]
+    .filter(([path]) => !IGNORED.some((p) => path === p || path.startsWith(`${p}.`)))
+    .map(([path, value]) => `${path}: ${formatValue(value)}`)
+    .join('\n');
+}
