@@ -14,7 +14,7 @@ import { insertStepRecords } from '../db/metrics-queries.js';
 import { readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
 import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
-import { UserFacingError } from './dispatch.js';
+import { UserFacingError } from './user-facing-error.js';
 import type { NewRun, RunEnd, RunStore } from '../runs/run-store.js';
 
 /** "42" -> 42, refusing anything that is not a run id of this database. */

@@ -52,7 +52,7 @@ export function registerCalibrateTauCommand(program: Command): void {
         const quantile = Number(options.quantile);
         if (!(quantile > 0 && quantile < 1)) throw new CliError(`--quantile must be a number between 0 and 1 (exclusive), got '${options.quantile}'`);
         const base = applyOverrides(options.config === undefined ? undefined : await readJsonInput(options.config), {}, options.set);
-        const app = openAppForCli(command, { concurrency: 1 });
+        const app = await openAppForCli(command, { concurrency: 1 });
         try {
           const calibration = await calibrateTau(app, base as RunConfigInput, quantile);
           process.stderr.write(`hmpo-lab calibrate-tau: ${describeCalibration(calibration)}\n`);

@@ -85,7 +85,7 @@ export function registerCompareCommand(program: Command): void {
           const smoothing = numberOption('--smoothing', options.smoothing, (v) => v >= 0 && v < 1, 'in [0, 1)')!;
           const finalWindow = numberOption('--final-window', options.finalWindow, (v) => v > 0 && v <= 1, 'a fraction in (0, 1]')!;
           const collapseEntropy = numberOption('--collapse-entropy', options.collapseEntropy, (v) => v >= 0 && Number.isFinite(v), 'a number >= 0')!;
-          const app = openAppForCli(command);
+          const app = await openAppForCli(command);
           try {
             let ids = runTexts.map((t) => existingRunId(app, t));
             if (options.sweep !== undefined) {

@@ -49,7 +49,7 @@ export function registerExportCommand(program: Command): void {
     .option('--out <dir>', 'output folder (default: ./hmpo-lab-export-<time>)')
     .action(
       runCommand('export', async (runTexts: string[], options: { sweep?: string; all?: boolean; format: ExportFormat; out?: string }, command: Command) => {
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           let ids = runTexts.map((t) => existingRunId(app, t));
           if (options.sweep !== undefined) {

@@ -65,7 +65,7 @@ async function run(options: RunOptions, command: Command): Promise<void> {
   let readerClosed = false;
   let last: StepRecord | undefined;
   const started = Date.now();
-  const app = openAppForCli(command, {
+  const app = await openAppForCli(command, {
     concurrency: 1,
     onStep: (_runId, record) => {
       if (last === undefined) bar?.start(config.totalSteps, 0, { reward: '-', rate: '' });

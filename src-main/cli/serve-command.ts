@@ -33,7 +33,7 @@ export function registerServeCommand(program: Command): void {
         if (options.token !== undefined && options.token.length < 16) throw new CliError('--token must be at least 16 characters');
         if (options.exportRoot !== undefined && options.exportRoot.trim() === '') throw new CliError('--export-root needs a folder path');
         const exportRoot = new ExportRoot(options.exportRoot ?? defaultExportRoot(databasePathOf(command)));
-        const app = openAppForCli(command, { exportRoot, ...(concurrency ? { concurrency } : {}) });
+        const app = await openAppForCli(command, { exportRoot, ...(concurrency ? { concurrency } : {}) });
         try {
           exportRoot.ensure(); // after the database opened: a bad --db must not leave a folder behind
         } catch (error) {
