@@ -8,6 +8,7 @@ import type { AppInfo, DownsampledSeries, RunEventRow, XAxis } from '../../src-s
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
+import { runName } from '../../src-shared/run-name.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
@@ -90,8 +91,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const runs = seeds.map((seed) => {
         const result = validateRunConfig({ ...config, seed });
         if (!result.ok) throw new UserFacingError(result.error.code, result.error.message);
-        const label = name ?? (result.value.name || `${result.value.objective.preset} · ${result.value.task}`);
-        return { config: result.value, name: seeds.length > 1 ? `${label} · seed ${seed}` : label };
+        return { config: result.value, name: runName(result.value, { given: name, severalSeeds: seeds.length > 1 }) };
       });
       return { runIds: manager.enqueue(runs) };
     },

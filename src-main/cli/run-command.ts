@@ -10,6 +10,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 import { validateRunConfig, type RunConfig } from '../../src-shared/run-config.js';
+import { runName } from '../../src-shared/run-name.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
 import { listEvents } from '../db/events-queries.js';
@@ -76,7 +77,7 @@ async function run(options: RunOptions, command: Command): Promise<void> {
       bar?.update(record.step + 1, { reward: reward === undefined ? '-' : reward.toFixed(3), rate: tokensPerS === undefined ? '' : `${Math.round(tokensPerS)} tok/s` });
     },
   });
-  const [runId] = app.manager.enqueue([{ config, name: config.name || `${config.objective.preset} · ${config.task} · seed ${config.seed}` }]);
+  const [runId] = app.manager.enqueue([{ config, name: runName(config) }]);
   if (interactive) process.stderr.write(`hmpo-lab run: run ${runId} (${config.objective.preset} on ${config.task}, seed ${config.seed}) recorded in ${app.info.databasePath}\n`);
 
   // A closed stdout (`--json | head`) is the reader saying it has enough: stop the run quietly.

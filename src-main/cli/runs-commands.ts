@@ -4,10 +4,10 @@
  * and deletion of ended runs. Each refuses unknown ids with a message naming them.
  */
 import { Option, type Command } from 'commander';
-import { RUN_STATUSES, type RunSummary } from '../../src-shared/contract.js';
+import { RUN_STATUSES, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-presets.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
-import { listRuns, requireRun, type RunStatus } from '../db/runs-queries.js';
+import { listRuns, requireRun } from '../db/runs-queries.js';
 import { existingRunId, openAppForCli, openStoreForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { fixed, formatTable } from './table.js';

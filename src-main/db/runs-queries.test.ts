@@ -38,7 +38,7 @@ describe('createRun', () => {
   it('stores a queued run with the config verbatim and its seed-free hash', () => {
     const config = testConfig({ objective: { preset: 'hmpo' }, seed: 3, task: 'copy', promptLength: 6, completionLength: 8 });
     const run = createRun(db, { config, appVersion: '1.2.3', tags: [' paper ', 'paper', ''], notes: 'n' }, 1000);
-    expect(run).toMatchObject({ status: 'queued', name: 'hmpo seed 3', objectivePreset: 'hmpo', seed: 3, task: 'copy', appVersion: '1.2.3', createdAt: 1000, startedAt: null, pid: null, tags: ['paper'], notes: 'n', lastStep: null, sweepId: null });
+    expect(run).toMatchObject({ status: 'queued', name: 'hmpo · copy · seed 3', objectivePreset: 'hmpo', seed: 3, task: 'copy', appVersion: '1.2.3', createdAt: 1000, startedAt: null, pid: null, tags: ['paper'], notes: 'n', lastStep: null, sweepId: null });
     expect(run.config).toEqual(config);
     expect(run.configHash).toBe(configHash(config));
     expect(createRun(db, { config: { ...config, seed: 4 }, appVersion: '1.2.3' }).configHash).toBe(run.configHash);

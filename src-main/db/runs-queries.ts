@@ -7,17 +7,15 @@
  */
 import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
+import type { RunStatus } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
+import { runName } from '../../src-shared/run-name.js';
 import { runCheckpointsDirectory } from './checkpoints-queries.js';
 import { configHash } from './config-hash.js';
 import { appendEvent } from './events-queries.js';
 import { cached } from './statements.js';
 import { InvalidStatusTransitionError, RunActiveError, RunNotFoundError } from './store-errors.js';
 
-/** Every run status, in lifecycle order. */
-export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
-/** queued, running, then one of the end states: finished, failed (with reason), stopped (by the user), crashed (process died). */
-export type RunStatus = (typeof RUN_STATUSES)[number];
 /** The statuses a run can end in. */
 export type EndStatus = Exclude<RunStatus, 'queued' | 'running'>;
 
@@ -63,7 +61,7 @@ export interface RunRecord {
 export interface NewRun {
   readonly config: RunConfig;
   readonly appVersion: string;
-  /** Display name; defaults to config.name, else "<preset> seed <seed>". */
+  /** Display name; defaults to runName(config) (src-shared/run-name.ts). */
   readonly name?: string;
   readonly sweepId?: number | null;
   readonly tags?: readonly string[];
@@ -151,7 +149,7 @@ export function createRun(db: Database, run: NewRun, now: number = Date.now()): 
        VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       run.sweepId ?? null,
-      run.name ?? (config.name !== '' ? config.name : `${config.objective.preset} seed ${config.seed}`),
+      runName(config, { given: run.name }),
       config.objective.preset,
       config.seed,
       config.task,
