@@ -16,6 +16,7 @@ import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, 
 import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
 import { UserFacingError } from './user-facing-error.js';
 import type { NewRun, RunEnd, RunStore } from '../runs/run-store.js';
+import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 
 /** "42" -> 42, refusing anything that is not a run id of this database. */
 export function parseRunId(runId: string): number {
@@ -138,7 +139,7 @@ export class SqliteRunStore implements RunStore {
     return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id));
   }
 
-  saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void {
+  saveCheckpoint(runId: string, checkpoint: CheckpointPayload): void {
     saveCheckpoint(this.db, parseRunId(runId), checkpoint);
   }
 

@@ -6,6 +6,7 @@
 import type { RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
+import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 
 export interface NewRun {
   readonly config: RunConfig;
@@ -49,5 +50,5 @@ export interface RunStore {
   exists(runId: string): boolean;
   summary(runId: string): RunSummary;
   /** Keeps model weights as a file beside the database, referenced from the checkpoints table. */
-  saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void;
+  saveCheckpoint(runId: string, checkpoint: CheckpointPayload): void;
 }
