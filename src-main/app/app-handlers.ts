@@ -13,6 +13,7 @@ import { listEvents, type RunEvent } from '../db/events-queries.js';
 import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
+import { deleteRunCheckpointFiles } from '../db/checkpoints-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, listSweeps } from '../db/sweeps-queries.js';
 import type { RunManager } from '../runs/run-manager.js';
@@ -105,7 +106,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const ids = checkedIds(runIds);
       const busy = runIds.filter((r) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r));
       if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', `run(s) ${busy.join(', ')} are still queued or running; stop them first, then delete`);
-      for (const id of ids) deleteRun(db, id);
+      for (const id of ids) {
+        deleteRun(db, id);
+        deleteRunCheckpointFiles(db, id);
+      }
       events.emit('onDidRemoveRuns', { runIds: [...runIds] });
       return null;
     },

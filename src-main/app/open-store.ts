@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../db/open-database.js';
+import { isProcessAlive } from '../runs/process-alive.js';
 import { reconcileOrphanedRuns } from '../db/run-control-queries.js';
 import { APP_VERSION } from './app-version.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
@@ -18,6 +19,6 @@ export interface OpenStore {
 
 export function openStore(databasePath: string): OpenStore {
   const db = openDatabase(databasePath);
-  const reconciled = reconcileOrphanedRuns(db);
+  const reconciled = reconcileOrphanedRuns(db, { isAlive: isProcessAlive });
   return { db, store: new SqliteRunStore(db, APP_VERSION), reconciled };
 }

@@ -15,6 +15,7 @@ import { readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRe
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
 import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
 import { UserFacingError } from './user-facing-error.js';
+import { isProcessAlive } from '../runs/process-alive.js';
 import type { NewRun, RunEnd, RunStore } from '../runs/run-store.js';
 import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 
@@ -130,7 +131,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   reconcile(): string[] {
-    const { crashed, stopped } = reconcileOrphanedRuns(this.db);
+    const { crashed, stopped } = reconcileOrphanedRuns(this.db, { isAlive: isProcessAlive });
     return [...crashed, ...stopped].map(String);
   }
 

@@ -193,3 +193,9 @@ export function deleteCheckpoint(db: Database, checkpointId: number): void {
   cached(db, 'DELETE FROM checkpoints WHERE id = ?').run(checkpointId);
   fs.rmSync(path.join(requireRoot(db), row.file_name), { force: true });
 }
+
+/** Removes a deleted run's checkpoint folder (call after deleteRun has committed; no rows refer to it). */
+export function deleteRunCheckpointFiles(db: Database, runId: number): void {
+  const folder = runCheckpointsDirectory(db, runId);
+  if (folder !== null) fs.rmSync(folder, { recursive: true, force: true });
+}

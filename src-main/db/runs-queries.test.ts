@@ -1,9 +1,9 @@
 // Runs: creation from a RunConfig, status transitions with timestamps and events, filters, tags and
-// notes, the process-liveness probe, and deletion cascading to every table and file.
+// notes, and deletion cascading to every table (and, as a second step, the run's checkpoint files).
 import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCheckpointsDirectory, saveCheckpoint } from './checkpoints-queries.js';
+import { deleteRunCheckpointFiles, runCheckpointsDirectory, saveCheckpoint } from './checkpoints-queries.js';
 import { configHash } from './config-hash.js';
 import { listEvents } from './events-queries.js';
 import { insertStepRecords } from './metrics-queries.js';
@@ -11,7 +11,6 @@ import {
   createRun,
   deleteRun,
   getRun,
-  isProcessAlive,
   listRuns,
   markRunEnded,
   markRunStarted,
@@ -114,13 +113,6 @@ describe('tags and notes', () => {
   });
 });
 
-describe('isProcessAlive', () => {
-  it('checks real processes with signal 0', () => {
-    expect(isProcessAlive(process.pid)).toBe(true);
-    expect(isProcessAlive(2 ** 22 + 12345)).toBe(false); // above Linux's pid_max
-  });
-});
-
 describe('deleteRun', () => {
   it('removes the run, every row that belongs to it and its checkpoint files, and nothing of other runs', () => {
     const doomed = addRun(db);
@@ -140,6 +132,8 @@ describe('deleteRun', () => {
     expect(getRun(db, doomed)).toBeUndefined();
     expect(counts(doomed)).toEqual(tables.map(() => 0));
     expect(counts(kept)).toEqual(keptBefore);
+    expect(fs.existsSync(folderOfDoomed)).toBe(true); // rows first; the files are the caller's next step
+    deleteRunCheckpointFiles(db, doomed);
     expect(fs.existsSync(folderOfDoomed)).toBe(false);
     expect(fs.existsSync(runCheckpointsDirectory(db, kept) as string)).toBe(true);
     expect(() => deleteRun(db, doomed)).toThrow(RunNotFoundError);

@@ -5,12 +5,10 @@
  * checkpoint files go too) and start-up reconciliation of runs whose process died. It does not start
  * or stop processes (trainer-host.ts does) and does not validate configs (validateRunConfig does).
  */
-import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { RunStatus } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import { runName } from '../../src-shared/run-name.js';
-import { runCheckpointsDirectory } from './checkpoints-queries.js';
 import { configHash } from './config-hash.js';
 import { appendEvent } from './events-queries.js';
 import { cached } from './statements.js';
@@ -259,9 +257,9 @@ export function setRunNotes(db: Database, runId: number, notes: string): RunReco
 }
 
 /**
- * Deletes a run that is not running: its rows everywhere (ON DELETE CASCADE) in one transaction,
- * then its checkpoint folder. Files go after the commit, so a crash in between leaves only unreferenced
- * files, never rows pointing at missing ones.
+ * Deletes a run that is not running: its rows everywhere (ON DELETE CASCADE) in one transaction.
+ * Its checkpoint files stay: the caller removes them after this commits (deleteRunCheckpointFiles),
+ * so a crash in between leaves only unreferenced files, never rows pointing at missing ones.
  */
 export function deleteRun(db: Database, runId: number): void {
   db.transaction(() => {
@@ -270,16 +268,4 @@ export function deleteRun(db: Database, runId: number): void {
     if (status === 'running') throw new RunActiveError(runId);
     cached(db, 'DELETE FROM runs WHERE id = ?').run(runId);
   }).immediate();
-  const folder = runCheckpointsDirectory(db, runId);
-  if (folder !== null) fs.rmSync(folder, { recursive: true, force: true });
-}
-
-/** True if a process with this id exists (EPERM: it exists but belongs to another user). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
