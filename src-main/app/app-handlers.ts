@@ -10,7 +10,8 @@ import { describeControlChanges } from '../../src-shared/controllers/closed-loop
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { runName } from '../../src-shared/run-name.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
-import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
+import { downsampleSeries } from '../db/downsample-queries.js';
+import { readLogRatioHistograms, readQkStats, readSteps } from '../db/metric-readers.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRunCheckpointFiles } from '../db/checkpoints-queries.js';

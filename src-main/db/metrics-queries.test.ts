@@ -7,23 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, METRIC_KEYS, type MetricKey, type MetricValues } from '../../src-shared/metrics.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
 import { SEAL_STEPS, bucketPlan, rollupWidth } from './metric-rollups.js';
-import {
-  DOWNSAMPLE_BLOCKS_SQL,
-  DOWNSAMPLE_EDGES_SQL,
-  DOWNSAMPLE_POINTS_SQL,
-  SERIES_SQL,
-  downsampleSeries,
-  insertStepBatches,
-  insertStepRecords,
-  readAgmStates,
-  readLogRatioHistograms,
-  readQkStats,
-  readSeries,
-  readSteps,
-  readSummaries,
-} from './metrics-queries.js';
+import { DOWNSAMPLE_BLOCKS_SQL, DOWNSAMPLE_EDGES_SQL, DOWNSAMPLE_POINTS_SQL, downsampleSeries } from './downsample-queries.js';
+import { readLogRatioHistograms, readQkStats, readSteps } from './metric-readers.js';
+import { insertStepBatches, insertStepRecords } from './metrics-queries.js';
 import { RunNotFoundError } from './store-errors.js';
-import { addRun, openTestDatabase, sampleValue, stepRecord, temporaryFolder } from './test-fixtures.js';
+import { addRun, openTestDatabase, readSeries, readSummaries, sampleValue, SERIES_SQL, stepRecord, temporaryFolder } from './test-fixtures.js';
 
 let folder: ReturnType<typeof temporaryFolder>;
 let db: Database;
@@ -110,8 +98,6 @@ describe('insertStepRecords round trip', () => {
     expect(readSeries(db, run, 'charts/reward_mean', { fromStep: 10, toStep: 12 }).steps).toEqual([10, 11, 12]);
 
     expect(readSteps(db, run)).toEqual(records.map((r) => ({ step: r.step, rollout: r.rollout, samples: r.samples, wallTime: r.wallTime, skipped: r.skipped })));
-    const agmSteps = records.filter((r) => r.metrics['ratio/a0'] !== undefined);
-    expect(readAgmStates(db, run)).toEqual(agmSteps.map((r) => ({ step: r.step, a0: r.metrics['ratio/a0'], g0: r.metrics['ratio/g0'], h0: r.metrics['ratio/h0'], finalMean: r.metrics['ratio/used_mean'], iterations: r.metrics['agm/iterations'] })));
     expect(readQkStats(db, run)).toEqual(
       records.flatMap((r) =>
         r.qk.maxLogits.flatMap((heads, layer) =>

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRIC_KEYS } from '../../src-shared/metrics.js';
-import { readSummaries } from './metrics-queries.js';
+import { readSummaries } from './test-fixtures.js';
 import { addRun, openTestDatabase, temporaryFolder } from './test-fixtures.js';
 
 let folder: ReturnType<typeof temporaryFolder>;

@@ -123,7 +123,7 @@ describe('deleteRun', () => {
     }
     const folderOfDoomed = runCheckpointsDirectory(db, doomed) as string;
     expect(fs.existsSync(folderOfDoomed)).toBe(true);
-    const tables = ['events', 'checkpoints', 'steps', 'metrics', 'metric_summaries', 'metric_rollups', 'agm_states', 'qk_stats', 'log_ratio_histograms'];
+    const tables = ['events', 'checkpoints', 'steps', 'metrics', 'metric_summaries', 'metric_rollups', 'qk_stats', 'log_ratio_histograms'];
     const counts = (id: number) => tables.map((table) => db.prepare(`SELECT count(*) FROM ${table} WHERE run_id = ?`).pluck().get(id) as number);
     expect(counts(doomed).every((n) => n > 0)).toBe(true);
     const keptBefore = counts(kept);
