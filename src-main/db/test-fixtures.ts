@@ -36,6 +36,43 @@ export function openTestDatabase(dir: string, name = 'store.db'): Database {
   return openDatabase(path.join(dir, name));
 }
 
+/** A fresh temporary folder for each test of the calling file, removed after it. */
+export function useTestFolder(): { readonly dir: string } {
+  let folder: ReturnType<typeof temporaryFolder> | undefined;
+  beforeEach(() => {
+    folder = temporaryFolder();
+  });
+  afterEach(() => folder?.remove());
+  return {
+    get dir() {
+      if (!folder) throw new Error('useTestFolder: dir is only there inside a test');
+      return folder.dir;
+    },
+  };
+}
+
+/**
+ * A migrated database file in a fresh temporary folder for each test of the calling file, closed
+ * and removed after it: the one fixture every db/*.test.ts shares. Read `.db` and `.dir` inside tests.
+ */
+export function useTestDatabase(): { readonly db: Database; readonly dir: string } {
+  const folder = useTestFolder();
+  let db: Database | undefined;
+  beforeEach(() => {
+    db = openTestDatabase(folder.dir);
+  });
+  afterEach(() => db?.close());
+  return {
+    get db() {
+      if (!db) throw new Error('useTestDatabase: db is only there inside a test');
+      return db;
+    },
+    get dir() {
+      return folder.dir;
+    },
+  };
+}
+
 /** Creates a queued run and returns its id. */
 export function addRun(db: Database, overrides: RunConfigInput = {}): number {
   return createRun(db, { config: testConfig(overrides), appVersion: '0.0.0-test' }).id;
