@@ -18,6 +18,7 @@ import { verdicts, type ArmOutcomeValues } from '../../src-shared/analysis/verdi
 import { meanOf } from '../../src-shared/analysis/bootstrap.js';
 import { diffConfigs } from '../../src-shared/analysis/config-diff.js';
 import { resolveObjective } from '../../src-shared/objective-config.js';
+import { MUONCLIP_LABEL } from '../../src-shared/optimizer-label.js';
 
 /** One run's inputs: its summary and config, the requested metric on the requested x, and its reward by step. */
 export interface CompareInput {
@@ -37,7 +38,7 @@ export interface CompareInput {
 function groupLabel(config: RunConfig): string {
   const objective = resolveObjective(config.objective);
   const mean = objective.mean.kind === 'power' && config.objective.preset === 'power' ? ` p=${objective.mean.p}` : '';
-  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
+  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ` · ${MUONCLIP_LABEL}` : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
   return `${config.objective.preset}${mean}${clip}`;
 }
 

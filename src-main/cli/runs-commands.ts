@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { RUN_STATUSES, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-presets.js';
+import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
 import { listRuns, requireRun } from '../db/runs-queries.js';
 import { existingRunId, openAppForCli, openStoreForCli, viaHandler } from './app-for-cli.js';
@@ -70,7 +71,7 @@ export function registerRunsCommands(program: Command): void {
           const lines = [
             `run ${s.id}: ${s.name}`,
             `status      ${s.status}${s.reason ? ` (${s.reason})` : ''}`,
-            `mean type   ${s.preset} on ${s.task}, seed ${s.seed}, ${s.optimizer}${s.qkClip ? ' + QK-clip' : ''}`,
+            `mean type   ${s.preset} on ${s.task}, seed ${s.seed}, ${optimizerLabel(s.optimizer, s.qkClip)}`,
             `progress    ${progress(s)} steps, reward ${fixed(s.lastReward)} (best ${fixed(s.bestReward)}, eval ${fixed(s.evalReward)})`,
             `backend     ${s.backend ?? '-'}`,
             `group key   ${s.groupKey.slice(0, 16)}`,
