@@ -64,6 +64,13 @@ export function existingRunId(app: Pick<App, 'db' | 'info'> | StoreForCli, text:
   return id;
 }
 
+/** The run ids of sweep `text` (through the sweeps:list handler); CliError naming it when there is none. */
+export async function sweepRunIds(app: Pick<App, 'handlers' | 'info'>, text: string): Promise<number[]> {
+  const sweep = /^\d+$/.test(text) ? (await app.handlers['sweeps:list'](null)).find((s) => s.id === String(Number(text))) : undefined;
+  if (!sweep) throw new CliError(`no sweep with id '${text}' in ${app.info.databasePath}`);
+  return sweep.runIds.map(Number);
+}
+
 /** Maps a UserFacingError from a handler to a CliError. */
 export async function viaHandler<T>(work: () => Promise<T> | T): Promise<T> {
   try {

@@ -10,9 +10,7 @@ import { resolve } from 'node:path';
 import { FolderCreationError, makeFolder } from '../fs/make-folder.js';
 import type { ExportFormat } from '../../src-shared/contract.js';
 import { runExport } from '../app/export-jobs.js';
-import { listRuns } from '../db/runs-queries.js';
-import { getSweep } from '../db/sweeps-queries.js';
-import { existingRunId, openAppForCli } from './app-for-cli.js';
+import { existingRunId, openAppForCli, sweepRunIds } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 
 /**
@@ -53,11 +51,9 @@ export function registerExportCommand(program: Command): void {
         try {
           let ids = runTexts.map((t) => existingRunId(app, t));
           if (options.sweep !== undefined) {
-            const sweep = /^\d+$/.test(options.sweep) ? getSweep(app.db, Number(options.sweep)) : undefined;
-            if (!sweep) throw new CliError(`no sweep with id '${options.sweep}' in ${app.info.databasePath}`);
-            ids = [...ids, ...sweep.runIds];
+            ids = [...ids, ...(await sweepRunIds(app, options.sweep))];
           }
-          if (options.all) ids = listRuns(app.db).map((r) => r.id);
+          if (options.all) ids = (await app.handlers['runs:list'](null)).map((r) => Number(r.id));
           ids = [...new Set(ids)];
           if (ids.length === 0) throw new CliError('name the runs to export (hmpo-lab export 3 4), a sweep (--sweep ID) or --all');
           const outDir = resolve(options.out ?? `hmpo-lab-export-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);

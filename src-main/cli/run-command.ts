@@ -10,12 +10,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 import { validateRunConfig, type RunConfig } from '../../src-shared/run-config.js';
-import { runName } from '../../src-shared/run-name.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
 import { listEvents } from '../db/events-queries.js';
 import type { RunEnd } from '../runs/run-store.js';
-import { openAppForCli } from './app-for-cli.js';
+import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
@@ -77,7 +76,7 @@ async function run(options: RunOptions, command: Command): Promise<void> {
       bar?.update(record.step + 1, { reward: reward === undefined ? '-' : reward.toFixed(3), rate: tokensPerS === undefined ? '' : `${Math.round(tokensPerS)} tok/s` });
     },
   });
-  const [runId] = app.manager.enqueue([{ config, name: runName(config) }]);
+  const [runId] = (await viaHandler(() => app.handlers['runs:start']({ config, seeds: [config.seed] }))).runIds;
   if (interactive) process.stderr.write(`hmpo-lab run: run ${runId} (${config.objective.preset} on ${config.task}, seed ${config.seed}) recorded in ${app.info.databasePath}\n`);
 
   // A closed stdout (`--json | head`) is the reader saying it has enough: stop the run quietly.
