@@ -18,6 +18,11 @@ export interface MetricSeries {
   readonly values: number[];
 }
 
+/** The raw rows of `sql` (parameters: run id, first step, last step) for a run over a step range. */
+function rowsInRange<Row>(db: Database, sql: string, runId: number, range: StepRange): Row[] {
+  return cached(db, sql).raw().all(runId, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as Row[];
+}
+
 /** The x-axes of one step. */
 export interface StepAxes {
   readonly step: number;
@@ -30,8 +35,7 @@ export interface StepAxes {
 
 /** A run's steps with their rollout, samples seen, wall time and skip flag. */
 export function readSteps(db: Database, runId: number, range: StepRange = {}): StepAxes[] {
-  const rows = cached(db, 'SELECT step, rollout, samples, wall_time, skipped FROM steps WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY step')
-    .raw().all(runId, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as [number, number, number, number | null, number][];
+  const rows = rowsInRange<[number, number, number, number | null, number]>(db, 'SELECT step, rollout, samples, wall_time, skipped FROM steps WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY step', runId, range);
   return rows.map(([step, rollout, samples, wallTime, skipped]) => ({ step, rollout, samples, wallTime: nan(wallTime), skipped: skipped === 1 }));
 }
 
@@ -48,8 +52,7 @@ export interface QkStat {
 
 /** A run's QK stats, by step, layer, head. */
 export function readQkStats(db: Database, runId: number, range: StepRange = {}): QkStat[] {
-  const rows = cached(db, 'SELECT step, layer, head, max_logit, clipped, clip_gamma FROM qk_stats WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY step, layer, head')
-    .raw().all(runId, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as [number, number, number, number | null, number, number | null][];
+  const rows = rowsInRange<[number, number, number, number | null, number, number | null]>(db, 'SELECT step, layer, head, max_logit, clipped, clip_gamma FROM qk_stats WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY step, layer, head', runId, range);
   return rows.map(([step, layer, head, maxLogit, clipped, gamma]) => ({ step, layer, head, maxLogit: nan(maxLogit), clipped: clipped === 1, gamma: nan(gamma) }));
 }
 
@@ -63,7 +66,6 @@ export interface LogRatioHistogram {
 
 /** A run's log-ratio histograms, by step. */
 export function readLogRatioHistograms(db: Database, runId: number, range: StepRange = {}): LogRatioHistogram[] {
-  const rows = cached(db, 'SELECT step, bin_min, bin_max, counts_json FROM log_ratio_histograms WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY step')
-    .raw().all(runId, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as [number, number, number, string][];
+  const rows = rowsInRange<[number, number, number, string]>(db, 'SELECT step, bin_min, bin_max, counts_json FROM log_ratio_histograms WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY step', runId, range);
   return rows.map(([step, binMin, binMax, counts]) => ({ step, binMin, binMax, counts: JSON.parse(counts) as number[] }));
 }
