@@ -42,6 +42,32 @@ export default tseslint.config(
       }],
     },
   },
+  // src-main's own layers, one way (issue 15): db/ below runs/ below app/ (which composes them) below
+  // cli/, server/, electron/. A later block replaces the rule's options, so each repeats the renderer pattern.
+  {
+    files: ['src-main/db/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/src-renderer/**', '../src-renderer/*', '../../src-renderer/*'], message: 'src-main never imports the renderer (house rule 1).' },
+          { group: ['../app/*', '../runs/*', '../trainer/*', '../sweeps/*', '../cli/*', '../server/*', '../electron/*'], message: 'db/ is the bottom of src-main: it imports no layer above it (it probes no processes; callers pass what it needs).' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/runs/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/src-renderer/**', '../src-renderer/*', '../../src-renderer/*'], message: 'src-main never imports the renderer (house rule 1).' },
+          { group: ['../app/*', '../cli/*', '../server/*', '../electron/*'], message: 'runs/ never imports the layers that compose it (app/, cli/, server/, electron/); declare what it needs in runs/run-store.ts.' },
+        ],
+      }],
+    },
+  },
   {
     files: ['src-renderer/**/*.ts'],
     rules: {

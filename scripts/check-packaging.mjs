@@ -34,6 +34,7 @@ else {
     if (!files.has(needed)) problems.push(`app.asar lacks ${needed}`);
   }
   if ([...files].some((f) => f.endsWith('.test.js'))) problems.push('app.asar ships test files');
+  for (const helper of ['/dist/src-main/db/test-fixtures.js', '/dist/src-main/trainer/spec-vectors.js']) if (files.has(helper)) problems.push(`app.asar ships the test-only helper ${helper}`);
 }
 const migrations = join(resources, 'migrations');
 const sql = existsSync(migrations) ? readdirSync(migrations).filter((f) => f.endsWith('.sql')) : [];

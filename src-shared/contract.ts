@@ -12,7 +12,9 @@ import type { RunConfig, RunConfigInput } from './run-config.js';
 import type { Result } from './result.js';
 import type { TaskName } from './tasks.js';
 
+/** Every run status, in lifecycle order. */
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
+/** queued, running, then one of the end states: finished, failed (with reason), stopped (by the user), crashed (process died). */
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One row of the runs table. Times are milliseconds since the epoch. */

@@ -37,7 +37,6 @@ const UNITS: Partial<Record<MetricKey, string>> = {
   'optim/nonfinite_skips': 'steps',
   'agm/iterations': 'iterations',
   'perf/sample_ms': 'ms',
-  'perf/score_ms': 'ms',
   'perf/update_ms': 'ms',
   'perf/tokens_per_s': 'tokens/s',
   'losses/kl': 'nats',

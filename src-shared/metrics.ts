@@ -58,8 +58,7 @@ export const METRIC_DOCS = {
   'optim/qk_heads_clipped': 'Heads QK-clip rescaled this step.',
   'optim/qk_clip_rate': 'Heads clipped / heads monitored.',
   // perf/
-  'perf/sample_ms': 'Wall time of sampling the rollout (amortised per step).',
-  'perf/score_ms': 'Wall time of scoring rewards and advantages (amortised per step).',
+  'perf/sample_ms': 'Wall time of sampling and scoring the rollout (rewards, advantages), amortised per step.',
   'perf/update_ms': 'Wall time of the optimizer step (forward, backward, update).',
   'perf/tokens_per_s': 'Completion tokens processed per second, end to end.',
   // control/: the AGM controllers in the loop (only in runs with a RunConfig `controller` switch on)

@@ -4,9 +4,9 @@
  * fills in the preset's defaults. Pure data and validation: the math lives in src-main/trainer.
  */
 import { z } from 'zod';
+import { OBJECTIVE_PRESETS, type ObjectivePreset } from './objective-presets.js';
 
-export const OBJECTIVE_PRESETS = ['grpo', 'gspo', 'gmpo', 'hmpo', 'amp', 'power', 'learnable', 'agm'] as const;
-export type ObjectivePreset = (typeof OBJECTIVE_PRESETS)[number];
+export { OBJECTIVE_PRESETS, type ObjectivePreset };
 
 export const AGGREGATIONS = ['seq-mean-token-mean', 'token-mean', 'dr-grpo', 'seq-mean-token-sum'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];

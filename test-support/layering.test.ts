@@ -39,4 +39,11 @@ describe('layering: src-renderer -> src-shared <- src-main', () => {
     expect((await layeringErrors('src-renderer/lib/example.ts', "import { ipcRenderer } from 'electron';\nexport const y = ipcRenderer;\n")).join()).toMatch(/window\.api/);
     expect((await layeringErrors('src-renderer/lib/example.ts', "import { x } from '../../src-main/cli.js';\nexport const y = x;\n")).join()).toMatch(/never imports src-main/);
   });
+
+  it("src-main's own layers import one way: db/ nothing above it, runs/ not the app that composes it", async () => {
+    expect((await layeringErrors('src-main/db/example.ts', "import { isProcessAlive } from '../runs/process-alive.js';\nexport const y = isProcessAlive;\n")).join()).toMatch(/bottom of src-main/);
+    expect((await layeringErrors('src-main/runs/example.ts', "import type { EventHub } from '../app/event-hub.js';\nexport type Y = EventHub;\n")).join()).toMatch(/never imports the layers that compose it/);
+    expect(await layeringErrors('src-main/runs/example.ts', "import { getRun } from '../db/runs-queries.js';\nexport const y = getRun;\n")).toEqual([]);
+    expect((await layeringErrors('src-main/db/example.ts', "import { x } from '../../src-renderer/lib/api.js';\nexport const y = x;\n")).join()).toMatch(/never imports the renderer/);
+  });
 });

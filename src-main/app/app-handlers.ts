@@ -9,10 +9,13 @@ import type { MetricKey } from '../../src-shared/metrics.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
 import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
 import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
+import { runName } from '../../src-shared/run-name.js';
 import { listEvents, type RunEvent } from '../db/events-queries.js';
-import { downsampleSeries, readLogRatioHistograms, readQkStats, readSteps } from '../db/metrics-queries.js';
+import { downsampleSeries } from '../db/downsample-queries.js';
+import { readLogRatioHistograms, readQkStats, readSteps } from '../db/metric-readers.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
+import { deleteRunCheckpointFiles } from '../db/checkpoints-queries.js';
 import { listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
@@ -20,7 +23,8 @@ import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
 import { compareRuns, type CompareInput } from './compare-runs.js';
 import { createOutcomeInputReader } from './outcome-inputs.js';
-import { UserFacingError, type ContractHandlers } from './dispatch.js';
+import type { ContractHandlers } from './dispatch.js';
+import { UserFacingError } from './user-facing-error.js';
 import type { EventHub } from './event-hub.js';
 import type { ExportJobs } from './export-jobs.js';
 import { parseRunId, type SqliteRunStore } from './sqlite-run-store.js';
@@ -114,8 +118,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const runs = seeds.map((seed) => {
         const result = validateRunConfig({ ...config, seed });
         if (!result.ok) throw new UserFacingError(result.error.code, result.error.message);
-        const label = name ?? (result.value.name || `${result.value.objective.preset} · ${result.value.task}`);
-        return { config: result.value, name: seeds.length > 1 ? `${label} · seed ${seed}` : label };
+        return { config: result.value, name: runName(result.value, { given: name, severalSeeds: seeds.length > 1 }) };
       });
       return { runIds: manager.enqueue(runs) };
     },
@@ -129,7 +132,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const ids = checkedIds(runIds);
       const busy = runIds.filter((r) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r));
       if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', `run(s) ${busy.join(', ')} are still queued or running; stop them first, then delete`);
-      for (const id of ids) deleteRun(db, id);
+      for (const id of ids) {
+        deleteRun(db, id);
+        deleteRunCheckpointFiles(db, id);
+      }
       events.emit('onDidRemoveRuns', { runIds: [...runIds] });
       return null;
     },

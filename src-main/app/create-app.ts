@@ -8,8 +8,6 @@ import type { Database } from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import type { AppInfo } from '../../src-shared/contract.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
-import { openDatabase } from '../db/open-database.js';
-import { reconcileOrphanedRuns } from '../db/run-control-queries.js';
 import { RunManager } from '../runs/run-manager.js';
 import type { ChildLauncher } from '../trainer/trainer-host.js';
 import { createHandlers } from './app-handlers.js';
@@ -18,7 +16,8 @@ import { createDispatch, UserFacingError, type ContractHandlers, type Dispatch }
 import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
 import type { ExportRoot } from '../export/export-root.js';
-import { SqliteRunStore } from './sqlite-run-store.js';
+import { openStore } from './open-store.js';
+import type { SqliteRunStore } from './sqlite-run-store.js';
 import { REMOTE_CONCURRENCY, type RemoteRuns } from '../workers/remote-runs.js';
 import { RedisSetupError } from '../workers/redis-connection.js';
 import { saveRemoteSetting, savedRemoteLabel } from '../workers/remote-setting.js';
@@ -50,10 +49,8 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const db = openDatabase(options.databasePath);
-  const reconciled = reconcileOrphanedRuns(db);
+  const { db, store, reconciled } = openStore(options.databasePath);
   const events = new EventHub();
-  const store = new SqliteRunStore(db, APP_VERSION);
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const remote = options.remote?.attach(store);
   const manager = new RunManager({

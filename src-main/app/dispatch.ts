@@ -9,17 +9,9 @@ import { isChannel, validateRequest } from '../../src-shared/contract-schemas.js
 import { jsonShapeProblem } from '../../src-shared/json-shape.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
 import { StoreError } from '../db/store-errors.js';
+import { UserFacingError } from './user-facing-error.js';
 
-/** An error whose message is written for the user (what is wrong, what to do). */
-export class UserFacingError extends Error {
-  override readonly name = 'UserFacingError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { UserFacingError };
 
 export type ContractHandlers = { readonly [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
 

@@ -14,7 +14,7 @@ import { ExportCancelledError } from '../export/export-source.js';
 import { ExportOutsideRootError, type ExportRoot } from '../export/export-root.js';
 import { FolderCreationError } from '../fs/make-folder.js';
 import { SqliteExportSource } from '../db/export-source-queries.js';
-import { UserFacingError } from './dispatch.js';
+import { UserFacingError } from './user-facing-error.js';
 import type { EventHub } from './event-hub.js';
 
 export interface ExportJobRequest {

@@ -14,8 +14,10 @@ import { insertStepRecords } from '../db/metrics-queries.js';
 import { readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
 import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
-import { UserFacingError } from './dispatch.js';
+import { UserFacingError } from './user-facing-error.js';
+import { isProcessAlive } from '../runs/process-alive.js';
 import type { NewRun, RunEnd, RunStore } from '../runs/run-store.js';
+import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 
 /** "42" -> 42, refusing anything that is not a run id of this database. */
 export function parseRunId(runId: string): number {
@@ -130,7 +132,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   reconcile(): string[] {
-    const { crashed, stopped } = reconcileOrphanedRuns(this.db);
+    const { crashed, stopped } = reconcileOrphanedRuns(this.db, { isAlive: isProcessAlive });
     return [...crashed, ...stopped].map(String);
   }
 
@@ -139,7 +141,7 @@ export class SqliteRunStore implements RunStore {
     return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id));
   }
 
-  saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void {
+  saveCheckpoint(runId: string, checkpoint: CheckpointPayload): void {
     saveCheckpoint(this.db, parseRunId(runId), checkpoint);
   }
 

@@ -4,8 +4,9 @@
  * what to do, and run ids checked against the database. Commands close the app when done.
  */
 import type { Command } from 'commander';
-import { createApp, type App, type AppOptions } from '../app/create-app.js';
-import { UserFacingError } from '../app/dispatch.js';
+import type { App, AppOptions } from '../app/create-app.js';
+import type { OpenStore } from '../app/open-store.js';
+import { UserFacingError } from '../app/user-facing-error.js';
 import { resolveDatabasePath } from '../db/default-location.js';
 import { getRun } from '../db/runs-queries.js';
 import { StoreError } from '../db/store-errors.js';
@@ -17,23 +18,57 @@ export function databasePathOf(command: Command): string {
   return resolveDatabasePath(db);
 }
 
-export function openAppForCli(command: Command, options: Omit<AppOptions, 'databasePath' | 'mode'> = {}): App {
+/** Store errors and unopenable paths as one-line CliErrors; anything else is a bug and propagates. */
+function asCliError(error: unknown, databasePath: string): unknown {
+  if (error instanceof StoreError) return new CliError(error.message);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') return new CliError(`cannot open the database ${databasePath} (${code}); check the path and its permissions, or pass --db`);
+  return error;
+}
+
+/**
+ * Opens the app for one command. The app (run manager, handlers, export, analysis) is imported here,
+ * not at the top, so commands that never open it (`--version`, `objective`, `ls`) do not load it.
+ */
+export async function openAppForCli(command: Command, options: Omit<AppOptions, 'databasePath' | 'mode'> = {}): Promise<App> {
   const databasePath = databasePathOf(command);
+  const { createApp } = await import('../app/create-app.js');
   try {
     return createApp({ ...options, databasePath, mode: 'cli' });
   } catch (error) {
-    if (error instanceof StoreError) throw new CliError(error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') throw new CliError(`cannot open the database ${databasePath} (${code}); check the path and its permissions, or pass --db`);
-    throw error;
+    throw asCliError(error, databasePath);
+  }
+}
+
+/** The store alone (no run manager, handlers or exports), for commands that only read runs. */
+export interface StoreForCli extends OpenStore {
+  readonly info: { readonly databasePath: string };
+  close(): void;
+}
+
+export async function openStoreForCli(command: Command): Promise<StoreForCli> {
+  const databasePath = databasePathOf(command);
+  const { openStore } = await import('../app/open-store.js');
+  try {
+    const opened = openStore(databasePath);
+    return { ...opened, info: { databasePath }, close: () => opened.db.close() };
+  } catch (error) {
+    throw asCliError(error, databasePath);
   }
 }
 
 /** Turns "12" into 12 after checking the run exists. */
-export function existingRunId(app: App, text: string): number {
+export function existingRunId(app: Pick<App, 'db' | 'info'> | StoreForCli, text: string): number {
   const id = Number(text);
   if (!/^\d{1,15}$/.test(text) || !getRun(app.db, id)) throw new CliError(`no run with id '${text}' in ${app.info.databasePath}; see hmpo-lab ls`);
   return id;
+}
+
+/** The run ids of sweep `text` (through the sweeps:list handler); CliError naming it when there is none. */
+export async function sweepRunIds(app: Pick<App, 'handlers' | 'info'>, text: string): Promise<number[]> {
+  const sweep = /^\d+$/.test(text) ? (await app.handlers['sweeps:list'](null)).find((s) => s.id === String(Number(text))) : undefined;
+  if (!sweep) throw new CliError(`no sweep with id '${text}' in ${app.info.databasePath}`);
+  return sweep.runIds.map(Number);
 }
 
 /** Maps a UserFacingError from a handler to a CliError. */

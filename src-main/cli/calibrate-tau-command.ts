@@ -11,7 +11,7 @@ import { validateRunConfig, type RunConfigInput } from '../../src-shared/run-con
 import type { App } from '../app/create-app.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
 import { recordedAllSteps } from '../sweeps/run-outcome.js';
-import { openAppForCli } from './app-for-cli.js';
+import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
@@ -28,7 +28,7 @@ export interface TauCalibration {
 export async function calibrateTau(app: App, base: RunConfigInput, quantile: number = DEFAULT_TAU_QUANTILE): Promise<TauCalibration> {
   const config = validateRunConfig(calibrationConfig(base));
   if (!config.ok) throw new CliError(`invalid config: ${config.error.message}`);
-  const [runId] = app.manager.enqueue([{ config: config.value, name: `tau calibration · AdamW, no QK-clip · seed ${config.value.seed}` }]);
+  const [runId] = (await viaHandler(() => app.handlers['runs:start']({ config: config.value, seeds: [config.value.seed], name: `tau calibration · AdamW, no QK-clip · seed ${config.value.seed}` }))).runIds;
   const end = await app.manager.waitForEnd(runId!);
   if (!recordedAllSteps(app.store.summary(runId!))) throw new CliError(`the calibration run ${runId} ended ${end?.status ?? 'without a status'} before its last step${end?.reason ? ` (${end.reason})` : ''}; fix the config and retry`, EXIT_FAILURE);
   const result = tauFromMaxLogits(readSeriesFast(app.db, Number(runId), 'optim/qk_max_logit').values, quantile);
@@ -52,7 +52,7 @@ export function registerCalibrateTauCommand(program: Command): void {
         const quantile = Number(options.quantile);
         if (!(quantile > 0 && quantile < 1)) throw new CliError(`--quantile must be a number between 0 and 1 (exclusive), got '${options.quantile}'`);
         const base = applyOverrides(options.config === undefined ? undefined : await readJsonInput(options.config), {}, options.set);
-        const app = openAppForCli(command, { concurrency: 1 });
+        const app = await openAppForCli(command, { concurrency: 1 });
         try {
           const calibration = await calibrateTau(app, base as RunConfigInput, quantile);
           process.stderr.write(`hmpo-lab calibrate-tau: ${describeCalibration(calibration)}\n`);

@@ -12,9 +12,8 @@ import { resolve } from 'node:path';
 import type { CompareResult } from '../../src-shared/contract.js';
 import { OUTCOMES, outcomeVerdictLine } from '../../src-shared/analysis/outcomes.js';
 import { VERDICT_METHODS } from '../../src-shared/analysis/verdict.js';
-import { getSweep } from '../db/sweeps-queries.js';
 import { outcomesCsv } from '../export/outcomes-csv.js';
-import { existingRunId, openAppForCli, viaHandler } from './app-for-cli.js';
+import { existingRunId, openAppForCli, sweepRunIds, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { fixed, formatTable } from './table.js';
 
@@ -85,13 +84,11 @@ export function registerCompareCommand(program: Command): void {
           const smoothing = numberOption('--smoothing', options.smoothing, (v) => v >= 0 && v < 1, 'in [0, 1)')!;
           const finalWindow = numberOption('--final-window', options.finalWindow, (v) => v > 0 && v <= 1, 'a fraction in (0, 1]')!;
           const collapseEntropy = numberOption('--collapse-entropy', options.collapseEntropy, (v) => v >= 0 && Number.isFinite(v), 'a number >= 0')!;
-          const app = openAppForCli(command);
+          const app = await openAppForCli(command);
           try {
             let ids = runTexts.map((t) => existingRunId(app, t));
             if (options.sweep !== undefined) {
-              const sweep = /^\d+$/.test(options.sweep) ? getSweep(app.db, Number(options.sweep)) : undefined;
-              if (!sweep) throw new CliError(`no sweep with id '${options.sweep}' in ${app.info.databasePath}`);
-              ids = [...ids, ...sweep.runIds];
+              ids = [...ids, ...(await sweepRunIds(app, options.sweep))];
             }
             if (ids.length === 0) throw new CliError('name the runs to compare (hmpo-lab compare 3 4 5) or a sweep (--sweep ID)');
             const result = await viaHandler(() =>

@@ -10,9 +10,7 @@ import { resolve } from 'node:path';
 import { FolderCreationError, makeFolder } from '../fs/make-folder.js';
 import type { ExportFormat } from '../../src-shared/contract.js';
 import { runExport } from '../app/export-jobs.js';
-import { listRuns } from '../db/runs-queries.js';
-import { getSweep } from '../db/sweeps-queries.js';
-import { existingRunId, openAppForCli } from './app-for-cli.js';
+import { existingRunId, openAppForCli, sweepRunIds } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 
 /**
@@ -49,15 +47,13 @@ export function registerExportCommand(program: Command): void {
     .option('--out <dir>', 'output folder (default: ./hmpo-lab-export-<time>)')
     .action(
       runCommand('export', async (runTexts: string[], options: { sweep?: string; all?: boolean; format: ExportFormat; out?: string }, command: Command) => {
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           let ids = runTexts.map((t) => existingRunId(app, t));
           if (options.sweep !== undefined) {
-            const sweep = /^\d+$/.test(options.sweep) ? getSweep(app.db, Number(options.sweep)) : undefined;
-            if (!sweep) throw new CliError(`no sweep with id '${options.sweep}' in ${app.info.databasePath}`);
-            ids = [...ids, ...sweep.runIds];
+            ids = [...ids, ...(await sweepRunIds(app, options.sweep))];
           }
-          if (options.all) ids = listRuns(app.db).map((r) => r.id);
+          if (options.all) ids = (await app.handlers['runs:list'](null)).map((r) => Number(r.id));
           ids = [...new Set(ids)];
           if (ids.length === 0) throw new CliError('name the runs to export (hmpo-lab export 3 4), a sweep (--sweep ID) or --all');
           const outDir = resolve(options.out ?? `hmpo-lab-export-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);

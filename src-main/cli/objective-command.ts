@@ -5,8 +5,6 @@
  */
 import type { Command } from 'commander';
 import type { BackendChoice } from '../../src-shared/run-config.js';
-import { initBackend } from '../trainer/backend.js';
-import { evaluateObjective } from '../trainer/evaluate-objective.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { validateObjectiveCliInput } from './objective-input.js';
 import { readJsonInput } from './read-json-input.js';
@@ -22,6 +20,8 @@ export function registerObjectiveCommand(program: Command): void {
       runCommand('objective', async (options: { input: string; backend: BackendChoice }) => {
         const input = validateObjectiveCliInput(await readJsonInput(options.input));
         if (!input.ok) throw new CliError(input.error.message);
+        // Imported here, not at the top: tfjs takes longer to load than every other command runs.
+        const [{ initBackend }, { evaluateObjective }] = await Promise.all([import('../trainer/backend.js'), import('../trainer/evaluate-objective.js')]);
         await initBackend(options.backend);
         const result = evaluateObjective(input.value.objective, input.value.sequences);
         const values = [result.loss, ...result.grad.flat(), ...(result.gradPhi === undefined ? [] : [result.gradPhi])];

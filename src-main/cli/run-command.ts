@@ -14,7 +14,7 @@ import type { StepRecord } from '../../src-shared/step-record.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
 import { listEvents } from '../db/events-queries.js';
 import type { RunEnd } from '../runs/run-store.js';
-import { openAppForCli } from './app-for-cli.js';
+import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
@@ -67,7 +67,7 @@ async function run(options: RunOptions, command: Command): Promise<void> {
   let last: StepRecord | undefined;
   const started = Date.now();
   const remote = await connectRemote(options);
-  const app = openAppForCli(command, {
+  const app = await openAppForCli(command, {
     concurrency: 1,
     ...(remote ? { remote } : {}),
     onStep: (_runId, record) => {
@@ -79,7 +79,7 @@ async function run(options: RunOptions, command: Command): Promise<void> {
       bar?.update(record.step + 1, { reward: reward === undefined ? '-' : reward.toFixed(3), rate: tokensPerS === undefined ? '' : `${Math.round(tokensPerS)} tok/s` });
     },
   });
-  const [runId] = app.manager.enqueue([{ config, name: config.name || `${config.objective.preset} · ${config.task} · seed ${config.seed}` }]);
+  const [runId] = (await viaHandler(() => app.handlers['runs:start']({ config, seeds: [config.seed] }))).runIds;
   if (interactive) process.stderr.write(`hmpo-lab run: run ${runId} (${config.objective.preset} on ${config.task}, seed ${config.seed}) recorded in ${app.info.databasePath}\n`);
 
   // A closed stdout (`--json | head`) is the reader saying it has enough: stop the run quietly.

@@ -4,11 +4,12 @@
  * and deletion of ended runs. Each refuses unknown ids with a message naming them.
  */
 import { Option, type Command } from 'commander';
-import { RUN_STATUSES, type RunSummary } from '../../src-shared/contract.js';
-import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
+import { RUN_STATUSES, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
+import { OBJECTIVE_PRESETS } from '../../src-shared/objective-presets.js';
+import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
-import { listRuns, requireRun, type RunStatus } from '../db/runs-queries.js';
-import { existingRunId, openAppForCli, viaHandler } from './app-for-cli.js';
+import { listRuns, requireRun } from '../db/runs-queries.js';
+import { existingRunId, openAppForCli, openStoreForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { fixed, formatTable } from './table.js';
 
@@ -26,8 +27,8 @@ export function registerRunsCommands(program: Command): void {
     .option('--sweep <id>', 'only runs of this sweep')
     .option('--json', 'print the runs as JSON')
     .action(
-      runCommand('ls', (options: { status?: RunStatus; task?: string; objective?: string; sweep?: string; json?: boolean }, command: Command) => {
-        const app = openAppForCli(command);
+      runCommand('ls', async (options: { status?: RunStatus; task?: string; objective?: string; sweep?: string; json?: boolean }, command: Command) => {
+        const app = await openStoreForCli(command);
         try {
           const records = listRuns(app.db, {
             ...(options.status ? { statuses: [options.status] } : {}),
@@ -47,7 +48,7 @@ export function registerRunsCommands(program: Command): void {
           const rows = runs.map((r) => [r.id, r.status + (r.reason && r.status !== 'finished' ? ` (${r.reason.slice(0, 40)})` : ''), r.name, r.task, r.preset, String(r.seed), progress(r), fixed(r.lastReward), fixed(r.bestReward), r.wallTime === null ? '-' : `${r.wallTime.toFixed(1)}s`]);
           process.stdout.write(`${formatTable(['id', 'status', 'name', 'task', 'mean type', 'seed', 'steps', 'reward', 'best', 'wall'], rows, new Set([0, 5, 7, 8, 9]))}\n`);
         } finally {
-          void app.close();
+          app.close();
         }
       }),
     );
@@ -59,7 +60,7 @@ export function registerRunsCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       runCommand('show', async (runText: string, options: { json?: boolean }, command: Command) => {
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           const detail = await viaHandler(() => app.handlers['runs:get']({ runId: String(existingRunId(app, runText)) }));
           if (options.json) {
@@ -70,7 +71,7 @@ export function registerRunsCommands(program: Command): void {
           const lines = [
             `run ${s.id}: ${s.name}`,
             `status      ${s.status}${s.reason ? ` (${s.reason})` : ''}`,
-            `mean type   ${s.preset} on ${s.task}, seed ${s.seed}, ${s.optimizer}${s.qkClip ? ' + QK-clip' : ''}`,
+            `mean type   ${s.preset} on ${s.task}, seed ${s.seed}, ${optimizerLabel(s.optimizer, s.qkClip)}`,
             `progress    ${progress(s)} steps, reward ${fixed(s.lastReward)} (best ${fixed(s.bestReward)}, eval ${fixed(s.evalReward)})`,
             `backend     ${s.backend ?? '-'}`,
             `group key   ${s.groupKey.slice(0, 16)}`,
@@ -97,7 +98,7 @@ export function registerRunsCommands(program: Command): void {
     .argument('<run>', 'run id')
     .action(
       runCommand('stop', async (runText: string, _options: unknown, command: Command) => {
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           const id = existingRunId(app, runText);
           await viaHandler(() => app.handlers['runs:stop']({ runId: String(id) }));
@@ -114,7 +115,7 @@ export function registerRunsCommands(program: Command): void {
     .argument('<runs...>', 'run ids')
     .action(
       runCommand('rm', async (runTexts: string[], _options: unknown, command: Command) => {
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           const ids = runTexts.map((t) => existingRunId(app, t));
           const active = ids.filter((id) => ['queued', 'running'].includes(requireRun(app.db, id).status));

@@ -61,19 +61,19 @@ function planNameOf(plan: string | boolean): PlanName {
 }
 
 /** --tau: a number, or 'auto' to measure it with a calibration run first (needs the app). */
-async function tauFor(options: SweepOptions, base: RunConfigInput, openApp: () => App): Promise<number | undefined> {
+async function tauFor(options: SweepOptions, base: RunConfigInput, openApp: () => Promise<App>): Promise<number | undefined> {
   if (options.tau === undefined) return undefined;
   if (options.tau !== 'auto') {
     const tau = Number(options.tau);
     if (!(tau > 0) || !Number.isFinite(tau)) throw new CliError(`--tau must be a number > 0 or 'auto', got '${options.tau}'`);
     return tau;
   }
-  const calibration = await calibrateTau(openApp(), base);
+  const calibration = await calibrateTau(await openApp(), base);
   process.stderr.write(`hmpo-lab sweep: ${describeCalibration(calibration)}\n`);
   return calibration.tau;
 }
 
-async function buildSpec(options: SweepOptions, openApp: () => App): Promise<SweepSpec> {
+async function buildSpec(options: SweepOptions, openApp: () => Promise<App>): Promise<SweepSpec> {
   const base = applyOverrides(options.config === undefined ? undefined : await readJsonInput(options.config), {}, options.set);
   const seeds = parseSeeds(options.seeds ?? '3');
   if (options.plan) {
@@ -132,12 +132,12 @@ export function registerSweepCommand(program: Command): void {
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
         if (options.untilResolved) return runUntilResolvedCommand(options, command, (openApp) => buildSpec(options, openApp));
-        let calibrationApp: App | undefined;
-        const spec = await buildSpec(options, () => (calibrationApp ??= openAppForCli(command, { concurrency: 1 }))).finally(() => calibrationApp?.close());
+        let calibrationApp: Promise<App> | undefined;
+        const spec = await buildSpec(options, () => (calibrationApp ??= openAppForCli(command, { concurrency: 1 }))).finally(async () => (await calibrationApp)?.close());
         const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {done}/{runs} runs done | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
         let stepsDone = 0;
         const remote = await connectRemote(options);
-        const app = openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}), onStep: () => bar?.update(++stepsDone) });
+        const app = await openAppForCli(command, { ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}), onStep: () => bar?.update(++stepsDone) });
         try {
           const { sweepId, runIds } = await viaHandler(() => app.handlers['sweeps:start'](spec));
           // The same label as the UI's Sweeps view and export dialog ("sweep 3 · lr grid").

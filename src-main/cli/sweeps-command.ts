@@ -15,7 +15,7 @@ export function registerSweepsCommand(program: Command): void {
     .option('--json', 'print the sweeps as JSON')
     .action(
       runCommand('sweeps', async (options: { json?: boolean }, command: Command) => {
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           const list = await viaHandler(() => app.handlers['sweeps:list'](null));
           if (options.json) {
@@ -41,7 +41,7 @@ export function registerSweepsCommand(program: Command): void {
     .action(
       runCommand('sweeps rename', async (id: string, name: string, _options: unknown, command: Command) => {
         if (!/^\d+$/.test(id)) throw new CliError(`'${id}' is not a sweep id; list them with hmpo-lab sweeps`);
-        const app = openAppForCli(command);
+        const app = await openAppForCli(command);
         try {
           const sweep = await viaHandler(() => app.handlers['sweeps:rename']({ sweepId: id, name }));
           process.stdout.write(`${sweep.label}\n`);

@@ -54,7 +54,7 @@ const STOP_TEXT: Record<StopReason, string> = {
   stopped: 'stopped by Ctrl-C',
 };
 
-export async function runUntilResolvedCommand(flags: UntilResolvedFlags & { concurrency?: string }, command: Command, buildSpec: (openApp: () => App) => Promise<SweepSpec>): Promise<void> {
+export async function runUntilResolvedCommand(flags: UntilResolvedFlags & { concurrency?: string }, command: Command, buildSpec: (openApp: () => Promise<App>) => Promise<SweepSpec>): Promise<void> {
   if (!(OUTCOMES as readonly string[]).includes(flags.outcome)) throw new CliError(`--outcome: '${flags.outcome}' is not one of ${OUTCOMES.join(', ')}`);
   const budgetRuns = positiveNumber('--budget-runs', flags.budgetRuns, true);
   const budgetMinutes = flags.budgetMinutes === undefined ? null : positiveNumber('--budget-minutes', flags.budgetMinutes, false);
@@ -64,9 +64,9 @@ export async function runUntilResolvedCommand(flags: UntilResolvedFlags & { conc
   if (!(alpha > 0 && alpha < 1)) throw new CliError(`--alpha must be a number between 0 and 1, got '${flags.alpha}'`);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
 
-  const app = openAppForCli(command, concurrency ? { concurrency } : {});
+  const app = await openAppForCli(command, concurrency ? { concurrency } : {});
   try {
-    const spec = await buildSpec(() => app);
+    const spec = await buildSpec(async () => app);
     const expanded = expandSweep(spec);
     if (!expanded.ok) throw new CliError(expanded.error.message);
     const cells = expanded.value.length / spec.seeds.length;

@@ -1,22 +1,12 @@
 // Checkpoints: weights to a file beside the database and back, bit for bit; tampering is detected.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointsDirectory, decodeCheckpoint, deleteCheckpoint, encodeCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoints-queries.js';
 import { CheckpointFileError, RunNotFoundError } from './store-errors.js';
-import { addRun, openTestDatabase, temporaryFolder } from './test-fixtures.js';
+import { addRun, useTestDatabase } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-let db: Database;
-beforeEach(() => {
-  folder = temporaryFolder();
-  db = openTestDatabase(folder.dir);
-});
-afterEach(() => {
-  db.close();
-  folder.remove();
-});
+const store = useTestDatabase();
 
 const weights = new Map([
   ['embedding', { shape: [3, 2], data: new Float32Array([0.5, -1.25, Math.PI, Number.NaN, Infinity, -0]) }],
@@ -34,40 +24,40 @@ function expectSameWeights(actual: Map<string, { shape: number[]; data: Float32A
 
 describe('checkpoints', () => {
   it('saves weights to a file beside the database and loads them back bit for bit', () => {
-    const run = addRun(db);
-    const saved = saveCheckpoint(db, run, { step: 200, kind: 'final', weights }, 1234);
+    const run = addRun(store.db);
+    const saved = saveCheckpoint(store.db, run, { step: 200, kind: 'final', weights }, 1234);
     expect(saved).toMatchObject({ runId: run, step: 200, kind: 'final', fileName: `run-${run}/final-200.ckpt`, createdAt: 1234 });
-    expect(saved.path).toBe(path.join(folder.dir, 'store.db-checkpoints', `run-${run}`, 'final-200.ckpt'));
+    expect(saved.path).toBe(path.join(store.dir, 'store.db-checkpoints', `run-${run}`, 'final-200.ckpt'));
     expect(fs.statSync(saved.path).size).toBe(saved.byteSize);
-    expect(checkpointsDirectory(db)).toBe(path.join(folder.dir, 'store.db-checkpoints'));
-    expectSameWeights(loadCheckpoint(db, saved.id));
+    expect(checkpointsDirectory(store.db)).toBe(path.join(store.dir, 'store.db-checkpoints'));
+    expectSameWeights(loadCheckpoint(store.db, saved.id));
   });
 
   it('lists periodic and final checkpoints by step, replacing a re-save of the same step', () => {
-    const run = addRun(db);
-    saveCheckpoint(db, run, { step: 100, kind: 'periodic', weights });
-    saveCheckpoint(db, run, { step: 50, kind: 'periodic', weights });
-    const replaced = saveCheckpoint(db, run, { step: 100, kind: 'periodic', weights: new Map([['w', { shape: [1], data: new Float32Array([2]) }]]) });
-    expect(listCheckpoints(db, run).map((c) => [c.step, c.kind])).toEqual([[50, 'periodic'], [100, 'periodic']]);
-    expect(loadCheckpoint(db, replaced.id).get('w')?.data).toEqual(new Float32Array([2]));
-    deleteCheckpoint(db, replaced.id);
+    const run = addRun(store.db);
+    saveCheckpoint(store.db, run, { step: 100, kind: 'periodic', weights });
+    saveCheckpoint(store.db, run, { step: 50, kind: 'periodic', weights });
+    const replaced = saveCheckpoint(store.db, run, { step: 100, kind: 'periodic', weights: new Map([['w', { shape: [1], data: new Float32Array([2]) }]]) });
+    expect(listCheckpoints(store.db, run).map((c) => [c.step, c.kind])).toEqual([[50, 'periodic'], [100, 'periodic']]);
+    expect(loadCheckpoint(store.db, replaced.id).get('w')?.data).toEqual(new Float32Array([2]));
+    deleteCheckpoint(store.db, replaced.id);
     expect(fs.existsSync(replaced.path)).toBe(false);
-    expect(listCheckpoints(db, run).map((c) => c.step)).toEqual([50]);
+    expect(listCheckpoints(store.db, run).map((c) => c.step)).toEqual([50]);
   });
 
   it('detects a missing or altered file', () => {
-    const run = addRun(db);
-    const saved = saveCheckpoint(db, run, { step: 1, kind: 'final', weights });
+    const run = addRun(store.db);
+    const saved = saveCheckpoint(store.db, run, { step: 1, kind: 'final', weights });
     const bytes = fs.readFileSync(saved.path);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     fs.writeFileSync(saved.path, bytes);
-    expect(() => loadCheckpoint(db, saved.id)).toThrow(/contents changed/);
+    expect(() => loadCheckpoint(store.db, saved.id)).toThrow(/contents changed/);
     fs.rmSync(saved.path);
-    expect(() => loadCheckpoint(db, saved.id)).toThrow(CheckpointFileError);
+    expect(() => loadCheckpoint(store.db, saved.id)).toThrow(CheckpointFileError);
   });
 
   it('refuses unknown runs and inconsistent tensors, and non-checkpoint bytes', () => {
-    expect(() => saveCheckpoint(db, 999, { step: 1, kind: 'final', weights })).toThrow(RunNotFoundError);
+    expect(() => saveCheckpoint(store.db, 999, { step: 1, kind: 'final', weights })).toThrow(RunNotFoundError);
     expect(() => encodeCheckpoint(new Map([['w', { shape: [2, 2], data: new Float32Array(3) }]]))).toThrow(/holds 4 values but data has 3/);
     expect(() => decodeCheckpoint(Buffer.from('not a checkpoint at all'))).toThrow(CheckpointFileError);
   });

@@ -9,17 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { CheckpointKind, CheckpointPayload, CheckpointTensor } from '../../src-shared/checkpoint.js';
 import { cached } from './statements.js';
 import { CheckpointFileError, RunNotFoundError } from './store-errors.js';
 
-/** One tensor: row-major float32 values and their shape. */
-export interface CheckpointTensor {
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
-}
-
-/** Final weights, or a periodic save every RunConfig.checkpointEvery steps. */
-export type CheckpointKind = 'final' | 'periodic';
+export type { CheckpointKind, CheckpointTensor };
 
 /** A stored checkpoint. */
 export interface CheckpointRecord {
@@ -141,7 +135,7 @@ function toRecord(db: Database, row: CheckpointRow): CheckpointRecord {
 export function saveCheckpoint(
   db: Database,
   runId: number,
-  checkpoint: { readonly step: number; readonly kind: CheckpointKind; readonly weights: ReadonlyMap<string, CheckpointTensor> },
+  checkpoint: CheckpointPayload,
   now: number = Date.now(),
 ): CheckpointRecord {
   const root = requireRoot(db);
@@ -198,4 +192,10 @@ export function deleteCheckpoint(db: Database, checkpointId: number): void {
   if (row === undefined) return;
   cached(db, 'DELETE FROM checkpoints WHERE id = ?').run(checkpointId);
   fs.rmSync(path.join(requireRoot(db), row.file_name), { force: true });
+}
+
+/** Removes a deleted run's checkpoint folder (call after deleteRun has committed; no rows refer to it). */
+export function deleteRunCheckpointFiles(db: Database, runId: number): void {
+  const folder = runCheckpointsDirectory(db, runId);
+  if (folder !== null) fs.rmSync(folder, { recursive: true, force: true });
 }

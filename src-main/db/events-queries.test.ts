@@ -1,24 +1,14 @@
 // Event log: TrainEvents, status changes and errors appended per run and listed oldest first.
-import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appendEvent, appendEvents, listEvents, type RunEvent } from './events-queries.js';
-import { addRun, openTestDatabase, temporaryFolder } from './test-fixtures.js';
+import { addRun, useTestDatabase } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-let db: Database;
-beforeEach(() => {
-  folder = temporaryFolder();
-  db = openTestDatabase(folder.dir);
-});
-afterEach(() => {
-  db.close();
-  folder.remove();
-});
+const store = useTestDatabase();
 
 describe('events', () => {
   it('round-trips every kind with its step, per run, oldest first', () => {
-    const run = addRun(db);
-    const other = addRun(db);
+    const run = addRun(store.db);
+    const other = addRun(store.db);
     const events: RunEvent[] = [
       { kind: 'nonfinite-skip', step: 5, consecutive: 2, detail: 'loss is NaN' },
       { kind: 'qk-clip', step: 6, heads: [{ layer: 0, head: 2, sMax: 130, gamma: 100 / 130 }] },
@@ -27,20 +17,20 @@ describe('events', () => {
       { kind: 'checkpoint', step: 10 },
       { kind: 'error', code: 'TRAINER_CRASHED', message: 'out of memory' },
     ];
-    appendEvents(db, run, events, 5000);
-    appendEvent(db, other, { kind: 'checkpoint', step: 1 });
-    const stored = listEvents(db, run, { kinds: ['nonfinite-skip', 'qk-clip', 'warm-start', 'eval', 'checkpoint', 'error'] });
+    appendEvents(store.db, run, events, 5000);
+    appendEvent(store.db, other, { kind: 'checkpoint', step: 1 });
+    const stored = listEvents(store.db, run, { kinds: ['nonfinite-skip', 'qk-clip', 'warm-start', 'eval', 'checkpoint', 'error'] });
     expect(stored.map((e) => e.event)).toEqual(events);
     expect(stored.map((e) => e.step)).toEqual([5, 6, null, 10, 10, null]);
     expect(stored.every((e) => e.createdAt === 5000 && e.runId === run)).toBe(true);
   });
 
   it('filters by kind and tails after an id', () => {
-    const run = addRun(db); // logs its 'queued' status event
-    const first = appendEvent(db, run, { kind: 'checkpoint', step: 1 });
-    appendEvent(db, run, { kind: 'qk-clip', step: 2, heads: [] });
-    expect(listEvents(db, run, { kinds: ['qk-clip'] }).map((e) => e.step)).toEqual([2]);
-    expect(listEvents(db, run, { afterId: first }).map((e) => e.event.kind)).toEqual(['qk-clip']);
-    expect(listEvents(db, run, { limit: 1 }).map((e) => e.event.kind)).toEqual(['status']);
+    const run = addRun(store.db); // logs its 'queued' status event
+    const first = appendEvent(store.db, run, { kind: 'checkpoint', step: 1 });
+    appendEvent(store.db, run, { kind: 'qk-clip', step: 2, heads: [] });
+    expect(listEvents(store.db, run, { kinds: ['qk-clip'] }).map((e) => e.step)).toEqual([2]);
+    expect(listEvents(store.db, run, { afterId: first }).map((e) => e.event.kind)).toEqual(['qk-clip']);
+    expect(listEvents(store.db, run, { limit: 1 }).map((e) => e.event.kind)).toEqual(['status']);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { TrainEvent } from '../../src-shared/step-record.js';
-import type { RunStatus } from './runs-queries.js';
+import type { RunStatus } from '../../src-shared/contract.js';
 import { cached } from './statements.js';
 
 /** A run changed status (written in the same transaction as the change itself). */

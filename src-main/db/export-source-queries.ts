@@ -9,13 +9,13 @@ import type { MetricValues } from '../../src-shared/metrics.js';
 import type { ExportRun, ExportSource, ExportStep, MetricRow } from '../export/export-source.js';
 import { BUSY_TIMEOUT_MS } from './open-database.js';
 import { requireRun } from './runs-queries.js';
+import { nan } from './statements.js';
 
 const STEP_ROWS_SQL = `
   SELECT s.step, s.wall_time, s.samples, k.name, m.value
   FROM steps s JOIN metrics m ON m.run_id = s.run_id AND m.step = s.step JOIN metric_keys k ON k.id = m.key_id
   WHERE s.run_id = ? ORDER BY s.step, k.name`;
 
-const nan = (v: number | null) => (v === null ? NaN : v);
 
 export class SqliteExportSource implements ExportSource {
   private readonly db: Database;

@@ -5,7 +5,7 @@
  * then costs no rollup pages); queries aggregate the unsealed tail from metrics. No query SQL here.
  */
 import type { Database } from 'better-sqlite3';
-import { cached, insertRows } from './statements.js';
+import { cached, insertRows, nan } from './statements.js';
 
 /** log2 of the level-0 block width (4 steps). */
 const BASE_SHIFT = 2;
@@ -107,7 +107,6 @@ class RollUp {
   }
 }
 
-const nan = (value: number | null): number => (value === null ? Number.NaN : value);
 
 /**
  * Per connection and run, the points written since the run's last seal (steps >= `from`, up to

@@ -2,39 +2,17 @@
 // per-run summary and the rollup pyramid agree with brute force over the raw points, downsampling
 // is exact per bucket and keeps the global min, max and final point, and the queries walk the
 // primary keys (EXPLAIN QUERY PLAN).
-import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, METRIC_KEYS, type MetricKey, type MetricValues } from '../../src-shared/metrics.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
 import { SEAL_STEPS, bucketPlan, rollupWidth } from './metric-rollups.js';
-import {
-  DOWNSAMPLE_BLOCKS_SQL,
-  DOWNSAMPLE_EDGES_SQL,
-  DOWNSAMPLE_POINTS_SQL,
-  SERIES_SQL,
-  downsampleSeries,
-  insertStepBatches,
-  insertStepRecords,
-  readAgmStates,
-  readLogRatioHistograms,
-  readQkStats,
-  readSeries,
-  readSteps,
-  readSummaries,
-} from './metrics-queries.js';
+import { DOWNSAMPLE_BLOCKS_SQL, DOWNSAMPLE_EDGES_SQL, DOWNSAMPLE_POINTS_SQL, downsampleSeries } from './downsample-queries.js';
+import { readLogRatioHistograms, readQkStats, readSteps } from './metric-readers.js';
+import { insertStepBatches, insertStepRecords } from './metrics-queries.js';
 import { RunNotFoundError } from './store-errors.js';
-import { addRun, openTestDatabase, sampleValue, stepRecord, temporaryFolder } from './test-fixtures.js';
+import { addRun, openTestDatabase, readSeries, readSummaries, sampleValue, SERIES_SQL, stepRecord, useTestDatabase } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-let db: Database;
-beforeEach(() => {
-  folder = temporaryFolder();
-  db = openTestDatabase(folder.dir);
-});
-afterEach(() => {
-  db.close();
-  folder.remove();
-});
+const store = useTestDatabase();
 
 /** Seeded PRNG (mulberry32) so failures reproduce. */
 function random(seed: number): () => number {
@@ -67,7 +45,7 @@ function insertInRandomBatches(runId: number, records: StepRecord[], maxBatch: n
   const rand = random(seed);
   for (let i = 0; i < records.length; ) {
     const n = 1 + Math.floor(rand() * maxBatch);
-    insertStepRecords(db, runId, records.slice(i, i + n));
+    insertStepRecords(store.db, runId, records.slice(i, i + n));
     i += n;
   }
 }
@@ -88,31 +66,29 @@ function aggregate(points: Point[]): { min: number; max: number; lastStep: numbe
 
 describe('insertStepRecords round trip', () => {
   it('stores every field of every record and reads it back exactly, NaN and Infinity included', () => {
-    const run = addRun(db);
+    const run = addRun(store.db);
     const records = Array.from({ length: 30 }, (_, step) => {
       const r = stepRecord(step);
       if (step === 4) return { ...r, metrics: { ...r.metrics, 'losses/policy_loss': Number.NaN, 'optim/grad_norm': Infinity, 'ratio/a0': -Infinity }, qk: { ...r.qk, maxLogits: [[Number.NaN, 1, 2], [3, 4, 5]] } };
       if (step === 5) return { ...r, metrics: { 'charts/reward_mean': 0 } }; // a step that measured one key only
       return r;
     });
-    insertStepRecords(db, run, records.slice(0, 7));
-    insertStepRecords(db, run, records.slice(7));
+    insertStepRecords(store.db, run, records.slice(0, 7));
+    insertStepRecords(store.db, run, records.slice(7));
 
     for (const key of METRIC_KEYS) {
       const expected = pointsOf(records, key);
-      const series = readSeries(db, run, key);
+      const series = readSeries(store.db, run, key);
       expect(series.steps, key).toEqual(expected.map((p) => p.step));
       expect(series.values, key).toEqual(expected.map((p) => p.value)); // toEqual treats NaN as equal to NaN only
     }
-    const loss = readSeries(db, run, 'losses/policy_loss');
+    const loss = readSeries(store.db, run, 'losses/policy_loss');
     expect(Number.isNaN(loss.values[4])).toBe(true); // not 0, not null
-    expect(readSeries(db, run, 'optim/grad_norm').values[4]).toBe(Infinity);
-    expect(readSeries(db, run, 'charts/reward_mean', { fromStep: 10, toStep: 12 }).steps).toEqual([10, 11, 12]);
+    expect(readSeries(store.db, run, 'optim/grad_norm').values[4]).toBe(Infinity);
+    expect(readSeries(store.db, run, 'charts/reward_mean', { fromStep: 10, toStep: 12 }).steps).toEqual([10, 11, 12]);
 
-    expect(readSteps(db, run)).toEqual(records.map((r) => ({ step: r.step, rollout: r.rollout, samples: r.samples, wallTime: r.wallTime, skipped: r.skipped })));
-    const agmSteps = records.filter((r) => r.metrics['ratio/a0'] !== undefined);
-    expect(readAgmStates(db, run)).toEqual(agmSteps.map((r) => ({ step: r.step, a0: r.metrics['ratio/a0'], g0: r.metrics['ratio/g0'], h0: r.metrics['ratio/h0'], finalMean: r.metrics['ratio/used_mean'], iterations: r.metrics['agm/iterations'] })));
-    expect(readQkStats(db, run)).toEqual(
+    expect(readSteps(store.db, run)).toEqual(records.map((r) => ({ step: r.step, rollout: r.rollout, samples: r.samples, wallTime: r.wallTime, skipped: r.skipped })));
+    expect(readQkStats(store.db, run)).toEqual(
       records.flatMap((r) =>
         r.qk.maxLogits.flatMap((heads, layer) =>
           heads.map((maxLogit, head) => {
@@ -122,37 +98,37 @@ describe('insertStepRecords round trip', () => {
         ),
       ),
     );
-    expect(readLogRatioHistograms(db, run)).toEqual(records.map((r) => ({ step: r.step, binMin: LOG_RATIO_HIST_MIN, binMax: LOG_RATIO_HIST_MAX, counts: r.logRatioHistogram })));
+    expect(readLogRatioHistograms(store.db, run)).toEqual(records.map((r) => ({ step: r.step, binMin: LOG_RATIO_HIST_MIN, binMax: LOG_RATIO_HIST_MAX, counts: r.logRatioHistogram })));
   });
 
   it('refuses replayed or reordered steps and unknown runs, leaving the database unchanged', () => {
-    const run = addRun(db);
-    insertStepRecords(db, run, [stepRecord(0), stepRecord(1)]);
-    const before = db.prepare('SELECT count(*) FROM metrics').pluck().get();
-    expect(() => insertStepRecords(db, run, [stepRecord(2), stepRecord(1)])).toThrow(/step 1 must be an integer above 2/);
-    expect(() => insertStepRecords(db, run, [stepRecord(1)])).toThrow(/above 1/);
-    expect(() => insertStepRecords(db, run, [stepRecord(2.5)])).toThrow(/integer/);
-    expect(() => insertStepRecords(db, 999, [stepRecord(0)])).toThrow(RunNotFoundError);
-    expect(db.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(before);
-    expect(readSteps(db, run).map((s) => s.step)).toEqual([0, 1]);
+    const run = addRun(store.db);
+    insertStepRecords(store.db, run, [stepRecord(0), stepRecord(1)]);
+    const before = store.db.prepare('SELECT count(*) FROM metrics').pluck().get();
+    expect(() => insertStepRecords(store.db, run, [stepRecord(2), stepRecord(1)])).toThrow(/step 1 must be an integer above 2/);
+    expect(() => insertStepRecords(store.db, run, [stepRecord(1)])).toThrow(/above 1/);
+    expect(() => insertStepRecords(store.db, run, [stepRecord(2.5)])).toThrow(/integer/);
+    expect(() => insertStepRecords(store.db, 999, [stepRecord(0)])).toThrow(RunNotFoundError);
+    expect(store.db.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(before);
+    expect(readSteps(store.db, run).map((s) => s.step)).toEqual([0, 1]);
   });
 
   it('writes batches of several runs in one transaction: all or nothing', () => {
-    const a = addRun(db);
-    const b = addRun(db);
-    insertStepBatches(db, [{ runId: a, records: [stepRecord(0)] }, { runId: b, records: [stepRecord(0), stepRecord(1)] }]);
-    expect(readSteps(db, b)).toHaveLength(2);
-    expect(() => insertStepBatches(db, [{ runId: a, records: [stepRecord(1)] }, { runId: b, records: [stepRecord(1)] }])).toThrow(/above 1/);
-    expect(readSteps(db, a).map((s) => s.step)).toEqual([0]); // run a's valid batch was rolled back too
+    const a = addRun(store.db);
+    const b = addRun(store.db);
+    insertStepBatches(store.db, [{ runId: a, records: [stepRecord(0)] }, { runId: b, records: [stepRecord(0), stepRecord(1)] }]);
+    expect(readSteps(store.db, b)).toHaveLength(2);
+    expect(() => insertStepBatches(store.db, [{ runId: a, records: [stepRecord(1)] }, { runId: b, records: [stepRecord(1)] }])).toThrow(/above 1/);
+    expect(readSteps(store.db, a).map((s) => s.step)).toEqual([0]); // run a's valid batch was rolled back too
   });
 });
 
 describe('metric summaries', () => {
   it('hold the last value, the min and max of non-NaN values and the count, across batches', () => {
-    const run = addRun(db);
+    const run = addRun(store.db);
     const records = syntheticRecords(500, 1);
     insertInRandomBatches(run, records, 40, 2);
-    const summaries = new Map(readSummaries(db, [run]).map((s) => [s.key, s]));
+    const summaries = new Map(readSummaries(store.db, [run]).map((s) => [s.key, s]));
     for (const key of ['charts/reward_mean', 'losses/policy_loss', 'optim/grad_norm', 'losses/kl', 'charts/eval_reward'] as const) {
       const points = pointsOf(records, key);
       expect(summaries.get(key), key).toEqual({ runId: run, key, count: points.length, ...aggregate(points) });
@@ -168,13 +144,13 @@ describe('rollup pyramid', () => {
   function expectPyramid(run: number, records: StepRecord[], keys: readonly MetricKey[]): number {
     const maxStep = (records.at(-1) as StepRecord).step;
     const sealed = Math.floor((maxStep + 1) / SEAL_STEPS) * SEAL_STEPS; // steps below this are in stored blocks
-    const keyIds = new Map(db.prepare('SELECT name, id FROM metric_keys').raw().all() as [string, number][]);
+    const keyIds = new Map(store.db.prepare('SELECT name, id FROM metric_keys').raw().all() as [string, number][]);
     let checked = 0;
     for (const key of keys) {
       const points = pointsOf(records, key);
       for (let level = 0; rollupWidth(level) <= 2 * (maxStep + 1); level++) {
         const width = rollupWidth(level);
-        const stored = db.prepare('SELECT block, min_value, max_value, last_step, last_value FROM metric_rollups WHERE run_id = ? AND key_id = ? AND level = ? ORDER BY block').raw().all(run, keyIds.get(key), level) as [number, number | null, number | null, number, number | null][];
+        const stored = store.db.prepare('SELECT block, min_value, max_value, last_step, last_value FROM metric_rollups WHERE run_id = ? AND key_id = ? AND level = ? ORDER BY block').raw().all(run, keyIds.get(key), level) as [number, number | null, number | null, number, number | null][];
         const expected: [number, number | null, number | null, number, number | null][] = [];
         for (let block = 0; (block + 1) * width <= sealed; block++) {
           const inBlock = points.filter((p) => p.step >= block * width && p.step < (block + 1) * width);
@@ -192,20 +168,20 @@ describe('rollup pyramid', () => {
   const keys = ['charts/reward_mean', 'losses/policy_loss', 'optim/grad_norm', 'charts/eval_reward'] as const;
 
   it('holds exactly the sealed blocks of every level, each equal to brute force over its steps', () => {
-    const run = addRun(db);
+    const run = addRun(store.db);
     const records = syntheticRecords(997, 3); // the last steps stay unsealed
     insertInRandomBatches(run, records, 70, 4);
     expect(expectPyramid(run, records, keys)).toBeGreaterThan(1000);
   });
 
   it('is right when another connection wrote the unsealed steps', () => {
-    const run = addRun(db);
-    const other = openTestDatabase(folder.dir);
+    const run = addRun(store.db);
+    const other = openTestDatabase(store.dir);
     const records = syntheticRecords(700, 9);
     const rand = random(10);
     for (let i = 0, turn = 0; i < records.length; turn++) {
       const n = 1 + Math.floor(rand() * 50);
-      insertStepRecords(turn % 2 === 0 ? db : other, run, records.slice(i, i + n));
+      insertStepRecords(turn % 2 === 0 ? store.db : other, run, records.slice(i, i + n));
       i += n;
     }
     other.close();
@@ -213,14 +189,14 @@ describe('rollup pyramid', () => {
   });
 
   it('is right after a rolled-back batch is replaced by different values', () => {
-    const run = addRun(db);
-    const other = addRun(db);
+    const run = addRun(store.db);
+    const other = addRun(store.db);
     const first = syntheticRecords(100, 11);
-    insertStepRecords(db, run, first);
+    insertStepRecords(store.db, run, first);
     const rolledBack = syntheticRecords(121, 12).slice(100); // stays below the next seal (128)
-    expect(() => insertStepBatches(db, [{ runId: run, records: rolledBack }, { runId: other, records: [stepRecord(1), stepRecord(0)] }])).toThrow();
+    expect(() => insertStepBatches(store.db, [{ runId: run, records: rolledBack }, { runId: other, records: [stepRecord(1), stepRecord(0)] }])).toThrow();
     const replacement = syntheticRecords(400, 13).slice(100);
-    insertStepRecords(db, run, replacement);
+    insertStepRecords(store.db, run, replacement);
     expect(expectPyramid(run, [...first, ...replacement], keys)).toBeGreaterThan(500);
   });
 });
@@ -230,7 +206,7 @@ describe('downsampleSeries', () => {
 
   /** Every bucket equals brute force over the raw points it covers; buckets cover every point once. */
   function expectExact(runRecords: Map<number, StepRecord[]>, request: { buckets: number; fromStep?: number; toStep?: number }): void {
-    const result = downsampleSeries(db, { runIds: [...runRecords.keys()], keys: [...keys], ...request });
+    const result = downsampleSeries(store.db, { runIds: [...runRecords.keys()], keys: [...keys], ...request });
     expect(result).toHaveLength(runRecords.size * keys.length);
     const allMax = Math.max(...[...runRecords.values()].map((records) => (records.at(-1) as StepRecord).step));
     const from = request.fromStep ?? 0;
@@ -264,8 +240,8 @@ describe('downsampleSeries', () => {
     const runs = new Map<number, StepRecord[]>();
     const finished = syntheticRecords(3000, 5);
     const live = syntheticRecords(1237, 6); // its last pyramid blocks are not complete yet
-    const a = addRun(db);
-    const b = addRun(db);
+    const a = addRun(store.db);
+    const b = addRun(store.db);
     insertInRandomBatches(a, finished, 200, 7);
     insertInRandomBatches(b, live, 90, 8);
     runs.set(a, finished);
@@ -278,32 +254,32 @@ describe('downsampleSeries', () => {
   });
 
   it('keeps a lone spike visible at a coarse bucket width', () => {
-    const run = addRun(db);
-    insertStepRecords(db, run, Array.from({ length: 4096 }, (_, step) => stepRecord(step, { 'optim/grad_norm': step === 2222 ? 1e6 : 1 })));
-    const [series] = downsampleSeries(db, { runIds: [run], keys: ['optim/grad_norm'], buckets: 16 });
+    const run = addRun(store.db);
+    insertStepRecords(store.db, run, Array.from({ length: 4096 }, (_, step) => stepRecord(step, { 'optim/grad_norm': step === 2222 ? 1e6 : 1 })));
+    const [series] = downsampleSeries(store.db, { runIds: [run], keys: ['optim/grad_norm'], buckets: 16 });
     expect(series?.bucketWidth).toBe(256);
     expect(series?.max).toContain(1e6);
     expect(series?.bucketStart[series.max.indexOf(1e6)]).toBe(2048);
   });
 
   it('returns empty series for unknown keys and runs without steps', () => {
-    const run = addRun(db);
-    const empty = addRun(db);
-    insertStepRecords(db, run, [stepRecord(0)]);
-    const result = downsampleSeries(db, { runIds: [run, empty], keys: ['charts/reward_mean', 'objective/p'], buckets: 10 });
+    const run = addRun(store.db);
+    const empty = addRun(store.db);
+    insertStepRecords(store.db, run, [stepRecord(0)]);
+    const result = downsampleSeries(store.db, { runIds: [run, empty], keys: ['charts/reward_mean', 'objective/p'], buckets: 10 });
     expect(result.map((s) => [s.runId, s.key, s.bucketStart.length])).toEqual([
       [run, 'charts/reward_mean', 1],
       [run, 'objective/p', 1],
       [empty, 'charts/reward_mean', 0],
       [empty, 'objective/p', 0],
     ]);
-    const unknown = downsampleSeries(db, { runIds: [run], keys: ['not/a_key' as MetricKey], buckets: 10 });
+    const unknown = downsampleSeries(store.db, { runIds: [run], keys: ['not/a_key' as MetricKey], buckets: 10 });
     expect(unknown[0]?.bucketStart).toEqual([]);
   });
 });
 
 describe('query plans', () => {
-  const plan = (sql: string, params: Record<string, unknown> | unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
+  const plan = (sql: string, params: Record<string, unknown> | unknown[]) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
 
   it('reads a series as one range of the metrics primary key', () => {
     expect(plan(SERIES_SQL, [1, 1, 0, 100])).toEqual(['SEARCH metrics USING PRIMARY KEY (run_id=? AND key_id=? AND step>? AND step<?)']);

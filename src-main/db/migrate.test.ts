@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { latestVersion, loadMigrations, migrate, resolveMigrationsDir, schemaVersion } from './migrate.js';
 import { openDatabase } from './open-database.js';
 import { DatabaseFromFutureError, MigrationFailedError } from './store-errors.js';
-import { temporaryFolder } from './test-fixtures.js';
+import { useTestFolder } from './test-fixtures.js';
 
 const migrations = loadMigrations();
 const latest = latestVersion(migrations);
@@ -74,11 +74,7 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
   },
 };
 
-let folder: ReturnType<typeof temporaryFolder>;
-beforeEach(() => {
-  folder = temporaryFolder();
-});
-afterEach(() => folder.remove());
+const folder = useTestFolder();
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const tableNames = (db: Database) => db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();

@@ -4,17 +4,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { latestVersion, loadMigrations, schemaVersion } from './migrate.js';
 import { openDatabase } from './open-database.js';
 import { DatabaseCorruptError, DatabaseFromFutureError, NotADatabaseError } from './store-errors.js';
-import { temporaryFolder } from './test-fixtures.js';
+import { useTestFolder } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-beforeEach(() => {
-  folder = temporaryFolder();
-});
-afterEach(() => folder.remove());
+const folder = useTestFolder();
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const latest = latestVersion(loadMigrations());

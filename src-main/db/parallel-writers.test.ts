@@ -3,16 +3,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { METRIC_KEYS } from '../../src-shared/metrics.js';
-import { readSummaries } from './metrics-queries.js';
-import { addRun, openTestDatabase, temporaryFolder } from './test-fixtures.js';
+import { readSummaries } from './test-fixtures.js';
+import { addRun, openTestDatabase, useTestFolder } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-beforeEach(() => {
-  folder = temporaryFolder();
-});
-afterEach(() => folder.remove());
+const folder = useTestFolder();
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-fixtures.ts');
 

@@ -4,7 +4,7 @@
  * reward summary and last wall time for listing many runs in one query.
  */
 import type { Database } from 'better-sqlite3';
-import { isProcessAlive, markRunEnded } from './runs-queries.js';
+import { markRunEnded } from './runs-queries.js';
 import { InvalidStatusTransitionError, RunNotFoundError } from './store-errors.js';
 import { cached } from './statements.js';
 
@@ -33,7 +33,8 @@ export function touchRuns(db: Database, runIds: readonly number[], now: number =
 export const OWNER_STALE_MS = 30_000;
 
 export interface ReconcileOptions {
-  readonly isAlive?: (pid: number) => boolean;
+  /** Whether a process exists (the caller's probe: db/ starts and watches no processes). */
+  readonly isAlive: (pid: number) => boolean;
   /** This process: its own runs are never reconciled here (its run manager knows them). */
   readonly self?: number;
   readonly now?: number;
@@ -68,8 +69,8 @@ function orphanReason(row: ActiveRow, isAlive: (pid: number) => boolean, now: nu
  * a running run whose owner died (or stopped heartbeating) becomes 'crashed', a queued one 'stopped'
  * (it never started). Returns the ids it changed; a run another process ended meanwhile is skipped.
  */
-export function reconcileOrphanedRuns(db: Database, options: ReconcileOptions = {}): { crashed: number[]; stopped: number[] } {
-  const { isAlive = isProcessAlive, self = process.pid, now = Date.now(), staleMs = OWNER_STALE_MS } = options;
+export function reconcileOrphanedRuns(db: Database, options: ReconcileOptions): { crashed: number[]; stopped: number[] } {
+  const { isAlive, self = process.pid, now = Date.now(), staleMs = OWNER_STALE_MS } = options;
   const rows = cached(
     db,
     // Remote runs (a BullMQ job) are left out: their trainer lives on a worker and may still be training

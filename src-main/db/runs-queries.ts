@@ -5,19 +5,15 @@
  * checkpoint files go too) and start-up reconciliation of runs whose process died. It does not start
  * or stop processes (trainer-host.ts does) and does not validate configs (validateRunConfig does).
  */
-import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
+import type { RunStatus } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
-import { runCheckpointsDirectory } from './checkpoints-queries.js';
+import { runName } from '../../src-shared/run-name.js';
 import { configHash } from './config-hash.js';
 import { appendEvent } from './events-queries.js';
 import { cached } from './statements.js';
 import { InvalidStatusTransitionError, RunActiveError, RunNotFoundError } from './store-errors.js';
 
-/** Every run status, in lifecycle order. */
-export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
-/** queued, running, then one of the end states: finished, failed (with reason), stopped (by the user), crashed (process died). */
-export type RunStatus = (typeof RUN_STATUSES)[number];
 /** The statuses a run can end in. */
 export type EndStatus = Exclude<RunStatus, 'queued' | 'running'>;
 
@@ -65,7 +61,7 @@ export interface RunRecord {
 export interface NewRun {
   readonly config: RunConfig;
   readonly appVersion: string;
-  /** Display name; defaults to config.name, else "<preset> seed <seed>". */
+  /** Display name; defaults to runName(config) (src-shared/run-name.ts). */
   readonly name?: string;
   readonly sweepId?: number | null;
   readonly tags?: readonly string[];
@@ -155,7 +151,7 @@ export function createRun(db: Database, run: NewRun, now: number = Date.now()): 
        VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       run.sweepId ?? null,
-      run.name ?? (config.name !== '' ? config.name : `${config.objective.preset} seed ${config.seed}`),
+      runName(config, { given: run.name }),
       config.objective.preset,
       config.seed,
       config.task,
@@ -265,9 +261,9 @@ export function setRunNotes(db: Database, runId: number, notes: string): RunReco
 }
 
 /**
- * Deletes a run that is not running: its rows everywhere (ON DELETE CASCADE) in one transaction,
- * then its checkpoint folder. Files go after the commit, so a crash in between leaves only unreferenced
- * files, never rows pointing at missing ones.
+ * Deletes a run that is not running: its rows everywhere (ON DELETE CASCADE) in one transaction.
+ * Its checkpoint files stay: the caller removes them after this commits (deleteRunCheckpointFiles),
+ * so a crash in between leaves only unreferenced files, never rows pointing at missing ones.
  */
 export function deleteRun(db: Database, runId: number): void {
   db.transaction(() => {
@@ -276,16 +272,4 @@ export function deleteRun(db: Database, runId: number): void {
     if (status === 'running') throw new RunActiveError(runId);
     cached(db, 'DELETE FROM runs WHERE id = ?').run(runId);
   }).immediate();
-  const folder = runCheckpointsDirectory(db, runId);
-  if (folder !== null) fs.rmSync(folder, { recursive: true, force: true });
-}
-
-/** True if a process with this id exists (EPERM: it exists but belongs to another user). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

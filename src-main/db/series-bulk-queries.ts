@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { MetricKey } from '../../src-shared/metrics.js';
-import type { MetricSeries } from './metrics-queries.js';
+import type { MetricSeries } from './metric-readers.js';
 import { cached } from './statements.js';
 
 const SERIES_JSON_SQL = `

@@ -5,6 +5,9 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 
+/** A REAL read back: SQLite stores NaN as NULL, so NULL means NaN (never 0). */
+export const nan = (value: number | null): number => (value === null ? Number.NaN : value);
+
 const caches = new WeakMap<Database, Map<string, Statement>>();
 
 /** `db.prepare(sql)`, compiled once per connection and reused. */

@@ -1,20 +1,10 @@
 // Sweeps: recorded with all their runs atomically; deleting the record keeps the runs.
-import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getRun, listRuns } from './runs-queries.js';
 import { createSweep, deleteSweep, getSweep, listSweeps, renameSweep } from './sweeps-queries.js';
-import { openTestDatabase, temporaryFolder, testConfig } from './test-fixtures.js';
+import { testConfig, useTestDatabase } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-let db: Database;
-beforeEach(() => {
-  folder = temporaryFolder();
-  db = openTestDatabase(folder.dir);
-});
-afterEach(() => {
-  db.close();
-  folder.remove();
-});
+const store = useTestDatabase();
 
 const presets = ['gspo', 'hmpo'] as const;
 const seeds = [0, 1, 2];
@@ -22,34 +12,34 @@ const configs = presets.flatMap((preset) => seeds.map((seed) => testConfig({ obj
 
 describe('sweeps', () => {
   it('records the grid and queues one run per config, paired by seed', () => {
-    const { sweep, runs } = createSweep(db, { name: 'mean types', baseConfig: testConfig(), axes: [{ path: 'objective.preset', values: [...presets] }], seeds, configs, appVersion: 'v', tags: ['grid'] }, 7000);
+    const { sweep, runs } = createSweep(store.db, { name: 'mean types', baseConfig: testConfig(), axes: [{ path: 'objective.preset', values: [...presets] }], seeds, configs, appVersion: 'v', tags: ['grid'] }, 7000);
     expect(sweep).toMatchObject({ name: 'mean types', seeds, axes: [{ path: 'objective.preset', values: ['gspo', 'hmpo'] }], createdAt: 7000 });
     expect(sweep.runIds).toEqual(runs.map((r) => r.id));
     expect(runs.map((r) => [r.objectivePreset, r.seed, r.status, r.sweepId, r.tags])).toEqual(configs.map((c) => [c.objective.preset, c.seed, 'queued', sweep.id, ['grid']]));
     expect(new Set(runs.map((r) => r.configHash)).size).toBe(2); // seeds group together per mean type
-    expect(listSweeps(db).map((s) => s.id)).toEqual([sweep.id]);
-    expect(listRuns(db, { sweepId: sweep.id })).toHaveLength(6);
+    expect(listSweeps(store.db).map((s) => s.id)).toEqual([sweep.id]);
+    expect(listRuns(store.db, { sweepId: sweep.id })).toHaveLength(6);
   });
 
   it('is all or nothing', () => {
     const broken = [...configs.slice(0, 2), { ...configs[0], seed: 1.5 } as (typeof configs)[number]];
-    expect(() => createSweep(db, { name: 's', baseConfig: testConfig(), axes: [], seeds, configs: broken, appVersion: 'v' })).toThrow(/INTEGER/);
-    expect(listSweeps(db)).toEqual([]);
-    expect(listRuns(db)).toEqual([]);
+    expect(() => createSweep(store.db, { name: 's', baseConfig: testConfig(), axes: [], seeds, configs: broken, appVersion: 'v' })).toThrow(/INTEGER/);
+    expect(listSweeps(store.db)).toEqual([]);
+    expect(listRuns(store.db)).toEqual([]);
   });
 
   it('deletes the record but keeps its runs', () => {
-    const { sweep, runs } = createSweep(db, { name: 's', baseConfig: testConfig(), axes: [], seeds, configs, appVersion: 'v' });
-    expect(deleteSweep(db, sweep.id)).toBe(true);
-    expect(getSweep(db, sweep.id)).toBeUndefined();
-    expect(getRun(db, runs[0]?.id ?? -1)?.sweepId).toBeNull();
-    expect(listRuns(db)).toHaveLength(6);
+    const { sweep, runs } = createSweep(store.db, { name: 's', baseConfig: testConfig(), axes: [], seeds, configs, appVersion: 'v' });
+    expect(deleteSweep(store.db, sweep.id)).toBe(true);
+    expect(getSweep(store.db, sweep.id)).toBeUndefined();
+    expect(getRun(store.db, runs[0]?.id ?? -1)?.sweepId).toBeNull();
+    expect(listRuns(store.db)).toHaveLength(6);
   });
 
   it('renames a sweep (trimmed) and says when there is no such sweep', () => {
-    const { sweep } = createSweep(db, { name: 'old', baseConfig: testConfig(), axes: [{ path: '', values: [{}, {}], labels: ['off', 'on'] }], seeds, configs, appVersion: 'v' });
-    expect(renameSweep(db, sweep.id, '  lr grid ')).toBe(true);
-    expect(getSweep(db, sweep.id)).toMatchObject({ name: 'lr grid', axes: [{ path: '', labels: ['off', 'on'] }] });
-    expect(renameSweep(db, sweep.id + 1, 'x')).toBe(false);
+    const { sweep } = createSweep(store.db, { name: 'old', baseConfig: testConfig(), axes: [{ path: '', values: [{}, {}], labels: ['off', 'on'] }], seeds, configs, appVersion: 'v' });
+    expect(renameSweep(store.db, sweep.id, '  lr grid ')).toBe(true);
+    expect(getSweep(store.db, sweep.id)).toMatchObject({ name: 'lr grid', axes: [{ path: '', labels: ['off', 'on'] }] });
+    expect(renameSweep(store.db, sweep.id + 1, 'x')).toBe(false);
   });
 });

@@ -1,17 +1,22 @@
 /**
- * Helpers for the store's tests only (nothing in the app imports this file): temporary database
- * folders, valid run configs and StepRecords with every field filled. Tests use real SQLite files,
+ * Helpers for the store's tests only (nothing in the app imports this file, and the build leaves it
+ * out): temporary database folders, valid run configs, StepRecords with every field filled, and the
+ * full-resolution readers only tests need (readSeries, readSummaries). Tests use real SQLite files,
  * never mocks.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { METRIC_KEYS, LOG_RATIO_HIST_BINS, type MetricValues } from '../../src-shared/metrics.js';
+import { afterEach, beforeEach } from 'vitest';
+import { METRIC_KEYS, LOG_RATIO_HIST_BINS, type MetricKey, type MetricValues } from '../../src-shared/metrics.js';
 import { validateRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/run-config.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
+import { existingKeyId } from './metric-keys.js';
+import type { MetricSeries, StepRange } from './metric-readers.js';
 import { openDatabase } from './open-database.js';
 import { createRun } from './runs-queries.js';
+import { cached, nan } from './statements.js';
 
 /** A fresh temporary folder; `remove()` deletes it. */
 export function temporaryFolder(): { readonly dir: string; remove(): void } {
@@ -29,6 +34,43 @@ export function testConfig(overrides: RunConfigInput = {}): RunConfig {
 /** A migrated database file in `dir`. */
 export function openTestDatabase(dir: string, name = 'store.db'): Database {
   return openDatabase(path.join(dir, name));
+}
+
+/** A fresh temporary folder for each test of the calling file, removed after it. */
+export function useTestFolder(): { readonly dir: string } {
+  let folder: ReturnType<typeof temporaryFolder> | undefined;
+  beforeEach(() => {
+    folder = temporaryFolder();
+  });
+  afterEach(() => folder?.remove());
+  return {
+    get dir() {
+      if (!folder) throw new Error('useTestFolder: dir is only there inside a test');
+      return folder.dir;
+    },
+  };
+}
+
+/**
+ * A migrated database file in a fresh temporary folder for each test of the calling file, closed
+ * and removed after it: the one fixture every db/*.test.ts shares. Read `.db` and `.dir` inside tests.
+ */
+export function useTestDatabase(): { readonly db: Database; readonly dir: string } {
+  const folder = useTestFolder();
+  let db: Database | undefined;
+  beforeEach(() => {
+    db = openTestDatabase(folder.dir);
+  });
+  afterEach(() => db?.close());
+  return {
+    get db() {
+      if (!db) throw new Error('useTestDatabase: db is only there inside a test');
+      return db;
+    },
+    get dir() {
+      return folder.dir;
+    },
+  };
 }
 
 /** Creates a queued run and returns its id. */
@@ -78,3 +120,43 @@ export async function runWriterProcess(file: string, runId: number, batches: num
   db.close();
   process.stdout.write(JSON.stringify({ runId, batches, ms: Date.now() - started }));
 }
+
+// Readers only the tests use: the app reads series downsampled or in bulk (series-bulk-queries.ts).
+
+/** Exported for EXPLAIN QUERY PLAN tests: one contiguous range of the metrics primary key. */
+export const SERIES_SQL = 'SELECT step, value FROM metrics WHERE run_id = ? AND key_id = ? AND step >= ? AND step <= ? ORDER BY step';
+
+/** Every stored point of one run's metric, oldest first. */
+export function readSeries(db: Database, runId: number, key: MetricKey, range: StepRange = {}): MetricSeries {
+  const keyId = existingKeyId(db, key);
+  const series: MetricSeries = { steps: [], values: [] };
+  if (keyId === undefined) return series;
+  for (const [step, value] of cached(db, SERIES_SQL).raw().iterate(runId, keyId, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as Iterable<[number, number | null]>) {
+    series.steps.push(step);
+    series.values.push(nan(value));
+  }
+  return series;
+}
+
+/** Per run and key: the value at the last step, min/max over non-NaN values (NaN if none) and the number of points. */
+export interface MetricSummary {
+  readonly runId: number;
+  readonly key: string;
+  readonly lastStep: number;
+  readonly last: number;
+  readonly min: number;
+  readonly max: number;
+  readonly count: number;
+}
+
+/** Summaries of every metric of the given runs. */
+export function readSummaries(db: Database, runIds: readonly number[]): MetricSummary[] {
+  const rows = cached(
+    db,
+    `SELECT s.run_id, k.name, s.last_step, s.last_value, s.min_value, s.max_value, s.count
+     FROM metric_summaries s JOIN metric_keys k ON k.id = s.key_id
+     WHERE s.run_id IN (SELECT value FROM json_each(?)) ORDER BY s.run_id, k.name`,
+  ).raw().all(JSON.stringify(runIds)) as [number, string, number, number | null, number | null, number | null, number][];
+  return rows.map(([runId, key, lastStep, last, min, max, count]) => ({ runId, key, lastStep, last: nan(last), min: nan(min), max: nan(max), count }));
+}
+

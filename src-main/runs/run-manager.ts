@@ -9,13 +9,12 @@
 import { availableParallelism } from 'node:os';
 import type { RunSummary } from '../../src-shared/contract.js';
 import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
-import type { EventHub } from '../app/event-hub.js';
 import { forkLauncher, startTrainer, type ChildLauncher, type TrainerExit, type TrainerHandle } from '../trainer/trainer-host.js';
-import type { NewRun, RunEnd, RunStore } from './run-store.js';
+import type { NewRun, RunEnd, RunEventSink, RunStore } from './run-store.js';
 
 export interface RunManagerOptions {
   readonly store: RunStore;
-  readonly events?: EventHub;
+  readonly events?: RunEventSink;
   /** Runs training at once; default: the number of cores. */
   readonly concurrency?: number;
   readonly launcher?: ChildLauncher;

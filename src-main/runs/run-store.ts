@@ -2,10 +2,12 @@
  * What the run manager needs from persistence, and nothing more: create queued runs, record
  * status transitions, append step records and events in batches, and read configs back. The SQLite
  * store implements it (db/ queries); the manager never writes SQL. Times are ms since the epoch.
+ * Also the event sink it announces to (RunEventSink).
  */
-import type { RunStatus, RunSummary } from '../../src-shared/contract.js';
+import type { EventName, Events, RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
+import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 
 export interface NewRun {
   readonly config: RunConfig;
@@ -49,5 +51,15 @@ export interface RunStore {
   exists(runId: string): boolean;
   summary(runId: string): RunSummary;
   /** Keeps model weights as a file beside the database, referenced from the checkpoints table. */
-  saveCheckpoint(runId: string, checkpoint: { step: number; kind: 'final' | 'periodic'; weights: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }> }): void;
+  saveCheckpoint(runId: string, checkpoint: CheckpointPayload): void;
+}
+
+/**
+ * Where the manager announces steps and run changes to connected views (the app's EventHub is one).
+ * Declared here so runs/ does not import from app/, the layer that composes it.
+ */
+export interface RunEventSink {
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+  /** How many listeners there are: with none, the manager skips building summaries. */
+  readonly size: number;
 }

@@ -1,6 +1,8 @@
 /**
  * The typed protocol between a trainer child process and its parent (the CLI, the server or the
- * Electron main process). Messages are plain JSON; errors cross as data (house rule 3).
+ * Electron main process). Messages are structured-clone data, not plain JSON: a checkpoint carries
+ * a Map of Float32Array weights (fork runs with 'advanced' serialization, Electron's utilityProcess
+ * clones structurally); errors cross as data (house rule 3).
  *
  * The exit protocol: the child's last message is 'done' or 'error'. The parent answers 'received'
  * once it has that outcome, and only then does the child leave, so the outcome (and, the channel

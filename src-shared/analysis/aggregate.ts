@@ -12,7 +12,7 @@ export interface BandOptions {
   readonly confidence?: number;
 }
 
-/** Fewest contributing seeds for which a band is drawn. */
+/** Fewest contributing seeds for which a band is drawn (ux.md: the band stops where n < 2); main and the charts both use it. */
 export const MIN_SEEDS_FOR_BAND = 2;
 
 /**

@@ -4,6 +4,7 @@
  * estimate over the AM-GM gap) and the steps-to-target survival curves. The band is drawn only
  * where at least two seeds contribute (n >= 2); main already sends nulls there, this makes sure.
  */
+import { MIN_SEEDS_FOR_BAND } from '../../../src-shared/analysis/aggregate.js';
 import type { CompareGroup, CompareResult } from '../../../src-shared/contract.js';
 import type { BandSpec, ChartModel, ChartValue, LineSpec, XColumns } from './chart-model.js';
 import { alignOnUnionX } from './chart-model.js';
@@ -13,8 +14,6 @@ export interface GroupStyle {
   readonly dash: readonly number[];
 }
 
-/** The smallest number of seeds for which a band is drawn (ux.md: the band stops where n < 2). */
-export const MIN_SEEDS_FOR_BAND = 2;
 
 /** A band edge with gaps (null) wherever fewer than MIN_SEEDS_FOR_BAND seeds contribute. */
 export function maskWhereFewSeeds(values: readonly (number | null)[], n: readonly number[]): (number | null)[] {
