@@ -38,7 +38,13 @@ function groupLabel(config: RunConfig): string {
   const objective = resolveObjective(config.objective);
   const mean = objective.mean.kind === 'power' && config.objective.preset === 'power' ? ` p=${objective.mean.p}` : '';
   const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
-  return `${config.objective.preset}${mean}${clip}`;
+  return `${config.objective.preset}${mean}${clip}${controllerLabel(config.controller)}`;
+}
+
+/** The controllers in the loop, so a controlled arm reads apart from the same arm fixed (the 'controllers' plan) instead of by a hash suffix. */
+function controllerLabel(controller: RunConfig['controller']): string {
+  const parts = [controller.learningRate && 'lr', controller.clipEpsilon && 'clip', controller.powerP && 'p', controller.earlyStop && 'early stop'].filter((part) => part !== false);
+  return parts.length === 0 ? '' : ` · ${parts.join('/')} controller`;
 }
 
 const estimate = (value: StepEstimate | null | undefined): number | null => (typeof value === 'number' ? value : null);
