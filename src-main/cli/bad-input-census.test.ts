@@ -157,6 +157,8 @@ const CLI_CASES: CliCase[] = [
   { area: 'cli-args', name: 'export an unknown run', args: (d) => [...db(d), 'export', '999', '--out', join(d, 'new-out')], message: /no run with id '999'/ },
   { area: 'cli-args', name: 'export an unknown sweep', args: (d) => [...db(d), 'export', '--sweep', '77', '--out', join(d, 'new-out')], message: /no sweep with id '77'/ },
   { area: 'cli-args', name: 'export with nothing named', args: (d) => [...db(d), 'export', '--out', join(d, 'new-out')], message: /name the runs to export/ },
+  { area: 'cli-args', name: 'sweep --until-resolved without --budget-runs', args: (d) => [...db(d), 'sweep', '--objectives', 'gspo,hmpo', '--until-resolved', '--budget-minutes', '1'], message: /--until-resolved needs --budget-runs <n>/ },
+  { area: 'cli-args', name: 'sweep --budget-runs without --until-resolved', args: (d) => [...db(d), 'sweep', '--objectives', 'gspo,hmpo', '--budget-runs', '8'], message: /--budget-runs only applies with --until-resolved/ },
   { area: 'cli-args', name: 'stop a finished run', args: (d) => [...db(d), 'stop', '1'], message: /only queued or running runs can be stopped/ },
   { area: 'cli-args', name: 'rm an unknown run', args: (d) => [...db(d), 'rm', '999'], message: /no run with id '999'/ },
   // Input files of advantages / objective.
