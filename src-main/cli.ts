@@ -70,4 +70,12 @@ async function buildProgram(args: readonly string[] = process.argv.slice(2)): Pr
   return program;
 }
 
+// A reader that closed the pipe (`hmpo-lab compare --json | head`) has what it wanted: end quietly
+// instead of with an EPIPE stack trace. `run` adds its own listener (it stops its run first); this defers to it.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  if (process.stdout.listenerCount('error') === 1) process.exit(0);
+});
+
 await (await buildProgram()).parseAsync(process.argv);
+

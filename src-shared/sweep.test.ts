@@ -15,6 +15,9 @@ describe('sweeps', () => {
     expect(hmpo.map((r) => r.config.seed)).toEqual([7, 8, 7, 8]);
     expect(result.value.every((r) => r.config.task === 'copy' && r.config.totalSteps === 50)).toBe(true);
     expect(result.value[0]!.name).toBe('preset=gspo · learningRate=0.001 · seed 7');
+    const named = expandSweep({ ...spec, name: 'grid' });
+    // The run's own name leaves out the sweep's (the runs table shows the sweep apart).
+    expect(named.ok && named.value[0]).toMatchObject({ name: 'grid · preset=gspo · learningRate=0.001 · seed 7', runName: 'preset=gspo · learningRate=0.001 · seed 7' });
     expect(result.value[0]!.config.optimizer.beta1).toBe(0.9); // nested defaults survive a nested override
   });
 

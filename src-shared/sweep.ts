@@ -111,6 +111,8 @@ export function previewSweep(spec: SweepSpec): SweepPreview {
 export interface ExpandedRun {
   readonly name: string;
   readonly config: RunConfig;
+  /** The run's name without the sweep's: its cell's label and seed (what the runs table shows; the sweep is a column of its own). */
+  readonly runName: string;
 }
 
 /**
@@ -144,7 +146,7 @@ export function expandSweep(spec: SweepSpec): Result<ExpandedRun[]> {
         break;
       }
       cellByKey.set(key, { index, label });
-      runs.push({ name: `${spec.name ? `${spec.name} · ` : ''}${label} · seed ${seed}`, config: result.value });
+      runs.push({ name: `${spec.name ? `${spec.name} · ` : ''}${label} · seed ${seed}`, config: result.value, runName: `${label} · seed ${seed}` });
     }
   }
   return problems.length > 0 ? err('INVALID_SWEEP', [...new Set(problems)].join('\n')) : ok(runs);

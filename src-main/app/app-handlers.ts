@@ -166,6 +166,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
         axes: spec.axes.map((a) => ({ path: a.path, values: [...a.values], ...(a.labels ? { labels: [...a.labels] } : {}) })),
         seeds: [...spec.seeds],
         configs: runs.map((r) => r.config),
+        names: runs.map((r) => r.runName),
         appVersion: deps.info.version,
       });
       const runIds = manager.adopt(records.map((r, i) => ({ runId: String(r.id), name: runs[i]!.name })));

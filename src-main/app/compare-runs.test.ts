@@ -57,6 +57,14 @@ describe('compareRuns', () => {
     expect(both.groups[1]!.configText).toMatch(/^totalSteps: 300$/m);
   });
 
+  it('labels a controlled arm by its controllers, apart from the same arm fixed (no hash suffix)', () => {
+    const controlled = config({ objective: { preset: 'hmpo' }, controller: { learningRate: true, clipEpsilon: true } });
+    const phaseP = config({ objective: { preset: 'power', p: 0.6 }, controller: { powerP: true } });
+    const fixedP = config({ objective: { preset: 'power', p: 0.6 } });
+    const labelled = compareRuns([run('a', 'A', hmpo(0), ramp(1)), run('b', 'B', controlled, ramp(1)), run('c', 'C', fixedP, ramp(1)), run('d', 'D', phaseP, ramp(1))], request);
+    expect(labelled.groups.map((g) => g.label)).toEqual(['hmpo', 'hmpo · lr/clip controller', 'power p=0.6', 'power p=0.6 · p controller']);
+  });
+
   it('identical seeds give a zero-width band; it widens where seeds differ', () => {
     const h = result.groups[0]!;
     expect(h.n.slice(0, 6)).toEqual([3, 3, 3, 3, 3, 3]);

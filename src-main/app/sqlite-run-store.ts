@@ -11,7 +11,7 @@ import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
 import { appendEvents } from '../db/events-queries.js';
 import { saveCheckpoint } from '../db/checkpoints-queries.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
-import { readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
+import { endedRuns, readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
 import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
 import { UserFacingError } from './user-facing-error.js';
@@ -128,7 +128,7 @@ export class SqliteRunStore implements RunStore {
   heartbeat(runIds: readonly string[]): string[] {
     const ids = runIds.map(parseRunId);
     touchRuns(this.db, ids);
-    return stopRequests(this.db, ids).map(String);
+    return [...stopRequests(this.db, ids), ...endedRuns(this.db, ids)].map(String);
   }
 
   reconcile(): string[] {

@@ -15,6 +15,8 @@ import { CliError } from './cli-errors.js';
 /** The database path this invocation uses (--db on the root command, then HMPO_LAB_DB, then the default). */
 export function databasePathOf(command: Command): string {
   const { db } = command.optsWithGlobals() as { db?: string };
+  // An empty --db (e.g. --db "$UNSET") must not fall through to the default database the desktop app uses.
+  if (db !== undefined && db.trim() === '') throw new CliError('--db is empty; pass the path of a database file, or leave --db out to use HMPO_LAB_DB or the default database');
   return resolveDatabasePath(db);
 }
 

@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSyn
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markRunEnded, markRunStarted, recordHeartbeat } from '../db/runs-queries.js';
 import { addRun, openTestDatabase } from '../db/test-fixtures.js';
@@ -59,6 +60,13 @@ function patchedDb(dir: string, name: string, patch: { offset: number; bytes: nu
   if ('truncate' in patch) return writeFileSync(join(dir, name), bytes.subarray(0, patch.truncate));
   patch.bytes.forEach((b, i) => (bytes[patch.offset + i] = b));
   writeFileSync(join(dir, name), bytes);
+}
+
+/** An SQLite file of some other application: a table, no HMPO Lab schema version. */
+function foreignDb(file: string): void {
+  const other = new BetterSqlite3(file);
+  other.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine')");
+  other.close();
 }
 
 function caseFolder(name: string): string {
@@ -149,6 +157,8 @@ const CLI_CASES: CliCase[] = [
   { area: 'cli-args', name: 'export an unknown run', args: (d) => [...db(d), 'export', '999', '--out', join(d, 'new-out')], message: /no run with id '999'/ },
   { area: 'cli-args', name: 'export an unknown sweep', args: (d) => [...db(d), 'export', '--sweep', '77', '--out', join(d, 'new-out')], message: /no sweep with id '77'/ },
   { area: 'cli-args', name: 'export with nothing named', args: (d) => [...db(d), 'export', '--out', join(d, 'new-out')], message: /name the runs to export/ },
+  { area: 'cli-args', name: 'sweep --until-resolved without --budget-runs', args: (d) => [...db(d), 'sweep', '--objectives', 'gspo,hmpo', '--until-resolved', '--budget-minutes', '1'], message: /--until-resolved needs --budget-runs <n>/ },
+  { area: 'cli-args', name: 'sweep --budget-runs without --until-resolved', args: (d) => [...db(d), 'sweep', '--objectives', 'gspo,hmpo', '--budget-runs', '8'], message: /--budget-runs only applies with --until-resolved/ },
   { area: 'cli-args', name: 'stop a finished run', args: (d) => [...db(d), 'stop', '1'], message: /only queued or running runs can be stopped/ },
   { area: 'cli-args', name: 'rm an unknown run', args: (d) => [...db(d), 'rm', '999'], message: /no run with id '999'/ },
   // Input files of advantages / objective.
@@ -174,6 +184,8 @@ const CLI_CASES: CliCase[] = [
   { area: 'database', name: '--db a truncated database', setup: (d) => patchedDb(d, 'short.db', { truncate: 50 }), args: (d) => ['--db', join(d, 'short.db'), 'ls'], message: /is not an SQLite database \(it is only 50 bytes long\)/ },
   { area: 'database', name: '--db from a newer release', setup: (d) => patchedDb(d, 'future.db', { offset: 60, bytes: [0, 0, 3, 231] }), args: (d) => ['--db', join(d, 'future.db'), 'ls'], message: /has schema version 999/ },
   { area: 'database', name: '--db with an impossible page size', setup: (d) => patchedDb(d, 'damaged.db', { offset: 16, bytes: [0, 3] }), args: (d) => ['--db', join(d, 'damaged.db'), 'ls'], message: /is damaged .*impossible page size/ },
+  { area: 'database', name: '--db empty', args: () => ['--db', '', 'ls'], message: /--db is empty; pass the path of a database file/ },
+  { area: 'database', name: "--db another application's SQLite file", setup: (d) => foreignDb(join(d, 'other-app.db')), args: (d) => ['--db', join(d, 'other-app.db'), 'ls'], message: /other-app\.db is an SQLite database of another application \(tables: notes;/ },
   { area: 'database', name: 'db check on a folder', args: (d) => ['--db', join(d, 'full'), 'db', 'check'], message: /is not a regular file/ },
   { area: 'database', name: 'db check on /dev/null', args: () => ['--db', '/dev/null', 'db', 'check'], message: /\/dev\/null is not a regular file/ },
   { area: 'database', name: 'db check on a text file', args: (d) => ['--db', join(d, 'text.txt'), 'db', 'check'], message: /is not an SQLite database/ },

@@ -4,12 +4,13 @@
  * run ids, an unwritable or non-empty output folder, a corrupt or foreign database file), each a
  * one-line error with no data changed.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agmExportViolations } from '../../test-support/agm-rules.js';
-import { runCli } from '../../test-support/run-cli.js';
+import { CLI, runCli } from '../../test-support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmpo-cli-store-'));
 const db = join(dir, 'lab.db');
@@ -88,6 +89,16 @@ describe('store-backed commands', () => {
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines[0]).toMatch(/^run_id,arm,group_key,seed,target,solved,off_policy_steps,finalReward,evalReward,auc,stepsToTarget,/);
     expect(lines).toHaveLength(5);
+  });
+
+  it('compare --json into a reader that closes early (| head) ends quietly, without an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [CLI, '--db', db, 'compare', '--sweep', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.destroy(); // the reader left before the first write (as `| head -c 0`), so the write is sure to meet EPIPE
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|at .*\(node:/);
+    expect(code).toBe(0);
   });
 
   it('export --sweep writes an AGM export that meets every rule', async () => {

@@ -104,6 +104,16 @@ async function buildSpec(options: SweepOptions, openApp: () => Promise<App>): Pr
   return { ...(options.name === undefined ? {} : { name: options.name }), base, axes, seeds };
 }
 
+/** The options that only --until-resolved reads (option key, flag). */
+const UNTIL_RESOLVED_FLAGS = [
+  ['outcome', '--outcome'],
+  ['budgetRuns', '--budget-runs'],
+  ['budgetMinutes', '--budget-minutes'],
+  ['roundSeeds', '--round-seeds'],
+  ['margin', '--margin'],
+  ['alpha', '--alpha'],
+] as const;
+
 export function registerSweepCommand(program: Command): void {
   program
     .command('sweep')
@@ -132,6 +142,9 @@ export function registerSweepCommand(program: Command): void {
         const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
         if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new CliError(`--concurrency must be a whole number >= 1, got '${options.concurrency}'`);
         if (options.untilResolved) return runUntilResolvedCommand(options, command, (openApp) => buildSpec(options, openApp));
+        // A budget or margin given without --until-resolved would otherwise be ignored without a word.
+        const stray = UNTIL_RESOLVED_FLAGS.find(([key]) => command.getOptionValueSource(key) === 'cli');
+        if (stray) throw new CliError(`${stray[1]} only applies with --until-resolved; add --until-resolved or drop ${stray[1]}`);
         let calibrationApp: Promise<App> | undefined;
         const spec = await buildSpec(options, () => (calibrationApp ??= openAppForCli(command, { concurrency: 1 }))).finally(async () => (await calibrationApp)?.close());
         const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {done}/{runs} runs done | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;

@@ -65,7 +65,7 @@ describe('hmpo-lab sweep --until-resolved', () => {
   });
 
   it.each([
-    [['--objectives', 'grpo,hmpo', '--until-resolved'], /--budget-runs must be a whole number > 0, got 'undefined'/],
+    [['--objectives', 'grpo,hmpo', '--until-resolved'], /--until-resolved needs --budget-runs <n>/],
     [['--objectives', 'grpo,hmpo', '--until-resolved', '--budget-runs', '3'], /the first round alone is 6 runs \(2 cells x 3 seeds\), more than --budget-runs 3/],
     [['--objectives', 'grpo', '--until-resolved', '--budget-runs', '9'], /needs at least two cells/],
     [['--objectives', 'grpo,hmpo', '--until-resolved', '--budget-runs', '9', '--outcome', 'auc'], /--outcome: 'auc' is not one of final-reward/],

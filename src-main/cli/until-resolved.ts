@@ -56,6 +56,7 @@ const STOP_TEXT: Record<StopReason, string> = {
 
 export async function runUntilResolvedCommand(flags: UntilResolvedFlags & { concurrency?: string }, command: Command, buildSpec: (openApp: () => Promise<App>) => Promise<SweepSpec>): Promise<void> {
   if (!(OUTCOMES as readonly string[]).includes(flags.outcome)) throw new CliError(`--outcome: '${flags.outcome}' is not one of ${OUTCOMES.join(', ')}`);
+  if (flags.budgetRuns === undefined) throw new CliError('--until-resolved needs --budget-runs <n>: the most runs it may start in all rounds together');
   const budgetRuns = positiveNumber('--budget-runs', flags.budgetRuns, true);
   const budgetMinutes = flags.budgetMinutes === undefined ? null : positiveNumber('--budget-minutes', flags.budgetMinutes, false);
   const seedsPerRound = positiveNumber('--round-seeds', flags.roundSeeds, true);

@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { latestVersion, loadMigrations, schemaVersion } from './migrate.js';
 import { openDatabase } from './open-database.js';
-import { DatabaseCorruptError, DatabaseFromFutureError, NotADatabaseError } from './store-errors.js';
+import { DatabaseCorruptError, DatabaseFromFutureError, ForeignDatabaseError, NotADatabaseError } from './store-errors.js';
 import { useTestFolder } from './test-fixtures.js';
 
 const folder = useTestFolder();
@@ -84,6 +84,18 @@ describe('openDatabase', () => {
     const error = refusal(() => openDatabase(file), DatabaseCorruptError);
     expect(error.message).toMatch(/damaged/);
     expect(sha256(file)).toBe(before);
+  });
+
+  it("refuses another application's SQLite database (tables, no schema version) and leaves it byte-identical", () => {
+    const file = path.join(folder.dir, 'someone-elses.db');
+    const other = new BetterSqlite3(file);
+    other.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine')");
+    other.close();
+    const before = sha256(file);
+    const error = refusal(() => openDatabase(file), ForeignDatabaseError);
+    expect(error.message).toMatch(/is an SQLite database of another application \(tables: notes;/);
+    expect(sha256(file)).toBe(before);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
   });
 
   it('opens an empty file as a new database', () => {

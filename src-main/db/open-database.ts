@@ -10,7 +10,7 @@ import { connectSqlite } from './sqlite-connection.js';
 import type { Database } from 'better-sqlite3';
 import { latestVersion, loadMigrations, migrate, schemaVersion, type Migration } from './migrate.js';
 import { FolderCreationError, makeFolder } from '../fs/make-folder.js';
-import { DatabaseCorruptError, DatabaseFromFutureError, DatabaseLocationError, NotADatabaseError } from './store-errors.js';
+import { DatabaseCorruptError, DatabaseFromFutureError, DatabaseLocationError, ForeignDatabaseError, NotADatabaseError } from './store-errors.js';
 
 /** How long a connection waits for another connection's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -30,7 +30,7 @@ const PAGE_SIZE_OFFSET = 16;
 
 /**
  * Opens the database at `file` (or ':memory:'), configured and migrated to the newest schema.
- * Throws NotADatabaseError / DatabaseCorruptError / DatabaseFromFutureError, each leaving the file
+ * Throws NotADatabaseError / DatabaseCorruptError / DatabaseFromFutureError / ForeignDatabaseError, each leaving the file
  * byte for byte as it was (and no -wal/-shm files behind for the first and last). The caller owns
  * the handle and must `close()` it.
  */
@@ -45,11 +45,13 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   try {
     // Read through SQLite before the first pragma that writes: this sees a version still in the -wal
     // file, and reading the schema is where a damaged file fails. Nothing is written up to here.
-    const version = readOrExplain(file, () => {
-      db.prepare('SELECT count(*) FROM sqlite_schema').get();
-      return schemaVersion(db);
-    });
+    const { version, tables } = readOrExplain(file, () => ({
+      tables: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[],
+      version: schemaVersion(db),
+    }));
     if (version > latestVersion(migrations)) throw new DatabaseFromFutureError(file, version, latestVersion(migrations));
+    // Every migration sets user_version with its tables in one transaction, so version 0 with tables is not ours.
+    if (version === 0 && tables.length > 0) throw new ForeignDatabaseError(file, tables);
     configure(db);
     readOrExplain(file, () => migrate(db, migrations));
     return db;

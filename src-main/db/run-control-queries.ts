@@ -23,6 +23,12 @@ export function stopRequests(db: Database, runIds: readonly number[]): number[] 
   return cached(db, 'SELECT id FROM runs WHERE stop_requested_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(runIds)) as number[];
 }
 
+/** Which of these runs another process already ended (e.g. its liveness check took the owner for dead): their trainers must stop. */
+export function endedRuns(db: Database, runIds: readonly number[]): number[] {
+  if (runIds.length === 0) return [];
+  return cached(db, "SELECT id FROM runs WHERE status NOT IN ('queued', 'running') AND id IN (SELECT value FROM json_each(?))").pluck().all(JSON.stringify(runIds)) as number[];
+}
+
 /** Marks queued and running runs as alive (their owner is this process and it is responsive). */
 export function touchRuns(db: Database, runIds: readonly number[], now: number = Date.now()): void {
   if (runIds.length === 0) return;

@@ -38,6 +38,19 @@ export class NotADatabaseError extends StoreError {
   }
 }
 
+/** An SQLite database of another application: unversioned (user_version 0) yet holding tables, so migrating it would write HMPO Lab's schema into someone else's file. */
+export class ForeignDatabaseError extends StoreError {
+  readonly code = 'DB_FOREIGN';
+  constructor(
+    readonly path: string,
+    readonly tables: readonly string[],
+  ) {
+    const shown = tables.slice(0, 3).join(', ') + (tables.length > 3 ? `, ... (${tables.length} in all)` : '');
+    super(`${path} is an SQLite database of another application (tables: ${shown}; no HMPO Lab schema version); check the --db path or HMPO_LAB_DB. The file was not modified.`);
+    this.name = 'ForeignDatabaseError';
+  }
+}
+
 /** The file starts like an SQLite database but SQLite cannot read it. */
 export class DatabaseCorruptError extends StoreError {
   readonly code = 'DB_CORRUPT';

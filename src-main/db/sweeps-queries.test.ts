@@ -21,6 +21,13 @@ describe('sweeps', () => {
     expect(listRuns(store.db, { sweepId: sweep.id })).toHaveLength(6);
   });
 
+  it("names each run as given (its cell's label), so two arms of one preset read apart", () => {
+    const pair = [testConfig({ objective: { preset: 'hmpo' } }), testConfig({ objective: { preset: 'hmpo' }, controller: { learningRate: true } })];
+    const names = ['hmpo fixed · seed 0', 'hmpo + lr/clip controller · seed 0'];
+    const { runs } = createSweep(store.db, { name: 's', baseConfig: testConfig(), axes: [], seeds: [0], configs: pair, names, appVersion: 'v' });
+    expect(runs.map((r) => r.name)).toEqual(names);
+  });
+
   it('is all or nothing', () => {
     const broken = [...configs.slice(0, 2), { ...configs[0], seed: 1.5 } as (typeof configs)[number]];
     expect(() => createSweep(store.db, { name: 's', baseConfig: testConfig(), axes: [], seeds, configs: broken, appVersion: 'v' })).toThrow(/INTEGER/);

@@ -37,6 +37,8 @@ export interface NewSweep {
   readonly appVersion: string;
   /** Tags given to every run of the sweep. */
   readonly tags?: readonly string[];
+  /** Each run's display name, in configs order (its cell's label and seed, so two arms of one preset read apart); absent, createRun's default. */
+  readonly names?: readonly string[];
 }
 
 interface SweepRow {
@@ -72,7 +74,7 @@ export function createSweep(db: Database, sweep: NewSweep, now: number = Date.no
         now,
       ).lastInsertRowid,
     );
-    const runs = sweep.configs.map((config) => createRun(db, { config, appVersion: sweep.appVersion, sweepId: id, tags: sweep.tags ?? [] }, now));
+    const runs = sweep.configs.map((config, i) => createRun(db, { config, appVersion: sweep.appVersion, sweepId: id, tags: sweep.tags ?? [], ...(sweep.names?.[i] === undefined ? {} : { name: sweep.names[i] }) }, now));
     return { sweep: getSweep(db, id) as SweepRecord, runs };
   }).immediate();
 }

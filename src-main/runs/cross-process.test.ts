@@ -10,6 +10,9 @@ import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshDatabasePath, readStore, startCli, waitFor } from '../../test-support/fault-harness.js';
 import { createApp } from '../app/create-app.js';
+import { openDatabase } from '../db/open-database.js';
+import { reconcileOrphanedRuns } from '../db/run-control-queries.js';
+import { isProcessAlive } from './process-alive.js';
 
 const TINY = ['--set', 'model.dModel=16', '--set', 'promptsPerRollout=2', '--set', 'groupSize=4', '--set', 'minibatchesPerRollout=2', '--set', 'evalPrompts=4', '--set', 'backend=wasm'];
 
@@ -34,5 +37,24 @@ describe('queued runs owned by another process', () => {
     expect(sweep.stderr).not.toMatch(/Unhandled|Error|at .*\.js:\d+/);
     expect(sweep.stderr).toMatch(/ended: 1 finished, 1 stopped, 1 deleted/);
     expect(code).toBe(0);
+  }, 120_000);
+
+  it('an owner another process took for dead while it was suspended stops training and reports the crash that stands, exit 1', async () => {
+    const path2 = freshDatabasePath('suspended');
+    const run = startCli(path2, ['run', '--steps', '3000', ...TINY]);
+    await waitFor(() => readStore(path2).runs[0]?.status === 'running' && readStore(path2).runs[0]!.steps > 0, 60_000, 'the run to train');
+    run.child.kill('SIGSTOP'); // as a laptop lid closing: no heartbeats
+    const other = openDatabase(path2);
+    const { crashed } = reconcileOrphanedRuns(other, { isAlive: isProcessAlive, now: Date.now() + 60_000 }); // another process, a minute later
+    other.close();
+    run.child.kill('SIGCONT');
+    const code = await run.closed;
+    const stored = readStore(path2).runs[0]!;
+    rmSync(dirname(path2), { recursive: true, force: true });
+    expect(crashed).toEqual([1]);
+    expect(stored.status).toBe('crashed');
+    expect(stored.steps).toBeLessThan(3000); // it stopped instead of training on under a crashed record
+    expect(run.stderr).toMatch(/run 1 crashed: the process that trained this run \(pid \d+\) sent no heartbeat for \d+ s/);
+    expect(code).toBe(1);
   }, 120_000);
 });

@@ -218,9 +218,7 @@ export class RunManager {
       this.flush(runId, run);
       this.sendSteps(runId, run);
       this.live.delete(runId);
-      const end = this.describeExit(exit, run);
-      this.end(runId, end);
-      resolveEnded(end);
+      resolveEnded(this.end(runId, this.describeExit(exit, run)));
       this.schedule();
     });
   }
@@ -244,10 +242,25 @@ export class RunManager {
     }
   }
 
-  private end(runId: string, end: RunEnd): void {
-    // False when another process deleted or already ended the run: its record stands.
-    if (this.options.store.markEnded(runId, end)) this.emitSummary(runId);
-    this.settle(runId, end);
+  /** Records the run's end and tells its waiters; returns the end that stands. */
+  private end(runId: string, end: RunEnd): RunEnd {
+    if (this.options.store.markEnded(runId, end)) {
+      this.emitSummary(runId);
+      this.settle(runId, end);
+      return end;
+    }
+    // Another process deleted or already ended the run (e.g. its liveness check took this process for
+    // dead while it was suspended): its record stands, and waiters hear that, not this process's view.
+    const standing = this.standingEnd(runId, end);
+    this.settle(runId, standing);
+    return standing;
+  }
+
+  /** The end recorded in the database for a run another process ended; `fallback` if it was deleted. */
+  private standingEnd(runId: string, fallback: RunEnd): RunEnd {
+    if (!this.options.store.exists(runId)) return fallback;
+    const { status, reason } = this.options.store.summary(runId);
+    return status === 'queued' || status === 'running' ? fallback : { ...fallback, status, reason };
   }
 
   /** Resolves whoever waits for this run. */

@@ -43,7 +43,7 @@ export interface RunStore {
   appendEvents(runId: string, events: readonly TrainEvent[]): void;
   /** running|queued -> an end state, with why; false if another process deleted or already ended the run. */
   markEnded(runId: string, end: RunEnd): boolean;
-  /** Heartbeat of this process's queued and running runs; returns which of them another process asked to stop. */
+  /** Heartbeat of this process's queued and running runs; returns which of them another process asked to stop or already ended. */
   heartbeat(runIds: readonly string[]): string[];
   /** Ends other processes' runs whose owner died or stopped heartbeating (crashed if running, stopped if queued); returns their ids. */
   reconcile(): string[];

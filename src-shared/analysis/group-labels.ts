@@ -7,26 +7,36 @@
  */
 import { diffConfigs, flattenConfig } from './config-diff.js';
 import { resolveObjective, type ObjectiveInput, type ObjectivePreset } from '../objective-config.js';
+import { MUONCLIP_LABEL } from '../optimizer-label.js';
 
 /** The parts of a RunConfig the short label reads; the rest is only diffed. */
 export interface LabelledConfig {
   readonly objective: ObjectiveInput;
   readonly optimizer: { readonly name: string };
   readonly qkClip: { readonly enabled: boolean };
+  /** The AGM controllers in the loop (absent in configs stored before they existed). */
+  readonly controller?: { readonly learningRate: boolean; readonly clipEpsilon: boolean; readonly powerP: boolean; readonly earlyStop: boolean };
 }
 
 /** Paths that never distinguish groups (a group is its configs minus these). */
 const IGNORED = ['seed', 'name'];
 /** Paths the short label already shows. */
-const IN_SHORT_LABEL = ['objective.preset', 'objective.p', 'optimizer.name', 'qkClip.enabled'];
+const IN_SHORT_LABEL = ['objective.preset', 'objective.p', 'optimizer.name', 'qkClip.enabled', 'controller.learningRate', 'controller.clipEpsilon', 'controller.powerP', 'controller.earlyStop'];
 
-/** "hmpo", "power p=0 · MuonClip", "gspo · Muon". */
+/** "hmpo", "power p=0 · MuonClip", "gspo · Muon", "hmpo · lr/clip controller". */
 export function shortGroupLabel(config: LabelledConfig): string {
   const preset: ObjectivePreset = config.objective.preset;
   const objective = resolveObjective(config.objective);
   const mean = objective.mean.kind === 'power' && preset === 'power' ? ` p=${objective.mean.p}` : '';
-  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ' · MuonClip' : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
-  return `${preset}${mean}${clip}`;
+  const clip = config.qkClip.enabled ? (config.optimizer.name === 'muon' ? ` · ${MUONCLIP_LABEL}` : ' · QK-clip') : config.optimizer.name === 'muon' ? ' · Muon' : '';
+  return `${preset}${mean}${clip}${controllerLabel(config.controller)}`;
+}
+
+/** The controllers in the loop, so a controlled arm reads apart from the same arm fixed (the 'controllers' plan). */
+function controllerLabel(controller: LabelledConfig['controller']): string {
+  if (!controller) return '';
+  const parts = [controller.learningRate && 'lr', controller.clipEpsilon && 'clip', controller.powerP && 'p', controller.earlyStop && 'early stop'].filter((part) => part !== false);
+  return parts.length === 0 ? '' : ` · ${parts.join('/')} controller`;
 }
 
 function formatValue(value: unknown): string {
