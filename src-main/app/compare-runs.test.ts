@@ -136,4 +136,17 @@ describe('compareRuns', () => {
     expect(light.outcomes).toEqual([]);
     expect(light.verdicts).toEqual([]);
   });
+
+  it('states every pair the same way round whatever order the runs are listed in, and leaves out runs that never recorded a step', () => {
+    const a = (id: string, seed: number, end: number) => run(id, 'A', config({ objective: { preset: 'gmpo' }, seed }), ramp(end));
+    const b = (id: string, seed: number, end: number) => run(id, 'B', config({ objective: { preset: 'hmpo' }, seed }), ramp(end));
+    const runs = [a('1', 0, 1), a('2', 1, 0.9), a('3', 2, 0.8), b('4', 0, 0.5), b('5', 1, 0.4), b('6', 2, 0.6)];
+    const neverStarted = { ...b('7', 3, 1), x: [], y: [], rewardSteps: [], rewards: [] };
+    const forward = compareRuns([...runs, neverStarted], request);
+    const backward = compareRuns([neverStarted, ...runs].reverse(), request);
+    const pair = (r: typeof forward) => r.verdicts.filter((v) => v.outcome === 'finalReward').map((v) => [v.a, v.b, v.estimate]);
+    expect(pair(backward)).toEqual(pair(forward));
+    expect(pair(forward)[0]!.slice(0, 2)).toEqual(['gmpo', 'hmpo']);
+    expect(forward.summary.map((row) => row.seeds)).toEqual([3, 3]);
+  });
 });

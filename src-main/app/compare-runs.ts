@@ -41,10 +41,14 @@ const estimate = (value: StepEstimate | null | undefined): number | null => (typ
 export type ComparisonWithVerdicts = CompareResult & Required<Pick<CompareResult, 'outcomes' | 'verdicts'>>;
 
 export function compareRuns(inputs: readonly CompareInput[], request: CompareRequest): ComparisonWithVerdicts {
+  // A run that never recorded a step (stopped before it started) is no seed of its group. Groups come
+  // in the order of their first run, whatever order the caller listed the runs in, so the CLI and the
+  // Compare view state every pair the same way round (a pasted "a - b" line never flips sign).
+  const trained = inputs.filter((input) => input.rewardSteps.length > 0).sort((a, b) => Number(a.summary.id) - Number(b.summary.id));
   const groups = new Map<string, CompareInput[]>();
-  for (const input of inputs) groups.set(input.summary.groupKey, [...(groups.get(input.summary.groupKey) ?? []), input]);
+  for (const input of trained) groups.set(input.summary.groupKey, [...(groups.get(input.summary.groupKey) ?? []), input]);
   // One grid for every group, so the bands line up on the chart.
-  const grid = gridSpanning(inputs.filter((i) => i.x.length > 0).map((i) => ({ x: i.x, y: i.y })), request.gridPoints);
+  const grid = gridSpanning(trained.filter((i) => i.x.length > 0).map((i) => ({ x: i.x, y: i.y })), request.gridPoints);
 
   // Labels say what distinguishes the compared groups (never the same twice); the config is on hover.
   const labels = distinguishingLabels([...groups].map(([key, members]) => ({ key, config: members[0]!.config })));
@@ -130,7 +134,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
     summary,
     survival,
     legend,
-    configDiff: request.withSummary === false ? [] : diffConfigs(inputs.map((i) => i.config)),
+    configDiff: request.withSummary === false ? [] : diffConfigs(trained.map((i) => i.config)),
     outcomes,
     verdicts: verdicts(arms, OUTCOME_KEYS),
   };

@@ -6,6 +6,7 @@
  * closes the database.
  */
 import type { Command } from 'commander';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startHttpServer, isLoopbackHost } from '../server/http-server.js';
 import { defaultExportRoot, ExportRoot } from '../export/export-root.js';
@@ -66,7 +67,11 @@ export function registerServeCommand(program: Command): void {
         if (app.reconciled.crashed.length > 0) process.stderr.write(`hmpo-lab serve: marked ${app.reconciled.crashed.length} run(s) crashed: their owning process died\n`);
         process.stdout.write(`HMPO Lab is serving ${app.info.databasePath}\n${server.url}\n`);
         process.stderr.write(`hmpo-lab serve: exports from the page go inside ${exportRoot.path}\n`);
-        if (!isLoopbackHost(options.host)) process.stderr.write('hmpo-lab serve: bound beyond loopback: open the URL above; requests without its token are refused\n');
+        if (!isLoopbackHost(options.host)) {
+          process.stderr.write('hmpo-lab serve: bound beyond loopback: open the URL above; requests without its token are refused\n');
+          // The printed URL names localhost for a wildcard bind; from another machine, one of these works.
+          for (const url of wildcardUrls(options.host, server.url)) process.stdout.write(`${url}\n`);
+        }
         const shutdown = async () => {
           process.stderr.write('hmpo-lab serve: stopping runs and closing the database\n');
           await server.close();
@@ -78,4 +83,11 @@ export function registerServeCommand(program: Command): void {
         await new Promise(() => {}); // serve until a signal
       }),
     );
+}
+
+/** For a wildcard bind (0.0.0.0, ::): the printed URL once per external IPv4 address of this machine. */
+function wildcardUrls(host: string, url: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => a.family === 'IPv4' && !a.internal);
+  return addresses.map((a) => url.replace('//localhost:', `//${a.address}:`));
 }
