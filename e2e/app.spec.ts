@@ -7,26 +7,8 @@
 import { join } from 'node:path';
 import { agmExportViolations } from '../test-support/agm-rules.js';
 import { expect, screenshot, test } from './fixtures.js';
+import { nav, tinyBase } from './ui-helpers.js';
 import type { Page } from '@playwright/test';
-
-/** Switches the app's main view (the nav buttons: Runs, Launch, Compare, Export). */
-const nav = (page: Page, view: 'Runs' | 'Launch' | 'Compare' | 'Export') => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
-
-/** Fills the launch form's base config with a tiny, fast run. */
-async function tinyBase(page: Page, totalSteps: number): Promise<void> {
-  await nav(page, 'Launch');
-  const fill = async (label: string, value: string) => {
-    const box = page.getByRole('textbox', { name: label, exact: true });
-    await box.fill(value);
-  };
-  await fill('totalSteps', String(totalSteps));
-  await fill('model.dModel', '16');
-  await fill('promptsPerRollout', '2');
-  await fill('groupSize', '4');
-  await fill('minibatchesPerRollout', '2');
-  await fill('completionLength', '8');
-  await fill('evalPrompts', '4');
-}
 
 const statusCells = (page: Page, status: string) => page.getByRole('cell', { name: status, exact: true });
 

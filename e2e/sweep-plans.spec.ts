@@ -4,21 +4,12 @@
  * for a tau, a hand-built sweep with two cells that train the same thing is refused by main with
  * both cells named, and a plan started from the GUI trains its runs.
  */
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
-
-const nav = (page: Page, view: 'Runs' | 'Launch') => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
-
-async function tinyBase(page: Page): Promise<void> {
-  await nav(page, 'Launch');
-  for (const [label, value] of [['totalSteps', '4'], ['model.dModel', '16'], ['promptsPerRollout', '2'], ['groupSize', '4'], ['minibatchesPerRollout', '2'], ['completionLength', '8'], ['evalPrompts', '4']] as const) {
-    await page.getByRole('textbox', { name: label, exact: true }).fill(value);
-  }
-}
+import { nav, tinyBase } from './ui-helpers.js';
 
 test('plans in one click, tau for QK-clip arms, duplicate cells refused, a plan trains', async ({ app, page }) => {
   await app.open(page);
-  await tinyBase(page);
+  await tinyBase(page, 4);
   const plans = page.getByRole('group', { name: 'Plans' });
 
   await plans.getByRole('button', { name: 'Mean ablation' }).click();

@@ -6,23 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, SCREENSHOTS, test } from './fixtures.js';
-
-const nav = (page: Page, view: 'Runs' | 'Launch' | 'Compare') => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
-
-/** The launch form's base config: a tiny, fast run (as app.spec.ts). */
-async function tinyBase(page: Page, totalSteps: number): Promise<void> {
-  await nav(page, 'Launch');
-  const fill = (label: string, value: string) => page.getByRole('textbox', { name: label, exact: true }).fill(value);
-  await fill('totalSteps', String(totalSteps));
-  await fill('model.dModel', '16');
-  await fill('promptsPerRollout', '2');
-  await fill('groupSize', '4');
-  await fill('minibatchesPerRollout', '2');
-  await fill('completionLength', '8');
-  await fill('evalPrompts', '4');
-}
+import { nav, tinyBase } from './ui-helpers.js';
 
 test('a 2-arm x 3-seed sweep gets a verdict line per outcome, paired by seed and marked resolved or not', async ({ app, page }) => {
   await app.open(page);
