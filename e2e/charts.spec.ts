@@ -67,7 +67,7 @@ test('compare charts share crosshair and zoom, and read out whole steps', async 
   const [csv] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save the series of Reward mean as CSV' }).click()]);
   expect(csv.suggestedFilename()).toBe('reward-mean.csv');
   const rows = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
-  expect(rows[0]).toBe('step,hmpo,gspo');
+  expect(rows[0]).toBe('step,gspo,hmpo'); // groups in the order of their first run (the sweep queued gspo first)
   expect(rows.length).toBeGreaterThan(20);
   const [png] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save Reward mean as PNG' }).click()]);
   expect(png.suggestedFilename()).toBe('reward-mean.png');
