@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { agmExportViolations } from '../test-support/agm-rules.js';
 import { expect, screenshot, test } from './fixtures.js';
-import { nav, tinyBase } from './ui-helpers.js';
+import { gspoAndHmpo, nav, tinyBase } from './ui-helpers.js';
 import type { Page } from '@playwright/test';
 
 const statusCells = (page: Page, status: string) => page.getByRole('cell', { name: status, exact: true });
@@ -16,12 +16,7 @@ test('launch a two-seed sweep, watch it train live, compare it and export it as 
   await app.open(page);
   await expect(page.getByText(app.dbPath)).toBeVisible();
   await tinyBase(page, 40);
-  const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
-  for (const preset of ['grpo', 'gspo', 'hmpo']) {
-    const box = meanTypes.getByRole('checkbox', { name: preset, exact: true });
-    if (preset === 'grpo') await box.uncheck();
-    else await box.check();
-  }
+  await gspoAndHmpo(page);
   await page.getByRole('textbox', { name: 'Number of seeds' }).fill('2');
   await screenshot(page, 'launch');
   await page.getByRole('button', { name: 'Start sweep (4 runs)' }).click();

@@ -26,15 +26,17 @@ export async function tinyBase(page: Page, totalSteps: number): Promise<void> {
   for (const [label, value] of fields) await page.getByRole('textbox', { name: label, exact: true }).fill(value);
 }
 
+/** Ticks gspo and hmpo (and not grpo) as the sweep builder's mean types. */
+export async function gspoAndHmpo(page: Page): Promise<void> {
+  const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
+  await meanTypes.getByRole('checkbox', { name: 'grpo', exact: true }).uncheck();
+  for (const preset of ['gspo', 'hmpo']) await meanTypes.getByRole('checkbox', { name: preset, exact: true }).check();
+}
+
 /** Starts a sweep of gspo and hmpo x `seeds` seeds from the sweep builder, and waits for every run to finish. */
 export async function runSmallSweep(page: Page, totalSteps: number, seeds: number): Promise<void> {
   await tinyBase(page, totalSteps);
-  const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
-  for (const preset of ['grpo', 'gspo', 'hmpo']) {
-    const box = meanTypes.getByRole('checkbox', { name: preset, exact: true });
-    if (preset === 'grpo') await box.uncheck();
-    else await box.check();
-  }
+  await gspoAndHmpo(page);
   await page.getByRole('textbox', { name: 'Number of seeds' }).fill(String(seeds));
   await page.getByRole('button', { name: `Start sweep (${2 * seeds} runs)` }).click();
   await nav(page, 'Runs');

@@ -7,17 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, SCREENSHOTS, test } from './fixtures.js';
-import { nav, tinyBase } from './ui-helpers.js';
+import { gspoAndHmpo, nav, tinyBase } from './ui-helpers.js';
 
 test('a 2-arm x 3-seed sweep gets a verdict line per outcome, paired by seed and marked resolved or not', async ({ app, page }) => {
   await app.open(page);
   await tinyBase(page, 6);
-  const meanTypes = page.getByRole('group', { name: 'Mean types (first axis)' });
-  for (const preset of ['grpo', 'gspo', 'hmpo']) {
-    const box = meanTypes.getByRole('checkbox', { name: preset, exact: true });
-    if (preset === 'grpo') await box.uncheck();
-    else await box.check();
-  }
+  await gspoAndHmpo(page);
   await page.getByRole('textbox', { name: 'Number of seeds' }).fill('3');
   await page.getByRole('button', { name: 'Start sweep (6 runs)' }).click();
 

@@ -5,15 +5,27 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
 import { CLI } from './run-cli.js';
 
 /** Small rollouts (fast) but dModel 128: each checkpoint is about 1.6 MB, far over a socket buffer. */
 export const BIG_CHECKPOINT_ARGS = ['--set', 'model.dModel=128', '--set', 'promptsPerRollout=1', '--set', 'groupSize=2', '--set', 'minibatchesPerRollout=1', '--set', 'evalPrompts=1', '--set', 'backend=wasm'];
 
 export const freshDatabasePath = (label: string) => join(mkdtempSync(join(tmpdir(), `hmpo-fault-${label}-`)), 'lab.db');
+
+/** A fresh database path per call whose folder is removed after the test file's last test (register at module level). */
+export function databasesRemovedAfterAll(): (label: string) => string {
+  const folders: string[] = [];
+  afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+  return (label) => {
+    const path = freshDatabasePath(label);
+    folders.push(dirname(path));
+    return path;
+  };
+}
 
 export interface StartedCli {
   readonly child: ChildProcess;

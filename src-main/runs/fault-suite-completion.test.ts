@@ -6,11 +6,9 @@
  * and as one sweep. Every run must be finished with every step and checkpoint stored, every CLI exit 0.
  * Prints one summary line per scenario (quoted in the issue's closing note).
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test-support/run-cli.js';
-import { BIG_CHECKPOINT_ARGS, freshDatabasePath, readStore, startCli, type StoredRun } from '../../test-support/fault-harness.js';
+import { BIG_CHECKPOINT_ARGS, databasesRemovedAfterAll, readStore, startCli, type StoredRun } from '../../test-support/fault-harness.js';
 
 const STEPS = 3;
 // Periodic checkpoint after step 1 and the final one after step 2: two 1.6 MB messages per run.
@@ -21,13 +19,7 @@ const EXPECTED_CHECKPOINTS = [
   { kind: 'final', step: 2, intact: true },
 ];
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
-function database(label: string): string {
-  const path = freshDatabasePath(label);
-  folders.push(dirname(path));
-  return path;
-}
+const database = databasesRemovedAfterAll();
 
 /** Counts what went wrong across a database's runs, prints the line and returns the counts. */
 function tally(scenario: string, path: string, exitCodes: readonly (number | null)[], expectedRuns: number) {

@@ -6,11 +6,9 @@
  * a bounded time, no step the CLI printed is missing from the store, the next run works. Real SQLite
  * files and processes; the random delays come from a printed seed (HMPO_FAULT_SEED replays one).
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateRunConfig, type RunConfig } from '../../src-shared/run-config.js';
-import { BIG_CHECKPOINT_ARGS, freshDatabasePath, readStore, startCli, waitFor } from '../../test-support/fault-harness.js';
+import { BIG_CHECKPOINT_ARGS, databasesRemovedAfterAll, readStore, startCli, waitFor } from '../../test-support/fault-harness.js';
 import { createApp } from '../app/create-app.js';
 import { Rng } from '../trainer/rng.js';
 import { forkLauncher, type ChildLauncher } from '../trainer/trainer-host.js';
@@ -22,13 +20,7 @@ const uniform = (max: number) => rng.nextUint32() % max;
 /** The reconcile interval is 2 s; 10 s leaves room for a loaded CI machine. */
 const CRASH_NOTICED_WITHIN_MS = 10_000;
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
-function database(label: string): string {
-  const path = freshDatabasePath(label);
-  folders.push(dirname(path));
-  return path;
-}
+const database = databasesRemovedAfterAll();
 
 function bigConfig(totalSteps: number, seed: number): RunConfig {
   const result = validateRunConfig({ backend: 'wasm', model: { dModel: 128 }, promptsPerRollout: 1, groupSize: 2, minibatchesPerRollout: 1, evalPrompts: 1, checkpointEvery: 2, totalSteps, seed });
