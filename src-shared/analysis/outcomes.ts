@@ -75,30 +75,6 @@ export const OUTCOMES: Readonly<Record<OutcomeKey, OutcomeInfo>> = {
   },
 };
 
-/** The metric series runOutcomes reads. */
-export const OUTCOME_METRIC_KEYS = [
-  'charts/reward_mean',
-  'ratio/log_ratio_max_abs',
-  'ratio/log_ratio_var',
-  'clip/token_low',
-  'clip/token_high',
-  'clip/token_region',
-  'clip/sequence',
-  'ratio/raw_am_gm_gap',
-  'ratio/raw_am_hm_gap',
-  'objective/ess',
-  'optim/qk_max_logit',
-  'losses/entropy',
-  'optim/nonfinite_skips',
-] as const satisfies readonly MetricKey[];
-export type OutcomeMetricKey = (typeof OUTCOME_METRIC_KEYS)[number];
-
-/** One metric of one run: step ascending, value at each step (NaN where not finite). */
-export interface StepSeries {
-  readonly steps: readonly number[];
-  readonly values: readonly number[];
-}
-
 /** The series whose off-policy mean is an outcome. */
 export const OFF_POLICY_MEAN_KEYS = [
   'ratio/log_ratio_var',
@@ -109,9 +85,18 @@ export const OFF_POLICY_MEAN_KEYS = [
   'ratio/raw_am_gm_gap',
   'ratio/raw_am_hm_gap',
   'objective/ess',
-] as const satisfies readonly OutcomeMetricKey[];
+] as const satisfies readonly MetricKey[];
 /** The series whose largest value over the run is an outcome. */
-export const MAXIMUM_KEYS = ['ratio/log_ratio_max_abs', 'optim/qk_max_logit', 'optim/nonfinite_skips'] as const satisfies readonly OutcomeMetricKey[];
+export const MAXIMUM_KEYS = ['ratio/log_ratio_max_abs', 'optim/qk_max_logit', 'optim/nonfinite_skips'] as const satisfies readonly MetricKey[];
+/** The metric series runOutcomes reads: the reward, the entropy, and the two lists above. */
+export const OUTCOME_METRIC_KEYS = ['charts/reward_mean', 'losses/entropy', ...OFF_POLICY_MEAN_KEYS, ...MAXIMUM_KEYS] as const;
+export type OutcomeMetricKey = (typeof OUTCOME_METRIC_KEYS)[number];
+
+/** One metric of one run: step ascending, value at each step (NaN where not finite). */
+export interface StepSeries {
+  readonly steps: readonly number[];
+  readonly values: readonly number[];
+}
 
 /**
  * The part of a run's outcomes that no option changes: off-policy means and run maxima. It is
