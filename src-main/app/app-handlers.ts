@@ -15,7 +15,7 @@ import { downsampleSeries } from '../db/downsample-queries.js';
 import { readLogRatioHistograms, readQkStats, readSteps } from '../db/metric-readers.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
-import { deleteRunCheckpointFiles } from '../db/checkpoints-queries.js';
+import { deleteRunCheckpointFiles } from '../runs/checkpoint-files.js';
 import { listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';

@@ -9,7 +9,7 @@ import type { RunConfig } from '../../src-shared/run-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
 import { appendEvents } from '../db/events-queries.js';
-import { saveCheckpoint } from '../db/checkpoints-queries.js';
+import { saveCheckpoint } from '../runs/checkpoint-files.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
 import { endedRuns, readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
