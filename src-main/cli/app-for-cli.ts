@@ -17,6 +17,8 @@ export function databasePathOf(command: Command): string {
   const { db } = command.optsWithGlobals() as { db?: string };
   // An empty --db (e.g. --db "$UNSET") must not fall through to the default database the desktop app uses.
   if (db !== undefined && db.trim() === '') throw new CliError('--db is empty; pass the path of a database file, or leave --db out to use HMPO_LAB_DB or the default database');
+  // '-' reads as "standard input" to a CLI user, but SQLite would create a file named '-' in the working folder.
+  if (db?.trim() === '-') throw new CliError('--db -: a database cannot be read from standard input; pass the path of a database file, or leave --db out to use HMPO_LAB_DB or the default database');
   return resolveDatabasePath(db);
 }
 

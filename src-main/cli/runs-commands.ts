@@ -11,7 +11,10 @@ import { TASK_NAMES } from '../../src-shared/tasks.js';
 import { listRuns, requireRun } from '../db/runs-queries.js';
 import { existingRunId, openAppForCli, openStoreForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
-import { clip, fixed, formatTable } from './table.js';
+import { fixed, formatTable } from './table.js';
+
+/** How many of a run's latest events `show` lists. */
+const SHOWN_EVENTS = 20;
 
 function progress(r: RunSummary): string {
   return `${r.stepsDone}/${r.totalSteps}`;
@@ -45,7 +48,7 @@ export function registerRunsCommands(program: Command): void {
             process.stdout.write(`no runs in ${app.info.databasePath}${options.status || options.task || options.objective || options.sweep ? ' match those filters' : ' yet; start one with hmpo-lab run'}\n`);
             return;
           }
-          const rows = runs.map((r) => [r.id, r.status + (r.reason && r.status !== 'finished' ? ` (${clip(r.reason, 40)})` : ''), r.name, r.task, r.preset, String(r.seed), progress(r), fixed(r.lastReward), fixed(r.bestReward), r.wallTime === null ? '-' : `${r.wallTime.toFixed(1)}s`]);
+          const rows = runs.map((r) => [r.id, r.status + (r.reason && r.status !== 'finished' ? ` (${r.reason})` : ''), r.name, r.task, r.preset, String(r.seed), progress(r), fixed(r.lastReward), fixed(r.bestReward), r.wallTime === null ? '-' : `${r.wallTime.toFixed(1)}s`]);
           process.stdout.write(`${formatTable(['id', 'status', 'name', 'task', 'mean type', 'seed', 'steps', 'reward', 'best', 'wall'], rows, new Set([0, 5, 7, 8, 9]))}\n`);
         } finally {
           app.close();
@@ -82,8 +85,8 @@ export function registerRunsCommands(program: Command): void {
             'config:',
             JSON.stringify(detail.config, null, 2),
             '',
-            `events (last 20 of ${detail.events.length}):`,
-            ...detail.events.slice(-20).map((e) => `  ${new Date(e.at).toISOString()} ${e.step === null ? '' : `step ${e.step} `}${e.message}`),
+            detail.events.length > SHOWN_EVENTS ? `events (last ${SHOWN_EVENTS} of ${detail.events.length}):` : `events (${detail.events.length}):`,
+            ...detail.events.slice(-SHOWN_EVENTS).map((e) => `  ${new Date(e.at).toISOString()} ${e.step === null ? '' : `step ${e.step} `}${e.message}`),
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
         } finally {
