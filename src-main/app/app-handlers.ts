@@ -2,15 +2,16 @@
  * The contract's handlers: one function per channel, over the store, the run manager and the export
  * jobs. Arguments arrive validated (dispatch.ts); errors a user can act on are UserFacingErrors with
  * a message that says what to do. No transport and no SQL here beyond calling the query modules.
+ *
+ * Start-up: the handlers that validate configs, compare runs or describe events import what they
+ * need (zod through run-config and the analysis modules, the controller suite) when first called, so
+ * a command that only lists runs (`hmpo-lab ls`) does not load them: zod alone is ~100 ms.
  */
 import type { Database } from 'better-sqlite3';
 import type { AppInfo, DownsampledSeries, RunEventRow, SweepSummary, WorkersStatus, XAxis } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
-import { validateRunConfig } from '../../src-shared/run-config.js';
-import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
-import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
 import { runName } from '../../src-shared/run-name.js';
-import { listEvents, type RunEvent } from '../db/events-queries.js';
+import { listEvents } from '../db/events-queries.js';
 import { downsampleSeries } from '../db/downsample-queries.js';
 import { readLogRatioHistograms, readQkStats, readSteps } from '../db/metric-readers.js';
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
@@ -21,8 +22,7 @@ import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/ru
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
-import { compareRuns, type CompareInput } from './compare-runs.js';
-import { createOutcomeInputReader } from './outcome-inputs.js';
+import type { CompareInput } from './compare-runs.js';
 import type { ContractHandlers } from './dispatch.js';
 import { UserFacingError } from './user-facing-error.js';
 import type { EventHub } from './event-hub.js';
@@ -42,28 +42,6 @@ export interface HandlerDeps {
   readonly setRedis?: (url: string) => Promise<{ saved: string | null }>;
 }
 
-/** One line for the event log. */
-export function describeEvent(event: RunEvent): string {
-  switch (event.kind) {
-    case 'status':
-      return `${event.from ?? 'new'} -> ${event.to}${event.reason ? `: ${event.reason}` : ''}`;
-    case 'error':
-      return `${event.code}: ${event.message}`;
-    case 'nonfinite-skip':
-      return `skipped a step with a non-finite loss or gradient (${event.consecutive} in a row): ${event.detail}`;
-    case 'qk-clip':
-      return `QK-clip rescaled ${event.heads.length} head(s): ${event.heads.map((h) => `L${h.layer}H${h.head} S=${h.sMax.toFixed(2)} x${h.gamma.toFixed(3)}`).join(', ')}`;
-    case 'warm-start':
-      return `supervised warm start: ${event.steps} steps, final loss ${event.finalLoss.toFixed(4)}`;
-    case 'eval':
-      return `greedy evaluation: reward ${event.reward.toFixed(4)}, ${(event.successRate * 100).toFixed(1)}% solved`;
-    case 'checkpoint':
-      return 'checkpoint saved';
-    case 'control':
-      return `controller (${event.phase}, convergence rate ${event.convergenceRate.toFixed(4)}): ${describeControlChanges(event.changes, event.reason)}`;
-  }
-}
-
 /** A stored sweep as the contract describes it, with its one display name. */
 export function toSweepSummary(sweep: SweepRecord): SweepSummary {
   return {
@@ -77,13 +55,13 @@ export function toSweepSummary(sweep: SweepRecord): SweepSummary {
   };
 }
 
-/** Maps each step to its value on the requested x-axis. */
 /** Reward of a run's last greedy-evaluation event (the trainer evaluates once at the end of every run); null when none. */
 function lastEvalReward(db: Database, runId: number): number | null {
   const last = listEvents(db, runId, { kinds: ['eval'] }).at(-1)?.event;
   return last?.kind === 'eval' ? last.reward : null;
 }
 
+/** Maps each step to its value on the requested x-axis. */
 function xMapper(db: Database, runId: number, x: XAxis): (step: number) => number {
   if (x === 'step') return (step) => step;
   const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
@@ -99,7 +77,8 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     return id;
   };
   const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
-  const readOutcomeInputs = createOutcomeInputReader(db);
+  // Made on the first compare: it keeps each run's stability summary between compares.
+  let readOutcomeInputs: ReturnType<typeof import('./outcome-inputs.js').createOutcomeInputReader> | undefined;
 
   return {
     'app:info': () => deps.info,
@@ -109,12 +88,14 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return deps.setRedis(url);
     },
     'runs:list': () => listRunSummaries(db),
-    'runs:get': ({ runId }) => {
+    'runs:get': async ({ runId }) => {
+      const { describeEvent } = await import('./describe-event.js');
       const id = existing(runId);
       const events: RunEventRow[] = listEvents(db, id, { limit: 5000 }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
       return { summary: store.summary(runId), config: requireRun(db, id).config, events };
     },
-    'runs:start': ({ config, seeds, name }) => {
+    'runs:start': async ({ config, seeds, name }) => {
+      const { validateRunConfig } = await import('../../src-shared/run-config.js');
       const runs = seeds.map((seed) => {
         const result = validateRunConfig({ ...config, seed });
         if (!result.ok) throw new UserFacingError(result.error.code, result.error.message);
@@ -149,12 +130,14 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       changed(Number(runId));
       return null;
     },
-    'sweeps:preview': (spec) => {
+    'sweeps:preview': async (spec) => {
+      const { expandSweep, previewSweep } = await import('../../src-shared/sweep.js');
       const expanded = expandSweep(spec);
       if (!expanded.ok) throw new UserFacingError(expanded.error.code, expanded.error.message);
       return previewSweep(spec);
     },
-    'sweeps:start': (spec) => {
+    'sweeps:start': async (spec) => {
+      const [{ expandSweep }, { validateRunConfig }] = await Promise.all([import('../../src-shared/sweep.js'), import('../../src-shared/run-config.js')]);
       const expanded = expandSweep(spec);
       if (!expanded.ok) throw new UserFacingError(expanded.error.code, expanded.error.message);
       const runs = expanded.value;
@@ -183,7 +166,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const mappers = new Map(ids.map((id) => [id, xMapper(db, id, x)]));
       return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
     },
-    'metrics:compare': (request) => {
+    'metrics:compare': async (request) => {
+      const { compareRuns } = await import('./compare-runs.js');
+      readOutcomeInputs ??= (await import('./outcome-inputs.js')).createOutcomeInputReader(db);
       const withSummary = request.withSummary !== false;
       // Each run's record, x axis, summary and outcome inputs are read once, whatever the number of keys.
       const runs = checkedIds(request.runIds).map((id) => {
@@ -199,7 +184,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
             qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
           },
           ...(withSummary ? { lastEvalReward: lastEvalReward(db, id) } : {}),
-          ...(withSummary ? { outcomeInputs: readOutcomeInputs(id, summary) } : {}),
+          ...(withSummary ? { outcomeInputs: readOutcomeInputs!(id, summary) } : {}),
         };
       });
       const inputsFor = (key: MetricKey): CompareInput[] =>

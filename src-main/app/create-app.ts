@@ -18,9 +18,10 @@ import { ExportJobs } from './export-jobs.js';
 import type { ExportRoot } from '../export/export-root.js';
 import { openStore } from './open-store.js';
 import type { SqliteRunStore } from './sqlite-run-store.js';
-import { REMOTE_CONCURRENCY, type RemoteRuns } from '../workers/remote-runs.js';
-import { RedisSetupError } from '../workers/redis-connection.js';
-import { saveRemoteSetting, savedRemoteLabel } from '../workers/remote-setting.js';
+import type { RemoteRuns } from '../workers/remote-runs.js';
+
+/** Runs queued on remote workers have no local limit: the workers' own concurrency is the limit. */
+const REMOTE_CONCURRENCY = 100_000;
 
 export interface AppOptions {
   readonly databasePath: string;
@@ -65,9 +66,12 @@ export function createApp(options: AppOptions): App {
   if (options.remote) manager.adopt(options.remote.unfinished(store));
   const exports = new ExportJobs(events, options.exportRoot ?? null);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
-  const saved = () => savedRemoteLabel(options.databasePath);
-  const workers = async () => ({ ...(options.remote ? await options.remote.status() : { redis: null, workers: [] }), saved: saved() });
+  // The Redis client modules load only when the Workers view asks (BullMQ and ioredis cost a CLI
+  // command hundreds of ms of start-up); a remote app has them loaded already through options.remote.
+  const remoteSetting = () => import('../workers/remote-setting.js');
+  const workers = async () => ({ ...(options.remote ? await options.remote.status() : { redis: null, workers: [] }), saved: (await remoteSetting()).savedRemoteLabel(options.databasePath) });
   const setRedis = async (url: string) => {
+    const [{ saveRemoteSetting }, { RedisSetupError }] = await Promise.all([remoteSetting(), import('../workers/redis-connection.js')]);
     try {
       return { saved: await saveRemoteSetting(options.databasePath, url) };
     } catch (error) {

@@ -1,15 +1,15 @@
 /**
  * `hmpo-lab ls`, `show RUN`, `stop RUN` and `rm RUN...`: the run table in the terminal, one run's
  * details and events, a graceful stop of a run trained by another process (through the database),
- * and deletion of ended runs. Each refuses unknown ids with a message naming them.
+ * and deletion of ended runs, each through the contract's handlers (runs:list, runs:get, runs:stop,
+ * runs:delete) as the desktop app and browser mode do. Each refuses unknown ids with a message naming them.
  */
 import { Option, type Command } from 'commander';
-import { RUN_STATUSES, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
+import { RUN_STATUSES, type RunDetail, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-presets.js';
 import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
-import { listRuns, requireRun } from '../db/runs-queries.js';
-import { existingRunId, openAppForCli, openStoreForCli, viaHandler } from './app-for-cli.js';
+import { existingRun, existingRunId, openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { fixed, formatTable } from './table.js';
 
@@ -31,15 +31,12 @@ export function registerRunsCommands(program: Command): void {
     .option('--json', 'print the runs as JSON')
     .action(
       runCommand('ls', async (options: { status?: RunStatus; task?: string; objective?: string; sweep?: string; json?: boolean }, command: Command) => {
-        const app = await openStoreForCli(command);
+        const app = await openAppForCli(command);
         try {
-          const records = listRuns(app.db, {
-            ...(options.status ? { statuses: [options.status] } : {}),
-            ...(options.task ? { task: options.task } : {}),
-            ...(options.objective ? { objectivePreset: options.objective } : {}),
-            ...(options.sweep !== undefined ? { sweepId: Number(options.sweep) } : {}),
-          });
-          const runs = app.store.summaries(records);
+          const sweepId = options.sweep === undefined ? undefined : String(Number(options.sweep));
+          const runs = (await app.handlers['runs:list'](null)).filter(
+            (r) => (!options.status || r.status === options.status) && (!options.task || r.task === options.task) && (!options.objective || r.preset === options.objective) && (sweepId === undefined || r.sweepId === sweepId),
+          );
           if (options.json) {
             process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
             return;
@@ -51,7 +48,7 @@ export function registerRunsCommands(program: Command): void {
           const rows = runs.map((r) => [r.id, r.status + (r.reason && r.status !== 'finished' ? ` (${r.reason})` : ''), r.name, r.task, r.preset, String(r.seed), progress(r), fixed(r.lastReward), fixed(r.bestReward), r.wallTime === null ? '-' : `${r.wallTime.toFixed(1)}s`]);
           process.stdout.write(`${formatTable(['id', 'status', 'name', 'task', 'mean type', 'seed', 'steps', 'reward', 'best', 'wall'], rows, new Set([0, 5, 7, 8, 9]))}\n`);
         } finally {
-          app.close();
+          void app.close();
         }
       }),
     );
@@ -65,7 +62,7 @@ export function registerRunsCommands(program: Command): void {
       runCommand('show', async (runText: string, options: { json?: boolean }, command: Command) => {
         const app = await openAppForCli(command);
         try {
-          const detail = await viaHandler(() => app.handlers['runs:get']({ runId: String(existingRunId(app, runText)) }));
+          const detail = await existingRun(app, runText);
           if (options.json) {
             process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
             return;
@@ -103,7 +100,7 @@ export function registerRunsCommands(program: Command): void {
       runCommand('stop', async (runText: string, _options: unknown, command: Command) => {
         const app = await openAppForCli(command);
         try {
-          const id = existingRunId(app, runText);
+          const id = await existingRunId(app, runText);
           await viaHandler(() => app.handlers['runs:stop']({ runId: String(id) }));
           process.stdout.write(`asked run ${id} to stop; the process training it ends it after the current step\n`);
         } finally {
@@ -120,8 +117,12 @@ export function registerRunsCommands(program: Command): void {
       runCommand('rm', async (runTexts: string[], _options: unknown, command: Command) => {
         const app = await openAppForCli(command);
         try {
-          const ids = runTexts.map((t) => existingRunId(app, t));
-          const active = ids.filter((id) => ['queued', 'running'].includes(requireRun(app.db, id).status));
+          const runs: RunDetail[] = [];
+          for (const text of runTexts) runs.push(await existingRun(app, text)); // the first unknown id is the one reported
+          const ids = runs.map((r) => Number(r.summary.id));
+          // Stricter than runs:delete, which lets the app delete a run another process has queued (that
+          // process then skips it): from a terminal, a queued run is as much in use as a running one.
+          const active = runs.filter((r) => r.summary.status === 'queued' || r.summary.status === 'running').map((r) => r.summary.id);
           if (active.length > 0) throw new CliError(`run(s) ${active.join(', ')} are still queued or running; stop them first (hmpo-lab stop RUN), then delete`);
           await viaHandler(() => app.handlers['runs:delete']({ runIds: ids.map(String) }));
           process.stdout.write(`deleted ${ids.length} run(s): ${ids.join(', ')}\n`);
