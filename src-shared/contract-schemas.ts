@@ -36,7 +36,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'runs:list': empty,
   'runs:get': z.strictObject({ runId }),
   'runs:start': z.strictObject({ config: configInput, seeds, name: z.string().max(200).optional() }),
-  'runs:stop': z.strictObject({ runId }),
+  'runs:stop': z.strictObject({ runId, now: z.boolean().optional() }),
   'runs:delete': z.strictObject({ runIds: runIds.min(1, 'choose at least one run') }),
   'runs:setTags': z.strictObject({ runId, tags: z.array(z.string().trim().min(1, 'tags cannot be empty').max(64, 'tags are at most 64 characters')).max(32, 'at most 32 tags') }),
   'runs:setNotes': z.strictObject({ runId, notes: z.string().max(100_000, 'notes are at most 100,000 characters') }),

@@ -16,6 +16,8 @@ import type { TaskName } from './tasks.js';
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
 /** queued, running, then one of the end states: finished, failed (with reason), stopped (by the user), crashed (process died). */
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Whether a run with this status has not ended yet (queued or running). */
+export const isActiveStatus = (status: RunStatus): boolean => status === 'queued' || status === 'running';
 
 /** One row of the runs table. Times are milliseconds since the epoch. */
 export interface RunSummary {
@@ -72,8 +74,15 @@ export interface SweepSpec {
    * partial config) into the root, for axes that set several fields at once, e.g. MuonClip on =
    * {optimizer: {name: 'muon'}, qkClip: {enabled: true}}. `labels` names the values in run names.
    */
-  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
+  readonly axes: readonly SweepAxis[];
   readonly seeds: readonly number[];
+}
+
+/** One axis of a sweep's grid: a dotted RunConfig path and its values; `labels` names object values (MuonClip off / on). */
+export interface SweepAxis {
+  readonly path: string;
+  readonly values: readonly unknown[];
+  readonly labels?: readonly string[];
 }
 
 export interface SweepPreview {
@@ -90,7 +99,7 @@ export interface SweepSummary {
   /** The one display name, the same in the CLI, the UI and exports: "sweep 3" or "sweep 3 · lr grid" (sweep-label.ts). */
   readonly label: string;
   /** The grid's axes as launched (labels name object values, e.g. MuonClip off / on). */
-  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
+  readonly axes: readonly SweepAxis[];
   readonly seeds: readonly number[];
 }
 
@@ -239,7 +248,8 @@ export interface Requests {
   'runs:list': { req: null; res: RunSummary[] };
   'runs:get': { req: { runId: string }; res: RunDetail };
   'runs:start': { req: { config: RunConfigInput; seeds: number[]; name?: string }; res: { runIds: string[] } };
-  'runs:stop': { req: { runId: string }; res: null };
+  /** Stops after the current step; `now` ends a trainer this app runs at once (a second Ctrl-C). */
+  'runs:stop': { req: { runId: string; now?: boolean }; res: null };
   'runs:delete': { req: { runIds: string[] }; res: null };
   'runs:setTags': { req: { runId: string; tags: string[] }; res: null };
   'runs:setNotes': { req: { runId: string; notes: string }; res: null };

@@ -91,7 +91,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     'runs:get': async ({ runId }) => {
       const { describeEvent } = await import('./describe-event.js');
       const id = existing(runId);
-      const events: RunEventRow[] = listEvents(db, id, { limit: 5000 }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
+      const events: RunEventRow[] = listEvents(db, id, { limit: 5000, newest: true }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
       return { summary: store.summary(runId), config: requireRun(db, id).config, events };
     },
     'runs:start': async ({ config, seeds, name }) => {
@@ -103,9 +103,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       });
       return { runIds: manager.enqueue(runs) };
     },
-    'runs:stop': ({ runId }) => {
+    'runs:stop': ({ runId, now }) => {
       const id = existing(runId);
-      if (manager.stop(runId)) return null;
+      if ((now === true && manager.kill(runId)) || manager.stop(runId)) return null;
       if (requestStop(db, id)) return null; // owned by another process: it stops the run on its next heartbeat
       throw new UserFacingError('RUN_NOT_ACTIVE', `run ${runId} is ${requireRun(db, id).status}; only queued or running runs can be stopped`);
     },
