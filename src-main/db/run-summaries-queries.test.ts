@@ -1,27 +1,18 @@
 // The runs table's one-statement summaries agree with the store's record-by-record summaries for
 // every kind of run: queued, running with steps, finished, failed with a reason, tagged, in a sweep.
-import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteRunStore } from '../app/sqlite-run-store.js';
 import { insertStepRecords } from './metrics-queries.js';
 import { listRunSummaries } from './run-summaries-queries.js';
 import { markRunEnded, markRunStarted, setRunNotes, setRunTags } from './runs-queries.js';
 import { createSweep } from './sweeps-queries.js';
-import { addRun, openTestDatabase, stepRecord, temporaryFolder, testConfig } from './test-fixtures.js';
+import { addRun, stepRecord, testConfig, useTestDatabase } from './test-fixtures.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-let db: Database;
-beforeEach(() => {
-  folder = temporaryFolder();
-  db = openTestDatabase(folder.dir);
-});
-afterEach(() => {
-  db.close();
-  folder.remove();
-});
+const store = useTestDatabase();
 
 describe('listRunSummaries', () => {
   it('says exactly what the store says about every run, newest first', () => {
+    const { db } = store;
     addRun(db, { objective: { preset: 'gspo' } }); // queued
     const running = addRun(db, { objective: { preset: 'hmpo' }, optimizer: { name: 'muon' }, qkClip: { enabled: true }, totalSteps: 300 });
     markRunStarted(db, running, { pid: 1, backend: 'wasm' });
