@@ -5,7 +5,7 @@
  * runs:delete) as the desktop app and browser mode do. Each refuses unknown ids with a message naming them.
  */
 import { Option, type Command } from 'commander';
-import { RUN_STATUSES, type RunDetail, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
+import { isActiveStatus, RUN_STATUSES, type RunDetail, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-presets.js';
 import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
@@ -122,7 +122,7 @@ export function registerRunsCommands(program: Command): void {
           const ids = runs.map((r) => Number(r.summary.id));
           // Stricter than runs:delete, which lets the app delete a run another process has queued (that
           // process then skips it): from a terminal, a queued run is as much in use as a running one.
-          const active = runs.filter((r) => r.summary.status === 'queued' || r.summary.status === 'running').map((r) => r.summary.id);
+          const active = runs.filter((r) => isActiveStatus(r.summary.status)).map((r) => r.summary.id);
           if (active.length > 0) throw new CliError(`run(s) ${active.join(', ')} are still queued or running; stop them first (hmpo-lab stop RUN), then delete`);
           await viaHandler(() => app.handlers['runs:delete']({ runIds: ids.map(String) }));
           process.stdout.write(`deleted ${ids.length} run(s): ${ids.join(', ')}\n`);
