@@ -2,7 +2,7 @@
 // unchanged requests, panels and histograms, target parsing, and group colours/dashes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CompareGroup, CompareRequest, CompareResult, RunSummary } from '../../src-shared/contract.js';
-import { err, ok } from '../../src-shared/result.js';
+import { err, ok, type Result } from '../../src-shared/result.js';
 import { MUONCLIP_DASH, SOLID, presetColour } from './palette.js';
 import { CompareState, PANEL_KEYS, parseTarget } from './compare-state.svelte.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DownsampledSeries, RequestOf, RunDetail, RunSummary } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
 import { DEFAULT_RUN_CONFIG } from '../../src-shared/run-config.js';
-import { err, ok } from '../../src-shared/result.js';
+import { err, ok, type Result } from '../../src-shared/result.js';
 import { RUN_CHART_KEYS } from './charts/run-charts.js';
 import { RunViewState, type LiveStep } from './run-view-state.svelte.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
