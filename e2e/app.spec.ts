@@ -40,6 +40,10 @@ test('launch a two-seed sweep, watch it train live, compare it and export it as 
   await expect(rewardChart.getByRole('rowheader')).toHaveCount(3); // the x value, then one entry per mean type
   const summary = page.getByRole('table', { name: 'Summary per mean type' });
   await expect(summary.getByRole('row')).toHaveCount(3); // header + gspo + hmpo
+  // The panels keep their titled regions and captions (FacetGrid, CompareTable): one spectrum chart and one histogram run picker per mean type.
+  await expect(page.getByRole('region', { name: 'Power-mean spectrum' }).getByRole('figure')).toHaveCount(2);
+  await expect(page.getByRole('region', { name: 'Token log-ratio histograms' }).getByRole('combobox', { name: /^Run for / })).toHaveCount(2);
+  await expect(page.getByRole('table', { name: 'Config differences' }).getByRole('rowheader', { name: 'objective.preset' })).toBeVisible();
   await expect(page.getByText(/linear interpolation on a shared grid/).first()).toBeVisible();
   await screenshot(page, 'compare');
 
