@@ -74,24 +74,27 @@ describe('parcoordsData', () => {
     makeRun({ id: '4', preset: 'power', status: 'running' }),
   ];
   const outcomes = [
-    outcomeRow('1', { finalReward: 0.2, auc: 0.1 }),
-    outcomeRow('2', { finalReward: 0.4, auc: null }),
-    outcomeRow('3', { finalReward: 0.6, auc: 0.3 }),
+    outcomeRow('1', { finalReward: 0.2, auc: 0.1, collapsed: 0 }),
+    outcomeRow('2', { finalReward: 0.4, auc: null, collapsed: 0 }),
+    outcomeRow('3', { finalReward: 0.6, auc: 0.3, collapsed: 0 }),
   ];
   const data = parcoordsData(sweepOf(axes, [0], ['1', '2', '3', '4']), byId(runs), outcomes);
 
   it('has an axis per swept key, then one per outcome some run measured', () => {
-    expect(data.axes.map((a) => a.label)).toEqual(['objective', 'optimizer.learningRate', 'final reward', 'AUC']);
+    expect(data.axes.map((a) => a.label)).toEqual(['objective', 'optimizer.learningRate', 'final reward', 'AUC', 'collapsed']);
     expect(data.axes[0]).toMatchObject({ kind: 'categorical', categories: ['gspo', 'power p=-1'] });
     expect(data.axes[1]).toMatchObject({ kind: 'numeric', log: true, domain: [0.0001, 0.01], ticks: [0.0001, 0.01] });
     expect(data.axes[2]).toMatchObject({ kind: 'numeric', log: false, domain: [0.2, 0.6], better: 'up' });
+    // Every run equal: one tick at the value, drawn mid-axis.
+    expect(data.axes[4]).toMatchObject({ ticks: [0], better: 'down' });
+    expect(axisFraction(data.axes[4]!, 0)).toBe(0.5);
   });
 
   it('has one line per run with outcomes, holding category indices, numbers and nulls', () => {
     expect(data.lines.map((l) => l.runId)).toEqual(['1', '2', '3']);
-    expect(data.lines[0]!.values).toEqual([0, 0.0001, 0.2, 0.1]);
-    expect(data.lines[1]!.values).toEqual([0, 0.01, 0.4, null]);
-    expect(data.lines[2]!.values).toEqual([1, 0.0001, 0.6, 0.3]);
+    expect(data.lines[0]!.values).toEqual([0, 0.0001, 0.2, 0.1, 0]);
+    expect(data.lines[1]!.values).toEqual([0, 0.01, 0.4, null, 0]);
+    expect(data.lines[2]!.values).toEqual([1, 0.0001, 0.6, 0.3, 0]);
   });
 
   it('names a value by the axis labels when the sweep gave them', () => {

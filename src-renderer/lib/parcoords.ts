@@ -26,7 +26,7 @@ export interface ParcoordsAxis {
   readonly domain: readonly [number, number];
   /** Numeric axes spanning more than LOG_SPAN (all positive) are drawn on a log scale. */
   readonly log: boolean;
-  /** Numeric ticks (config axes: the swept values; outcome axes: low, middle, high). */
+  /** Numeric ticks (config axes: the swept values; outcome axes: low, middle, high, or the one value all runs share). */
   readonly ticks: readonly number[];
   /** Which way is better ('up' = higher is better), null when neither or for config axes. */
   readonly better: 'up' | 'down' | null;
@@ -116,7 +116,9 @@ function configAxis(axis: SweepAxis): ParcoordsAxis {
 
 function outcomeAxis(key: OutcomeKey, values: readonly number[]): ParcoordsAxis {
   const info = OUTCOMES[key];
-  const [low, high] = padded(Math.min(...values), Math.max(...values), false);
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const [low, high] = padded(min, max, false);
   return {
     id: `outcome:${key}`,
     label: info.label,
@@ -124,7 +126,8 @@ function outcomeAxis(key: OutcomeKey, values: readonly number[]): ParcoordsAxis 
     categories: [],
     domain: [low, high],
     log: false,
-    ticks: [low, (low + high) / 2, high],
+    // Every run equal: one tick at that value (mid-axis), not a made-up range around it.
+    ticks: min === max ? [min] : [low, (low + high) / 2, high],
     better: info.higherIsBetter === null ? null : info.higherIsBetter ? 'up' : 'down',
   };
 }
