@@ -1,7 +1,7 @@
 /**
  * A sweep's parallel coordinates as a user sees them: after a small sweep (gspo and hmpo, one seed)
  * finishes, its page draws one axis for the swept key and one per verdict outcome, and one line per
- * run; dragging along the swept key's axis keeps only the runs in that range.
+ * run; dragging along the swept key's axis keeps only the runs in that range; an axis can be hidden.
  */
 import { expect, test } from './fixtures.js';
 import { nav, runSmallSweep } from './ui-helpers.js';
@@ -35,4 +35,11 @@ test('a finished sweep\'s page plots its runs over the swept key and the verdict
   await page.screenshot({ path: testInfo.outputPath('sweep-parcoords-brushed.png'), fullPage: true });
   await plot.getByRole('button', { name: 'Clear brushes' }).click();
   await expect(svg.locator('path.line.faded')).toHaveCount(0);
+
+  // Axes can be hidden: the plot keeps the others and every line.
+  await plot.getByText(`Axes (${axisTitles.length} of ${axisTitles.length})`).click();
+  await plot.getByRole('checkbox', { name: 'eval reward' }).uncheck();
+  await expect(svg.locator('g.axis')).toHaveCount(axisTitles.length - 1);
+  await expect(svg.locator('g.axis[data-axis="eval reward"]')).toHaveCount(0);
+  await expect(svg.locator('path.line')).toHaveCount(2);
 });

@@ -19,6 +19,7 @@ import {
   polylinePoints,
   runAxisIndices,
   withinBrushes,
+  withoutAxes,
   yFraction,
   type ParcoordsAxis,
 } from './parcoords.js';
@@ -95,6 +96,13 @@ describe('parcoordsData', () => {
     expect(data.lines[0]!.values).toEqual([0, 0.0001, 0.2, 0.1, 0]);
     expect(data.lines[1]!.values).toEqual([0, 0.01, 0.4, null, 0]);
     expect(data.lines[2]!.values).toEqual([1, 0.0001, 0.6, 0.3, 0]);
+  });
+
+  it('drops hidden axes and their values from every line', () => {
+    const shown = withoutAxes(data, new Set(['config:optimizer.learningRate', 'outcome:auc']));
+    expect(shown.axes.map((a) => a.label)).toEqual(['objective', 'final reward', 'collapsed']);
+    expect(shown.lines[1]!.values).toEqual([0, 0.4, 0]);
+    expect(withoutAxes(data, new Set())).toBe(data);
   });
 
   it('names a value by the axis labels when the sweep gave them', () => {

@@ -168,6 +168,16 @@ export function parcoordsData(
   return { axes, lines };
 }
 
+/** The data without the hidden axes (by id), lines keeping the values of the axes shown. */
+export function withoutAxes(data: ParcoordsData, hidden: ReadonlySet<string>): ParcoordsData {
+  if (hidden.size === 0) return data;
+  const keep = data.axes.map((axis) => !hidden.has(axis.id));
+  return {
+    axes: data.axes.filter((_, i) => keep[i]),
+    lines: data.lines.map((line) => ({ ...line, values: line.values.filter((_, i) => keep[i]) })),
+  };
+}
+
 function isFiniteNumber(value: number | null | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
