@@ -22,7 +22,8 @@ test('a finished sweep\'s page plots its runs over the swept key and the verdict
   expect(axisTitles).toEqual(expect.arrayContaining(['steps to target', 'log-ratio variance', 'ESS', 'collapsed']));
   await expect(svg.locator('g.axis[data-axis="objective"] .tick-label')).toHaveText(['gspo', 'hmpo']);
   await expect(svg.locator('path.line')).toHaveCount(2);
-  await page.screenshot({ path: testInfo.outputPath('sweep-parcoords.png'), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('sweep-page.png'), fullPage: true });
+  await plot.screenshot({ path: testInfo.outputPath('sweep-parcoords.png') });
 
   // Drag over the upper half of the objective axis (hmpo's category): one run is kept, one fades.
   const box = (await svg.locator('g.axis[data-axis="objective"] rect.hit').boundingBox())!;
@@ -32,7 +33,7 @@ test('a finished sweep\'s page plots its runs over the swept key and the verdict
   await page.mouse.up();
   await expect(plot.getByRole('status')).toHaveText('1 of 2 runs in the brushed ranges');
   await expect(svg.locator('path.line.faded')).toHaveCount(1);
-  await page.screenshot({ path: testInfo.outputPath('sweep-parcoords-brushed.png'), fullPage: true });
+  await plot.screenshot({ path: testInfo.outputPath('sweep-parcoords-brushed.png') });
   await plot.getByRole('button', { name: 'Clear brushes' }).click();
   await expect(svg.locator('path.line.faded')).toHaveCount(0);
 
