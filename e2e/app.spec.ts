@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { agmExportViolations } from '../test-support/agm-rules.js';
 import { expect, screenshot, test } from './fixtures.js';
-import { gspoAndHmpo, nav, tinyBase } from './ui-helpers.js';
+import { gspoAndHmpo, nav, openAdvanced, tinyBase } from './ui-helpers.js';
 import type { Page } from '@playwright/test';
 
 const statusCells = (page: Page, status: string) => page.getByRole('cell', { name: status, exact: true });
@@ -75,6 +75,7 @@ test('stop a running run', async ({ app, page }) => {
 test('an invalid config shows its message where the user acted, and launches nothing', async ({ app, page }) => {
   await app.open(page);
   await nav(page, 'Launch');
+  await openAdvanced(page);
   await page.getByRole('textbox', { name: 'model.dModel', exact: true }).fill('30');
   await expect(page.getByText(/dModel 30 is not divisible by nHeads 4/).first()).toBeVisible();
   await screenshot(page, 'launch-invalid');
