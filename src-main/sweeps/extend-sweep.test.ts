@@ -10,7 +10,7 @@ import type { App } from '../app/create-app.js';
 import { listRuns } from '../db/runs-queries.js';
 import { createSweep, getSweep } from '../db/sweeps-queries.js';
 import { testConfig, useTestDatabase } from '../db/test-fixtures.js';
-import { extendSweep } from './extend-sweep.js';
+import { extendSweep, SweepGoneError } from './extend-sweep.js';
 
 const store = useTestDatabase();
 const spec: SweepSpec = { name: 'ur', base: { task: 'copy' }, axes: [{ path: 'objective', values: [{ preset: 'grpo' }, { preset: 'hmpo' }] }], seeds: [0, 1] };
@@ -45,7 +45,7 @@ describe('extendSweep', () => {
   it('refuses a seed the sweep already has, or a sweep that is gone, changing nothing', () => {
     const { sweepId, app, adopted } = setUp();
     expect(() => extendSweep(app, sweepId, spec, [1, 2])).toThrow(/already has seed\(s\) 1/);
-    expect(() => extendSweep(app, '999999', spec, [5])).toThrow(/no sweep with id 999999/);
+    expect(() => extendSweep(app, '999999', spec, [5])).toThrow(SweepGoneError);
     expect(getSweep(store.db, Number(sweepId))).toMatchObject({ seeds: [0, 1], runIds: expect.any(Array) as unknown });
     expect(getSweep(store.db, Number(sweepId))!.runIds).toHaveLength(4);
     expect(adopted).toEqual([]);

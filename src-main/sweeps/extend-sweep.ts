@@ -9,7 +9,17 @@ import { expandSweep } from '../../src-shared/sweep.js';
 import type { App } from '../app/create-app.js';
 import { createRun } from '../db/runs-queries.js';
 import { cached } from '../db/statements.js';
+import { StoreError } from '../db/store-errors.js';
 import { getSweep } from '../db/sweeps-queries.js';
+
+/** The sweep was deleted (by another process) between rounds: one line for the user, not a crash. */
+export class SweepGoneError extends StoreError {
+  readonly code = 'SWEEP_NOT_FOUND';
+  constructor(readonly sweepId: string) {
+    super(`sweep ${sweepId} was deleted while its runs were being added; the runs of earlier rounds are kept (hmpo-lab ls)`);
+    this.name = 'SweepGoneError';
+  }
+}
 
 /** Queues the spec's runs at `seeds` in sweep `sweepId`; their ids, in the spec's cell order. */
 export function extendSweep(app: Pick<App, 'db' | 'manager' | 'info'>, sweepId: string, spec: SweepSpec, seeds: readonly number[]): string[] {
@@ -20,7 +30,8 @@ export function extendSweep(app: Pick<App, 'db' | 'manager' | 'info'>, sweepId: 
   const records = db
     .transaction(() => {
       const sweep = getSweep(db, Number(sweepId));
-      if (sweep === undefined) throw new Error(`no sweep with id ${sweepId}; it may have been deleted`);
+      if (sweep === undefined) throw new SweepGoneError(sweepId);
+      // A bug, not input: the rounds pick fresh seeds after the largest used.
       const added = seeds.filter((seed) => !sweep.seeds.includes(seed));
       if (added.length !== seeds.length) throw new Error(`sweep ${sweepId} already has seed(s) ${seeds.filter((s) => sweep.seeds.includes(s)).join(', ')}`);
       cached(db, 'UPDATE sweeps SET seeds_json = ? WHERE id = ?').run(JSON.stringify([...sweep.seeds, ...seeds]), sweep.id);
