@@ -7,6 +7,7 @@
 import uPlot from 'uplot';
 import { CHART_INK, withAlpha, type Theme } from '../palette.js';
 import { drawableModel, type ChartModel } from './chart-model.js';
+import type { XRange } from './chart-zoom.svelte.js';
 
 export interface ReferenceLine {
   readonly y: number;
@@ -33,8 +34,10 @@ export interface ChartSettings {
   readonly theme: Theme;
   /** Read at every draw, so annotations can change without rebuilding the chart. */
   readonly annotations: () => Annotations;
-  /** Called when the user drag-selects a range (zooms in): live charts stop following the tail. */
-  readonly onUserZoom?: () => void;
+  /** Called with the x range the user drag-selects (zooms in to): live charts stop following the tail. */
+  readonly onUserZoom?: (range: XRange) => void;
+  /** Called whenever the x scale changed (zoom, reset, new data): the chart shows its range. */
+  readonly onXScale?: (range: XRange | null) => void;
   /**
    * Charts with the same key share a crosshair and an x zoom (drag to zoom one, double-click to
    * reset, and the others follow). Only for charts on the same x axis.
@@ -185,10 +188,18 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       // Without a cursor the legend would read "--": show the last values instead.
       setCursor: [(u) => u.cursor.idx == null && showLastValues(u)],
       setData: [(u) => u.cursor.idx == null && showLastValues(u)],
-      ...(settings.syncKey ? { setScale: [(u: uPlot, key: string) => key === 'x' && shareZoom(u, settings.syncKey!)] } : {}),
+      setScale: [
+        (u: uPlot, key: string) => {
+          if (key !== 'x') return;
+          if (settings.syncKey) shareZoom(u, settings.syncKey);
+          const { min, max } = u.scales['x'] ?? {};
+          settings.onXScale?.(min != null && max != null ? { min, max } : null);
+        },
+      ],
       setSelect: [
         (u) => {
-          if (u.select.width > 0) settings.onUserZoom?.();
+          // Fired on mouse-up before uPlot applies the selection, so the range is read on the old scale.
+          if (u.select.width > 0) settings.onUserZoom?.({ min: u.posToVal(u.select.left, 'x'), max: u.posToVal(u.select.left + u.select.width, 'x') });
         },
       ],
     },
