@@ -1,8 +1,9 @@
 /**
  * Compare charts as a user reads them: the legend shows the last values before any hover (not
  * "--"), step read-outs are whole numbers, the crosshair moves in every curve chart at once, and a
- * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the
- * log-ratio heatmaps carry a colour scale; each chart saves its series as CSV and itself as PNG.
+ * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the zoom is
+ * in the URL (reload keeps it, Back undoes it), in the Run view too; the log-ratio heatmaps carry a
+ * colour scale; each chart saves its series as CSV and itself as PNG; screenshots in both themes.
  */
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
@@ -12,13 +13,30 @@ import { runSmallSweep } from './ui-helpers.js';
 /** The x read-out of a chart's legend (its first row). */
 const xReadout = (chart: Locator) => chart.locator('.u-legend tr').first().locator('td').first();
 
+/** The x range a chart draws (its plot's data-x-range, written on every x-scale change). */
+async function xRange(chart: Locator): Promise<[number, number]> {
+  const text = (await chart.locator('[data-x-range]').getAttribute('data-x-range')) ?? '';
+  const [min, max] = text.split(',').map(Number);
+  return [min ?? Number.NaN, max ?? Number.NaN];
+}
+
+/** Drags across a chart's plot from one fraction of its width to another (a drag-zoom). */
+async function dragAcross(page: Page, chart: Locator, from: number, to: number): Promise<void> {
+  await chart.locator('.u-over').scrollIntoViewIfNeeded();
+  const box = (await chart.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * from, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
 async function hoverAt(page: Page, chart: Locator, fraction: number): Promise<void> {
   await chart.locator('.u-over').scrollIntoViewIfNeeded();
   const box = (await chart.locator('.u-over').boundingBox())!;
   await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2);
 }
 
-test('compare charts share crosshair and zoom, and read out whole steps', async ({ app, page }) => {
+test('compare charts share crosshair and zoom, the zoom lives in the URL, and they read out whole steps', async ({ app, page }, testInfo) => {
   await app.open(page);
   await runSmallSweep(page, 24, 1);
   await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
@@ -43,19 +61,43 @@ test('compare charts share crosshair and zoom, and read out whole steps', async 
   await expect(xReadout(gap)).toHaveText(step!);
 
   // Drag-zoom the main chart onto its second half: the gap chart's left edge now reads about step 12.
-  await main.locator('.u-over').scrollIntoViewIfNeeded();
-  const box = (await main.locator('.u-over').boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
+  await expect.poll(async () => (await xRange(main))[0]).toBe(0);
+  await dragAcross(page, main, 0.5, 0.95);
   await hoverAt(page, gap, 0.01);
   await expect.poll(async () => Number(await xReadout(gap).textContent())).toBeGreaterThanOrEqual(10);
   await screenshot(page, 'compare-zoomed');
-  // Double-click resets the zoom of both.
+
+  // The zoom is in the URL: a reload (or the copied link) draws the same x range; Back undoes it.
+  await expect(page).toHaveURL(/[?&]zoom=\d+(\.\d+)?,\d+(\.\d+)?(&|$)/);
+  const [zoomMin, zoomMax] = (/[?&]zoom=([^&]+)/.exec(page.url())![1]!).split(',').map(Number) as [number, number];
+  expect(zoomMin).toBeGreaterThanOrEqual(10);
+  expect(zoomMax).toBeLessThanOrEqual(23);
+  await expect.poll(() => xRange(gap)).toEqual([zoomMin, zoomMax]);
+  await page.reload();
+  await expect(main.getByRole('rowheader', { name: /^hmpo/ })).toBeVisible();
+  await expect.poll(() => xRange(main)).toEqual([zoomMin, zoomMax]);
+  await expect.poll(() => xRange(gap)).toEqual([zoomMin, zoomMax]);
+  await page.goBack();
+  await expect(page).not.toHaveURL(/zoom=/);
+  await expect.poll(() => xRange(main)).toEqual([0, 23]);
+  await expect.poll(() => xRange(gap)).toEqual([0, 23]);
+
+  // Double-click resets the zoom of both, and takes it out of the URL.
+  await dragAcross(page, main, 0.5, 0.95);
+  await expect(page).toHaveURL(/zoom=/);
   await main.locator('.u-over').dblclick();
   await hoverAt(page, gap, 0.01);
   await expect.poll(async () => Number(await xReadout(gap).textContent())).toBeLessThanOrEqual(1);
+  await expect(page).not.toHaveURL(/zoom=/);
+  await expect.poll(() => xRange(gap)).toEqual([0, 23]);
+
+  // The same charts in both themes, kept as CI artefacts.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await main.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath(`compare-charts-${colorScheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // Each log-ratio heatmap has its colour scale, labelled in shares of the step's tokens.
   const colourScale = page.getByRole('img', { name: /^Colour scale: share of the step's tokens/ }).first();
@@ -72,4 +114,23 @@ test('compare charts share crosshair and zoom, and read out whole steps', async 
   const [png] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save Reward mean as PNG' }).click()]);
   expect(png.suggestedFilename()).toBe('reward-mean.png');
   expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+});
+
+test('a zoom in the Run view is in the URL too: reload keeps it, Back undoes it', async ({ app, page }) => {
+  await app.open(page);
+  await runSmallSweep(page, 24, 1);
+  await page.getByRole('button', { name: /^gspo\W+seed 0$/ }).click();
+  await expect(page.locator('#run-view-title')).toHaveText(/gspo/);
+  const reward = page.getByRole('figure', { name: /^Reward/ }).first();
+  await expect.poll(() => xRange(reward)).toEqual([0, 23]);
+  await dragAcross(page, reward, 0.25, 0.75);
+  await expect(page).toHaveURL(/#\/runs\/1\?(.*&)?zoom=/);
+  const zoomed = await xRange(reward);
+  expect(zoomed[0]).toBeGreaterThan(3);
+  expect(zoomed[1]).toBeLessThan(20);
+  await page.reload();
+  await expect.poll(() => xRange(reward)).toEqual(zoomed);
+  await page.goBack();
+  await expect(page).not.toHaveURL(/zoom=/);
+  await expect.poll(() => xRange(reward)).toEqual([0, 23]);
 });
