@@ -5,7 +5,7 @@
  * vertical event markers (e.g. clip steps). No DOM access here, so it is unit-testable.
  */
 import uPlot from 'uplot';
-import { CHART_INK, withAlpha, type Theme } from '../palette.js';
+import { BAND_OPACITY, CHART_INK, withAlpha, type Theme } from '../palette.js';
 import { drawableModel, type ChartModel } from './chart-model.js';
 import type { XRange } from './chart-zoom.svelte.js';
 
@@ -64,9 +64,6 @@ export function shareZoom(u: uPlot, syncKey: string): void {
     passingZoom = false;
   }
 }
-
-/** Band fill opacity: a translucent grey or blue band on near-black needs about twice the alpha it needs on white. */
-export const DEFAULT_BAND_OPACITY: Readonly<Record<Theme, number>> = { light: 0.18, dark: 0.32 };
 
 /** CSS class of series the legend hides (band edges, faint per-seed lines). */
 export const LEGEND_HIDDEN_CLASS = 'hmpo-legend-hidden';
@@ -149,7 +146,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       class: LEGEND_HIDDEN_CLASS,
     });
     series.push(edge('lower'), edge('upper'));
-    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? DEFAULT_BAND_OPACITY[settings.theme]) });
+    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? BAND_OPACITY[settings.theme]) });
   }
   for (const line of model.lines) {
     series.push({
