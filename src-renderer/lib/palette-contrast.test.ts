@@ -5,9 +5,8 @@
  * 4.5:1 (its tick labels are text), and every band fill as the Compare chart draws it stands out from
  * the background by at least 1.3:1 (the dark grpo band used to all but vanish).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import themeCss from '../theme.css?raw';
 import type { CompareGroup } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 import { groupCurvesModel } from './charts/group-curves.js';
@@ -61,8 +60,7 @@ function themeVariables(css: string): Record<Theme, Map<string, string>> {
 }
 
 const THEMES: readonly Theme[] = ['light', 'dark'];
-// Read as a file: vitest hands CSS imports (even ?raw) to tests as empty strings.
-const variables = themeVariables(readFileSync(join(import.meta.dirname, '../theme.css'), 'utf8'));
+const variables = themeVariables(themeCss);
 const backgrounds = (theme: Theme): [string, Rgb][] => ['--bg', '--surface'].map((name) => [name, parseColour(variables[theme].get(name) ?? `missing ${name}`)]);
 
 function compareGroup(preset: (typeof OBJECTIVE_PRESETS)[number]): CompareGroup {
