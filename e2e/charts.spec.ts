@@ -4,11 +4,13 @@
  * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the zoom is
  * in the URL (reload keeps it, Back undoes it), in the Run view too; the log-ratio heatmaps carry a
  * colour scale; each chart saves its series as CSV and itself as PNG; screenshots in both themes.
+ * An export that cannot write says why in one plain sentence, once, and counts progress in runs.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures.js';
-import { runSmallSweep } from './ui-helpers.js';
+import { nav, runSmallSweep } from './ui-helpers.js';
 
 /** The x read-out of a chart's legend (its first row). */
 const xReadout = (chart: Locator) => chart.locator('.u-legend tr').first().locator('td').first();
@@ -133,4 +135,42 @@ test('a zoom in the Run view is in the URL too: reload keeps it, Back undoes it'
   await page.goBack();
   await expect(page).not.toHaveURL(/zoom=/);
   await expect.poll(() => xRange(reward)).toEqual([0, 23]);
+});
+
+test('an export that cannot write says why in one plain sentence, once; progress counts runs', async ({ app, page }) => {
+  await app.open(page);
+  await runSmallSweep(page, 4, 1);
+  const root = join(app.dir, 'exports'); // browser mode's export root
+  mkdirSync(root, { recursive: true });
+  const file = join(root, 'not-a-folder');
+  writeFileSync(file, 'x');
+  await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+  await nav(page, 'Export');
+  const dialog = page.getByRole('dialog');
+  const folder = dialog.getByRole('textbox', { name: 'Output folder' });
+  const alerts = dialog.getByRole('alert');
+
+  // A folder under a file: refused when asked.
+  await folder.fill(join(file, 'sub'));
+  await dialog.getByRole('button', { name: 'Export 2 runs' }).click();
+  await expect(alerts).toHaveCount(1);
+  await expect(alerts).toContainText(`Cannot create the export folder: ${file} is a file, not a folder. Choose a folder inside the export root ${root}.`);
+  await expect(dialog).not.toContainText(/ENOTDIR|mkdir/);
+
+  // A folder where a run's own folder is taken by a file: fails while exporting, said once.
+  const taken = join(root, 'taken');
+  mkdirSync(taken);
+  writeFileSync(join(taken, '1'), 'x');
+  await folder.fill(taken);
+  await dialog.getByRole('button', { name: 'Export 2 runs' }).click();
+  await expect(dialog.getByText(/^runs exported \d \/ 2 · failed$/)).toBeVisible();
+  await expect(alerts).toHaveCount(1);
+  await expect(alerts).toHaveText(`Cannot create the export folder: ${join(taken, '1')} is a file, not a folder. Choose another folder.`);
+  await expect(dialog).not.toContainText(/ENOTDIR|EEXIST|mkdir/);
+
+  // A good folder: the same unit up to the end.
+  await folder.fill(join(root, 'fine'));
+  await dialog.getByRole('button', { name: 'Export 2 runs' }).click();
+  await expect(dialog.getByText('runs exported 2 / 2 · finished')).toBeVisible();
+  await expect(alerts).toHaveCount(0);
 });
