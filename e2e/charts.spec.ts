@@ -118,13 +118,42 @@ test('compare charts share crosshair and zoom, the zoom lives in the URL, and th
   expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
 });
 
-test('a zoom in the Run view is in the URL too: reload keeps it, Back undoes it', async ({ app, page }) => {
+test('Run view charts: y axes named with units, last values, readable log ticks, empty states that say why; a zoom in the URL', async ({ app, page }, testInfo) => {
   await app.open(page);
   await runSmallSweep(page, 24, 1);
   await page.getByRole('button', { name: /^gspo\W+seed 0$/ }).click();
   await expect(page.locator('#run-view-title')).toHaveText(/gspo/);
   const reward = page.getByRole('figure', { name: /^Reward/ }).first();
   await expect.poll(() => xRange(reward)).toEqual([0, 23]);
+
+  // Titles in words, y axes named with the glossary's units (said to screen readers; drawn on the canvas).
+  await expect(reward.getByRole('heading', { name: 'Reward', level: 3 })).toBeVisible();
+  await expect(reward).toContainText('Y axis: Reward');
+  const length = page.getByRole('figure', { name: /^Completion length/ });
+  await expect(length).toContainText('Y axis: Completion length (tokens)');
+  await expect(length.getByRole('rowheader', { name: /^Completion length/ })).toBeVisible(); // the legend in words, not charts/…
+  // Last values before any hover, at a whole step.
+  await expect(xReadout(reward)).toHaveText('23');
+  await expect(reward.locator('.u-legend')).not.toContainText('--');
+  // The gradient norm starts on a log axis: only whole decades are labelled.
+  const gradNorm = page.getByRole('figure', { name: /^Gradient norm/ });
+  await gradNorm.scrollIntoViewIfNeeded();
+  await expect(gradNorm.getByRole('checkbox', { name: 'log y' })).toBeChecked();
+  await expect.poll(async () => (await gradNorm.locator('[data-y-ticks]').getAttribute('data-y-ticks')) ?? '').toMatch(/^(1e-?\d+|0\.0*1|10*)( (1e-?\d+|0\.0*1|10*))*$/);
+  // A chart with nothing to draw says why.
+  const control = page.getByRole('figure', { name: /^AGM controller/ });
+  await control.scrollIntoViewIfNeeded();
+  await expect(control.getByRole('note')).toHaveText('No controller multipliers: this run trains with every AGM controller switch off.');
+  await expect(control.locator('.u-legend')).toBeHidden(); // no row of "--"
+  await expect(control.getByRole('button', { name: /as CSV$/ })).toBeDisabled();
+  // Each chart saves its own series.
+  const [csv] = await Promise.all([page.waitForEvent('download'), length.getByRole('button', { name: 'Save the series of Completion length as CSV' }).click()]);
+  expect(csv.suggestedFilename()).toBe('completion-length.csv');
+  expect(readFileSync((await csv.path())!, 'utf8').split('\n')[0]).toMatch(/^step,Completion length/);
+  await page.screenshot({ path: testInfo.outputPath('run-view-charts.png'), fullPage: true });
+  await reward.scrollIntoViewIfNeeded();
+
+  // A zoom is in the URL: reload keeps it, Back undoes it.
   await dragAcross(page, reward, 0.25, 0.75);
   await expect(page).toHaveURL(/#\/runs\/1\?(.*&)?zoom=/);
   const zoomed = await xRange(reward);

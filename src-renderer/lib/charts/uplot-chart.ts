@@ -3,8 +3,8 @@
  * data in place when only values changed (append-only live updates keep the user's zoom unless
  * following the tail) and rebuilds it when the series set, the y scale or the theme changed.
  * It applies the view's x zoom (from the URL, chart-zoom.svelte.ts) after every draw, reports the
- * user's drag-zoom and double-click reset, and shows the drawn x range as `data-x-range` on its
- * container. MetricChart.svelte drives it from an effect; nothing else touches uPlot.
+ * user's drag-zoom and double-click reset, and shows the drawn x range as `data-x-range` and the
+ * y tick labels as `data-y-ticks` on its container (canvas text is invisible to tests and tools). MetricChart.svelte drives it from an effect; nothing else touches uPlot.
  */
 import uPlot from 'uplot';
 import type { Theme } from '../palette.js';
@@ -76,6 +76,9 @@ export class UplotChart {
       theme: view.theme,
       annotations: () => this.#annotations,
       onUserZoom: this.#onUserZoom,
+      onYTicks: (labels) => {
+        this.#container.dataset['yTicks'] = labels.join(' ');
+      },
       onXScale: (range) => {
         this.#container.dataset['xRange'] = range ? `${range.min},${range.max}` : '';
       },

@@ -36,6 +36,8 @@ export interface ChartSettings {
   readonly annotations: () => Annotations;
   /** Called with the x range the user drag-selects (zooms in to): live charts stop following the tail. */
   readonly onUserZoom?: (range: XRange) => void;
+  /** Called with the y tick labels each time they are drawn (blank ones left out): the chart shows them. */
+  readonly onYTicks?: (labels: readonly string[]) => void;
   /** Called whenever the x scale changed (zoom, reset, new data): the chart shows its range. */
   readonly onXScale?: (range: XRange | null) => void;
   /**
@@ -177,7 +179,18 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
       },
     },
-    axes: [axis(settings.xLabel), { ...axis(settings.yLabel), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
+    axes: [
+      axis(settings.xLabel),
+      {
+        ...axis(settings.yLabel),
+        size: 60,
+        values: (_u, splits) => {
+          const labels = settings.logY ? logTickLabels(splits) : tickLabels(splits);
+          settings.onYTicks?.(labels.filter((label) => label !== ''));
+          return labels;
+        },
+      },
+    ],
     legend: { show: true, live: true },
     cursor: { drag: { x: true, y: false, setScale: true }, ...(settings.syncKey ? { sync: { key: settings.syncKey } } : {}) },
     hooks: {
