@@ -22,6 +22,10 @@ async function xRange(chart: Locator): Promise<[number, number]> {
   return [min ?? Number.NaN, max ?? Number.NaN];
 }
 
+/** Log-axis tick labels that are whole decades only (1e-5, 0.001, 0.1, 1, 100). */
+const DECADES = /^(1e-?\d+|0\.0*1|10*)( (1e-?\d+|0\.0*1|10*))*$/;
+const yTicks = (chart: Locator) => async () => (await chart.locator('[data-y-ticks]').getAttribute('data-y-ticks')) ?? '';
+
 /** Drags across a chart's plot from one fraction of its width to another (a drag-zoom). */
 async function dragAcross(page: Page, chart: Locator, from: number, to: number): Promise<void> {
   await chart.locator('.u-over').scrollIntoViewIfNeeded();
@@ -116,6 +120,16 @@ test('compare charts share crosshair and zoom, the zoom lives in the URL, and th
   const [png] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save Reward mean as PNG' }).click()]);
   expect(png.suggestedFilename()).toBe('reward-mean.png');
   expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+
+  // Log y labels whole decades only (no smear of minor ticks, no clipped 0.00001).
+  await main.getByRole('checkbox', { name: 'log y' }).check();
+  await expect.poll(yTicks(main)).toMatch(DECADES);
+  await main.getByRole('checkbox', { name: 'log y' }).uncheck();
+  // A metric these runs did not record: the chart says why instead of showing an empty frame.
+  await page.getByRole('combobox', { name: 'Metric' }).selectOption('losses/kl');
+  const kl = page.getByRole('figure', { name: 'losses/kl' });
+  await expect(kl.getByRole('note')).toHaveText(/^Nothing recorded for losses\/kl .*\(when klBeta > 0\)\.$/);
+  await expect(kl.locator('.u-legend')).toBeHidden();
 });
 
 test('Run view charts: y axes named with units, last values, readable log ticks, empty states that say why; a zoom in the URL', async ({ app, page }, testInfo) => {
@@ -139,7 +153,7 @@ test('Run view charts: y axes named with units, last values, readable log ticks,
   const gradNorm = page.getByRole('figure', { name: /^Gradient norm/ });
   await gradNorm.scrollIntoViewIfNeeded();
   await expect(gradNorm.getByRole('checkbox', { name: 'log y' })).toBeChecked();
-  await expect.poll(async () => (await gradNorm.locator('[data-y-ticks]').getAttribute('data-y-ticks')) ?? '').toMatch(/^(1e-?\d+|0\.0*1|10*)( (1e-?\d+|0\.0*1|10*))*$/);
+  await expect.poll(yTicks(gradNorm)).toMatch(DECADES);
   // A chart with nothing to draw says why.
   const control = page.getByRole('figure', { name: /^AGM controller/ });
   await control.scrollIntoViewIfNeeded();
