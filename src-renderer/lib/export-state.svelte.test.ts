@@ -58,6 +58,26 @@ describe('ExportState', () => {
     expect(state.fraction).toBe(0.25);
   });
 
+  it('keeps early progress of a second export too, even when it finishes before main answers', async () => {
+    const api = new FakeApi();
+    const ids = ['e1', 'e2'];
+    let reply!: () => void;
+    api.handle('export:start', () => new Promise((resolve) => (reply = () => resolve({ ok: true, value: { exportId: ids.shift()! } }))));
+    const state = new ExportState(api);
+    state.connect();
+    state.open(['a', 'b'], '/tmp/out');
+    const first = state.start();
+    reply();
+    await first;
+    api.emit('onDidExportProgress', { exportId: 'e1', done: 0, total: 2, state: 'failed', outDir: '/tmp/out', message: 'Cannot create the export folder.' });
+    const second = state.start();
+    api.emit('onDidExportProgress', { exportId: 'e2', done: 2, total: 2, state: 'finished', outDir: '/tmp/out' });
+    reply();
+    await second;
+    expect(state.progress?.state).toBe('finished');
+    expect(state.running).toBe(false);
+  });
+
   it('exports all runs of a chosen sweep', async () => {
     const api = new FakeApi();
     api.sweeps = [

@@ -99,6 +99,8 @@ export class ExportState {
     this.starting = true;
     this.error = null;
     this.progress = null;
+    // No id until main answers, so this export's events that beat the reply are kept (not dropped as another export's).
+    this.exportId = null;
     this.#early.clear();
     const outDir = this.outDir.trim();
     const result = await this.api.invoke('export:start', { runIds: [...this.runIds], format: this.format, outDir });
