@@ -4,7 +4,8 @@
  * following the tail) and rebuilds it when the series set, the y scale or the theme changed.
  * It applies the view's x zoom (from the URL, chart-zoom.svelte.ts) after every draw, reports the
  * user's drag-zoom and double-click reset, and shows the drawn x range as `data-x-range` and the
- * y tick labels as `data-y-ticks` on its container (canvas text is invisible to tests and tools). MetricChart.svelte drives it from an effect; nothing else touches uPlot.
+ * y tick labels as `data-y-ticks` on its container (canvas text is invisible to tests and tools).
+ * MetricChart.svelte drives it from an effect; nothing else touches uPlot.
  */
 import uPlot from 'uplot';
 import type { Theme } from '../palette.js';
