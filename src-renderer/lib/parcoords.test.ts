@@ -18,7 +18,10 @@ import {
   pathData,
   polylinePoints,
   runAxisIndices,
+  withAxisShown,
+  withBrush,
   withinBrushes,
+  withoutBrush,
   withoutAxes,
   yFraction,
   type ParcoordsAxis,
@@ -177,5 +180,19 @@ describe('parcoordsEmptyReason', () => {
     expect(parcoordsEmptyReason({ failed: 1, stopped: 1 }, 0, false)).toMatch(/^None of the sweep's runs finished \(1 failed · 1 stopped\)/);
     expect(parcoordsEmptyReason({}, 0, false)).toMatch(/no runs left/);
     expect(parcoordsEmptyReason({ finished: 1 }, 0, true)).toMatch(/^Computing/);
+  });
+});
+
+describe('brush and axis-visibility updates', () => {
+  it('returns new collections and leaves the old ones as they were', () => {
+    const none = withoutBrush(new Map(), null);
+    const one = withBrush(none, 2, 0.8, 0.3);
+    expect(one.get(2)).toEqual([0.3, 0.8]);
+    expect(none.size).toBe(0);
+    expect(withoutBrush(one, 2).size).toBe(0);
+    expect(one.size).toBe(1);
+    const hidden = withAxisShown(new Set(), 'lr', false);
+    expect([...hidden]).toEqual(['lr']);
+    expect(withAxisShown(hidden, 'lr', true).size).toBe(0);
   });
 });

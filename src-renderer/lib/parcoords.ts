@@ -267,6 +267,29 @@ export function withinBrushes(line: ParcoordsLine, axes: readonly ParcoordsAxis[
 }
 
 /** What the lines are coloured by: the mean type, or an axis (its index). */
+/** Brushes with one axis's range set (a new map: component state is replaced whole, never mutated). */
+export function withBrush(brushes: Brushes, axis: number, a: number, b: number): Brushes {
+  const next = new Map(brushes);
+  next.set(axis, [Math.min(a, b), Math.max(a, b)]);
+  return next;
+}
+
+/** Brushes without one axis's range, or none at all when axis is null. */
+export function withoutBrush(brushes: Brushes, axis: number | null): Brushes {
+  if (axis === null) return new Map();
+  const next = new Map(brushes);
+  next.delete(axis);
+  return next;
+}
+
+/** The set of hidden axis ids after ticking (shown) or unticking one. */
+export function withAxisShown(hidden: ReadonlySet<string>, id: string, shown: boolean): ReadonlySet<string> {
+  const next = new Set(hidden);
+  if (shown) next.delete(id);
+  else next.add(id);
+  return next;
+}
+
 export type ColourBy = 'preset' | number;
 
 /** Five stops of viridis (low to high), readable on both themes' backgrounds. */
