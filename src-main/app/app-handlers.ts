@@ -111,7 +111,9 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     },
     'runs:delete': ({ runIds }) => {
       const ids = checkedIds(runIds);
-      const busy = runIds.filter((r) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r));
+      // Refused before anything is deleted: this app's live or queued runs, and runs another process is
+      // training. (A run another process only queued may go: that process skips it when its turn comes.)
+      const busy = runIds.filter((r, i) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r) || requireRun(db, ids[i]!).status === 'running');
       if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', `run(s) ${busy.join(', ')} are still queued or running; stop them first, then delete`);
       for (const id of ids) {
         deleteRun(db, id);
