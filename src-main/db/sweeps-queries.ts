@@ -65,6 +65,27 @@ export function createSweep(db: Database, sweep: NewSweep, now: number = Date.no
   }).immediate();
 }
 
+/**
+ * Adds runs at new seeds to an existing sweep, atomically: its seed list grows and the runs join it.
+ * Undefined when the sweep is gone; throws when a seed is already in it (the caller picks fresh ones).
+ */
+export function addSeedsToSweep(
+  db: Database,
+  sweepId: number,
+  seeds: readonly number[],
+  runs: readonly { readonly config: RunConfig; readonly name: string }[],
+  appVersion: string,
+): RunRecord[] | undefined {
+  return db.transaction(() => {
+    const sweep = getSweep(db, sweepId);
+    if (sweep === undefined) return undefined;
+    const repeated = seeds.filter((seed) => sweep.seeds.includes(seed));
+    if (repeated.length > 0) throw new Error(`sweep ${sweepId} already has seed(s) ${repeated.join(', ')}`);
+    cached(db, 'UPDATE sweeps SET seeds_json = ? WHERE id = ?').run(JSON.stringify([...sweep.seeds, ...seeds]), sweepId);
+    return runs.map((run) => createRun(db, { config: run.config, appVersion, sweepId, tags: [], name: run.name }));
+  }).immediate();
+}
+
 /** The sweep, or undefined. */
 export function getSweep(db: Database, sweepId: number): SweepRecord | undefined {
   const row = cached(db, 'SELECT * FROM sweeps WHERE id = ?').get(sweepId) as SweepRow | undefined;
