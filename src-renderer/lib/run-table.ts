@@ -7,6 +7,7 @@
  */
 import type { ConfigCell, RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
+import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 import { extraCellValue, matchesTerm, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
 
@@ -138,8 +139,12 @@ export interface RunGroup {
 }
 
 export function groupLabel(run: RunSummary): string {
-  const optimizer = run.optimizer === 'muon' && run.qkClip ? 'MuonClip' : run.qkClip ? `${run.optimizer} + QK-clip` : run.optimizer;
-  return `${run.preset} · ${run.task} · ${optimizer}`;
+  return `${run.preset} · ${run.task} · ${optimizerLabel(run.optimizer, run.qkClip)}`;
+}
+
+/** The optimizer note a run's row shows beside its mean type; null for plain AdamW, the default. */
+export function optimizerNote(run: Pick<RunSummary, 'optimizer' | 'qkClip'>): string | null {
+  return run.optimizer === 'muon' || run.qkClip ? optimizerLabel(run.optimizer, run.qkClip) : null;
 }
 
 /**
