@@ -92,6 +92,10 @@ describe('fitting the width', () => {
     expect(fitColumns(specs, total(specs)).hidden).toEqual([]);
   });
 
+  it('at a 1280 px window (about 88.8 rem of table at the app\'s 14 px rem) hides only the start time', () => {
+    expect(fitColumns(columnSpecs([]), 88.8).hidden.map((s) => s.id)).toEqual(['startedAt']);
+  });
+
   it('hides the lowest priority first, keeps the order, never hides status or name, and fits what it shows', () => {
     const specs = columnSpecs(['config:model.dModel', 'metric:charts/reward_mean:last']);
     const { shown, hidden } = fitColumns(specs, 64); // a 1024 px window at 16 px per rem

@@ -198,19 +198,22 @@ export interface ColumnSpec {
 }
 
 /** The select box and the row buttons: always there, never hidden. */
-export const FIXED_WIDTH_REM = 2.4 + 9;
+export const FIXED_WIDTH_REM = 2.4 + 10.5;
 
+// Widths are what the longest usual content needs (a "pattern-dense" task, a "0.063 ± 0.010" group
+// mean, Stop and Actions… side by side); at the default 1280 px window (14 px rem) all but the
+// start time fits.
 const BUILT_IN_SPECS: Readonly<Record<RunColumn, Omit<ColumnSpec, 'id' | 'label'>>> = {
-  status: { widthRem: 6.5, priority: Infinity, numeric: false },
-  name: { widthRem: 12, priority: Infinity, numeric: false },
-  task: { widthRem: 8.5, priority: 50, numeric: false },
+  status: { widthRem: 6, priority: Infinity, numeric: false },
+  name: { widthRem: 9, priority: Infinity, numeric: false },
+  task: { widthRem: 7.5, priority: 50, numeric: false },
   preset: { widthRem: 7.5, priority: 80, numeric: false },
-  seed: { widthRem: 4.5, priority: 60, numeric: true },
-  sweep: { widthRem: 7, priority: 20, numeric: false },
+  seed: { widthRem: 4, priority: 60, numeric: true },
+  sweep: { widthRem: 7, priority: 35, numeric: false },
   lastReward: { widthRem: 9, priority: 90, numeric: true },
   bestReward: { widthRem: 9, priority: 70, numeric: true },
-  progress: { widthRem: 8, priority: 40, numeric: false },
-  wallTime: { widthRem: 5.5, priority: 30, numeric: true },
+  progress: { widthRem: 8.5, priority: 40, numeric: false },
+  wallTime: { widthRem: 5, priority: 30, numeric: true },
   startedAt: { widthRem: 8.5, priority: 10, numeric: false },
 };
 

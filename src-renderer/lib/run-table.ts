@@ -206,7 +206,7 @@ function sortGroupsByReward(groups: RunGroup[], sort: RunSort): RunGroup[] | nul
 }
 
 /**
- * Groups runs by the value of a config key ("model.dModel = 64 · 12 runs"), runs in `sortedRuns`
+ * Groups runs by the value of a config key ("dModel = 64 · 12 runs" for model.dModel), runs in `sortedRuns`
  * order inside each group. Groups follow the value (ascending, or the sort's direction when sorting
  * by that key), or the reward mean when sorting by a reward.
  */
@@ -218,7 +218,8 @@ export function groupRunsByColumn(sortedRuns: readonly RunSummary[], column: Con
     if (list) list.push(run);
     else members.set(value, [run]);
   }
-  const name = column.slice(7);
+  // The key's last part names it in the head row ("dModel = 64"); the Group by picker shows the whole key.
+  const name = column.slice(column.lastIndexOf('.') + 1).replace(/^config:/, '');
   const groups = [...members].map(([value, runs]) => makeGroup(`${column}=${String(value)}`, `${name} = ${value === null ? '—' : String(value)} · ${runs.length} run${runs.length === 1 ? '' : 's'}`, 'value', runs));
   const valueOf = (group: RunGroup) => {
     const v = extraCellValue(group.runs[0]!, column, NO_METRIC_CELLS);

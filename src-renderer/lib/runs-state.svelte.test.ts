@@ -301,9 +301,9 @@ describe('added columns and grouping by a config key', () => {
     ];
     const groups = groupRunsByColumn(runs, 'config:model.dModel', { column: 'name', direction: 'asc' });
     expect(groups.map((g) => [g.label, g.runs.map((r) => r.id)])).toEqual([
-      ['model.dModel = 32 · 2 runs', ['a', 'c']],
-      ['model.dModel = 64 · 1 run', ['b']],
-      ['model.dModel = 128 · 1 run', ['d']],
+      ['dModel = 32 · 2 runs', ['a', 'c']],
+      ['dModel = 64 · 1 run', ['b']],
+      ['dModel = 128 · 1 run', ['d']],
     ]);
     expect(groups.every((g) => g.by === 'value')).toBe(true);
     expect(groupRunsByColumn(runs, 'config:model.dModel', { column: 'config:model.dModel', direction: 'desc' }).map((g) => g.runs.length)).toEqual([1, 1, 2]);
@@ -361,7 +361,7 @@ describe('added columns and grouping by a config key', () => {
     expect(state.sort.column).toBe('metric:charts/reward_mean:max');
     await state.load();
     expect(state.metricCells.get('a')!.get('charts/reward_mean:max')).toBeCloseTo(1.3, 12);
-    expect(state.groups.map((g) => g.label)).toEqual(['objective.preset = grpo · 1 run', 'objective.preset = hmpo · 1 run']);
+    expect(state.groups.map((g) => g.label)).toEqual(['preset = grpo · 1 run', 'preset = hmpo · 1 run']);
     state.restore({ selected: [], grouped: true, sort: state.sort, filter: EMPTY_FILTER });
     expect(state.groupBy).toBe('seeds');
   });
