@@ -68,10 +68,15 @@ export class RunsState {
   readonly rows: readonly TableRow[] = $derived(tableRows(this.visibleRuns, this.grouped ? this.groups : null, this.collapsedGroups));
   readonly allTags: readonly string[] = $derived([...new Set(this.runs.flatMap((run) => run.tags))].sort());
   /** Selected runs in table order (selected runs hidden by the filter come last). */
-  readonly selectedRuns: readonly RunSummary[] = $derived([
-    ...this.visibleRuns.filter((run) => this.selectedIds.has(run.id)),
-    ...this.runs.filter((run) => this.selectedIds.has(run.id) && !this.#matches(run, this.metricCells)),
-  ]);
+  // Nothing selected (the usual case while sorting 10,000 runs) costs nothing; else only the selected runs are tested.
+  readonly selectedRuns: readonly RunSummary[] = $derived(
+    this.selectedIds.size === 0
+      ? []
+      : [
+          ...this.visibleRuns.filter((run) => this.selectedIds.has(run.id)),
+          ...[...this.selectedIds].map((id) => this.byId.get(id)).filter((run): run is RunSummary => run !== undefined && !this.#matches(run, this.metricCells)),
+        ],
+  );
   readonly selectedRunIds: readonly string[] = $derived(this.selectedRuns.map((run) => run.id));
   readonly allVisibleSelected = $derived(this.visibleRuns.length > 0 && this.visibleRuns.every((run) => this.selectedIds.has(run.id)));
   readonly liveCount = $derived(this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
