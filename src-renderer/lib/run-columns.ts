@@ -81,8 +81,14 @@ export function columnLabel(id: ColumnId): string {
 
 /** The value of an added column for a run: a config leaf (the default's when the run kept it) or a metric summary. */
 export function extraCellValue(run: RunSummary, column: ExtraColumn, metrics: MetricCells): ConfigCell {
-  if (isConfigColumn(column)) return configCellOf(run.config, column.slice(7)) ?? null;
-  return metrics.get(run.id)?.get(column.slice(7)) ?? null;
+  return extraCellReader(column, metrics)(run);
+}
+
+/** extraCellValue with the column read once, for a pass over 10,000 runs (sorting, grouping, filtering). */
+export function extraCellReader(column: ExtraColumn, metrics: MetricCells): (run: RunSummary) => ConfigCell {
+  const key = column.slice(7);
+  if (column.startsWith('config:')) return (run) => configCellOf(run.config, key) ?? null;
+  return (run) => metrics.get(run.id)?.get(key) ?? null;
 }
 
 /** Adds main's metric summaries to `cells` (a new map; runs not in `values` keep what they had). */

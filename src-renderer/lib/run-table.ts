@@ -9,7 +9,7 @@ import type { ConfigCell, RunStatus, RunSummary } from '../../src-shared/contrac
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import type { TaskName } from '../../src-shared/tasks.js';
-import { extraCellValue, matchesTerm, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
+import { extraCellReader, extraCellValue, matchesTerm, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
 
 export { RUN_COLUMNS, type RunColumn };
 export type SortDirection = 'asc' | 'desc';
@@ -101,9 +101,20 @@ function compareValues(a: string | number | null, b: string | number | null, dir
   return direction === 'asc' ? order : -order;
 }
 
+/** The sort value of `column` for any run, with the column resolved once (see sortValue). */
+function sortValueReader(column: ColumnId, metrics: MetricCells): (run: RunSummary) => string | number | null {
+  if (!column.includes(':')) return (run) => sortValue(run, column, metrics);
+  const read = extraCellReader(column as ExtraColumn, metrics);
+  return (run) => {
+    const cell = read(run);
+    return typeof cell === 'boolean' ? String(cell) : cell;
+  };
+}
+
 /** A stable sort (ties keep creation order, newest first); each run's value is read once. */
 export function sortRuns(runs: readonly RunSummary[], sort: RunSort, metrics: MetricCells = NO_METRIC_CELLS): RunSummary[] {
-  const keyed = runs.map((run) => ({ run, value: sortValue(run, sort.column, metrics) }));
+  const valueOf = sortValueReader(sort.column, metrics);
+  const keyed = runs.map((run) => ({ run, value: valueOf(run) }));
   keyed.sort((a, b) => compareValues(a.value, b.value, sort.direction) || b.run.createdAt - a.run.createdAt || a.run.id.localeCompare(b.run.id));
   return keyed.map((k) => k.run);
 }
@@ -212,8 +223,9 @@ function sortGroupsByReward(groups: RunGroup[], sort: RunSort): RunGroup[] | nul
  */
 export function groupRunsByColumn(sortedRuns: readonly RunSummary[], column: ConfigColumn, sort: RunSort): RunGroup[] {
   const members = new Map<ConfigCell, RunSummary[]>();
+  const read = extraCellReader(column, NO_METRIC_CELLS);
   for (const run of sortedRuns) {
-    const value = extraCellValue(run, column, NO_METRIC_CELLS);
+    const value = read(run);
     const list = members.get(value);
     if (list) list.push(run);
     else members.set(value, [run]);
@@ -230,8 +242,9 @@ export function groupRunsByColumn(sortedRuns: readonly RunSummary[], column: Con
 
 /** The text of a group's cell in an added column: the shared config value or "mixed", a metric's mean ± std (n). */
 export function groupExtraCell(group: RunGroup, column: ExtraColumn, metrics: MetricCells): string | MeanStd | null {
-  if (column.startsWith('metric:')) return meanStd(group.runs.map((run) => extraCellValue(run, column, metrics) as number | null));
-  const values = new Set(group.runs.map((run) => extraCellValue(run, column, metrics)));
+  const read = extraCellReader(column, metrics);
+  if (column.startsWith('metric:')) return meanStd(group.runs.map((run) => read(run) as number | null));
+  const values = new Set(group.runs.map(read));
   if (values.size > 1) return 'mixed';
   const [only] = values;
   return only === null || only === undefined ? null : String(only);
