@@ -1,6 +1,7 @@
 /**
  * The runs table as a user shapes it: add a config-key column and a metric column from the column
- * chooser, sort by the metric, group by a config key, and reload (both kept, from the URL). Then the
+ * chooser, sort by the metric, group by a config key, and reload (both kept, from the URL); filter by
+ * the added columns with `key=value` / `key>n` terms. Then the
  * table fits: at 1024x768 nothing scrolls sideways and every row's buttons are on screen (low
  * priority columns hide, "n columns hidden" says so); at 1440 with grouping on, the groups'
  * Compare and the rows' Actions buttons are inside the viewport. Screenshots are test artefacts.
@@ -69,6 +70,17 @@ test('choose config and metric columns, sort by one, group by a config key; relo
   await expect(page.getByRole('columnheader', { name: 'Sort by charts/reward_mean (last)' })).toHaveAttribute('aria-sort', 'ascending');
   await expect(page.getByRole('cell', { name: 'gspo', exact: true }).first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('runs-table-1440-grouped.png'), fullPage: true });
+
+  // Added columns filter like built-in ones: `key=value` and `key>number` terms in the filter box.
+  const filter = page.getByRole('searchbox', { name: 'Filter runs' });
+  await filter.fill('objective.preset=hmpo');
+  await expect(page.getByText('2 of 4 runs')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'preset = gspo · 2 runs', exact: true })).toHaveCount(0);
+  // Halfway between the two highest shown values, so rounding in the cells cannot decide it.
+  const [top, next = top - 1] = [...new Set(values)].sort((a, b) => b - a) as [number, number?];
+  await filter.fill(`charts/reward_mean>${(top + next) / 2}`);
+  await expect(page.getByText(`${values.filter((v) => v === top).length} of 4 runs`)).toBeVisible();
+  await filter.fill('');
 
   // 1440 px with grouping: every Compare and Actions button is inside the viewport.
   await expectFits(page, 1440);
