@@ -64,6 +64,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'export:cancel': z.strictObject({ exportId: z.string().min(1) }),
   'workers:list': empty,
   'workers:setRedis': z.strictObject({ url: z.string().max(2000, 'at most 2000 characters') }),
+  'runs:metricSummaries': z.strictObject({ keys: z.array(metricKey).max(64, 'at most 64 metric columns'), runIds: runIds.optional() }),
 };
 
 export function isChannel(value: unknown): value is Channel {

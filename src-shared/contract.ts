@@ -49,6 +49,26 @@ export interface RunSummary {
   readonly wallTime: number | null;
   /** Where it trained: a remote worker's name, or absent/null for this machine. */
   readonly worker?: string | null;
+  /** The config's leaves that differ from DEFAULT_RUN_CONFIG, by dotted key (config-cells.ts); absent: all defaults. */
+  readonly config?: Readonly<Record<string, ConfigCell>>;
+}
+
+/** One config leaf as a table cell (arrays as JSON text). */
+export type ConfigCell = string | number | boolean | null;
+
+/** A run's summary of one metric: its last value and the extremes over the run (null: all NaN). */
+export interface RunMetricSummary {
+  readonly runId: string;
+  readonly key: MetricKey;
+  readonly last: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
+/** What the runs table's metric columns read: the keys any run has logged, and the asked keys' summaries. */
+export interface RunMetricSummaries {
+  readonly available: readonly MetricKey[];
+  readonly values: readonly RunMetricSummary[];
 }
 
 export interface RunEventRow {
@@ -267,6 +287,8 @@ export interface Requests {
   'workers:list': { req: null; res: WorkersStatus };
   /** Saves (after checking it) or, with '', clears the desktop app's Redis URL; answers host:port or null. */
   'workers:setRedis': { req: { url: string }; res: { saved: string | null } };
+  /** The runs table's metric columns: summaries of `keys` for every run (or just `runIds`). */
+  'runs:metricSummaries': { req: { keys: MetricKey[]; runIds?: string[] }; res: RunMetricSummaries };
 }
 
 /** Events main pushes to the renderer. */
@@ -330,5 +352,6 @@ export const CHANNELS: readonly Channel[] = [
   'export:cancel',
   'workers:list',
   'workers:setRedis',
+  'runs:metricSummaries',
 ];
 export const EVENT_NAMES: readonly EventName[] = ['onDidChangeRun', 'onDidRunStep', 'onDidRemoveRuns', 'onDidExportProgress'];

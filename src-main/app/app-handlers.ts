@@ -17,7 +17,7 @@ import { readLogRatioHistograms, readQkStats, readSteps } from '../db/metric-rea
 import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRunCheckpointFiles } from '../runs/checkpoint-files.js';
-import { listRunSummaries } from '../db/run-summaries-queries.js';
+import { listMetricSummaries, listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
@@ -88,6 +88,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return deps.setRedis(url);
     },
     'runs:list': () => listRunSummaries(db),
+    'runs:metricSummaries': ({ keys, runIds }) => listMetricSummaries(db, keys, runIds),
     'runs:get': async ({ runId }) => {
       const { describeEvent } = await import('./describe-event.js');
       const id = existing(runId);

@@ -4,6 +4,7 @@
  * the one place that converts. It writes nothing the query modules do not already validate.
  */
 import type { Database } from 'better-sqlite3';
+import { sparseConfigCells } from '../../src-shared/config-cells.js';
 import type { RunSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
@@ -52,6 +53,7 @@ export function toSummary(record: RunRecord, progress: RunProgress | undefined):
     finishedAt: record.finishedAt,
     wallTime: progress?.wallTime ?? null,
     worker: record.worker,
+    config: sparseConfigCells(record.config),
   };
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqliteRunStore } from '../app/sqlite-run-store.js';
 import { insertStepRecords } from './metrics-queries.js';
-import { listRunSummaries } from './run-summaries-queries.js';
+import { listMetricSummaries, listRunSummaries } from './run-summaries-queries.js';
 import { markRunEnded, markRunStarted, setRunNotes, setRunTags } from './runs-queries.js';
 import { createSweep } from './sweeps-queries.js';
 import { addRun, stepRecord, testConfig, useTestDatabase } from './test-fixtures.js';
@@ -29,5 +29,36 @@ describe('listRunSummaries', () => {
     expect(fast.map((s) => s.status)).toEqual(['queued', 'queued', 'failed', 'running', 'queued']);
     const live = fast.find((s) => s.id === String(running))!;
     expect(live).toMatchObject({ optimizer: 'muon', qkClip: true, totalSteps: 300, stepsDone: 3, lastReward: 0.5, evalReward: 0.5 });
+  });
+});
+
+describe('config cells and metric summaries of the runs table', () => {
+  it('carries each run\'s config leaves that differ from the default, the same from both paths', () => {
+    const a = addRun(db, { objective: { preset: 'hmpo' }, model: { dModel: 32 }, seed: 4 });
+    const b = addRun(db, { objective: { preset: 'hmpo' }, model: { dModel: 32 }, seed: 5 });
+    const summaries = listRunSummaries(db);
+    const byId = new Map(summaries.map((s) => [s.id, s]));
+    expect(byId.get(String(a))!.config).toMatchObject({ 'objective.preset': 'hmpo', 'model.dModel': 32 });
+    expect(byId.get(String(a))!.config).not.toHaveProperty('seed');
+    expect(byId.get(String(b))!.config).toEqual(byId.get(String(a))!.config);
+    expect(summaries).toEqual(new SqliteRunStore(db, 'v').summaries());
+  });
+
+  it('answers last, min and max of the asked keys per run, for every run or the given ones, and which keys exist', () => {
+    const a = addRun(db, {});
+    const b = addRun(db, { seed: 1 });
+    insertStepRecords(db, a, [0, 1, 2].map((step) => stepRecord(step, { 'charts/reward_mean': [0.2, 0.9, 0.5][step]!, 'losses/policy_loss': -step })));
+    insertStepRecords(db, b, [0].map((step) => stepRecord(step, { 'charts/reward_mean': 0.1 })));
+    const all = listMetricSummaries(db, ['charts/reward_mean']);
+    expect(all.available).toEqual(expect.arrayContaining(['charts/reward_mean', 'losses/policy_loss']));
+    expect(all.values).toEqual(
+      expect.arrayContaining([
+        { runId: String(a), key: 'charts/reward_mean', last: 0.5, min: 0.2, max: 0.9 },
+        { runId: String(b), key: 'charts/reward_mean', last: 0.1, min: 0.1, max: 0.1 },
+      ]),
+    );
+    expect(all.values).toHaveLength(2);
+    expect(listMetricSummaries(db, ['charts/reward_mean'], [String(b)]).values).toEqual([{ runId: String(b), key: 'charts/reward_mean', last: 0.1, min: 0.1, max: 0.1 }]);
+    expect(listMetricSummaries(db, []).values).toEqual([]);
   });
 });
