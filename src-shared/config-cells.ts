@@ -31,13 +31,16 @@ export function flattenConfig(value: unknown, prefix = '', out: Record<string, C
 /** The default config's cells: what a key absent from a run's sparse cells means. */
 export const DEFAULT_CONFIG_CELLS: Readonly<Record<string, ConfigCell>> = flattenConfig(DEFAULT_RUN_CONFIG);
 
+/** How a run's config becomes its sparse cells; main gets it injected so apps that never show a table (the CLI) need not load the schema (zod). */
+export type ConfigCellsOf = (config: unknown) => Readonly<Record<string, ConfigCell>>;
+
 /** The cells of `config` that differ from the default's (what runs:list sends). */
-export function sparseConfigCells(config: unknown): Readonly<Record<string, ConfigCell>> {
+export const sparseConfigCells: ConfigCellsOf = (config) => {
   const cells = flattenConfig(config);
   const sparse: Record<string, ConfigCell> = {};
   for (const [key, value] of Object.entries(cells)) if (!(key in DEFAULT_CONFIG_CELLS) || DEFAULT_CONFIG_CELLS[key] !== value) sparse[key] = value;
   return sparse;
-}
+};
 
 /** A run's value for a config key: its own cell, else the default's; undefined when neither has it. */
 export function configCellOf(cells: Readonly<Record<string, ConfigCell>> | undefined, key: string): ConfigCell | undefined {

@@ -87,7 +87,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       if (!deps.setRedis) throw new UserFacingError('NOT_AVAILABLE', 'this app cannot save a Redis setting');
       return deps.setRedis(url);
     },
-    'runs:list': () => listRunSummaries(db),
+    'runs:list': () => listRunSummaries(db, store.configCellsOf),
     'runs:metricSummaries': ({ keys, runIds }) => listMetricSummaries(db, keys, runIds),
     'runs:get': async ({ runId }) => {
       const { describeEvent } = await import('./describe-event.js');

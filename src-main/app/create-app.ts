@@ -4,6 +4,7 @@
  * manager, live events, export jobs, the contract handlers and the dispatch. `close()` stops every
  * run it owns and closes the database. It starts no server and no window.
  */
+import type { ConfigCellsOf } from '../../src-shared/config-cells.js';
 import type { Database } from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import type { AppInfo } from '../../src-shared/contract.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   readonly exportRoot?: ExportRoot;
   /** Train on remote workers through Redis instead of forking locally (closed with the app). */
   readonly remote?: RemoteRuns;
+  /** For apps that show the runs table: run summaries carry config cells (sparseConfigCells). The CLI leaves it out so it never loads the schema. */
+  readonly configCellsOf?: ConfigCellsOf;
 }
 
 export interface App {
@@ -50,7 +53,7 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const { db, store, reconciled } = openStore(options.databasePath);
+  const { db, store, reconciled } = openStore(options.databasePath, options.configCellsOf);
   const events = new EventHub();
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const remote = options.remote?.attach(store);

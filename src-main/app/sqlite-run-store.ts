@@ -4,7 +4,7 @@
  * the one place that converts. It writes nothing the query modules do not already validate.
  */
 import type { Database } from 'better-sqlite3';
-import { sparseConfigCells } from '../../src-shared/config-cells.js';
+import type { ConfigCellsOf } from '../../src-shared/config-cells.js';
 import type { RunSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
@@ -27,7 +27,7 @@ export function parseRunId(runId: string): number {
   return id;
 }
 
-export function toSummary(record: RunRecord, progress: RunProgress | undefined): RunSummary {
+export function toSummary(record: RunRecord, progress: RunProgress | undefined, configCellsOf?: ConfigCellsOf): RunSummary {
   return {
     id: String(record.id),
     name: record.name,
@@ -53,7 +53,7 @@ export function toSummary(record: RunRecord, progress: RunProgress | undefined):
     finishedAt: record.finishedAt,
     wallTime: progress?.wallTime ?? null,
     worker: record.worker,
-    config: sparseConfigCells(record.config),
+    ...(configCellsOf ? { config: configCellsOf(record.config) } : {}),
   };
 }
 
@@ -61,6 +61,8 @@ export class SqliteRunStore implements RunStore {
   constructor(
     readonly db: Database,
     private readonly appVersion: string,
+    /** Given by apps that show the runs table (desktop, browser mode): summaries then carry config cells. */
+    readonly configCellsOf?: ConfigCellsOf,
   ) {}
 
   createRun(run: NewRun): string {
@@ -140,7 +142,7 @@ export class SqliteRunStore implements RunStore {
 
   summary(runId: string): RunSummary {
     const id = parseRunId(runId);
-    return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id));
+    return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id), this.configCellsOf);
   }
 
   saveCheckpoint(runId: string, checkpoint: CheckpointPayload): void {
@@ -149,6 +151,6 @@ export class SqliteRunStore implements RunStore {
 
   summaries(records: readonly RunRecord[] = listRuns(this.db)): RunSummary[] {
     const progress = readRunProgress(this.db, records.map((r) => r.id));
-    return records.map((r) => toSummary(r, progress.get(r.id)));
+    return records.map((r) => toSummary(r, progress.get(r.id), this.configCellsOf));
   }
 }

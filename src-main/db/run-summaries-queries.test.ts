@@ -1,6 +1,7 @@
 // The runs table's one-statement summaries agree with the store's record-by-record summaries for
 // every kind of run: queued, running with steps, finished, failed with a reason, tagged, in a sweep.
 import { describe, expect, it } from 'vitest';
+import { sparseConfigCells } from '../../src-shared/config-cells.js';
 import { SqliteRunStore } from '../app/sqlite-run-store.js';
 import { insertStepRecords } from './metrics-queries.js';
 import { listMetricSummaries, listRunSummaries } from './run-summaries-queries.js';
@@ -34,17 +35,21 @@ describe('listRunSummaries', () => {
 
 describe('config cells and metric summaries of the runs table', () => {
   it('carries each run\'s config leaves that differ from the default, the same from both paths', () => {
+    const { db } = store;
     const a = addRun(db, { objective: { preset: 'hmpo' }, model: { dModel: 32 }, seed: 4 });
     const b = addRun(db, { objective: { preset: 'hmpo' }, model: { dModel: 32 }, seed: 5 });
-    const summaries = listRunSummaries(db);
+    const summaries = listRunSummaries(db, sparseConfigCells);
     const byId = new Map(summaries.map((s) => [s.id, s]));
     expect(byId.get(String(a))!.config).toMatchObject({ 'objective.preset': 'hmpo', 'model.dModel': 32 });
     expect(byId.get(String(a))!.config).not.toHaveProperty('seed');
     expect(byId.get(String(b))!.config).toEqual(byId.get(String(a))!.config);
-    expect(summaries).toEqual(new SqliteRunStore(db, 'v').summaries());
+    expect(summaries).toEqual(new SqliteRunStore(db, 'v', sparseConfigCells).summaries());
+    // Apps that show no runs table (the CLI) give no cells function, and their summaries carry none.
+    expect(listRunSummaries(db).every((s) => s.config === undefined)).toBe(true);
   });
 
   it('answers last, min and max of the asked keys per run, for every run or the given ones, and which keys exist', () => {
+    const { db } = store;
     const a = addRun(db, {});
     const b = addRun(db, { seed: 1 });
     insertStepRecords(db, a, [0, 1, 2].map((step) => stepRecord(step, { 'charts/reward_mean': [0.2, 0.9, 0.5][step]!, 'losses/policy_loss': -step })));

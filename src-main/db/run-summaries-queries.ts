@@ -7,7 +7,7 @@
  * answers the table's chosen metric columns. Read-only.
  */
 import type { Database } from 'better-sqlite3';
-import { sparseConfigCells } from '../../src-shared/config-cells.js';
+import type { ConfigCellsOf } from '../../src-shared/config-cells.js';
 import type { ConfigCell, RunMetricSummaries, RunStatus, RunSummary } from '../../src-shared/contract.js';
 import { isMetricKey, type MetricKey } from '../../src-shared/metrics.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
@@ -37,13 +37,13 @@ type Row = [
 
 const num = (v: number | null): number | null => (v === null || Number.isNaN(v) ? null : v);
 
-/** Every run as the runs table shows it, newest first. */
-export function listRunSummaries(db: Database): RunSummary[] {
+/** Every run as the runs table shows it, newest first; with `configCellsOf`, each carries its config cells. */
+export function listRunSummaries(db: Database, configCellsOf?: ConfigCellsOf): RunSummary[] {
   // The cells leave out seed and name, exactly what the config hash leaves out: one parse per hash.
   const cellsByHash = new Map<string, Readonly<Record<string, ConfigCell>>>();
   const cellsOf = (hash: string, json: string) => {
     let cells = cellsByHash.get(hash);
-    if (cells === undefined) cellsByHash.set(hash, (cells = sparseConfigCells(JSON.parse(json))));
+    if (cells === undefined) cellsByHash.set(hash, (cells = configCellsOf!(JSON.parse(json))));
     return cells;
   };
   return (cached(db, SUMMARIES_SQL).raw().all() as Row[]).map(
@@ -72,7 +72,7 @@ export function listRunSummaries(db: Database): RunSummary[] {
       finishedAt,
       wallTime: num(wallTime),
       worker,
-      config: cellsOf(groupKey, configJson),
+      ...(configCellsOf ? { config: cellsOf(groupKey, configJson) } : {}),
     }),
   );
 }
