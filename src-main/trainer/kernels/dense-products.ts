@@ -6,6 +6,7 @@
  * are plain Float32Arrays the caller owns; backend memory used on the way is freed before return.
  */
 import * as tf from '@tensorflow/tfjs';
+import { floatsOf } from './kernel-io.js';
 
 export type Activation = 'linear' | 'relu';
 
@@ -108,19 +109,9 @@ export function weightGradient(be: tf.KernelBackend, x: Operand, dz: Operand): t
   return flipped;
 }
 
-/**
- * A backend tensor's values, live: a view of wasm memory (valid until the next allocation on the
- * backend, which may grow and move it) or the cpu backend's own array. Writing to it changes the
- * tensor: only do so on a temporary this kernel created.
- */
-export function liveValues(be: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
-  const heap = be as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (be.readSync(t.dataId) as Float32Array);
-}
-
 /** A backend tensor's values as a Matrix (a copy, safe across allocations). */
 export function matrixOf(be: tf.KernelBackend, t: tf.TensorInfo): Matrix {
-  const values = liveValues(be, t).slice();
+  const values = floatsOf(be, t).slice();
   const cols = t.shape.length === 1 ? t.shape[0]! : t.shape[t.shape.length - 1]!;
   return { values, rows: values.length / cols, cols };
 }
