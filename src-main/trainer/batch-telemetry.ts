@@ -11,6 +11,7 @@ import { logPowerMean, maskedMoments } from './power-mean.js';
 import {
   arithmeticHarmonicRatio,
   learnableP,
+  maskedMean,
   policyLoss,
   sequenceLevelLogRatios,
   sequenceRatios,
@@ -23,11 +24,6 @@ export interface BatchTelemetry {
   readonly metrics: MetricValues;
   /** Counts of scored-token log-ratios: [underflow, ...LOG_RATIO_HIST_BINS bins, overflow]. */
   readonly logRatioHistogram: number[];
-}
-
-/** Mean of `values` over positions where `mask` is 1. */
-function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1));
 }
 
 /** Scalar tensors keyed by metric, built inside one tidy and read back together. */

@@ -52,6 +52,11 @@ export function tokenK3(batch: PolicyBatch): tf.Tensor2D {
   return tf.sub(tf.sub(tf.exp(d), d), 1) as tf.Tensor2D;
 }
 
+/** Mean of `values` over the positions where `mask` is 1, the whole batch at once (0 when none is). */
+export function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1));
+}
+
 /** Masked mean over tokens of each sequence (B,). */
 function sequenceTokenMean(values: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
   return tf.div(tf.sum(tf.mul(values, mask), 1), tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor1D;
@@ -204,6 +209,5 @@ export function policyLoss(batch: PolicyBatch, objective: ResolvedObjective, phi
  */
 export function withEntropyBonus(loss: tf.Scalar, entropy: tf.Tensor2D, mask: tf.Tensor2D, entCoef: number): tf.Scalar {
   if (entCoef === 0) return loss;
-  const meanEntropy = tf.div(tf.sum(tf.mul(entropy, mask)), tf.maximum(tf.sum(mask), 1));
-  return tf.sub(loss, tf.mul(entCoef, meanEntropy)) as tf.Scalar;
+  return tf.sub(loss, tf.mul(entCoef, maskedMean(entropy, mask))) as tf.Scalar;
 }
