@@ -7,6 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedObjective } from '../../src-shared/objective-config.js';
+import { fusedKernelsOn } from './kernels/kernel-io.js';
+import { fusedPowerMeanLoss } from './kernels/power-mean-loss-kernel.js';
 import { logPowerMean } from './power-mean.js';
 import { indicator, select01 } from './stable-ops.js';
 
@@ -198,6 +200,10 @@ export function sequenceLosses(batch: PolicyBatch, objective: ResolvedObjective,
 export function policyLoss(batch: PolicyBatch, objective: ResolvedObjective, phi?: tf.Scalar): tf.Scalar {
   if (objective.level === 'token') {
     return aggregateTokenLosses(grpoTokenLosses(batch, objective), batch.mask, objective);
+  }
+  if (objective.mean.kind === 'power' && objective.klBeta === 0 && fusedKernelsOn()) {
+    // The same loss in one kernel each way (kernels/power-mean-loss-kernel.ts); the composition below is its reference.
+    return fusedPowerMeanLoss(batch.logpNew, batch.logpOld, batch.mask, batch.advantages, { ...objective, p: objective.mean.p });
   }
   return tf.mean(sequenceLosses(batch, objective, phi));
 }
