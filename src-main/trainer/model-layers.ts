@@ -14,6 +14,7 @@ import { fusedKernelsOn } from './kernels/kernel-io.js';
 import { fusedLayerNorm } from './kernels/layer-norm-kernel.js';
 import { fusedMlp } from './kernels/mlp-kernel.js';
 import { fusedProjections } from './kernels/projection-kernel.js';
+import { gatherRows, type SharedPrefixRows } from './kernels/row-gather-kernel.js';
 import { layerNorm, linear, matmul } from './tensor-ops.js';
 
 /** Init std of every matrix (GPT-2); residual-branch outputs are further scaled by 1/sqrt(2 nLayers). */
@@ -78,12 +79,17 @@ export class Attention {
     return (['wq', 'wk', 'wv', 'wo'] as const).map((w) => ({ name: `${this.name}.${w}`, variable: this[w], kind: 'hidden-matrix' }));
   }
 
-  /** x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). */
-  forward(x: tf.Tensor2D, batch: number, seqLen: number): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+  /**
+   * x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). With
+   * `shared`, x holds one row per distinct prefix (R, d) and so does the update: attention runs on
+   * the rows expanded to (B*T) and its output is taken back to one row per prefix.
+   */
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
     if (fusedKernelsOn()) {
-      const [q, k, v] = fusedProjections(x, [this.wq, this.wk, this.wv] as tf.Tensor2D[]) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // (B*T, H*D) each
+      const expand = (t: tf.Tensor2D) => (shared ? gatherRows(t, shared.expand) : t);
+      const [q, k, v] = fusedProjections(x, [this.wq, this.wk, this.wv] as tf.Tensor2D[]).map(expand) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // (B*T, H*D) each
       const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads); // (B*T, H*D), (H)
-      return { y: fusedProjections(y, [this.wo as tf.Tensor2D])[0]!, maxLogit }; // (B*T, d)
+      return { y: fusedProjections(shared ? gatherRows(y, shared.compress) : y, [this.wo as tf.Tensor2D])[0]!, maxLogit }; // (B*T or R, d)
     }
     const q = matmul(x, this.wq as tf.Tensor2D); // (B*T, H*D)
     const k = matmul(x, this.wk as tf.Tensor2D); // (B*T, H*D)
@@ -147,8 +153,9 @@ export class Block {
     return [...this.ln1.params(), ...this.attn.params(), ...this.ln2.params(), ...this.mlp.params()];
   }
 
-  forward(x: tf.Tensor2D, batch: number, seqLen: number): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
-    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen);
+  /** x (B*T, d), or (R, d) one row per distinct prefix with `shared` (see Attention.forward). */
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, shared);
     const afterAttn = tf.add(x, y) as tf.Tensor2D; // (B*T, d)
     return { x: tf.add(afterAttn, this.mlp.forward(this.ln2.apply(afterAttn))), maxLogit }; // (B*T, d)
   }

@@ -11,6 +11,7 @@ import type { CheckpointTensor } from '../../src-shared/checkpoint.js';
 import { Decoder } from './decoder.js';
 import { fusedEmbedding } from './kernels/embedding-kernel.js';
 import { fusedKernelsOn } from './kernels/kernel-io.js';
+import { gatherRows, sharedPrefixRows, type SharedPrefixRows } from './kernels/row-gather-kernel.js';
 import { Block, INIT_STD, LayerNorm, normalInit } from './model-layers.js';
 import type { AttentionProjections, Param, ParamKind } from './parameters.js';
 import { Rng } from './rng.js';
@@ -101,8 +102,15 @@ export class PolicyModel {
     const { vocabSize, dModel, maxSeqLen } = this.config;
     if (seqLen > maxSeqLen) throw new Error(`PolicyModel.forward: ${seqLen} tokens exceed maxSeqLen ${maxSeqLen}`);
     let x: tf.Tensor2D;
+    let shared: SharedPrefixRows | undefined;
     if (fusedKernelsOn()) {
       x = fusedEmbedding(tokens, this.tokenEmbedding as tf.Tensor2D, this.positionEmbedding as tf.Tensor2D); // (B*T, d)
+      // A GRPO group repeats its prompt: the dense layers run once per distinct prefix (R <= B*T rows).
+      const rows = sharedPrefixRows(tokens.dataSync() as Int32Array, batch, seqLen);
+      if (rows.compress.length < batch * seqLen) {
+        shared = rows;
+        x = gatherRows(x, rows.compress); // (R, d)
+      }
     } else {
       // Embedding as one-hot x E: tf.gather has no gradient on the wasm backend.
       const oneHot = oneHotFloat(tf.reshape(tokens, [batch * seqLen]), vocabSize) as tf.Tensor2D; // (B*T, V)
@@ -112,11 +120,12 @@ export class PolicyModel {
     }
     const maxLogits: tf.Tensor1D[] = [];
     for (const block of this.blocks) {
-      const out = block.forward(x, batch, seqLen);
+      const out = block.forward(x, batch, seqLen, shared);
       x = out.x;
       maxLogits.push(out.maxLogit);
     }
-    return { hidden: this.lnFinal.apply(x), attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D }; // (B*T, d), (nLayers, nHeads)
+    const hidden = this.lnFinal.apply(x); // (B*T or R, d)
+    return { hidden: shared ? gatherRows(hidden, shared.expand) : hidden, attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D }; // (B*T, d), (nLayers, nHeads)
   }
 
   /** Copies every weight out as plain data, keyed by `Param.name`. */
