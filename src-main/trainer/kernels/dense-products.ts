@@ -27,14 +27,26 @@ export type Operand = Matrix | tf.TensorInfo;
 const isMatrix = (x: Operand): x is Matrix => 'values' in x;
 const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols] : (x.shape.slice(-2) as [number, number]));
 
+let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
+
+/** The active backend's _FusedMatMul kernel, looked up once per backend (a rollout makes ~150 products). */
+function fusedMatMulKernel(): tf.KernelConfig {
+  const backend = tf.getBackend();
+  if (cachedKernel?.backend !== backend) {
+    const kernel = tf.getKernel('_FusedMatMul', backend);
+    if (!kernel) throw new Error(`no _FusedMatMul kernel on backend ${backend}`);
+    cachedKernel = { backend, kernel };
+  }
+  return cachedKernel.kernel;
+}
+
 /**
  * a (M, K) @ b (K, N) [+ bias (N)] [relu] -> (M, N) as a backend tensor the caller owns (dispose it
  * with be.disposeData or return it from a kernel). A weight passed as a backend tensor keeps
  * XNNPACK's packed copy between calls; plain values are packed on every call.
  */
 export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): tf.TensorInfo {
-  const kernel = tf.getKernel('_FusedMatMul', tf.getBackend());
-  if (!kernel) throw new Error(`no _FusedMatMul kernel on backend ${tf.getBackend()}`);
+  const kernel = fusedMatMulKernel();
   const [m, ka] = shapeOf(a);
   const [k, n] = shapeOf(b);
   if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
