@@ -48,6 +48,14 @@ interface BenchResult {
   readonly step_peak_mb?: number;
 }
 
+/**
+ * Where the two sides' arithmetic differs (same results, less work on ours): the teacher-forced
+ * pass of optimizer-step.ts runs its dense layers once per distinct token prefix of the minibatch (a
+ * GRPO group repeats its prompt) and the output head only at completion positions; the PyTorch
+ * reference computes every position of every sequence. Printed with the figures.
+ */
+const WORK_NOTE = 'note:  ours computes each distinct token prefix once (a group shares its prompt) and the head at completion positions only; torch computes every position';
+
 /** The sizes the benchmark runs: the reference config, and a larger one to show how the ratio grows. */
 const SIZES = {
   default: { label: 'default size', model: {}, completionLength: undefined },
@@ -185,6 +193,7 @@ function report(size: SizeName, config: RunConfig, ours: BenchResult, torch: Ben
   console.log(`\n== ${SIZES[size].label}: ${describe(config)}`);
   console.log(`ours:  ${ours.backend}`);
   if (torch) console.log(`torch: ${torch.backend}`);
+  if (torch) console.log(WORK_NOTE);
   console.log(`\n${''.padEnd(40)}${'ours'.padStart(12)}${torch ? `${'torch'.padStart(12)}${'ours/torch'.padStart(12)}` : ''}`);
   row(`rollout ${sequencesPerRollout}x${config.completionLength} tokens (ms)`, ours.rollout_ms, torch?.rollout_ms);
   row('  completion tokens/s', ours.rollout_tokens_per_s, torch?.rollout_tokens_per_s, 0);

@@ -1,8 +1,8 @@
 /**
  * The checkpoint payload as it travels from the trainer to the store: the step, why it was taken,
  * and the weights by parameter name as row-major float32 arrays. Only the shape of the data; how it
- * is encoded on disk lives in src-main/runs/checkpoint-format.ts. Copies still spelled out in
- * src-main/trainer/* (WeightArray, the 'checkpoint' message, the onCheckpoint hooks) match it structurally.
+ * is encoded on disk lives in src-main/runs/checkpoint-format.ts. The trainer's weights, its
+ * 'checkpoint' message and its onCheckpoint hooks use these types.
  */
 
 /** One tensor: row-major float32 values and their shape. */

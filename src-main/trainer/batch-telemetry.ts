@@ -1,23 +1,20 @@
 /**
  * The per-step telemetry of objectives.md section 5 that a batch alone determines: log-ratio
  * statistics, A0/G0/H0 and their gaps, the ratio actually used, clip fractions, ESS of the per-token
- * gradient weights, p, loss, KL, and the fixed-bin log-ratio histogram. One readback per call.
- * Rewards, entropy, grad norm, QK stats and timings are the training loop's to add.
+ * gradient weights, p, loss, KL, and the fixed-bin log-ratio histogram. Rewards, entropy, grad norm,
+ * QK stats and timings are the training loop's to add.
+ *
+ * Computed on the JS side in float64 from one readback of the batch (power-mean-values.ts): the
+ * batch is a few hundred numbers, and the same statistics as tfjs ops were ~300 kernels whose
+ * dispatch cost more than the step's optimizer. tfjs is still used for what a preset needs beyond
+ * the fixed-p power means (the AGM iteration, the loss or its gradient when the caller has none);
+ * objectives.ts and power-mean.ts stay the definitions the tests hold these values to.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedObjective } from '../../src-shared/objective-config.js';
-import { LOG_RATIO_HIST_BINS, LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, type MetricKey, type MetricValues } from '../../src-shared/metrics.js';
-import { logPowerMean, maskedMoments } from './power-mean.js';
-import {
-  arithmeticHarmonicRatio,
-  learnableP,
-  policyLoss,
-  sequenceLevelLogRatios,
-  sequenceRatios,
-  tokenK3,
-  tokenLogRatios,
-  type PolicyBatch,
-} from './objectives.js';
+import { LOG_RATIO_HIST_BINS, LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, type MetricValues } from '../../src-shared/metrics.js';
+import { arithmeticHarmonicRatio, learnableP, policyLoss, sequenceLevelLogRatios, type PolicyBatch } from './objectives.js';
+import { logPowerMeanValues, maskedMomentValues, signAwareClipValues, tokenLogRatioValues, type BatchValues } from './power-mean-values.js';
 
 export interface BatchTelemetry {
   readonly metrics: MetricValues;
@@ -25,36 +22,45 @@ export interface BatchTelemetry {
   readonly logRatioHistogram: number[];
 }
 
-/** Mean of `values` over positions where `mask` is 1. */
-function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1));
+/** Mean of `values` where mask > 0, over all scored tokens of the batch (0 when there are none). */
+function maskedMeanOf(values: ArrayLike<number>, mask: ArrayLike<number>): number {
+  let sum = 0, count = 0;
+  for (let i = 0; i < mask.length; i++) {
+    sum += values[i]! * mask[i]!;
+    count += mask[i]!;
+  }
+  return sum / Math.max(count, 1);
 }
 
-/** Scalar tensors keyed by metric, built inside one tidy and read back together. */
-type Pending = Array<[MetricKey, tf.Scalar]>;
+/** Plain mean of every value (a batch mean over sequences). */
+function meanOf(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
+}
 
-function logRatioStats(x: tf.Tensor2D, mask: tf.Tensor2D, out: Pending): void {
-  const mean = maskedMean(x, mask);
-  const on = tf.greater(mask, 0);
-  out.push(['ratio/log_ratio_mean', mean]);
-  out.push(['ratio/log_ratio_var', maskedMean(tf.square(tf.sub(x, mean)), mask)]);
-  out.push(['ratio/log_ratio_abs_mean', maskedMean(tf.abs(x), mask)]);
-  out.push(['ratio/log_ratio_max_abs', tf.max(tf.where(on, tf.abs(x), tf.zerosLike(x)))]);
+function logRatioStats(x: Float64Array, mask: ArrayLike<number>, out: MetricValues): void {
+  const mean = maskedMeanOf(x, mask);
+  out['ratio/log_ratio_mean'] = mean;
+  out['ratio/log_ratio_var'] = maskedMeanOf(x.map((v) => (v - mean) ** 2), mask);
+  out['ratio/log_ratio_abs_mean'] = maskedMeanOf(x.map(Math.abs), mask);
+  out['ratio/log_ratio_max_abs'] = x.reduce((max, v, i) => (mask[i]! > 0 ? Math.max(max, Math.abs(v)) : max), 0);
+}
+
+/** log M_1, log M_0, log M_-1 per sequence. */
+function spectrum(z: ArrayLike<number>, v: BatchValues): [Float64Array, Float64Array, Float64Array] {
+  return [1, 0, -1].map((p) => logPowerMeanValues(z, v.mask, v.batch, v.length, p)) as [Float64Array, Float64Array, Float64Array];
 }
 
 /** A0/G0/H0 batch means and gaps, on the log-ratios the objective's mean sees (z). */
-function meanSpectrum(z: tf.Tensor2D, mask: tf.Tensor2D, out: Pending): void {
-  const logA = logPowerMean(z, mask, 1);
-  const logG = logPowerMean(z, mask, 0);
-  const logH = logPowerMean(z, mask, -1);
-  const a = tf.exp(logA);
-  const h = tf.exp(logH);
-  out.push(['ratio/a0', tf.mean(a)]);
-  out.push(['ratio/g0', tf.mean(tf.exp(logG))]);
-  out.push(['ratio/h0', tf.mean(h)]);
-  out.push(['ratio/am_gm_gap', tf.mean(tf.sub(logA, logG))]);
-  out.push(['ratio/half_var_log_ratio', tf.mean(tf.mul(maskedMoments(z, mask).variance, 0.5))]);
-  out.push(['ratio/am_hm_gap', tf.mean(tf.abs(tf.sub(a, h)))]);
+function meanSpectrum(z: ArrayLike<number>, v: BatchValues, out: MetricValues): void {
+  const [logA, logG, logH] = spectrum(z, v);
+  out['ratio/a0'] = meanOf(logA.map(Math.exp));
+  out['ratio/g0'] = meanOf(logG.map(Math.exp));
+  out['ratio/h0'] = meanOf(logH.map(Math.exp));
+  out['ratio/am_gm_gap'] = meanOf(logA.map((a, i) => a - logG[i]!));
+  out['ratio/half_var_log_ratio'] = meanOf(maskedMomentValues(z, v.mask, v.batch, v.length).variance.map((x) => 0.5 * x));
+  out['ratio/am_hm_gap'] = meanOf(logA.map((a, i) => Math.abs(Math.exp(a) - Math.exp(logH[i]!))));
 }
 
 /**
@@ -62,63 +68,85 @@ function meanSpectrum(z: tf.Tensor2D, mask: tf.Tensor2D, out: Pending): void {
  * gaps above are on the log-ratios the objective's mean sees, which differ by preset (clipped for
  * sequence presets with a token clip), so they cannot be compared across presets.
  */
-function rawMeanGaps(x: tf.Tensor2D, mask: tf.Tensor2D, out: Pending): void {
-  const logA = logPowerMean(x, mask, 1);
-  const logG = logPowerMean(x, mask, 0);
-  const logH = logPowerMean(x, mask, -1);
-  out.push(['ratio/raw_am_gm_gap', tf.mean(tf.sub(logA, logG))]);
-  out.push(['ratio/raw_am_hm_gap', tf.mean(tf.abs(tf.sub(tf.exp(logA), tf.exp(logH))))]);
+function rawMeanGaps(x: Float64Array, v: BatchValues, out: MetricValues): void {
+  const [logA, logG, logH] = spectrum(x, v);
+  out['ratio/raw_am_gm_gap'] = meanOf(logA.map((a, i) => a - logG[i]!));
+  out['ratio/raw_am_hm_gap'] = meanOf(logA.map((a, i) => Math.abs(Math.exp(a) - Math.exp(logH[i]!))));
 }
 
-function tokenClipFractions(batch: PolicyBatch, objective: ResolvedObjective, x: tf.Tensor2D, out: Pending): void {
-  const adv = tf.expandDims(batch.advantages, 1); // (B, 1)
-  let low: tf.Tensor;
-  let high: tf.Tensor;
-  if (objective.level === 'token') {
-    // TRL: low = r < 1 - eps_low and A < 0; high = r > 1 + eps_high and A > 0.
-    const r = tf.exp(x);
-    low = tf.logicalAnd(tf.less(r, 1 - objective.clipLow), tf.less(adv, 0));
-    high = tf.logicalAnd(tf.greater(r, 1 + objective.clipHigh), tf.greater(adv, 0));
-  } else if (objective.tokenClip !== null) {
-    const c = objective.tokenClip;
-    low = tf.logicalAnd(tf.less(x, -c), tf.less(adv, 0));
-    high = tf.logicalAnd(tf.greater(x, c), tf.greaterEqual(adv, 0));
-  } else {
-    low = tf.zerosLike(x).cast('bool');
-    high = low;
+function tokenClipFractions(v: BatchValues, objective: ResolvedObjective, x: Float64Array, out: MetricValues): void {
+  const low = new Float64Array(x.length), high = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const adv = v.advantages[Math.floor(i / v.length)]!;
+    if (objective.level === 'token') {
+      // TRL: low = r < 1 - eps_low and A < 0; high = r > 1 + eps_high and A > 0.
+      const r = Math.exp(x[i]!);
+      low[i] = r < 1 - objective.clipLow && adv < 0 ? 1 : 0;
+      high[i] = r > 1 + objective.clipHigh && adv > 0 ? 1 : 0;
+    } else if (objective.tokenClip !== null) {
+      low[i] = x[i]! < -objective.tokenClip && adv < 0 ? 1 : 0;
+      high[i] = x[i]! > objective.tokenClip && adv >= 0 ? 1 : 0;
+    }
   }
-  const f = (b: tf.Tensor) => maskedMean(tf.cast(b, 'float32'), batch.mask);
-  out.push(['clip/token_low', f(low)]);
-  out.push(['clip/token_high', f(high)]);
-  out.push(['clip/token_region', f(tf.logicalOr(low, high))]);
+  out['clip/token_low'] = maskedMeanOf(low, v.mask);
+  out['clip/token_high'] = maskedMeanOf(high, v.mask);
+  out['clip/token_region'] = maskedMeanOf(low.map((l, i) => Math.max(l, high[i]!)), v.mask);
 }
 
-function sequenceClipFraction(rho: tf.Tensor1D, batch: PolicyBatch, objective: ResolvedObjective, out: Pending): void {
-  if (objective.seqClipLow === null || objective.seqClipHigh === null) {
-    out.push(['clip/sequence', tf.scalar(0)]);
-    return;
+function sequenceClipFraction(rho: ArrayLike<number>, v: BatchValues, objective: ResolvedObjective): number {
+  if (objective.seqClipLow === null || objective.seqClipHigh === null) return 0;
+  let held = 0;
+  for (let b = 0; b < v.batch; b++) {
+    const [r, adv] = [rho[b]!, v.advantages[b]!];
+    if ((r > 1 + objective.seqClipHigh && adv > 0) || (r < 1 - objective.seqClipLow && adv < 0)) held++;
   }
-  const adv = batch.advantages;
-  const held = tf.logicalOr(
-    tf.logicalAnd(tf.greater(rho, 1 + objective.seqClipHigh), tf.greater(adv, 0)),
-    tf.logicalAnd(tf.less(rho, 1 - objective.seqClipLow), tf.less(adv, 0)),
-  );
-  out.push(['clip/sequence', tf.mean(tf.cast(held, 'float32'))]);
+  return held / v.batch;
 }
 
-/**
- * (sum |g|)^2 / sum g^2 / n over scored tokens, g = d loss / d logpNew; 0 when every weight is 0.
- * Uses the gradient the optimizer step already has when given one.
- */
-function effectiveSampleSize(batch: PolicyBatch, objective: ResolvedObjective, phi: tf.Scalar | undefined, lossGradient?: tf.Tensor): tf.Scalar {
-  const g = lossGradient ?? tf.grad((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective, phi))(batch.logpNew);
-  const w = tf.mul(tf.abs(g), batch.mask);
-  const sumSq = tf.sum(tf.square(w));
-  const ess = tf.div(tf.square(tf.sum(w)), tf.mul(tf.maximum(sumSq, 1e-30), tf.maximum(tf.sum(batch.mask), 1)));
-  return tf.where(tf.greater(sumSq, 0), ess, tf.scalar(0)) as tf.Scalar;
+/** (sum |g|)^2 / sum g^2 / n over scored tokens, g = d loss / d logpNew; 0 when every weight is 0. */
+function effectiveSampleSize(g: ArrayLike<number>, mask: ArrayLike<number>): number {
+  let sum = 0, sumSq = 0, count = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const w = Math.abs(g[i]!) * mask[i]!;
+    sum += w;
+    sumSq += w * w;
+    count += mask[i]!;
+  }
+  return sumSq > 0 ? (sum * sum) / (Math.max(sumSq, 1e-30) * Math.max(count, 1)) : 0;
 }
 
-function histogram(x: Float32Array | Int32Array | Uint8Array, mask: Float32Array | Int32Array | Uint8Array): number[] {
+/** Per-sequence mean over scored tokens of the k3 estimate exp(ref - new) - (ref - new) - 1, batch mean. */
+function klValue(v: BatchValues, logpRef: ArrayLike<number>): number {
+  let total = 0;
+  for (let b = 0; b < v.batch; b++) {
+    let sum = 0, count = 0;
+    for (let t = b * v.length; t < (b + 1) * v.length; t++) {
+      if (!(v.mask[t]! > 0)) continue;
+      const d = logpRef[t]! - v.logpNew[t]!;
+      sum += Math.exp(d) - d - 1;
+      count += v.mask[t]!;
+    }
+    total += sum / Math.max(count, 1);
+  }
+  return total / v.batch;
+}
+
+/** The learnable preset's current p, from its phi parameter. */
+function learnablePValue(phi: tf.Scalar | undefined, objective: ResolvedObjective): number {
+  if (!phi) throw new Error('the learnable preset needs its phi parameter');
+  return read(() => learnableP(phi, objective))[0]!;
+}
+
+/** One tensor's values (a single readback; tidy keeps the temporaries of `f`). */
+function read(f: () => tf.Tensor): Float32Array {
+  let out: Float32Array | undefined;
+  tf.tidy(() => {
+    out = f().dataSync() as Float32Array;
+  });
+  return out!;
+}
+
+function histogram(x: ArrayLike<number>, mask: ArrayLike<number>): number[] {
   const counts = new Array<number>(LOG_RATIO_HIST_BINS + 2).fill(0);
   const width = (LOG_RATIO_HIST_MAX - LOG_RATIO_HIST_MIN) / LOG_RATIO_HIST_BINS;
   for (let i = 0; i < x.length; i++) {
@@ -145,46 +173,47 @@ export interface KnownLoss {
  * has them. Leaves no tensors behind.
  */
 export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective, phi?: tf.Scalar, known: KnownLoss = {}): BatchTelemetry {
-  const { keys, values, x, mask } = tf.tidy(() => {
-    const pending: Pending = [];
-    const x = tokenLogRatios(batch);
-    logRatioStats(x, batch.mask, pending);
-    const z = objective.level === 'token' ? x : sequenceLevelLogRatios(batch, objective);
-    meanSpectrum(z, batch.mask, pending);
-    rawMeanGaps(x, batch.mask, pending);
-    tokenClipFractions(batch, objective, x, pending);
-    if (objective.level === 'token') {
-      const r = tf.exp(x);
-      const on = tf.greater(batch.mask, 0);
-      pending.push(['ratio/used_mean', maskedMean(r, batch.mask)]);
-      pending.push(['ratio/used_min', tf.min(tf.where(on, r, tf.fill(r.shape, Infinity)))]);
-      pending.push(['ratio/used_max', tf.max(tf.where(on, r, tf.fill(r.shape, -Infinity)))]);
-      sequenceClipFraction(tf.ones([x.shape[0]]) as tf.Tensor1D, batch, objective, pending);
-    } else {
-      const rho = sequenceRatios(batch, objective, phi);
-      pending.push(['ratio/used_mean', tf.mean(rho)], ['ratio/used_min', tf.min(rho)], ['ratio/used_max', tf.max(rho)]);
-      sequenceClipFraction(rho, batch, objective, pending);
-      if (objective.mean.kind === 'agm') {
-        const ahm = arithmeticHarmonicRatio(z, batch.mask, objective.agmIterations, objective.agmTolerance);
-        pending.push(['agm/iterations', tf.mean(ahm.iterations)]);
-      }
-      if (objective.mean.kind === 'power') pending.push(['objective/p', tf.scalar(objective.mean.p)]);
-      if (objective.mean.kind === 'learnable' && phi) pending.push(['objective/p', learnableP(phi, objective)]);
-    }
-    pending.push(['objective/ess', effectiveSampleSize(batch, objective, phi, known.lossGradient)]);
-    pending.push(['losses/policy_loss', known.loss ?? policyLoss(batch, objective, phi)]);
-    if (objective.klBeta > 0 && batch.logpRef) {
-      const perSeq = tf.div(tf.sum(tokenK3(batch), 1), tf.maximum(tf.sum(batch.mask, 1), 1));
-      pending.push(['losses/kl', tf.mean(perSeq)]);
-    }
-    return {
-      keys: pending.map(([k]) => k),
-      values: tf.stack(pending.map(([, v]) => tf.reshape(v, []))).dataSync(),
-      x: x.dataSync(),
-      mask: batch.mask.dataSync(),
-    };
-  });
+  const [size, length] = batch.logpNew.shape;
+  const v: BatchValues = {
+    batch: size, length,
+    logpNew: batch.logpNew.dataSync(), logpOld: batch.logpOld.dataSync(), mask: batch.mask.dataSync(), advantages: batch.advantages.dataSync(),
+  };
   const metrics: MetricValues = {};
-  keys.forEach((key, i) => (metrics[key] = values[i]!));
-  return { metrics, logRatioHistogram: histogram(x, mask) };
+  const x = tokenLogRatioValues(v);
+  logRatioStats(x, v.mask, metrics);
+  const z = objective.level === 'sequence' && objective.tokenClip !== null ? signAwareClipValues(x, v.advantages, length, objective.tokenClip).z : x;
+  meanSpectrum(z, v, metrics);
+  rawMeanGaps(x, v, metrics);
+  tokenClipFractions(v, objective, x, metrics);
+  let rho: ArrayLike<number>;
+  if (objective.level === 'token') {
+    const r = x.map(Math.exp);
+    metrics['ratio/used_mean'] = maskedMeanOf(r, v.mask);
+    metrics['ratio/used_min'] = r.reduce((min, value, i) => (v.mask[i]! > 0 ? Math.min(min, value) : min), Infinity);
+    metrics['ratio/used_max'] = r.reduce((max, value, i) => (v.mask[i]! > 0 ? Math.max(max, value) : max), -Infinity);
+    rho = new Float64Array(size).fill(1);
+  } else {
+    if (objective.mean.kind === 'agm') {
+      let iterations: Float32Array | undefined;
+      rho = read(() => {
+        const ahm = arithmeticHarmonicRatio(sequenceLevelLogRatios(batch, objective), batch.mask, objective.agmIterations, objective.agmTolerance);
+        iterations = ahm.iterations.dataSync() as Float32Array;
+        return ahm.ratio;
+      });
+      metrics['agm/iterations'] = meanOf(iterations!);
+    } else {
+      const p = objective.mean.kind === 'power' ? objective.mean.p : learnablePValue(phi, objective);
+      rho = logPowerMeanValues(z, v.mask, size, length, p).map(Math.exp);
+      metrics['objective/p'] = p;
+    }
+    metrics['ratio/used_mean'] = meanOf(rho);
+    metrics['ratio/used_min'] = Math.min(...Array.from(rho));
+    metrics['ratio/used_max'] = Math.max(...Array.from(rho));
+  }
+  metrics['clip/sequence'] = sequenceClipFraction(rho, v, objective);
+  const gradient = known.lossGradient ? known.lossGradient.dataSync() : read(() => tf.grad((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective, phi))(batch.logpNew));
+  metrics['objective/ess'] = effectiveSampleSize(gradient, v.mask);
+  metrics['losses/policy_loss'] = known.loss ? known.loss.dataSync()[0]! : read(() => policyLoss(batch, objective, phi))[0]!;
+  if (objective.klBeta > 0 && batch.logpRef) metrics['losses/kl'] = klValue(v, batch.logpRef.dataSync());
+  return { metrics, logRatioHistogram: histogram(x, v.mask) };
 }

@@ -7,6 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedObjective } from '../../src-shared/objective-config.js';
+import { fusedKernelsOn } from './kernels/kernel-io.js';
+import { fusedPowerMeanLoss } from './kernels/power-mean-loss-kernel.js';
 import { logPowerMean } from './power-mean.js';
 import { indicator, select01 } from './stable-ops.js';
 
@@ -50,6 +52,11 @@ export function tokenK3(batch: PolicyBatch): tf.Tensor2D {
   const on = tf.greater(batch.mask, 0);
   const d = tf.where(on, tf.sub(batch.logpRef, batch.logpNew), tf.zerosLike(batch.logpNew)); // (B, T)
   return tf.sub(tf.sub(tf.exp(d), d), 1) as tf.Tensor2D;
+}
+
+/** Mean of `values` over the positions where `mask` is 1, the whole batch at once (0 when none is). */
+export function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1));
 }
 
 /** Masked mean over tokens of each sequence (B,). */
@@ -194,6 +201,10 @@ export function policyLoss(batch: PolicyBatch, objective: ResolvedObjective, phi
   if (objective.level === 'token') {
     return aggregateTokenLosses(grpoTokenLosses(batch, objective), batch.mask, objective);
   }
+  if (objective.mean.kind === 'power' && objective.klBeta === 0 && fusedKernelsOn()) {
+    // The same loss in one kernel each way (kernels/power-mean-loss-kernel.ts); the composition below is its reference.
+    return fusedPowerMeanLoss(batch.logpNew, batch.logpOld, batch.mask, batch.advantages, { ...objective, p: objective.mean.p });
+  }
   return tf.mean(sequenceLosses(batch, objective, phi));
 }
 
@@ -204,6 +215,5 @@ export function policyLoss(batch: PolicyBatch, objective: ResolvedObjective, phi
  */
 export function withEntropyBonus(loss: tf.Scalar, entropy: tf.Tensor2D, mask: tf.Tensor2D, entCoef: number): tf.Scalar {
   if (entCoef === 0) return loss;
-  const meanEntropy = tf.div(tf.sum(tf.mul(entropy, mask)), tf.maximum(tf.sum(mask), 1));
-  return tf.sub(loss, tf.mul(entCoef, meanEntropy)) as tf.Scalar;
+  return tf.sub(loss, tf.mul(entCoef, maskedMean(entropy, mask))) as tf.Scalar;
 }

@@ -13,7 +13,7 @@ import type { RunConfig } from '../../src-shared/run-config.js';
 import type { QkHeadClip } from '../../src-shared/step-record.js';
 import { batchTelemetry } from './batch-telemetry.js';
 import { sumOfSquares } from './kernels/kernel-io.js';
-import { policyLoss, withEntropyBonus, type PolicyBatch } from './objectives.js';
+import { maskedMean, policyLoss, withEntropyBonus, type PolicyBatch } from './objectives.js';
 import type { QkClipOptimizer } from './optim/qk-clip.js';
 import type { Optimizer, Param } from './parameters.js';
 import type { PolicyModel } from './policy-model.js';
@@ -70,10 +70,6 @@ function tapGradient(sink: { grad?: tf.Tensor }) {
       },
     };
   });
-}
-
-function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1));
 }
 
 /** One optimizer step on the rows `indices` of the rollout: loss, guard, clip, update, telemetry. */

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveObjective } from '../../src-shared/objective-config.js';
+import type { CheckpointPayload, CheckpointTensor } from '../../src-shared/checkpoint.js';
 import { derived, type RunConfig } from '../../src-shared/run-config.js';
 import type { MetricValues } from '../../src-shared/metrics.js';
 import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
@@ -15,7 +16,7 @@ import { evaluateGreedy } from './evaluate.js';
 import { initialPhi } from './objectives.js';
 import { buildOptimizer } from './optim/build-optimizer.js';
 import type { Param } from './parameters.js';
-import { PolicyModel, type WeightArray } from './policy-model.js';
+import { PolicyModel } from './policy-model.js';
 import { Rng } from './rng.js';
 import { optimizerStep, type StepContext } from './optimizer-step.js';
 import { collectRollout, type Rollout } from './rollout.js';
@@ -32,7 +33,7 @@ export interface TrainHooks {
   /** Polled between optimizer steps; returning true ends the run as 'stopped'. */
   shouldStop(): boolean;
   /** Weights to keep: every checkpointEvery steps ('periodic') and when training ends ('final'). */
-  onCheckpoint?(checkpoint: { step: number; kind: 'final' | 'periodic'; weights: Map<string, WeightArray> }): void;
+  onCheckpoint?(checkpoint: CheckpointPayload): void;
 }
 
 /** Lets the host process handle messages (a stop request) between steps. */
@@ -50,7 +51,7 @@ function permutation(n: number, rng: Rng): number[] {
 
 export interface TrainOptions {
   /** Start from these weights (a checkpoint) instead of the seeded initialisation. */
-  readonly initialWeights?: ReadonlyMap<string, WeightArray>;
+  readonly initialWeights?: ReadonlyMap<string, CheckpointTensor>;
 }
 
 export async function train(config: RunConfig, hooks: TrainHooks, options: TrainOptions = {}): Promise<TrainOutcome> {

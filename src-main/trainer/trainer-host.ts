@@ -10,17 +10,17 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../../src-shared/run-config.js';
+import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
 import type { AppError } from '../../src-shared/result.js';
 import type { BackendName } from './backend.js';
 import type { ChildMessage, ParentMessage } from './trainer-messages.js';
-import type { WeightArray } from './policy-model.js';
 
 export interface TrainerHandlers {
   onStarted?(info: { backend: BackendName; parameterCount: number }): void;
   onStep(record: StepRecord): void;
   onEvent?(event: TrainEvent): void;
-  onCheckpoint?(checkpoint: { step: number; kind: 'final' | 'periodic'; weights: Map<string, WeightArray> }): void;
+  onCheckpoint?(checkpoint: CheckpointPayload): void;
 }
 
 /** How the child process ended, from the parent's point of view. */

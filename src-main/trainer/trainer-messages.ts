@@ -11,10 +11,10 @@
  * records a protocol error, not a crash.
  */
 import type { RunConfig } from '../../src-shared/run-config.js';
+import type { CheckpointPayload } from '../../src-shared/checkpoint.js';
 import type { StepRecord, TrainEvent, TrainOutcome } from '../../src-shared/step-record.js';
 import type { AppError } from '../../src-shared/result.js';
 import type { BackendName } from './backend.js';
-import type { WeightArray } from './policy-model.js';
 
 export type ParentMessage =
   | { readonly type: 'start'; readonly config: RunConfig }
@@ -27,6 +27,6 @@ export type ChildMessage =
   | { readonly type: 'started'; readonly backend: BackendName; readonly parameterCount: number }
   | { readonly type: 'step'; readonly record: StepRecord }
   | { readonly type: 'event'; readonly event: TrainEvent }
-  | { readonly type: 'checkpoint'; readonly step: number; readonly kind: 'final' | 'periodic'; readonly weights: Map<string, WeightArray> }
+  | ({ readonly type: 'checkpoint' } & CheckpointPayload)
   | { readonly type: 'done'; readonly outcome: TrainOutcome }
   | { readonly type: 'error'; readonly error: AppError & { readonly stack?: string } };

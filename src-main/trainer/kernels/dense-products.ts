@@ -6,6 +6,7 @@
  * are plain Float32Arrays the caller owns; backend memory used on the way is freed before return.
  */
 import * as tf from '@tensorflow/tfjs';
+import { floatsOf } from './kernel-io.js';
 
 export type Activation = 'linear' | 'relu';
 
@@ -26,14 +27,26 @@ export type Operand = Matrix | tf.TensorInfo;
 const isMatrix = (x: Operand): x is Matrix => 'values' in x;
 const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols] : (x.shape.slice(-2) as [number, number]));
 
+let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
+
+/** The active backend's _FusedMatMul kernel, looked up once per backend (a rollout makes ~150 products). */
+function fusedMatMulKernel(): tf.KernelConfig {
+  const backend = tf.getBackend();
+  if (cachedKernel?.backend !== backend) {
+    const kernel = tf.getKernel('_FusedMatMul', backend);
+    if (!kernel) throw new Error(`no _FusedMatMul kernel on backend ${backend}`);
+    cachedKernel = { backend, kernel };
+  }
+  return cachedKernel.kernel;
+}
+
 /**
  * a (M, K) @ b (K, N) [+ bias (N)] [relu] -> (M, N) as a backend tensor the caller owns (dispose it
  * with be.disposeData or return it from a kernel). A weight passed as a backend tensor keeps
  * XNNPACK's packed copy between calls; plain values are packed on every call.
  */
 export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): tf.TensorInfo {
-  const kernel = tf.getKernel('_FusedMatMul', tf.getBackend());
-  if (!kernel) throw new Error(`no _FusedMatMul kernel on backend ${tf.getBackend()}`);
+  const kernel = fusedMatMulKernel();
   const [m, ka] = shapeOf(a);
   const [k, n] = shapeOf(b);
   if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
@@ -108,19 +121,9 @@ export function weightGradient(be: tf.KernelBackend, x: Operand, dz: Operand): t
   return flipped;
 }
 
-/**
- * A backend tensor's values, live: a view of wasm memory (valid until the next allocation on the
- * backend, which may grow and move it) or the cpu backend's own array. Writing to it changes the
- * tensor: only do so on a temporary this kernel created.
- */
-export function liveValues(be: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
-  const heap = be as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-  return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (be.readSync(t.dataId) as Float32Array);
-}
-
 /** A backend tensor's values as a Matrix (a copy, safe across allocations). */
 export function matrixOf(be: tf.KernelBackend, t: tf.TensorInfo): Matrix {
-  const values = liveValues(be, t).slice();
+  const values = floatsOf(be, t).slice();
   const cols = t.shape.length === 1 ? t.shape[0]! : t.shape[t.shape.length - 1]!;
   return { values, rows: values.length / cols, cols };
 }

@@ -101,7 +101,13 @@ describe('fused kernels against the tfjs reference path', () => {
 describe('the teacher-forced scorer with fused kernels', () => {
   const config = { vocabSize: 13, maxSeqLen: 12, dModel: 16, nLayers: 2, nHeads: 4, mlpRatio: 4, seed: 3 };
   const [batch, promptLength, width] = [4, 3, 10];
-  const tokenValues = Int32Array.from({ length: batch * width }, () => rng.nextInt(config.vocabSize));
+  const distinct = Int32Array.from({ length: batch * width }, () => rng.nextInt(config.vocabSize));
+  // A GRPO-like batch: sequences 0 and 1 share their prompt, 2 and 3 their prompt and first two completion tokens.
+  const grouped = Int32Array.from(distinct, (token, i) => {
+    const [b, t] = [Math.floor(i / width), i % width];
+    return (b === 1 && t < promptLength) || (b === 3 && t < promptLength + 2) ? distinct[(b - 1) * width + t]! : token;
+  });
+  let tokenValues = distinct;
 
   /** logp, entropy and attention max logits, and the gradient of every variable, with the kernels on or off. */
   function scoreAndGradients(model: PolicyModel, fused: boolean, weights: { logp: tf.Tensor; entropy: tf.Tensor }) {
@@ -118,7 +124,9 @@ describe('the teacher-forced scorer with fused kernels', () => {
     return { ...kept, gradients };
   }
 
-  it('matches the reference path in log-probs, entropies, max logits and every variable gradient', () => {
+  for (const [label, values] of [['distinct sequences', distinct], ['shared prefixes, computed once', grouped]] as const) {
+  it(`matches the reference path in log-probs, entropies, max logits and every variable gradient (${label})`, () => {
+    tokenValues = values;
     const model = new PolicyModel(config);
     const weights = { logp: random([batch, width - promptLength]), entropy: random([batch, width - promptLength]) };
     const before = tf.memory().numTensors;
@@ -139,10 +147,22 @@ describe('the teacher-forced scorer with fused kernels', () => {
     tf.dispose([weights.logp, weights.entropy]);
     model.dispose();
   });
+  }
+
+  it('scores each sequence of a batch with shared prefixes bit-identically to scoring it alone', () => {
+    const model = new PolicyModel(config);
+    const score = (rows: Int32Array, count: number) => tf.tidy(() => Array.from(completionLogProbs(model, tf.tensor2d(rows, [count, width], 'int32'), promptLength, 1).logp.dataSync()));
+    const together = score(grouped, batch);
+    for (let b = 0; b < batch; b++) {
+      const completion = width - promptLength;
+      expect(score(grouped.subarray(b * width, (b + 1) * width), 1), `sequence ${b}`).toEqual(together.slice(b * completion, (b + 1) * completion));
+    }
+    model.dispose();
+  });
 
   it('gives bit-identical log-probs with and without a gradient tape (on-policy ratios are exactly 1)', () => {
     const model = new PolicyModel(config);
-    const tokens = tf.tensor2d(tokenValues, [batch, width], 'int32');
+    const tokens = tf.tensor2d(grouped, [batch, width], 'int32');
     const plain = tf.tidy(() => completionLogProbs(model, tokens, promptLength, 1).logp.dataSync());
     let taped: Float32Array | undefined;
     tf.tidy(() => {

@@ -8,7 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 /** What tfjs passes a registered kernel function. */
 export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
-/** A float32 input's values: a zero-copy view of the wasm heap where the backend offers one (read it before writing any output). */
+/**
+ * A float32 tensor's values, live: a zero-copy view of the wasm heap where the backend offers one
+ * (valid until the backend's next allocation, which may grow and move the heap: read it before
+ * writing any output), else the backend's own array. Writing to it changes the tensor: only do so
+ * on a temporary the kernel created.
+ */
 export function floatsOf(backend: tf.KernelBackend, t: tf.TensorInfo): Float32Array {
   const heap = backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
   return heap.typedArrayFromHeap ? heap.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Float32Array);

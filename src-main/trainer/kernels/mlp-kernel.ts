@@ -6,8 +6,8 @@
  * reference is tensor-ops.ts `linear` twice (two customGrads, about ten kernels backward).
  */
 import * as tf from '@tensorflow/tfjs';
-import { columnSums, liveValues, productInfo, transposeInfo, weightGradient } from './dense-products.js';
-import { ensureKernel, outputOf, type KernelArgs } from './kernel-io.js';
+import { columnSums, productInfo, transposeInfo, weightGradient } from './dense-products.js';
+import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
 
 const MLP = 'HmpoMlp';
 const MLP_GRAD = 'HmpoMlpGrad';
@@ -28,10 +28,14 @@ function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const w2T = transposeInfo(be, inputs.w2!); // (d, 4d)
   const dz = productInfo(be, inputs.dy!, w2T); // (N, 4d): d hidden, then d pre-activation in place
   const w1T = transposeInfo(be, inputs.w1!); // (4d, d)
-  const hidden = liveValues(be, inputs.hidden!), dzValues = liveValues(be, dz); // no allocation until the sums are taken
-  for (let i = 0; i < dzValues.length; i++) if (!(hidden[i]! > 0)) dzValues[i] = 0; // ReLU'(z) from the saved output
+  const hidden = floatsOf(be, inputs.hidden!), dzValues = floatsOf(be, dz); // no allocation until the sums are taken
+  // ReLU'(z) from the saved output: dz = 0 where hidden <= 0. Branch-free on the bits (and-ing with
+  // all ones or zero keeps dz or gives +0 exactly): hidden's sign is random, and a branch per
+  // element mispredicted half the time, six times slower.
+  const dzBits = new Int32Array(dzValues.buffer, dzValues.byteOffset, dzValues.length);
+  for (let i = 0; i < dzBits.length; i++) dzBits[i] = dzBits[i]! & -Number(hidden[i]! > 0);
   const db1 = columnSums(dzValues, rows, width);
-  const db2 = columnSums(liveValues(be, inputs.dy!), rows, d);
+  const db2 = columnSums(floatsOf(be, inputs.dy!), rows, d);
   const dW1 = weightGradient(be, inputs.x!, dz); // (d, 4d)
   const dx = productInfo(be, dz, w1T); // (N, d)
   for (const t of [w1T, w2T, dz]) be.disposeData(t.dataId);

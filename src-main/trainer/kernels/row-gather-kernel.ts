@@ -1,0 +1,88 @@
+/**
+ * Rows of a matrix picked by index, y[i] = x[index[i]], as one kernel each way (the backward
+ * scatter-adds dy rows into dx), and the prefix-sharing row maps the teacher-forced pass uses it
+ * with: sequences of a GRPO group share their prompt (and often their first completion tokens),
+ * and a causal model computes the same activations for the same prefix, so the dense layers run
+ * once per distinct prefix. What this is not: tf.gather (no gradient on wasm) or any attention math.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+
+const GATHER = 'HmpoGatherRows';
+const SCATTER_ADD = 'HmpoScatterAddRows';
+
+interface GatherAttrs {
+  index: number[];
+  /** Rows of the source (the gradient's shape). */
+  sourceRows: number;
+}
+
+function gatherKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as tf.KernelBackend;
+  const { index } = attrs as unknown as GatherAttrs;
+  const d = inputs.x!.shape[1]!;
+  const x = floatsOf(be, inputs.x!);
+  const y = new Float32Array(index.length * d);
+  for (let i = 0; i < index.length; i++) y.set(x.subarray(index[i]! * d, (index[i]! + 1) * d), i * d);
+  return outputOf(be, y, [index.length, d]);
+}
+
+function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as tf.KernelBackend;
+  const { index, sourceRows } = attrs as unknown as GatherAttrs;
+  const d = inputs.dy!.shape[1]!;
+  const dy = floatsOf(be, inputs.dy!);
+  const dx = new Float32Array(sourceRows * d);
+  for (let i = 0; i < index.length; i++) {
+    const [from, to] = [i * d, index[i]! * d];
+    for (let c = 0; c < d; c++) dx[to + c] = dx[to + c]! + dy[from + c]!;
+  }
+  return outputOf(be, dx, [sourceRows, d]);
+}
+
+tf.registerGradient({
+  kernelName: GATHER,
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const upstream = Array.isArray(dy) ? dy[0]! : dy;
+    return { x: () => tf.engine().runKernel(SCATTER_ADD, { dy: upstream }, attrs) as tf.Tensor };
+  },
+});
+
+/** x (N, d) -> (index.length, d) with row i = x[index[i]]; differentiable in x. */
+export function gatherRows(x: tf.Tensor2D, index: readonly number[]): tf.Tensor2D {
+  ensureKernel(GATHER, gatherKernel);
+  ensureKernel(SCATTER_ADD, scatterAddKernel);
+  const attrs: GatherAttrs = { index: index as number[], sourceRows: x.shape[0] };
+  return tf.engine().runKernel(GATHER, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/**
+ * How the rows (b, t) of a (B, T) token batch map onto distinct prefixes: row (b, t) depends on
+ * tokens[b, 0..t] only, so rows with the same prefix are one row. `expand` (B*T) gives each row's
+ * distinct row; `compress` (distinct count) gives each distinct row's first full row.
+ */
+export interface SharedPrefixRows {
+  readonly expand: number[];
+  readonly compress: number[];
+}
+
+export function sharedPrefixRows(tokens: Int32Array, batch: number, seqLen: number): SharedPrefixRows {
+  const ids = new Map<string, number>();
+  const expand = new Array<number>(batch * seqLen);
+  const compress: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    let parent = -1;
+    for (let t = 0; t < seqLen; t++) {
+      const key = `${parent},${tokens[b * seqLen + t]}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = compress.length;
+        ids.set(key, id);
+        compress.push(b * seqLen + t);
+      }
+      expand[b * seqLen + t] = id;
+      parent = id;
+    }
+  }
+  return { expand, compress };
+}
