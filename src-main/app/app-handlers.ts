@@ -20,6 +20,7 @@ import { deleteRunCheckpointFiles } from '../runs/checkpoint-files.js';
 import { listMetricSummaries, listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
+import { runsInUseSentence } from '../../src-shared/runs-in-use.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
 import type { CompareInput } from './compare-runs.js';
@@ -114,8 +115,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const ids = checkedIds(runIds);
       // Refused before anything is deleted: this app's live or queued runs, and runs another process is
       // training. (A run another process only queued may go: that process skips it when its turn comes.)
-      const busy = runIds.filter((r, i) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r) || requireRun(db, ids[i]!).status === 'running');
-      if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', `run(s) ${busy.join(', ')} are still queued or running; stop them first, then delete`);
+      const busy = runIds
+        .map((id, i) => ({ id, status: requireRun(db, ids[i]!).status }))
+        .filter(({ id, status }) => manager.liveRunIds.includes(id) || manager.queuedRunIds.includes(id) || status === 'running');
+      if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', runsInUseSentence(busy));
       for (const id of ids) {
         deleteRun(db, id);
         deleteRunCheckpointFiles(db, id);

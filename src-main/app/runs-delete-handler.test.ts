@@ -31,7 +31,7 @@ describe('runs:delete', () => {
     try {
       const result = await app.dispatch('runs:delete', { runIds: [String(ended), String(elsewhere)] });
       expect(result).toMatchObject({ ok: false, error: { code: 'RUN_ACTIVE' } });
-      expect(result.ok ? '' : result.error.message).toMatch(new RegExp(`run\\(s\\) ${elsewhere} are still queued or running`));
+      expect(result.ok ? '' : result.error.message).toBe(`run ${elsewhere} is still running; stop it first, then delete it`);
       expect(getRun(app.db, ended)).toBeDefined();
       expect(removed).toEqual([]);
       expect(await app.dispatch('runs:delete', { runIds: [String(ended)] })).toEqual({ ok: true, value: null });

@@ -53,7 +53,7 @@ describe('run commands on a seeded database', () => {
   it('rm refuses a run another live process is training, and deletes nothing', async () => {
     const rm = await withDb('rm', String(ids.finished), String(ids.live));
     expect(rm.code).toBe(2);
-    expect(rm.stderr.trim()).toMatch(new RegExp(`^hmpo-lab rm: run\\(s\\) ${ids.live} are still queued or running; stop them first`));
+    expect(rm.stderr.trim()).toMatch(new RegExp(`^hmpo-lab rm: run ${ids.live} is still running; stop it first \\(hmpo-lab stop RUN\\), then delete it$`));
     expect((await withDb('show', String(ids.finished))).code).toBe(0);
   });
 

@@ -4,6 +4,7 @@
  * and deletion of ended runs, each through the contract's handlers (runs:list, runs:get, runs:stop,
  * runs:delete) as the desktop app and browser mode do. Each refuses unknown ids with a message naming them.
  */
+import { runsInUseSentence } from '../../src-shared/runs-in-use.js';
 import { Option, type Command } from 'commander';
 import { isActiveStatus, RUN_STATUSES, type RunDetail, type RunStatus, type RunSummary } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS } from '../../src-shared/objective-presets.js';
@@ -122,8 +123,8 @@ export function registerRunsCommands(program: Command): void {
           const ids = runs.map((r) => Number(r.summary.id));
           // Stricter than runs:delete, which lets the app delete a run another process has queued (that
           // process then skips it): from a terminal, a queued run is as much in use as a running one.
-          const active = runs.filter((r) => isActiveStatus(r.summary.status)).map((r) => r.summary.id);
-          if (active.length > 0) throw new CliError(`run(s) ${active.join(', ')} are still queued or running; stop them first (hmpo-lab stop RUN), then delete`);
+          const active = runs.filter((r) => isActiveStatus(r.summary.status)).map((r) => r.summary);
+          if (active.length > 0) throw new CliError(runsInUseSentence(active, ' (hmpo-lab stop RUN)'));
           await viaHandler(() => app.handlers['runs:delete']({ runIds: ids.map(String) }));
           process.stdout.write(`deleted ${ids.length} run(s): ${ids.join(', ')}\n`);
         } finally {
