@@ -53,4 +53,14 @@ describe('metrics:compare with keys', () => {
     expect(!answer.ok && answer.error.message).toMatch(/^metrics:compare: keys/);
     expect(!answer.ok && answer.error.message.includes('\n')).toBe(false);
   });
+
+  it('sees steps a run recorded since the last answer (the kept series follow the run)', async () => {
+    const request = { ...base, runIds, x: 'step', smoothing: 0 } as const;
+    const before = (await app.dispatch('metrics:compare', request)) as { value: CompareResult };
+    expect(before.value.groups[0]!.x.at(-1)).toBe(39);
+    insertStepRecords(app.db, Number(runIds[0]), Array.from({ length: 20 }, (_, i) => stepRecord(40 + i)));
+    const after = (await app.dispatch('metrics:compare', request)) as { value: CompareResult };
+    expect(after.value.groups[0]!.x.at(-1)).toBe(59);
+    expect(after.value.outcomes!.find((o) => o.runId === runIds[0])!.values.auc).not.toBe(before.value.outcomes!.find((o) => o.runId === runIds[0])!.values.auc);
+  });
 });
