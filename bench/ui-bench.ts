@@ -121,6 +121,47 @@ async function serve(db: string): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill('SIGINT') };
 }
 
+/**
+ * Wraps the page's fetch so every /api/invoke call is logged with its timings (page clock, ms):
+ * sent, first byte (main's compute plus queueing behind earlier requests) and body received, and
+ * its size. The body is read here and handed on as a fresh Response, so the app parses it as usual.
+ */
+const INVOKE_LOG_SCRIPT = `
+  globalThis.__invokes = [];
+  const original = globalThis.fetch.bind(globalThis);
+  globalThis.fetch = async (input, init) => {
+    if (!String(input).includes('/api/invoke')) return original(input, init);
+    const body = JSON.parse(init.body);
+    const what = body.channel + (body.request && body.request.withSummary === false ? ' (curves only)' : '');
+    const sent = performance.now();
+    const response = await original(input, init);
+    const firstByte = performance.now();
+    const text = await response.text();
+    globalThis.__invokes.push({ what, sent, firstByte, received: performance.now(), bytes: text.length });
+    return new Response(text, { status: response.status, headers: response.headers });
+  };
+  globalThis.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) globalThis.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'longtask', buffered: true });`;
+
+interface InvokeTiming {
+  readonly what: string;
+  readonly sent: number;
+  readonly firstByte: number;
+  readonly received: number;
+  readonly bytes: number;
+}
+
+/** One line per request made since t0 (sent, waited for main, body transfer, size), then the page's long tasks (its own work: parse, Svelte, drawing). */
+function describeInvokes(invokes: readonly InvokeTiming[], longTasks: readonly { start: number; duration: number }[], t0: number, t1: number): string {
+  const requests = invokes
+    .filter((i) => i.sent >= t0)
+    .map((i) => `    ${i.what}: sent +${(i.sent - t0).toFixed(0)} ms, main ${(i.firstByte - i.sent).toFixed(0)} ms, body ${(i.received - i.firstByte).toFixed(0)} ms, ${(i.bytes / 1024).toFixed(0)} KiB, done +${(i.received - t0).toFixed(0)} ms`);
+  const tasks = longTasks.filter((t) => t.start >= t0 && t.start <= t1).map((t) => `+${(t.start - t0).toFixed(0)} ms ${t.duration.toFixed(0)} ms`);
+  return [...requests, `    page long tasks (start, length): ${tasks.length === 0 ? 'none' : tasks.join(', ')}`].join('\n');
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -137,17 +178,25 @@ async function main(): Promise<void> {
     // tsx keeps function names with an esbuild `__name(...)` helper, which also wraps the functions
     // we send into the page; give the page a no-op one.
     await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-    // (1) Compare draw time, measured three times (first is cold).
+    await page.addInitScript({ content: INVOKE_LOG_SCRIPT });
+    // (1) Compare draw time, measured three times (first is cold), with each request's timings.
     const draws: number[] = [];
+    const breakdowns: string[] = [];
     for (let i = 0; i < 3; i++) {
       await page.goto(server.url);
       await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+      const pageT0 = await page.evaluate(() => performance.now());
       const t0 = Date.now();
       await page.keyboard.press('c');
       await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
       await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       draws.push(Date.now() - t0);
+      const { invokes, longTasks, now } = await page.evaluate(() => {
+        const logged = globalThis as unknown as { __invokes: InvokeTiming[]; __longTasks: { start: number; duration: number }[] };
+        return { invokes: logged.__invokes, longTasks: logged.__longTasks, now: performance.now() };
+      });
+      breakdowns.push(`  draw ${i + 1}: ${draws.at(-1)} ms\n${describeInvokes(invokes, longTasks, pageT0, now)}`);
     }
     // (3) The runs table with 10,000 runs (before the live runs start, which would share the CPU).
     const many = await serve(manyDb);
@@ -191,6 +240,7 @@ async function main(): Promise<void> {
     const worst = sorted.at(-1)!;
     const over = frames.filter((f) => f > 50).length;
     console.log(`compare draw (40 runs x ${STEPS} steps): ${draws.map((d) => `${d} ms`).join(', ')}; median ${median(draws)} ms  target <= 500 ms: ${median(draws) <= 500 ? 'PASS' : 'MISS'}`);
+    console.log(breakdowns.join('\n'));
     console.log(`live frames (8 runs streaming, runs table): ${frames.length} frames in 8 s, p99 ${p99.toFixed(1)} ms, worst ${worst.toFixed(1)} ms, ${over} over 50 ms  target none over 50 ms: ${over === 0 ? 'PASS' : 'MISS'}`);
     console.log(`runs table (${MANY_RUNS} runs): open to rows shown ${opens.map((d) => `${d} ms`).join(', ')}; median ${median(opens)} ms  target <= 1000 ms: ${median(opens) <= 1000 ? 'PASS' : 'MISS'}`);
     for (const [action, times] of Object.entries(actions)) {
