@@ -283,13 +283,14 @@ export class CompareState {
 
   /**
    * Keeps the comparison current while compared runs train: a change to one of them updates its
-   * summary and re-queries everything once things have been quiet for liveRefreshMs.
+   * summary, and re-queries everything liveRefreshMs after the first change not yet shown. Not
+   * "once quiet": runs that stream steps are never quiet, and the view would stay stale until they end.
    */
   connect(): () => void {
     const off = this.#api.on('onDidChangeRun', (summary) => {
       if (!this.#runIds.includes(summary.id)) return;
       this.runs = this.runs.some((run) => run.id === summary.id) ? this.runs.map((run) => (run.id === summary.id ? summary : run)) : [...this.runs, summary];
-      this.#liveRefresh.schedule();
+      if (!this.#liveRefresh.scheduled) this.#liveRefresh.schedule();
     });
     const disposer = () => {
       off();
