@@ -20,7 +20,7 @@ export interface RunVersion {
 
 export const versionOf = ({ status, stepsDone, createdAt }: RunVersion): string => `${createdAt}:${status}:${stepsDone}`;
 
-/** Points kept at most (steps + values: ~16 bytes each, so ~100 MB): 40 runs x 20,000 steps x 6 keys fit twice. */
+/** Points kept at most (a step and a value: ~12 bytes each, so ~70 MB): a 40-run x 20,000-step comparison's six series per run (4.8 M points) fit. */
 export const DEFAULT_MAX_POINTS = 6_000_000;
 
 export type SeriesReader = (runId: number, key: MetricKey, version: RunVersion) => MetricSeries;
