@@ -1,9 +1,10 @@
-// Lint rules, chiefly the layering of house rule 1: src-renderer -> src-shared <- src-main.
+// Lint rules (.ts and .svelte), chiefly the layering of house rule 1: src-renderer -> src-shared <- src-main.
 // tsconfig `types` already stops Node globals in src-shared; these rules stop the imports too,
 // so a wrong-way import fails `npm test` instead of relying on review.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'url', 'util', 'stream', 'worker_threads', 'process', 'events', 'http', 'https', 'net'];
 
@@ -11,6 +12,21 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/**/*.py', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // .svelte components (and .svelte.ts rune modules, which the plugin's parser also claims):
+  // svelte-eslint-parser for the markup, typescript-eslint's parser for `<script lang="ts">`.
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser },
+      globals: globals.browser,
+    },
+  },
+  {
+    files: ['**/*.svelte.ts'],
+    // State classes hold read-only Sets/Maps in $state.raw and replace them whole (house rule 10); SvelteSet/SvelteMap are for mutation.
+    rules: { 'svelte/prefer-svelte-reactivity': 'off' },
+  },
   {
     files: ['bin/**/*.js', 'scripts/**/*.{js,mjs}', 'eslint.config.js'],
     languageOptions: { globals: globals.node },
@@ -69,7 +85,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-renderer/**/*.ts'],
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

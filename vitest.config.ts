@@ -29,6 +29,9 @@ export default defineConfig({
           name: 'renderer',
           include: ['src-renderer/**/*.test.ts'],
           environment: './src-renderer/lib/testing/svelte-client-environment.ts',
+          // theme.css processed, so `theme.css?raw` is its text (palette-contrast.test.ts): with CSS
+          // off, vitest blanks even ?raw CSS imports to "" (vitest-dev/vitest#10788).
+          css: { include: [/theme\.css/] },
         },
       },
     ],

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { agmExportViolations } from '../test-support/agm-rules.js';
 import { expect, screenshot, test } from './fixtures.js';
-import { gspoAndHmpo, nav, tinyBase } from './ui-helpers.js';
+import { gspoAndHmpo, nav, openAdvanced, tinyBase } from './ui-helpers.js';
 import type { Page } from '@playwright/test';
 
 const statusCells = (page: Page, status: string) => page.getByRole('cell', { name: status, exact: true });
@@ -40,6 +40,10 @@ test('launch a two-seed sweep, watch it train live, compare it and export it as 
   await expect(rewardChart.getByRole('rowheader')).toHaveCount(3); // the x value, then one entry per mean type
   const summary = page.getByRole('table', { name: 'Summary per mean type' });
   await expect(summary.getByRole('row')).toHaveCount(3); // header + gspo + hmpo
+  // The panels keep their titled regions and captions (FacetGrid, CompareTable): one spectrum chart and one histogram run picker per mean type.
+  await expect(page.getByRole('region', { name: 'Power-mean spectrum' }).getByRole('figure')).toHaveCount(2);
+  await expect(page.getByRole('region', { name: 'Token log-ratio histograms' }).getByRole('combobox', { name: /^Run for / })).toHaveCount(2);
+  await expect(page.getByRole('table', { name: 'Config differences' }).getByRole('rowheader', { name: 'objective.preset' })).toBeVisible();
   await expect(page.getByText(/linear interpolation on a shared grid/).first()).toBeVisible();
   await screenshot(page, 'compare');
 
@@ -71,6 +75,7 @@ test('stop a running run', async ({ app, page }) => {
 test('an invalid config shows its message where the user acted, and launches nothing', async ({ app, page }) => {
   await app.open(page);
   await nav(page, 'Launch');
+  await openAdvanced(page);
   await page.getByRole('textbox', { name: 'model.dModel', exact: true }).fill('30');
   await expect(page.getByText(/dModel 30 is not divisible by nHeads 4/).first()).toBeVisible();
   await screenshot(page, 'launch-invalid');

@@ -11,9 +11,16 @@ export type MainView = 'Runs' | 'Sweeps' | 'Launch' | 'Compare' | 'Export';
 /** Clicks a button of the main navigation. */
 export const nav = (page: Page, view: MainView) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
 
+/** Opens the launch form's collapsed "Advanced settings" section (a no-op when it is open). */
+export async function openAdvanced(page: Page): Promise<void> {
+  const section = page.locator('details', { has: page.locator('summary', { hasText: 'Advanced settings' }) });
+  if ((await section.getAttribute('open')) === null) await section.locator(':scope > summary').click();
+}
+
 /** Fills the launch form's base config with a tiny, fast run. */
 export async function tinyBase(page: Page, totalSteps: number): Promise<void> {
   await nav(page, 'Launch');
+  await openAdvanced(page);
   const fields: [string, string][] = [
     ['totalSteps', String(totalSteps)],
     ['model.dModel', '16'],

@@ -55,7 +55,7 @@ const QkClipSchema = z.strictObject({
 });
 
 const ControllerSchema = z.strictObject({
-  learningRate: z.boolean().default(false).describe('Scale the learning rate by the AGM hyperparameter adapter\'s recommendation (relative to AGM_Training\'s base), applied to this run\'s own learningRate.'),
+  learningRate: z.boolean().default(false).describe('Scale the learning rate by the AGM hyperparameter adapter\'s recommendation (the adapter scales this run\'s own learningRate, within its bounds), as a multiplier of that learningRate.'),
   clipEpsilon: z.boolean().default(false).describe('Scale every clip knob of the objective (clipLow/clipHigh, tokenClip, seqClipLow/High) by the adapter\'s clip-epsilon recommendation.'),
   powerP: z.boolean().default(false).describe('Set the power-mean exponent p from the phase the suite selects (arithmetic-weighted 0.6, standard AGM 0, harmonic-weighted -0.6, oscillating 0.3); power-mean presets only.'),
   earlyStop: z.boolean().default(false).describe('End the run, as finished, when the suite\'s convergence detector recommends stopping.'),

@@ -46,26 +46,26 @@ export function addOperandDigits(promptLength: number): number {
   return Math.floor((promptLength - 1) / 2);
 }
 
+/** What most tasks share: a reward in [0, 1] (so it can be 0), 1 for a perfect completion, any prompt. */
+const UNIT_REWARD = { rewardRange: [0, 1], optimum: 1, rewardsCanBeNonPositive: true, minPromptLength: 1 } as const;
+
+/** copy, reverse and sort: per-position partial credit on an answer as long as the prompt. */
+const PROMPT_TRANSFORM = { ...UNIT_REWARD, needsPrompt: true, answerLength: (promptLength: number) => promptLength } as const;
+
 export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
   'pattern-dense': {
     name: 'pattern-dense',
     doc: 'Dense partial credit: the fraction of completion positions that match a fixed target pattern.',
-    rewardRange: [0, 1],
-    optimum: 1,
-    rewardsCanBeNonPositive: true,
+    ...UNIT_REWARD,
     needsPrompt: false,
     answerLength: (_promptLength) => 0,
-    minPromptLength: 1,
   },
   'pattern-sparse': {
     name: 'pattern-sparse',
     doc: 'Sparse 0/1: reward 1 only when the first two completion tokens are the target pattern exactly (1 in 256 by chance).',
-    rewardRange: [0, 1],
-    optimum: 1,
-    rewardsCanBeNonPositive: true,
+    ...UNIT_REWARD,
     needsPrompt: false,
     answerLength: (_promptLength) => 2,
-    minPromptLength: 1,
   },
   'long-tail': {
     name: 'long-tail',
@@ -79,42 +79,13 @@ export const TASKS: Readonly<Record<TaskName, TaskInfo>> = {
     // Rewards are 1000^(fraction matched): 90% of the positions is 1000^0.9, about 501.
     solvedReward: 1000 ** 0.9,
   },
-  copy: {
-    name: 'copy',
-    doc: 'Copy the prompt: partial credit per position that repeats the prompt token.',
-    rewardRange: [0, 1],
-    optimum: 1,
-    rewardsCanBeNonPositive: true,
-    needsPrompt: true,
-    answerLength: (promptLength) => promptLength,
-    minPromptLength: 1,
-  },
-  reverse: {
-    name: 'reverse',
-    doc: 'Reverse the prompt: partial credit per position that holds the mirrored prompt token.',
-    rewardRange: [0, 1],
-    optimum: 1,
-    rewardsCanBeNonPositive: true,
-    needsPrompt: true,
-    answerLength: (promptLength) => promptLength,
-    minPromptLength: 1,
-  },
-  sort: {
-    name: 'sort',
-    doc: 'Sort the prompt digits ascending (prompt tokens are digits): partial credit per correct position.',
-    rewardRange: [0, 1],
-    optimum: 1,
-    rewardsCanBeNonPositive: true,
-    needsPrompt: true,
-    answerLength: (promptLength) => promptLength,
-    minPromptLength: 1,
-  },
+  copy: { name: 'copy', doc: 'Copy the prompt: partial credit per position that repeats the prompt token.', ...PROMPT_TRANSFORM },
+  reverse: { name: 'reverse', doc: 'Reverse the prompt: partial credit per position that holds the mirrored prompt token.', ...PROMPT_TRANSFORM },
+  sort: { name: 'sort', doc: 'Sort the prompt digits ascending (prompt tokens are digits): partial credit per correct position.', ...PROMPT_TRANSFORM },
   add: {
     name: 'add',
     doc: 'Add the two numbers a+b written in the prompt: partial credit per correct digit of the sum (most significant first).',
-    rewardRange: [0, 1],
-    optimum: 1,
-    rewardsCanBeNonPositive: true,
+    ...UNIT_REWARD,
     needsPrompt: true,
     answerLength: (promptLength) => addOperandDigits(promptLength) + 1,
     minPromptLength: 3,

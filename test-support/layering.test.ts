@@ -40,6 +40,14 @@ describe('layering: src-renderer -> src-shared <- src-main', () => {
     expect((await layeringErrors('src-renderer/lib/example.ts', "import { x } from '../../src-main/cli.js';\nexport const y = x;\n")).join()).toMatch(/never imports src-main/);
   });
 
+  it('src-renderer components (.svelte) refuse src-main and Node like its .ts files', async () => {
+    const component = (imports: string) => `<script lang="ts">\n  ${imports}\n  const y: unknown = x;\n</script>\n<p>{String(y)}</p>\n`;
+    const path = 'src-renderer/components/shared/Example.svelte';
+    expect(await layeringErrors(path, component("import { x } from '../../../src-shared/result.js';"))).toEqual([]);
+    expect((await layeringErrors(path, component("import { x } from '../../../src-main/cli.js';"))).join()).toMatch(/never imports src-main/);
+    expect((await layeringErrors(path, component("import x from 'node:fs';"))).join()).toMatch(/DOM-only/);
+  });
+
   it("src-main's own layers import one way: db/ nothing above it, runs/ not the app that composes it", async () => {
     expect((await layeringErrors('src-main/db/example.ts', "import { isProcessAlive } from '../runs/process-alive.js';\nexport const y = isProcessAlive;\n")).join()).toMatch(/bottom of src-main/);
     expect((await layeringErrors('src-main/runs/example.ts', "import type { EventHub } from '../app/event-hub.js';\nexport type Y = EventHub;\n")).join()).toMatch(/never imports the layers that compose it/);

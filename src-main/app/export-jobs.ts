@@ -15,6 +15,7 @@ import { ExportOutsideRootError, type ExportRoot } from '../export/export-root.j
 import { FolderCreationError } from '../fs/make-folder.js';
 import { SqliteExportSource } from '../db/export-source-queries.js';
 import { UserFacingError } from './user-facing-error.js';
+import { exportFailureSentence } from './export-failure.js';
 import type { EventHub } from './event-hub.js';
 
 export interface ExportJobRequest {
@@ -25,7 +26,7 @@ export interface ExportJobRequest {
   readonly appVersion: string;
 }
 
-/** Runs one export to completion (also used directly by the CLI). Progress: (done, total) steps. */
+/** Runs one export to completion (also used directly by the CLI). Progress: (done, total) runs. */
 export async function runExport(request: ExportJobRequest, control: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<string> {
   const outDir = resolve(request.outDir);
   const source = new SqliteExportSource(request.databasePath, request.runIds);
@@ -54,7 +55,7 @@ export class ExportJobs {
       return this.root.prepare(requested); // made now, so a refusal is the reply, not a later event
     } catch (error) {
       if (error instanceof ExportOutsideRootError) throw new UserFacingError(error.code, error.message);
-      if (error instanceof FolderCreationError) throw new UserFacingError('EXPORT_FOLDER', `${error.message}; choose another folder inside the export root ${this.root.path}`);
+      if (error instanceof FolderCreationError) throw new UserFacingError('EXPORT_FOLDER', exportFailureSentence(error, requested, this.root.path));
       throw error;
     }
   }
@@ -77,11 +78,7 @@ export class ExportJobs {
       .then(() => report('finished', last.total, last.total))
       .catch((error: unknown) => {
         if (error instanceof ExportCancelledError) report('cancelled', last.done, last.total, error.message);
-        else {
-          const code = (error as NodeJS.ErrnoException).code;
-          const message = code === 'EEXIST' ? `the folder ${outDir} already holds an export; choose an empty or new folder` : code === 'EACCES' || code === 'EROFS' ? `cannot write to ${outDir} (${code}); choose a folder you can write to` : (error as Error).message;
-          report('failed', last.done, last.total, message);
-        }
+        else report('failed', last.done, last.total, exportFailureSentence(error, outDir));
       })
       .finally(() => this.running.delete(exportId));
     return exportId;

@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agmExportViolations } from '../../test-support/agm-rules.js';
 import { runCli } from '../../test-support/run-cli.js';
@@ -21,7 +21,7 @@ const file = (name: string, text: string) => {
   return path;
 };
 const STEPS = 12;
-const CONFIG = file('run.json', JSON.stringify({ backend: 'wasm', model: { dModel: 16, nLayers: 1, nHeads: 2 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, objective: { preset: 'hmpo' }, controller: { learningRate: true, clipEpsilon: true, powerP: true } }));
+const CONFIG = file('run.json', JSON.stringify({ backend: 'wasm', model: { dModel: 16, nLayers: 1, nHeads: 2 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, objective: { preset: 'hmpo' }, controller: { learningRate: true, clipEpsilon: true, powerP: true, dwellSteps: 2, minRelativeChange: 0 } }));
 const DECISION_KEYS = ['step', 'convergence_rate', 'phase', 'phase_config', 'hyperparams', 'hierarchical', 'early_stop', 'uncertainty', 'toggles', 'guardrails'];
 let telemetryPath = '';
 let telemetry: { step: number; hmpo: Record<string, number>; ext: { hyperparams: Record<string, number> } }[] = [];
@@ -58,6 +58,22 @@ describe('hmpo-lab controllers replays a real export', () => {
     for (const t of telemetry) expect(t.ext.hyperparams.learning_rate).toBe(t.hmpo['optim/learning_rate']);
   });
 
+  it('replays with the run\'s own settings (its run.json beside the input): the decisions are the ones the run acted on', async () => {
+    const replay = await runCli(['controllers', '--input', telemetryPath]);
+    expect(replay.code, replay.stderr).toBe(0);
+    const decisions = replay.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { hyperparams: Record<string, number>; guardrails: { dwell_steps: number } });
+    const own = (JSON.parse(readFileSync(join(dirname(telemetryPath), 'run.json'), 'utf8')) as { hyperparams: Record<string, number> }).hyperparams;
+    const bounded = (x: number) => Math.min(2, Math.max(1 / 2, x));
+    decisions.forEach((d, i) => {
+      expect(d.guardrails.dwell_steps).toBe(2);
+      const next = telemetry[i + 1]?.hmpo;
+      if (next === undefined) return;
+      // minRelativeChange 0: each decision's suggestion over the run's own value is the multiplier in force at the next step.
+      expect(next['control/lr_multiplier']).toBeCloseTo(bounded(d.hyperparams.learning_rate! / own.learning_rate!), 12);
+      expect(next['control/eps_multiplier']).toBeCloseTo(bounded(d.hyperparams.epsilon! / own.epsilon!), 12);
+    });
+  });
+
   it('--base-hparams sets what the suggestions scale; stdin works', async () => {
     const base = file('base.json', JSON.stringify({ learning_rate: 0.003, epsilon: 0.4 }));
     const replay = await runCli(['controllers', '-i', '-', '--base-hparams', base], readFileSync(telemetryPath, 'utf8'));
@@ -73,6 +89,7 @@ describe('hmpo-lab controllers replays a real export', () => {
   it.each<[string, () => string[], RegExp]>([
     ['missing file', () => ['-i', join(dir, 'absent.jsonl')], /cannot read input file .*absent\.jsonl.*no such file/],
     ['a bad line (each kind is covered in replay.test.ts)', () => ['-i', file('order.jsonl', `${lines()[1]}\n${lines()[0]}\n`)], /order\.jsonl: line 2: step 0 does not follow step 1/],
+    ['a run.json without a config', () => ['-i', telemetryPath, '--run', file('bad-run.json', '{"run_id": "1"}')], /bad-run\.json: has no "config"/],
     ['bad base hyperparameters', () => ['-i', telemetryPath, '--base-hparams', file('bad-base.json', '{"learning_rate": 0, "batch": 3}')], /--base-hparams .*learning_rate: must be > 0.*batch: unknown key/],
   ])('%s: one line, exit code 2, no output', async (_name, args, message) => {
     const run = await runCli(['controllers', ...args()]);

@@ -58,7 +58,7 @@ export function registerExportCommand(program: Command): void {
           if (ids.length === 0) throw new CliError('name the runs to export (hmpo-lab export 3 4), a sweep (--sweep ID) or --all');
           const outDir = resolve(options.out ?? `hmpo-lab-export-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
           checkOutputFolder(outDir);
-          const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {percentage}% | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
+          const bar = process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} runs exported | {percentage}% | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }) : undefined;
           let started = false;
           const t0 = Date.now();
           try {

@@ -1,7 +1,8 @@
 /**
  * Plans, tau calibration and run-until-resolved through the real binary on a temporary database:
  * rounds of paired seeds until every verdict is resolved (exit 0) or the run budget stops it
- * (exit 1), each round recorded as a sweep; a measured tau; and the one-line refusals (unknown plan,
+ * (exit 1), all rounds in one sweep that the printed compare command reads whole; a measured tau;
+ * and the one-line refusals (unknown plan,
  * a QK-clip plan without tau, duplicate cells, bad budgets) that record nothing.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -41,10 +42,14 @@ describe('hmpo-lab sweep --until-resolved', () => {
     expect(run.stdout).toMatch(/grpo vs power p=1\s+2\s+\S+\s+\[-∞, ∞\]\s+unresolved/);
     expect(run.stdout).toMatch(/grpo vs power p=1\s+3\s+\S+\s+\[-?\d\.\d+, -?\d\.\d+\]\s+equivalent within margin/);
     expect(run.stderr).toMatch(/stopped after 2 round\(s\) and 6 runs: every pairwise verdict is resolved/);
-    expect(sweepsIn(db).map((s) => [s.name, s.seeds, s.runs])).toEqual([
-      ['ur · round 1', [0, 1], 4],
-      ['ur · round 2', [2], 2],
-    ]);
+    // Both rounds are one sweep; the command printed at the end compares all of it.
+    expect(sweepsIn(db).map((s) => [s.name, s.seeds, s.runs])).toEqual([['ur', [0, 1, 2], 6]]);
+    const printed = /compare all 2 round\(s\) with: hmpo-lab (.+)$/m.exec(run.stderr)?.[1];
+    expect(printed).toBe(`--db ${JSON.stringify(db)} compare --sweep 1`);
+    const compare = await runCli([...printed!.split(' ').map((arg) => (arg.startsWith('"') ? (JSON.parse(arg) as string) : arg)), '--json']);
+    expect(compare.code, compare.stderr).toBe(0);
+    const compared = JSON.parse(compare.stdout) as { summary: { label: string; seeds: number }[] };
+    expect(compared.summary.map((g) => g.seeds)).toEqual([3, 3]);
     // The printed mean difference is grpo minus power p=1 paired by seed, from the stored rewards.
     const handle = openDatabase(db);
     const rewardOf = (preset: string, seed: number) => {

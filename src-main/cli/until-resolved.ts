@@ -88,6 +88,9 @@ export async function runUntilResolvedCommand(flags: UntilResolvedFlags & { conc
     const last = result.rounds.at(-1)!;
     const open = last.verdicts.filter((v) => v.verdict === 'unresolved').length;
     process.stderr.write(`hmpo-lab sweep: stopped after ${result.rounds.length} round(s) and ${last.runsSoFar} runs: ${STOP_TEXT[result.reason]}${open > 0 ? ` (${open} pair(s) unresolved)` : ''}\n`);
+    // Every round is in this one sweep; --db as given, so the line runs as printed.
+    const { db } = command.optsWithGlobals() as { db?: string };
+    process.stderr.write(`hmpo-lab sweep: compare all ${result.rounds.length} round(s) with: hmpo-lab ${db === undefined ? '' : `--db ${JSON.stringify(db)} `}compare --sweep ${result.sweepId}\n`);
     if (result.reason !== 'resolved') process.exitCode = EXIT_FAILURE;
   } finally {
     await app.close();

@@ -29,10 +29,6 @@ export class SqliteExportSource implements ExportSource {
     });
   }
 
-  stepCount(runId: string): number {
-    return this.db.prepare('SELECT count(*) FROM steps WHERE run_id = ?').pluck().get(Number(runId)) as number;
-  }
-
   *steps(runId: string): Iterable<ExportStep> {
     let current: { step: number; wallTime: number; samples: number; metrics: MetricValues } | undefined;
     for (const [step, wallTime, samples, key, value] of this.db.prepare(STEP_ROWS_SQL).raw().iterate(Number(runId)) as Iterable<[number, number | null, number, string, number | null]>) {
@@ -44,10 +40,6 @@ export class SqliteExportSource implements ExportSource {
       (current.metrics as Record<string, number>)[key] = nan(value);
     }
     if (current) yield current;
-  }
-
-  metricRowCount(runId: string): number {
-    return this.db.prepare('SELECT coalesce(sum(count), 0) FROM metric_summaries WHERE run_id = ?').pluck().get(Number(runId)) as number;
   }
 
   /** In primary-key order (key, then step): no sort, one pass over the run's rows. */

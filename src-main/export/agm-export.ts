@@ -10,7 +10,8 @@ import { METRIC_KEYS } from '../../src-shared/metrics.js';
 import { resolveObjective } from '../../src-shared/objective-config.js';
 import { derived } from '../../src-shared/run-config.js';
 import { TASKS } from '../../src-shared/tasks.js';
-import { AGM_HISTORY_WINDOW, epsilonInForce, TelemetryLineBuilder } from './agm-telemetry-line.js';
+import { epsilonInForce } from '../../src-shared/controllers/run-suite-settings.js';
+import { AGM_HISTORY_WINDOW, TelemetryLineBuilder } from './agm-telemetry-line.js';
 import { ExportCancelledError, type ExportControl, type ExportRun, type ExportSource } from './export-source.js';
 import { HashingWriter } from './hashing-writer.js';
 import { csvCell } from './csv.js';
@@ -73,7 +74,7 @@ function runJson(run: ExportRun, appVersion: string): Record<string, unknown> {
 const CSV_COLUMNS = ['step', 'wall_time', 'samples', ...METRIC_KEYS] as const;
 
 /** Writes one run's directory; returns its files with hashes. */
-async function exportRun(source: ExportSource, run: ExportRun, dir: string, appVersion: string, tick: () => void, control: ExportControl): Promise<ExportedFile[]> {
+async function exportRun(source: ExportSource, run: ExportRun, dir: string, appVersion: string, control: ExportControl): Promise<ExportedFile[]> {
   makeFolder(dir); // bounded: a recursive mkdir loops forever on /proc paths
   const runText = `${JSON.stringify(runJson(run, appVersion), null, 2)}\n`;
   const runFile = new HashingWriter(join(dir, 'run.json'));
@@ -90,7 +91,6 @@ async function exportRun(source: ExportSource, run: ExportRun, dir: string, appV
       await telemetry.write(`${JSON.stringify(builder.build(step))}\n`);
       const row = [step.step, step.wallTime, step.samples ?? '', ...METRIC_KEYS.map((k) => step.metrics[k] ?? '')];
       await csv.write(`${row.map(csvCell).join(',')}\n`);
-      tick();
     }
     files.push({ name: 'telemetry.jsonl', ...(await telemetry.close()) }, { name: 'steps.csv', ...(await csv.close()) });
   } catch (error) {
@@ -107,19 +107,14 @@ async function exportRun(source: ExportSource, run: ExportRun, dir: string, appV
  */
 export async function writeAgmExport(source: ExportSource, outDir: string, appVersion: string, control: ExportControl = {}): Promise<Manifest> {
   makeFolder(outDir); // bounded: a recursive mkdir loops forever on /proc paths
-  const total = source.runs.reduce((n, r) => n + source.stepCount(r.id), 0);
-  let done = 0;
-  const tick = () => {
-    done += 1;
-    if (done % 256 === 0 || done === total) control.onProgress?.(done, total);
-  };
   const runs: Manifest['runs'][number][] = [];
+  control.onProgress?.(0, source.runs.length);
   for (const run of source.runs) {
-    const files = await exportRun(source, run, join(outDir, run.id), appVersion, tick, control);
+    const files = await exportRun(source, run, join(outDir, run.id), appVersion, control);
     runs.push({ run_id: run.id, name: run.name, config_hash: run.configHash, mean_type: run.config.objective.preset, seed: run.config.seed, directory: run.id, files });
+    control.onProgress?.(runs.length, source.runs.length);
   }
   const manifest: Manifest = { schema_version: TELEMETRY_SCHEMA_VERSION, app_version: appVersion, created_at: new Date().toISOString(), runs };
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-  control.onProgress?.(total, total);
   return manifest;
 }

@@ -4,20 +4,14 @@
  * MuonClip activity, the loss history and hyperparameters, plus every stored scalar under `hmpo`.
  * It never emits null, NaN or Infinity: non-finite values are left out and counted instead.
  */
-import { resolveObjective } from '../../src-shared/objective-config.js';
-import { derived, type RunConfig } from '../../src-shared/run-config.js';
+import type { BaseHyperparams } from '../../src-shared/controllers/hyperparameter-adapter.js';
+import { runBaseHyperparams } from '../../src-shared/controllers/run-suite-settings.js';
+import { LOSS_HISTORY_WINDOW } from '../../src-shared/controllers/training-phase.js';
+import type { RunConfig } from '../../src-shared/run-config.js';
 import { TASKS } from '../../src-shared/tasks.js';
 import type { ExportStep } from './export-source.js';
 
 export const AGM_HISTORY_WINDOW = 10;
-export const LOSS_HISTORY_WINDOW = 20;
-
-/** The clip value in force for run.json's `epsilon`: grpo's epsilon_low, else the token (or sequence) clip. */
-export function epsilonInForce(config: RunConfig): number {
-  const o = resolveObjective(config.objective);
-  if (o.level === 'token') return o.clipLow;
-  return o.tokenClip ?? o.seqClipLow ?? 0;
-}
 
 function pushWindow(window: number[], value: number, size: number): void {
   window.push(value);
@@ -37,16 +31,12 @@ export class TelemetryLineBuilder {
   private nonFinite = 0;
   private lastStep = -1;
   private readonly range: readonly [number, number];
-  private readonly hyperparams: { learning_rate: number; epsilon: number; batch_size: number; agm_iterations: number };
+  private readonly hyperparams: BaseHyperparams;
 
   constructor(private readonly config: RunConfig, private readonly window = AGM_HISTORY_WINDOW) {
     this.range = TASKS[config.task].rewardRange;
-    this.hyperparams = {
-      learning_rate: config.optimizer.learningRate,
-      epsilon: epsilonInForce(config),
-      batch_size: Math.round(derived(config).minibatchSize),
-      agm_iterations: Math.round(resolveObjective(config.objective).agmIterations),
-    };
+    // The run's own values: what its controller suite (and a replay of this telemetry) scales.
+    this.hyperparams = runBaseHyperparams(config);
   }
 
   private normalise(reward: number): number {
@@ -63,7 +53,7 @@ export class TelemetryLineBuilder {
   }
 
   /** The run's hyperparameters with what a controlled run had in force this step (RunConfig `controller`). */
-  private hyperparamsInForce(m: ExportStep['metrics']): typeof this.hyperparams {
+  private hyperparamsInForce(m: ExportStep['metrics']): BaseHyperparams {
     const lr = m['optim/learning_rate'];
     const epsMultiplier = m['control/eps_multiplier'];
     return {

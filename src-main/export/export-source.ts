@@ -36,16 +36,13 @@ export interface ExportSource {
   steps(runId: string): Iterable<ExportStep>;
   /** The run's stored metric values, one row per (step, key), in storage order (any order is valid). */
   metricRows(runId: string): Iterable<MetricRow>;
-  /** Number of stored metric values of the run (for progress). */
-  metricRowCount(runId: string): number;
-  /** Number of steps of the run (for progress). */
-  stepCount(runId: string): number;
 }
 
 /** Progress and cancellation for long exports. */
 export interface ExportControl {
   readonly signal?: AbortSignal;
-  onProgress?(done: number, total: number): void;
+  /** Progress in one unit for every format, dialog and the CLI: runs exported so far, of all runs. */
+  onProgress?(runsDone: number, runsTotal: number): void;
 }
 
 export class ExportCancelledError extends Error {

@@ -24,14 +24,14 @@ export async function writeLongExport(source: ExportSource, outDir: string, form
   }
   const runsResult = { name: 'runs.jsonl', ...(await runsFile.close()), rows: source.runs.length };
 
-  // Progress counts metric rows; lines are joined into chunks so the writer is awaited per chunk, not per row.
-  const total = source.runs.reduce((n, r) => n + source.metricRowCount(r.id), 0);
+  // Progress counts runs (ExportControl); lines are joined into chunks so the writer is awaited per chunk, not per row.
+  control.onProgress?.(0, source.runs.length);
   const metrics = new HashingWriter(join(outDir, `metrics.${format}`));
   const CHUNK_ROWS = 4096;
   let rows = 0;
   try {
     if (format === 'csv') await metrics.write('run_id,step,key,value,wall_time\n');
-    for (const run of source.runs) {
+    for (const [index, run] of source.runs.entries()) {
       const runCell = format === 'csv' ? csvCell(run.id) : JSON.stringify(run.id);
       let lastKey = '';
       let keyCell = '';
@@ -51,15 +51,14 @@ export async function writeLongExport(source: ExportSource, outDir: string, form
           await metrics.write(chunk.join(''));
           chunk = [];
           if (control.signal?.aborted) throw new ExportCancelledError();
-          control.onProgress?.(rows, total);
         }
       }
       if (chunk.length > 0) await metrics.write(chunk.join(''));
+      control.onProgress?.(index + 1, source.runs.length);
     }
   } catch (error) {
     metrics.abandon();
     throw error;
   }
-  control.onProgress?.(rows, rows);
   return [runsResult, { name: `metrics.${format}`, ...(await metrics.close()), rows }];
 }

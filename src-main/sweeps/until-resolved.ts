@@ -3,8 +3,9 @@
  * cell, so arms stay paired), and after each round asks the anytime-valid sequential test
  * (src-shared/analysis/sequential.ts) for every pairwise verdict on the chosen outcome. It stops
  * when every pair is resolved (a winner, or equivalent within the margin) or when the next round
- * would exceed the run or time budget. Each round is recorded as its own sweep ("... · round k").
- * Does not print: the caller gets one report per round.
+ * would exceed the run or time budget. All rounds are ONE sweep: the first round starts it and each
+ * later round adds its seeds' runs to it (extend-sweep.ts), so `hmpo-lab compare --sweep ID` compares
+ * everything. Does not print: the caller gets one report per round.
  */
 import type { SweepSpec } from '../../src-shared/contract.js';
 import { allResolved, sequentialVerdicts, type PairResult } from '../../src-shared/analysis/sequential.js';
@@ -12,6 +13,7 @@ import { trainingKey } from '../../src-shared/plans/training-key.js';
 import { expandSweep, sweepCells } from '../../src-shared/sweep.js';
 import type { App } from '../app/create-app.js';
 import { requireRun } from '../db/runs-queries.js';
+import { extendSweep } from './extend-sweep.js';
 import { recordedAllSteps, runOutcome, type OutcomeName } from './run-outcome.js';
 
 export interface UntilResolvedOptions {
@@ -42,6 +44,8 @@ export interface RoundReport {
 export type StopReason = 'resolved' | 'budget-runs' | 'budget-minutes' | 'stopped';
 
 export interface UntilResolvedResult {
+  /** The one sweep every round's runs belong to. */
+  readonly sweepId: string;
   readonly rounds: readonly RoundReport[];
   readonly reason: StopReason;
 }
@@ -98,9 +102,12 @@ export async function runUntilResolved(app: App, spec: SweepSpec, options: Until
   const rounds: RoundReport[] = [];
   let seeds = [...spec.seeds];
   let runsSoFar = 0;
+  let sweepId = '';
   for (let round = 1; ; round++) {
     const roundStart = Date.now();
-    const { sweepId, runIds } = await app.handlers['sweeps:start']({ ...spec, name: `${spec.name ?? 'until resolved'} · round ${round}`, seeds });
+    let runIds: string[];
+    if (round === 1) ({ sweepId, runIds } = await app.handlers['sweeps:start']({ ...spec, name: spec.name ?? 'until resolved', seeds }));
+    else runIds = extendSweep(app, sweepId, spec, seeds);
     const stopAll = setInterval(() => {
       if (options.signal?.stopped) for (const id of runIds) app.manager.stop(id);
     }, 200);
@@ -125,7 +132,7 @@ export async function runUntilResolved(app: App, spec: SweepSpec, options: Until
       { resolved: allResolved(verdicts), stopped: options.signal?.stopped === true, cells: labels.length, runsSoFar, lastSeeds: seeds, elapsedMs: Date.now() - started, lastRoundMs },
       options,
     );
-    if ('stop' in next) return { rounds, reason: next.stop };
+    if ('stop' in next) return { sweepId, rounds, reason: next.stop };
     seeds = next.seeds;
   }
 }

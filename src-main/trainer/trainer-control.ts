@@ -5,6 +5,7 @@
  * and the event for a step whose decision changed something. Holds no tensors; the loop applies.
  */
 import { ClosedLoopController, controlledObjective, controllerActive } from '../../src-shared/controllers/closed-loop.js';
+import { runBaseHyperparams } from '../../src-shared/controllers/run-suite-settings.js';
 import { TelemetryRecordSchema } from '../../src-shared/controllers/telemetry-record.js';
 import type { MetricValues } from '../../src-shared/metrics.js';
 import type { ResolvedObjective } from '../../src-shared/objective-config.js';
@@ -22,7 +23,7 @@ export class TrainerControl {
     private readonly baseObjective: ResolvedObjective,
   ) {
     const m = baseObjective.mean;
-    this.#loop = new ClosedLoopController(config.controller, baseObjective.level === 'sequence' && m.kind === 'power' ? m.p : null);
+    this.#loop = new ClosedLoopController(config.controller, baseObjective.level === 'sequence' && m.kind === 'power' ? m.p : null, runBaseHyperparams(config));
     this.#telemetry = new TelemetryLineBuilder(config);
   }
 

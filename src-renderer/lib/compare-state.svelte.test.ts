@@ -1,51 +1,14 @@
 // CompareState against an in-memory Api: the requests its controls build, debouncing, skipping
 // unchanged requests, panels and histograms, target parsing, and group colours/dashes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Api, Channel, CompareGroup, CompareRequest, CompareResult, EventName, Events, RequestOf, ResponseOf, RunSummary } from '../../src-shared/contract.js';
+import type { CompareGroup, CompareRequest, CompareResult, RunSummary } from '../../src-shared/contract.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
 import { MUONCLIP_DASH, SOLID, presetColour } from './palette.js';
 import { CompareState, PANEL_KEYS, parseTarget } from './compare-state.svelte.js';
-
-type Handler<C extends Channel> = (request: RequestOf<C>) => Result<ResponseOf<C>> | Promise<Result<ResponseOf<C>>>;
-
-/** Main, in memory: answers from handlers and records every request. */
-class FakeApi implements Api {
-  readonly calls: { channel: Channel; request: unknown }[] = [];
-  readonly #handlers = new Map<Channel, unknown>();
-  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
-
-  handle<C extends Channel>(channel: C, handler: Handler<C>): this {
-    this.#handlers.set(channel, handler);
-    return this;
-  }
-  callsTo<C extends Channel>(channel: C): RequestOf<C>[] {
-    return this.calls.filter((c) => c.channel === channel).map((c) => c.request as RequestOf<C>);
-  }
-  async invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
-    this.calls.push({ channel, request });
-    const handler = this.#handlers.get(channel) as Handler<C> | undefined;
-    return handler ? handler(request) : err('NOT_FOUND', `no handler for ${channel}`);
-  }
-  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
-  }
-  emit<E extends EventName>(event: E, payload: Events[E]): void {
-    for (const listener of this.#listeners.get(event) ?? []) (listener as (p: Events[E]) => void)(payload);
-  }
-  listenerCount(event: EventName): number {
-    return this.#listeners.get(event)?.size ?? 0;
-  }
-}
+import { FakeApi, makeRun } from './testing/fake-api.js';
 
 function run(id: string, preset: RunSummary['preset'], qkClip: boolean): RunSummary {
-  return {
-    id, name: `${preset} ${id}`, status: 'finished', reason: null, task: 'pattern-dense', preset, seed: 0, groupKey: `${preset}-${qkClip}`,
-    optimizer: qkClip ? 'muon' : 'adamw', qkClip, tags: [], notes: '', sweepId: null, stepsDone: 100, totalSteps: 100, lastReward: 1,
-    bestReward: 1, evalReward: null, backend: 'wasm', createdAt: 0, startedAt: 0, finishedAt: 1, wallTime: 1,
-  };
+  return makeRun({ id, name: `${preset} ${id}`, preset, groupKey: `${preset}-${qkClip}`, optimizer: qkClip ? 'muon' : 'adamw', qkClip, stepsDone: 100, totalSteps: 100 });
 }
 
 const RUNS = [run('h1', 'hmpo', false), run('h2', 'hmpo', false), run('m1', 'hmpo', true), run('m2', 'hmpo', true), run('g1', 'gspo', false), run('g2', 'gspo', false)];

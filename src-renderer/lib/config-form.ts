@@ -248,3 +248,56 @@ export function problemPath(problem: string): string | null {
   const match = /^([A-Za-z][\w]*(?:\.[\w]+)*): /.exec(problem);
   return match ? ownerOfPath(match[1]!) : null;
 }
+
+/**
+ * The fields most runs change, in the order the launch form shows them first; every other field is
+ * in an advanced section (launchSections), collapsed until the user opens it or a problem needs it.
+ */
+export const COMMON_FIELD_PATHS: readonly string[] = ['objective.preset', 'task', 'totalSteps', 'seed', 'groupSize', 'optimizer.name', 'optimizer.learningRate', 'qkClip.enabled', 'name'];
+
+export interface LaunchSection {
+  readonly group: ConfigGroup;
+  readonly legend: string;
+}
+
+/** The advanced sections, in order, by the group they come from ('' = the top-level fields). */
+const ADVANCED_SECTIONS: readonly { readonly path: string; readonly legend: string }[] = [
+  { path: 'objective', legend: 'Objective knobs' },
+  { path: '', legend: 'Rollout, evaluation and run' },
+  { path: 'model', legend: 'Model' },
+  { path: 'advantage', legend: 'Advantage' },
+  { path: 'optimizer', legend: 'Optimizer' },
+  { path: 'qkClip', legend: 'QK-clip' },
+  { path: 'controller', legend: 'AGM controller' },
+];
+
+function withoutCommon(group: ConfigGroup): ConfigGroup {
+  return { ...group, children: group.children.filter((child) => child.node === 'field' && !COMMON_FIELD_PATHS.includes(child.path)) };
+}
+
+/**
+ * The launch form's layout: the common fields as one group, then each config group minus those
+ * fields as an advanced section (groups left empty are dropped). Every form field is in exactly one.
+ */
+export function launchSections(form: ConfigGroup = RUN_CONFIG_FORM): { readonly common: ConfigGroup; readonly advanced: readonly LaunchSection[] } {
+  const fields = fieldsOf(form);
+  const common: ConfigGroup = { node: 'group', path: '', key: '', help: '', children: COMMON_FIELD_PATHS.map((path) => fields.find((f) => f.path === path)).filter((f): f is ConfigField => f !== undefined) };
+  const groupAt = (path: string): ConfigGroup | undefined => (path === '' ? form : form.children.find((child): child is ConfigGroup => child.node === 'group' && child.path === path));
+  const advanced = ADVANCED_SECTIONS.flatMap(({ path, legend }) => {
+    const group = groupAt(path);
+    return group ? [{ group: withoutCommon(group), legend }] : [];
+  }).filter((section) => section.group.children.length > 0);
+  return { common, advanced };
+}
+
+/** Whether a problem's path (field or group, see problemPath) is shown in an advanced section. */
+export function isAdvancedPath(path: string): boolean {
+  return !COMMON_FIELD_PATHS.includes(path);
+}
+
+/** How many of these problems are about fields in the advanced sections (shown on its closed summary). */
+export function advancedProblemCount(problems: FormProblems): number {
+  let count = 0;
+  for (const [path, messages] of problems.byPath) if (isAdvancedPath(path)) count += messages.length;
+  return count;
+}

@@ -3,7 +3,7 @@
  * database, export:start, progress events (also those that beat main's reply), cancel, failure.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultExportFolder, ExportState } from './export-state.svelte.js';
+import { defaultExportFolder, ExportState, progressLine } from './export-state.svelte.js';
 import { FakeApi } from './testing/fake-api.js';
 
 const now = new Date(2025, 2, 7, 9, 5);
@@ -30,8 +30,11 @@ describe('ExportState', () => {
     expect(api.callsTo('export:start')).toEqual([{ runIds: ['a', 'b'], format: 'csv', outDir: '/tmp/out' }]);
     const exportId = state.exportId!;
     expect(state.running).toBe(true);
+    // One unit from the first line on: runs, as main reports them for every format.
+    expect(progressLine(state.progress!)).toBe('runs exported 0 / 2 · running');
     api.emit('onDidExportProgress', { exportId, done: 1, total: 2, state: 'running', outDir: '/tmp/out' });
     expect(state.fraction).toBe(0.5);
+    expect(progressLine(state.progress!)).toBe('runs exported 1 / 2 · running');
     api.emit('onDidExportProgress', { exportId: 'someone-else', done: 9, total: 9, state: 'finished', outDir: '/x' });
     expect(state.fraction).toBe(0.5);
     api.emit('onDidExportProgress', { exportId, done: 2, total: 2, state: 'finished', outDir: '/tmp/out' });
@@ -53,6 +56,26 @@ describe('ExportState', () => {
     reply();
     await starting;
     expect(state.fraction).toBe(0.25);
+  });
+
+  it('keeps early progress of a second export too, even when it finishes before main answers', async () => {
+    const api = new FakeApi();
+    const ids = ['e1', 'e2'];
+    let reply!: () => void;
+    api.handle('export:start', () => new Promise((resolve) => (reply = () => resolve({ ok: true, value: { exportId: ids.shift()! } }))));
+    const state = new ExportState(api);
+    state.connect();
+    state.open(['a', 'b'], '/tmp/out');
+    const first = state.start();
+    reply();
+    await first;
+    api.emit('onDidExportProgress', { exportId: 'e1', done: 0, total: 2, state: 'failed', outDir: '/tmp/out', message: 'Cannot create the export folder.' });
+    const second = state.start();
+    api.emit('onDidExportProgress', { exportId: 'e2', done: 2, total: 2, state: 'finished', outDir: '/tmp/out' });
+    reply();
+    await second;
+    expect(state.progress?.state).toBe('finished');
+    expect(state.running).toBe(false);
   });
 
   it('exports all runs of a chosen sweep', async () => {

@@ -27,6 +27,14 @@ export function defaultExportFolder(databasePath: string, now: Date, exportRoot?
   return `${folder === separator ? '' : folder}${separator}exports${separator}export-${stamp}`;
 }
 
+/**
+ * The progress line every export shows, in the one unit main reports for every format (and the CLI
+ * bar uses): runs. Messages are not repeated here; the dialog shows a failure's sentence once.
+ */
+export function progressLine(progress: ExportProgress): string {
+  return `runs exported ${progress.done} / ${progress.total} · ${progress.state}`;
+}
+
 export class ExportState {
   source = $state<'selection' | 'sweep'>('selection');
   selectionIds = $state.raw<readonly string[]>([]);
@@ -91,6 +99,8 @@ export class ExportState {
     this.starting = true;
     this.error = null;
     this.progress = null;
+    // No id until main answers, so this export's events that beat the reply are kept (not dropped as another export's).
+    this.exportId = null;
     this.#early.clear();
     const outDir = this.outDir.trim();
     const result = await this.api.invoke('export:start', { runIds: [...this.runIds], format: this.format, outDir });

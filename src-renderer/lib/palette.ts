@@ -59,6 +59,13 @@ export function seriesColours(theme: Theme = 'light'): string[] {
   return order.map((preset) => presetColour(preset, theme));
 }
 
+/**
+ * Band fill opacity per theme: enough that every preset's band stands out from the chart
+ * background by at least 1.3:1 (palette.test.ts checks this against theme.css), while the lines
+ * drawn over it keep their contrast. Dark needs more alpha: a grey band on near-black vanished at 0.18.
+ */
+export const BAND_OPACITY: Readonly<Record<Theme, number>> = { light: 0.26, dark: 0.32 };
+
 /** Line dash of a group: MuonClip off is solid, on is dashed (ux.md: distinguished by dash style). */
 export const SOLID: readonly number[] = [];
 export const MUONCLIP_DASH: readonly number[] = [7, 4];

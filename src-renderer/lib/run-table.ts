@@ -6,6 +6,7 @@
  */
 import type { RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
+import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 
 export const RUN_COLUMNS = ['status', 'name', 'task', 'preset', 'seed', 'sweep', 'lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt'] as const;
@@ -109,8 +110,12 @@ export interface RunGroup {
 }
 
 export function groupLabel(run: RunSummary): string {
-  const optimizer = run.optimizer === 'muon' && run.qkClip ? 'MuonClip' : run.qkClip ? `${run.optimizer} + QK-clip` : run.optimizer;
-  return `${run.preset} · ${run.task} · ${optimizer}`;
+  return `${run.preset} · ${run.task} · ${optimizerLabel(run.optimizer, run.qkClip)}`;
+}
+
+/** The optimizer note a run's row shows beside its mean type; null for plain AdamW, the default. */
+export function optimizerNote(run: Pick<RunSummary, 'optimizer' | 'qkClip'>): string | null {
+  return run.optimizer === 'muon' || run.qkClip ? optimizerLabel(run.optimizer, run.qkClip) : null;
 }
 
 /**

@@ -2,56 +2,22 @@
 // most 10 times a second, steps that arrive during a query kept, re-bucketing by main once the
 // live tail grows, follow-tail and status changes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Api, Channel, DownsampledSeries, EventName, Events, RequestOf, ResponseOf, RunDetail, RunSummary } from '../../src-shared/contract.js';
+import type { DownsampledSeries, RequestOf, RunDetail, RunSummary } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
 import { DEFAULT_RUN_CONFIG } from '../../src-shared/run-config.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
 import { RUN_CHART_KEYS } from './charts/run-charts.js';
 import { RunViewState, type LiveStep } from './run-view-state.svelte.js';
-
-type Handler<C extends Channel> = (request: RequestOf<C>) => Result<ResponseOf<C>> | Promise<Result<ResponseOf<C>>>;
-
-/** Main, in memory: answers from handlers, records requests, emits events on demand. */
-class FakeApi implements Api {
-  readonly calls: { channel: Channel; request: unknown }[] = [];
-  readonly #handlers = new Map<Channel, unknown>();
-  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
-
-  handle<C extends Channel>(channel: C, handler: Handler<C>): this {
-    this.#handlers.set(channel, handler);
-    return this;
-  }
-  callsTo<C extends Channel>(channel: C): RequestOf<C>[] {
-    return this.calls.filter((c) => c.channel === channel).map((c) => c.request as RequestOf<C>);
-  }
-  async invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
-    this.calls.push({ channel, request });
-    const handler = this.#handlers.get(channel) as Handler<C> | undefined;
-    return handler ? handler(request) : err('NOT_FOUND', `no handler for ${channel}`);
-  }
-  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
-  }
-  emit<E extends EventName>(event: E, payload: Events[E]): void {
-    for (const listener of this.#listeners.get(event) ?? []) (listener as (p: Events[E]) => void)(payload);
-  }
-  listenerCount(event: EventName): number {
-    return this.#listeners.get(event)?.size ?? 0;
-  }
-}
+import { FakeApi, makeRun } from './testing/fake-api.js';
 
 const RUN_ID = 'run-1';
 
 function summary(overrides: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id: RUN_ID, name: 'hmpo seed 0', status: 'running', reason: null, task: 'pattern-dense', preset: 'hmpo', seed: 0,
-    groupKey: 'g', optimizer: 'adamw', qkClip: true, tags: [], notes: '', sweepId: null, stepsDone: 20, totalSteps: 200,
-    lastReward: 0.3, bestReward: 0.4, evalReward: null, backend: 'wasm', createdAt: 0, startedAt: 0, finishedAt: null, wallTime: 10,
+  return makeRun({
+    id: RUN_ID, name: 'hmpo seed 0', status: 'running', preset: 'hmpo', groupKey: 'g', qkClip: true, stepsDone: 20, lastReward: 0.3,
+    bestReward: 0.4, createdAt: 0, startedAt: 0, finishedAt: null, wallTime: 10,
     ...overrides,
-  };
+  });
 }
 
 function detail(status: RunSummary['status'] = 'running'): RunDetail {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RunsState } from './runs-state.svelte.js';
-import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
+import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, optimizerNote, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
@@ -120,6 +120,15 @@ describe('grouping by config minus seed', () => {
     expect(meanStd([null])).toBeNull();
     const [group] = groupRuns([makeRun({ optimizer: 'muon', qkClip: true, preset: 'agm', task: 'copy' })], { column: 'name', direction: 'asc' });
     expect(group!.label).toBe('agm · copy · MuonClip');
+  });
+
+  it("spells a row's optimizer note and its group's optimizer as the CLI does (src-shared/optimizer-label)", () => {
+    expect(optimizerNote(makeRun({ optimizer: 'adamw', qkClip: true }))).toBe('adamw + QK-clip');
+    expect(optimizerNote(makeRun({ optimizer: 'muon', qkClip: true }))).toBe('MuonClip');
+    expect(optimizerNote(makeRun({ optimizer: 'muon', qkClip: false }))).toBe('muon');
+    expect(optimizerNote(makeRun({ optimizer: 'adamw', qkClip: false }))).toBeNull();
+    const [group] = groupRuns([makeRun({ optimizer: 'adamw', qkClip: true, preset: 'agm', task: 'copy' })], { column: 'name', direction: 'asc' });
+    expect(group!.label).toBe('agm · copy · adamw + QK-clip');
   });
 
   it('never labels two groups the same: step counts where they differ, else the config hash', () => {

@@ -9,7 +9,7 @@ import type { SweepSpec } from '../../src-shared/contract.js';
 import { OBJECTIVE_PRESETS, type ObjectiveInput, type ObjectivePreset } from '../../src-shared/objective-config.js';
 import type { RunConfigInput } from '../../src-shared/run-config.js';
 import { optimizerClipAxis, type SweepAxis } from '../../src-shared/plans/optimizer-clip-axis.js';
-import { planSpec, PLAN_INFO, type PlanName } from '../../src-shared/plans/plans.js';
+import { DEFAULT_PLAN_SEEDS, planSpec, planSweepName, PLAN_INFO, type PlanName } from '../../src-shared/plans/plans.js';
 import { knobApplies } from './config-form.js';
 
 export type { SweepAxis };
@@ -177,7 +177,7 @@ export function sweepSpec(draft: Extract<SweepDraft, { ok: true }>, base: RunCon
   return { ...(trimmed === '' ? {} : { name: trimmed }), base: draft.base ?? base, axes: draft.axes, seeds: draft.seeds };
 }
 
-/** The builder's inputs for a built-in plan: seeds 0, 1, 2, the plan's title as the sweep name. */
+/** The builder's inputs for a built-in plan: src-shared's default seeds and sweep name for it. */
 export function planChoices(plan: PlanName, current: SweepChoices): SweepChoices {
-  return { ...current, plan, name: `${PLAN_INFO[plan].title} plan`, seedMode: 'list', seedList: '0, 1, 2' };
+  return { ...current, plan, name: planSweepName(plan), seedMode: 'list', seedList: DEFAULT_PLAN_SEEDS.join(', ') };
 }

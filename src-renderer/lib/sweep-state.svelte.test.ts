@@ -45,6 +45,7 @@ describe('sweep plan', () => {
     state.applyPlan('methods');
     const spec = state.specFor(base)!;
     expect(spec.name).toBe('Methods plan');
+    expect(spec.seeds).toEqual(planSpec('methods').seeds);
     expect(spec.axes[0]!.labels).toEqual(['grpo', 'gspo', 'gmpo', 'hmpo']);
     await state.refreshPreview(spec);
     expect(state.preview?.count).toBe(12);

@@ -3,7 +3,7 @@
  * run id lists are compact, and a bad or hand-edited hash opens the app with defaults instead of failing.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VIEW_STATE, decodeIds, encodeIds, formatHash, parseHash, pathOf, type ViewState } from './url-state.js';
+import { DEFAULT_VIEW_STATE, decodeIds, encodeIds, formatHash, parseHash, parseZoom, pathOf, type ViewState } from './url-state.js';
 
 describe('run id lists', () => {
   it('write runs of consecutive ids as ranges and read them back', () => {
@@ -55,5 +55,13 @@ describe('hash', () => {
   it('falls back to defaults for anything it cannot read', () => {
     const state = parseHash('#/nowhere/../x?metric=bogus&x=time&smooth=7&band=wide&sort=color:up&task=chess&status=zombie&sweep=;drop');
     expect(state).toEqual({ ...DEFAULT_VIEW_STATE, compare: { ...DEFAULT_VIEW_STATE.compare, smoothing: 0.99 } });
+  });
+
+  it('carries the charts\' x zoom of the Run and Compare views, and drops one it cannot read', () => {
+    const zoomed: ViewState = { ...DEFAULT_VIEW_STATE, runId: '5', zoom: { min: 12, max: 23.5 } };
+    expect(formatHash(zoomed)).toBe('#/runs/5?zoom=12,23.5');
+    expect(parseHash('#/runs/5?zoom=12,23.5')).toEqual(zoomed);
+    expect(parseHash('#/compare?runs=1,2&zoom=-3.5,1e3').zoom).toEqual({ min: -3.5, max: 1000 });
+    for (const bad of ['5,5', '9,2', '1', '1,2,3', ',4', 'a,b', 'Infinity,1', null]) expect(parseZoom(bad)).toBeNull();
   });
 });

@@ -1,11 +1,13 @@
 /**
  * The app's view state as a URL hash, both ways: the view and what it shows (#/runs, #/runs/5 for
  * a run, #/sweeps/3, #/launch, #/compare), the runs table's selection, grouping, sort and filters,
- * and the comparison's metric, x axis, smoothing, band, target, log y and seeds. Defaults are left
+ * and the comparison's metric, x axis, smoothing, band, target, log y and seeds, and the charts' x
+ * zoom (`zoom=min,max`, for the Run and Compare views). Defaults are left
  * out so links stay short; anything unparsable falls back to its default instead of failing, since
  * a hand-edited or old link should still open the app. Pure: url-sync.svelte.ts applies it.
  */
 import type { BandKind, RunStatus, XAxis } from '../../src-shared/contract.js';
+import type { XRange } from './charts/chart-zoom.svelte.js';
 import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from './compare-settings.js';
 import { RUN_STATUSES } from '../../src-shared/contract.js';
 import { isMetricKey } from '../../src-shared/metrics.js';
@@ -26,6 +28,8 @@ export interface ViewState {
   readonly grouped: boolean;
   readonly sort: RunSort;
   readonly filter: RunFilter;
+  /** The x range the view's charts are zoomed to; null when unzoomed. */
+  readonly zoom: XRange | null;
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = {
@@ -38,6 +42,7 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   grouped: false,
   sort: DEFAULT_SORT,
   filter: EMPTY_FILTER,
+  zoom: null,
 };
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -74,6 +79,14 @@ export function decodeIds(text: string | null): string[] {
 
 const oneOf = <T extends string>(values: readonly T[], text: string | null, fallback: T): T => (text !== null && (values as readonly string[]).includes(text) ? (text as T) : fallback);
 const orNull = <T extends string>(values: readonly T[], text: string | null): T | null => (text !== null && (values as readonly string[]).includes(text) ? (text as T) : null);
+
+/** "12,23.5" -> {min: 12, max: 23.5}; anything else (one number, min >= max, not finite) -> null. */
+export function parseZoom(text: string | null): XRange | null {
+  const parts = (text ?? '').split(',');
+  if (parts.length !== 2 || parts.some((p) => p.trim() === '')) return null;
+  const [min, max] = parts.map(Number) as [number, number];
+  return Number.isFinite(min) && Number.isFinite(max) && min < max ? { min, max } : null;
+}
 
 /** Reads a hash ("#/compare?runs=1-3&smooth=0.6"); whatever is missing or bad takes its default. */
 export function parseHash(hash: string): ViewState {
@@ -112,6 +125,7 @@ export function parseHash(hash: string): ViewState {
       tag: q.get('tag'),
       sweepId: q.get('sweep') !== null && ID.test(q.get('sweep')!) ? q.get('sweep') : null,
     },
+    zoom: parseZoom(q.get('zoom')),
   };
 }
 
@@ -147,6 +161,7 @@ export function formatHash(state: ViewState): string {
   if (f.status !== null) q.set('status', f.status);
   if (f.tag !== null) q.set('tag', f.tag);
   if (f.sweepId !== null) q.set('sweep', f.sweepId);
+  if (state.zoom !== null) q.set('zoom', `${state.zoom.min},${state.zoom.max}`);
   // Compare ids live in the path (a new comparison is a new history entry); elsewhere they ride along
   // so that Back to the comparison after leaving it restores the same runs.
   if (state.view !== 'compare' && state.compareRunIds.length > 0) q.set('runs', encodeIds(state.compareRunIds));

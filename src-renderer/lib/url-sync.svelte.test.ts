@@ -43,7 +43,7 @@ function setup(hash: string) {
   const history = new FakeHistory(hash);
   const sync = new UrlSync(navigation, runs, history, 0);
   const stop = sync.start();
-  return { navigation, runs, history, stop };
+  return { navigation, runs, history, stop, zoom: sync.zoom };
 }
 const rest = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -83,6 +83,33 @@ describe('UrlSync', () => {
     expect(navigation.openRunId).toBeNull();
     expect(runs.grouped).toBe(true);
     expect(history.entries).toHaveLength(3); // going back wrote nothing new
+    stop();
+  });
+
+  it('makes a chart zoom its own history entry: reload restores it, Back undoes it, a reset removes it', () => {
+    const { navigation, history, zoom, stop } = setup('#/compare?runs=1-3&zoom=12,23.5');
+    expect(zoom.range).toEqual({ min: 12, max: 23.5 });
+    zoom.set(null); // double-click reset
+    flushSync();
+    expect(history.entries).toEqual(['#/compare?runs=1-3&zoom=12,23.5', '#/compare?runs=1-3']);
+    zoom.set({ min: 4.123456, max: 9.87 }); // a drag: kept to what a pixel tells apart
+    flushSync();
+    expect(history.entries.at(-1)).toBe('#/compare?runs=1-3&zoom=4.123,9.87');
+    history.back();
+    flushSync();
+    expect(zoom.range).toBeNull();
+    history.back();
+    flushSync();
+    expect(zoom.range).toEqual({ min: 12, max: 23.5 });
+
+    // A zoom belongs to its place: another view opens unzoomed, and coming back by a link too.
+    navigation.openRun('2');
+    flushSync();
+    expect(zoom.range).toBeNull();
+    expect(history.entries.at(-1)).toBe('#/runs/2?runs=1-3');
+    navigation.compare(['1', '2', '3']);
+    flushSync();
+    expect(zoom.range).toBeNull();
     stop();
   });
 });

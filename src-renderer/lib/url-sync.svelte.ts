@@ -1,14 +1,16 @@
 /**
  * UrlSync keeps the URL hash and the app's view state in step, both ways: every change of view,
- * run, sweep or compared runs is a new history entry (so Back and Forward move between them), any
- * other change (selection, filters, grouping, compare controls) replaces the current entry, and
- * Back/Forward or an edited hash apply the URL to the state. Reload and shared links therefore
- * restore the view. The hash format is url-state.ts; the browser is behind HistoryPort for tests.
+ * run, sweep or compared runs is a new history entry (so Back and Forward move between them), and
+ * so is a chart zoom (drag, or double-click reset; Back undoes it); any other change (selection,
+ * filters, grouping, compare controls) replaces the current entry, and Back/Forward or an edited
+ * hash apply the URL to the state. Reload and shared links therefore restore the view. The hash
+ * format is url-state.ts; the browser is behind HistoryPort for tests.
  */
 import { untrack } from 'svelte';
 import type { NavigationState } from './navigation-state.svelte.js';
 import type { RunsState } from './runs-state.svelte.js';
 import { formatHash, parseHash, pathOf, type ViewState } from './url-state.js';
+import { ChartZoom, sameXRange } from './charts/chart-zoom.svelte.js';
 
 /** The piece of the browser UrlSync uses: the current hash, history entries, and Back/Forward. */
 export interface HistoryPort {
@@ -40,6 +42,8 @@ export class UrlSync {
   readonly #history: HistoryPort;
   /** Replacing entries is throttled by browsers; a slider drag writes once it rests this long (ms). */
   readonly #replaceDelayMs: number;
+  /** The charts' x zoom in the current place (App provides it to the charts through context). */
+  readonly zoom = new ChartZoom(() => pathOf(this.#place()));
 
   /** The state as a URL would carry it, derived from the app's state objects. */
   readonly current: ViewState = $derived.by(() => ({
@@ -52,6 +56,7 @@ export class UrlSync {
     grouped: this.#runs.grouped,
     sort: this.#runs.sort,
     filter: this.#runs.filter,
+    zoom: this.zoom.range,
   }));
   readonly hash: string = $derived(formatHash(this.current));
 
@@ -92,12 +97,21 @@ export class UrlSync {
   apply(state: ViewState): void {
     this.#navigation.restore(state);
     this.#runs.restore(state);
+    this.zoom.set(state.zoom); // after the navigation, so the zoom belongs to the restored place
+  }
+
+  #place() {
+    const n = this.#navigation;
+    return { view: n.view, runId: n.openRunId, sweepId: n.openSweepId, compareRunIds: n.compareRunIds };
   }
 
   #write(hash: string): void {
     if (hash === this.#lastHash) return;
-    const newPlace = pathOf(parseHash(hash)) !== pathOf(parseHash(this.#lastHash));
+    const [next, last] = [parseHash(hash), parseHash(this.#lastHash)];
+    const newPlace = pathOf(next) !== pathOf(last) || !sameXRange(next.zoom, last.zoom);
     this.#lastHash = hash;
+    // Leaving a place by a link (not Back) forgets its zoom: coming back to it opens unzoomed.
+    if (pathOf(next) !== pathOf(last)) this.zoom.forgetOtherPlaces();
     if (newPlace) {
       this.#cancelReplace();
       this.#history.push(hash);

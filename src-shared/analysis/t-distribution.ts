@@ -2,6 +2,7 @@
  * Student's t and the standard normal: CDF and quantile, in plain double precision, for the small-n
  * intervals, tests and power calculations of the comparison (t-intervals.ts, verdict.ts). The t CDF
  * goes through the regularised incomplete beta function (Numerical Recipes' continued fraction);
+ * the normal CDF is Marsaglia's series (the noncentral t, noncentral-t.ts, needs it);
  * quantiles invert it by bisection. Not a general statistics library: only what those files need.
  */
 
@@ -88,6 +89,27 @@ export function studentTQuantile(q: number, df: number): number {
     else high = mid;
   }
   return (low + high) / 2;
+}
+
+/**
+ * P(Z <= x) for the standard normal (Marsaglia 2004: the Taylor series of Phi about 0, summed
+ * until it stops changing; absolute error about 1e-15, enough for probabilities and power).
+ */
+export function normalCdf(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x < -9) return 0;
+  if (x > 9) return 1;
+  let sum = x;
+  let previous = 0;
+  let term = x;
+  const q = x * x;
+  for (let i = 1; sum !== previous; ) {
+    previous = sum;
+    i += 2;
+    term *= q / i;
+    sum += term;
+  }
+  return 0.5 + sum * Math.exp(-0.5 * q - 0.9189385332046727);
 }
 
 /** The p-quantile of the standard normal (Acklam's rational approximation, relative error < 1.2e-9). */

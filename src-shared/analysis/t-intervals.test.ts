@@ -60,6 +60,44 @@ describe('power', () => {
     expect(tTestPower(1, 10, true)).toBeGreaterThan(0.8);
     expect(tTestPower(1, 9, true)).toBeLessThan(0.8);
   });
+
+  // Reference: scipy 1.17 (stats.nct.sf(c, df, ncp) + stats.nct.cdf(-c, df, ncp), c = t.ppf(1 - alpha/2, df);
+  // n = the smallest n >= 2 with power >= 0.8). The shifted central t gave one seed too few on each
+  // row marked "was": the exact power sits just below 0.8 there.
+  it.each<[number, boolean, number, number]>([
+    [0.5, true, 0.05, 34],
+    [0.8, true, 0.05, 15],
+    [1.0, true, 0.05, 10],
+    [2.0, true, 0.05, 5],
+    [2.1, true, 0.05, 5], // was 4
+    [0.65, true, 0.025, 26], // was 25
+    [1.7, true, 0.025, 7], // was 6
+    [1.45, true, 0.05 / 3, 9], // was 8
+    [0.5, true, 0.01, 51], // was 50
+    [1.0, true, 0.01, 16], // was 15
+    [1.0, false, 0.05, 17],
+    [0.5, false, 0.05, 64],
+    [1.1, false, 0.025, 18], // was 17
+    [1.4, false, 0.025, 12], // was 11
+    [1.2, false, 0.05 / 3, 17], // was 16
+    [0.65, false, 0.05 / 3, 52], // was 51
+  ])('d = %s, paired %s, alpha %s: %s seeds, as the exact noncentral t power', (d, paired, alpha, n) => {
+    expect(seedsForPower(d, paired, { alpha })).toBe(n);
+  });
+
+  it('power is the exact two-sided noncentral t power (scipy nct, to 1e-9)', () => {
+    const cases: [number, number, boolean, number, number][] = [
+      [1, 10, true, 0.05, 0.8030968566327219],
+      [1, 9, true, 0.05, 0.7480170922294767],
+      [2.1, 4, true, 0.05, 0.7906527807460303],
+      [0.5, 33, true, 0.05, 0.7953658414875041],
+      [1.1, 17, false, 0.025, 0.7991052346254178],
+      [0.3, 5, true, 0.05, 0.08226277422272689],
+      [3, 3, true, 0.01, 0.2432333549290583],
+      [1.2, 16, false, 0.05 / 3, 0.7985084670158435],
+    ];
+    for (const [d, n, paired, alpha, expected] of cases) expect(Math.abs(tTestPower(d, n, paired, alpha) - expected)).toBeLessThan(1e-9);
+  });
 });
 
 /** Fraction of replicates whose interval covers `truth`. */

@@ -6,7 +6,8 @@
  * pairing, multiplicity or outcome logic here: verdict.ts does that.
  */
 import { meanOf } from './bootstrap.js';
-import { normalQuantile, studentTCdf, studentTQuantile, studentTTwoSidedP } from './t-distribution.js';
+import { normalQuantile, studentTQuantile, studentTTwoSidedP } from './t-distribution.js';
+import { noncentralTCdf } from './noncentral-t.js';
 
 /** Sample variance (ddof 1) about `mean`; NaN for fewer than two values. */
 export function sampleVariance(values: readonly number[], mean: number = meanOf(values)): number {
@@ -149,15 +150,18 @@ export interface PowerOptions {
 }
 
 /**
- * Approximate power of a two-sided t test with standardised effect `effect` and n seeds: paired
- * (ncp = d sqrt(n), df = n - 1) or two equal arms of n (ncp = d sqrt(n / 2), df = 2n - 2), by the
- * shifted central t (1 - T_df(t_crit - ncp)), which is close to the noncentral t for these sizes.
+ * Exact power of a two-sided t test with standardised effect `effect` and n seeds: paired
+ * (ncp = d sqrt(n), df = n - 1) or two equal arms of n (ncp = d sqrt(n / 2), df = 2n - 2, the df
+ * Welch's test has when the arms' spreads agree): P(T' > t_crit) + P(T' < -t_crit) for the
+ * noncentral t T'. (The shifted central t, 1 - T_df(t_crit - ncp), overstates it just enough to
+ * name one seed too few near the 80% line.)
  */
 export function tTestPower(effect: number, n: number, paired: boolean, alpha = 0.05): number {
   const df = paired ? n - 1 : 2 * n - 2;
   if (df < 1) return 0;
   const ncp = Math.abs(effect) * Math.sqrt(paired ? n : n / 2);
-  return 1 - studentTCdf(tCritical(1 - alpha, df) - ncp, df);
+  const critical = tCritical(1 - alpha, df);
+  return 1 - noncentralTCdf(critical, df, ncp) + noncentralTCdf(-critical, df, ncp);
 }
 
 /**

@@ -52,8 +52,20 @@ describe('verdicts', () => {
     const ps = result.map((v) => v.p!);
     expect(result.map((v) => v.pAdjusted)).toEqual(holmAdjust(ps));
     const weak = result.find((v) => !v.resolved)!;
-    expect(weak.seedsToResolve).toBeGreaterThan(5);
+    // p=1 vs gmpo, d = -0.374 paired: scipy's noncentral t first reaches 80% power at alpha / 3 with
+    // n = 78 (59 at alpha). alpha / pairs is the level at which p alone guarantees p_Holm < alpha,
+    // whatever the other pairs' p values: m p(i) bounds every Holm product up to its rank.
+    expect(weak).toMatchObject({ a: 'p=1', b: 'gmpo', seedsToResolve: 78 });
     expect(verdictLine(weak, 'final reward')).toMatch(/not resolved \(~\d+ seeds would resolve it at 80% power\)$/);
+  });
+
+  it('seeds to resolve are the exact noncentral t answer, not one below it', () => {
+    // Paired differences 1 -+ 1/2.1: d = 2.1, p = 0.07 at 3 seeds. scipy's noncentral t power at n = 4
+    // is 0.791 and at n = 5 above 0.8, so 5 (the shifted central t said 4).
+    const x = 1 / 2.1;
+    const [v] = verdicts([arm('a', [1 - x, 1, 1 + x]), arm('b', [0, 0, 0])], ['finalReward']);
+    expect(v!.effectSize).toBeCloseTo(2.1, 12);
+    expect(v).toMatchObject({ resolved: false, seedsToResolve: 5 });
   });
 
   it('formats the line a paper can quote', () => {

@@ -50,7 +50,8 @@ export interface Verdict {
   readonly resolved: boolean;
   /**
    * When not resolved: seeds per arm that would resolve the observed effect with the wanted power at
-   * the family's strictest Holm level alpha / pairs; null when resolved or the effect is 0/undefined.
+   * the family's strictest Holm level alpha / pairs (where p alone guarantees p_Holm < alpha, whatever
+   * the other pairs show), by the exact noncentral t power; null when resolved or the effect is 0/undefined.
    */
   readonly seedsToResolve: number | null;
   /** The test used, e.g. 'paired t'. */

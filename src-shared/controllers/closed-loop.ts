@@ -1,15 +1,18 @@
 /**
  * The controller suite in the training loop: turns each step's decision into the knobs the run
  * trains with next, one switch each (RunConfig `controller`): a learning-rate multiplier and a
- * clip-epsilon multiplier (the suite's recommendation relative to AGM_Training's base, bounded,
- * applied to the run's own values), the phase's strategy mapped onto the power-mean exponent p,
+ * clip-epsilon multiplier (the suite's recommendation relative to the run's own values, which the
+ * suite scales, bounded), the phase's strategy mapped onto the power-mean exponent p,
  * and early stopping. Only real changes are reported (they become events). Pure and
- * deterministic: the same telemetry gives the same changes. It never touches tensors.
+ * deterministic: the same telemetry gives the same changes, and its suite is the one the offline
+ * replay builds (run-suite-settings.ts), so a replay of the run's telemetry gives the same decisions.
+ * It never touches tensors.
  */
 import type { ResolvedObjective } from '../objective-config.js';
 import type { RunConfig } from '../run-config.js';
-import { ControllerSuite, type ControllerDecision } from './controller-suite.js';
-import { DEFAULT_BASE_HYPERPARAMS } from './hyperparameter-adapter.js';
+import type { ControllerDecision, ControllerSuite } from './controller-suite.js';
+import { DEFAULT_BASE_HYPERPARAMS, type BaseHyperparams } from './hyperparameter-adapter.js';
+import { suiteForRun } from './run-suite-settings.js';
 import type { TelemetryRecord } from './telemetry-record.js';
 
 export type ControllerSettings = RunConfig['controller'];
@@ -66,6 +69,8 @@ export interface ControlStep {
 }
 
 const clamp = (x: number, low: number, high: number) => Math.min(high, Math.max(low, x));
+/** A suggestion relative to its base; 1 when the base is 0 (an objective with no clip: nothing to scale). */
+const relative = (suggested: number, base: number) => (base > 0 ? suggested / base : 1);
 
 export class ClosedLoopController {
   readonly suite: ControllerSuite;
@@ -73,14 +78,17 @@ export class ClosedLoopController {
   #lastPChange = -Infinity;
   #stopped = false;
 
-  /** `baseP`: the objective's own exponent (null when it has none; powerP then never acts). */
+  /**
+   * `baseP`: the objective's own exponent (null when it has none; powerP then never acts).
+   * `base`: the run's own hyperparameters (runBaseHyperparams): the suite scales them and the
+   * multipliers are its suggestions relative to them.
+   */
   constructor(
     readonly settings: ControllerSettings,
     readonly baseP: number | null,
+    readonly base: BaseHyperparams = DEFAULT_BASE_HYPERPARAMS,
   ) {
-    // The loop feeds the loss history to the phase detector; the Python suite passes none, so its
-    // phase would never leave exploration and p could not follow the training phase.
-    this.suite = new ControllerSuite({ dwellSteps: settings.dwellSteps, phaseFromLossHistory: true });
+    this.suite = suiteForRun({ baseHyperparams: base, dwellSteps: settings.dwellSteps });
     this.#knobs = { lrMultiplier: 1, epsMultiplier: 1, p: baseP };
   }
 
@@ -94,22 +102,26 @@ export class ClosedLoopController {
 
   /** One step's telemetry in; the decision and the changes that take effect from the next step. */
   observe(record: TelemetryRecord): ControlStep {
+    return this.apply(this.suite.update(record));
+  }
+
+  /** One decision of this run's suite (live, or replayed from its telemetry) turned into changes. */
+  apply(decision: ControllerDecision): ControlStep {
     const s = this.settings;
-    const decision = this.suite.update(record);
     const changes: ControlChange[] = [];
     let { lrMultiplier, epsMultiplier, p } = this.#knobs;
     const bounded = (ratio: number) => clamp(ratio, 1 / s.maxMultiplier, s.maxMultiplier);
     const moved = (from: number, to: number) => Math.abs(to - from) > s.minRelativeChange * Math.abs(from);
 
     if (s.learningRate) {
-      const target = bounded(decision.hyperparams.learning_rate / DEFAULT_BASE_HYPERPARAMS.learning_rate);
+      const target = bounded(relative(decision.hyperparams.learning_rate, this.base.learning_rate));
       if (moved(lrMultiplier, target)) {
         changes.push({ knob: 'learning_rate', from: lrMultiplier, to: target });
         lrMultiplier = target;
       }
     }
     if (s.clipEpsilon) {
-      const target = bounded(decision.hyperparams.epsilon / DEFAULT_BASE_HYPERPARAMS.epsilon);
+      const target = bounded(relative(decision.hyperparams.epsilon, this.base.epsilon));
       if (moved(epsMultiplier, target)) {
         changes.push({ knob: 'clip_epsilon', from: epsMultiplier, to: target });
         epsMultiplier = target;

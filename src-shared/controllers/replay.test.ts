@@ -4,7 +4,8 @@
  * one fresh suite.
  */
 import { describe, expect, it } from 'vitest';
-import { parseBaseHyperparams, parseTelemetryLines, replayDecisions } from './replay.js';
+import { parseBaseHyperparams, parseTelemetryLines, replayDecisions, settingsFromRunJson, settingsFromTelemetry } from './replay.js';
+import { DEFAULT_RUN_SUITE_SETTINGS } from './run-suite-settings.js';
 
 const record = (step: number, extra: Record<string, unknown> = {}) => ({ step, agm: { arithmetic_history: [1.01], harmonic_history: [0.99] }, rl: { td: { mean: 0, var: 0 }, q: { rel_change: 0 }, reward: { train_mean: 0.1, eval_mean: 0.1 } }, ...extra });
 const jsonl = (...records: unknown[]) => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n');
@@ -45,5 +46,21 @@ describe('parseBaseHyperparams', () => {
     expect(parseBaseHyperparams({ learning_rate: 0.003 })).toEqual({ ok: true, value: { learning_rate: 0.003, epsilon: 0.1, batch_size: 256, agm_iterations: 5 } });
     const bad = parseBaseHyperparams({ epsilon: 2, batch_size: 1.5 });
     expect(!bad.ok && bad.error.message).toMatch(/epsilon: must be <= 1[\s\S]*batch_size: expected int, got 1.5/);
+  });
+});
+
+describe('the replay\'s run settings', () => {
+  it('come from run.json\'s config (the run\'s own values and dwell), refusing a run.json without a valid one', () => {
+    const settings = settingsFromRunJson({ config: { objective: { preset: 'hmpo' }, optimizer: { learningRate: 0.002 }, controller: { dwellSteps: 7 } } });
+    expect(settings.ok && settings.value).toMatchObject({ baseHyperparams: { learning_rate: 0.002, epsilon: 0.4, agm_iterations: 5 }, dwellSteps: 7 });
+    expect(settingsFromRunJson({ run_id: '1' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^has no "config"/) as unknown } });
+    const bad = settingsFromRunJson({ config: { groupSize: -1 } });
+    expect(!bad.ok && bad.error.message).toMatch(/^config: groupSize/);
+  });
+
+  it('else come from the first record\'s ext.hyperparams, with the default dwell', () => {
+    const hyperparams = { learning_rate: 0.003, epsilon: 0.2, batch_size: 16, agm_iterations: 5 };
+    expect(settingsFromTelemetry([record(0, { ext: { hyperparams } }) as never])).toEqual({ baseHyperparams: hyperparams, dwellSteps: 5 });
+    expect(settingsFromTelemetry([record(0) as never])).toEqual(DEFAULT_RUN_SUITE_SETTINGS);
   });
 });

@@ -1,14 +1,19 @@
 /**
  * The offline replay: a run's telemetry.jsonl text (one record per line, oldest first) through one
- * fresh ControllerSuite, one decision per record. Every line is checked before any decision is
+ * fresh suite built as the training loop builds it (run-suite-settings.ts: the run's own base
+ * hyperparameters and dwell, the loss history read), one decision per record, so replaying a
+ * controlled run gives the decisions it got. The settings come from the run's run.json config,
+ * else from the telemetry's own ext.hyperparams. Every line is checked before any decision is
  * made, so bad input yields one message (naming the line and the field) and no output. Used by
  * `hmpo-lab controllers`; pure (text in, Result out).
  */
 import { z } from 'zod';
 import { err, ok, type Result } from '../result.js';
 import { formatIssues } from '../validation-messages.js';
-import { ControllerSuite, type ControllerDecision } from './controller-suite.js';
+import { validateRunConfig } from '../run-config.js';
+import type { ControllerDecision } from './controller-suite.js';
 import { DEFAULT_BASE_HYPERPARAMS, type BaseHyperparams } from './hyperparameter-adapter.js';
+import { DEFAULT_RUN_SUITE_SETTINGS, runSuiteSettings, suiteForRun, type RunSuiteSettings } from './run-suite-settings.js';
 import { TelemetryRecordSchema, type TelemetryRecord } from './telemetry-record.js';
 
 export const INVALID_TELEMETRY = 'INVALID_TELEMETRY';
@@ -52,8 +57,26 @@ export function parseTelemetryLines(text: string): Result<TelemetryRecord[]> {
   return ok(records);
 }
 
-/** One fresh suite over the records, in order. */
-export function replayDecisions(records: readonly TelemetryRecord[], baseHyperparams: BaseHyperparams = DEFAULT_BASE_HYPERPARAMS): ControllerDecision[] {
-  const suite = new ControllerSuite({ baseHyperparams });
+/** The suite settings of an exported run, from its run.json (its `config`, as the trainer read it). */
+export function settingsFromRunJson(runJson: unknown): Result<RunSuiteSettings> {
+  const config = typeof runJson === 'object' && runJson !== null ? (runJson as { config?: unknown }).config : undefined;
+  if (config === undefined) return err(INVALID_TELEMETRY, 'has no "config": give the run.json that hmpo-lab export --format agm wrote beside the telemetry');
+  const validated = validateRunConfig(config);
+  return validated.ok ? ok(runSuiteSettings(validated.value)) : err(INVALID_TELEMETRY, `config: ${validated.error.message.split('\n').join('; ')}`);
+}
+
+/**
+ * Settings when the run.json is not at hand: the first record's ext.hyperparams (the run's own
+ * values, before any control acted) and the default dwell; AGM_Training's base when it has none.
+ */
+export function settingsFromTelemetry(records: readonly TelemetryRecord[]): RunSuiteSettings {
+  const recorded = (records[0]?.ext as { hyperparams?: unknown } | undefined)?.hyperparams;
+  const base = recorded === undefined ? undefined : parseBaseHyperparams(recorded);
+  return base?.ok ? { ...DEFAULT_RUN_SUITE_SETTINGS, baseHyperparams: base.value } : DEFAULT_RUN_SUITE_SETTINGS;
+}
+
+/** One fresh suite, built as the run's (suiteForRun), over the records in order. */
+export function replayDecisions(records: readonly TelemetryRecord[], settings: RunSuiteSettings = DEFAULT_RUN_SUITE_SETTINGS): ControllerDecision[] {
+  const suite = suiteForRun(settings);
   return records.map((record) => suite.update(record));
 }

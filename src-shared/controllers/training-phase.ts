@@ -17,7 +17,10 @@ export interface PhaseDetectorConfig {
   readonly stableConvergenceThreshold: number;
 }
 
-export const DEFAULT_PHASE_DETECTOR_CONFIG: PhaseDetectorConfig = { window: 20, improvingSlope: -0.01, plateauSlopeAbs: 0.001, lowVariance: 0.01, unstableConvergenceThreshold: 0.3, stableConvergenceThreshold: 0.6 };
+/** Losses the phase detector looks at; the export's ext.loss_history carries exactly this many. */
+export const LOSS_HISTORY_WINDOW = 20;
+
+export const DEFAULT_PHASE_DETECTOR_CONFIG: PhaseDetectorConfig = { window: LOSS_HISTORY_WINDOW, improvingSlope: -0.01, plateauSlopeAbs: 0.001, lowVariance: 0.01, unstableConvergenceThreshold: 0.3, stableConvergenceThreshold: 0.6 };
 
 export type TrainingPhase = 'exploration' | 'exploitation' | 'instability' | 'plateau';
 

@@ -108,16 +108,24 @@ export class PlanNeedsTauError extends Error {
   override readonly name = 'PlanNeedsTauError';
 }
 
-/** The sweep a plan makes over `options.base` with `options.seeds` (default 0, 1, 2). */
+/** The seeds a plan runs unless given others (the CLI's --plan and the sweep builder's one click). */
+export const DEFAULT_PLAN_SEEDS: readonly number[] = [0, 1, 2];
+
+/** The name a plan's sweep is given. */
+export function planSweepName(name: PlanName): string {
+  return `${PLAN_INFO[name].title} plan`;
+}
+
+/** The sweep a plan makes over `options.base` with `options.seeds` (default DEFAULT_PLAN_SEEDS). */
 export function planSpec(name: PlanName, options: PlanOptions = {}): SweepSpec {
   const base = options.base ?? {};
-  const seeds = [...(options.seeds ?? [0, 1, 2])];
+  const seeds = [...(options.seeds ?? DEFAULT_PLAN_SEEDS)];
   const info = PLAN_INFO[name];
   if (info.needsTau && (options.tau === undefined || !(options.tau > 0))) {
     throw new PlanNeedsTauError(`plan '${name}' has QK-clip arms and needs a tau that fires at this model size; measure one with hmpo-lab calibrate-tau and pass it (got ${String(options.tau)})`);
   }
   const shared = sharedObjectiveKnobs(base);
-  const spec = (axes: SweepAxis[], specBase: Record<string, unknown> = base): SweepSpec => ({ name: `${info.title} plan`, base: specBase, axes, seeds });
+  const spec = (axes: SweepAxis[], specBase: Record<string, unknown> = base): SweepSpec => ({ name: planSweepName(name), base: specBase, axes, seeds });
   switch (name) {
     case 'methods':
       return spec([{ ...methodsAxis(), values: methodsAxis().values.map((v) => ({ ...shared, ...(v as object) })) }]);

@@ -35,7 +35,6 @@ export interface CurveLayer {
 }
 
 const SEED_OPACITY = 0.3;
-const BAND_OPACITY = 0.18;
 
 /**
  * All layers' groups on one union x. A group's own nulls (n < 2 for the band, no seed at all for
@@ -65,7 +64,7 @@ export function groupCurvesModel(layers: readonly CurveLayer[], styleOf: (group:
       const style = styleOf(group);
       const label = group.label + (layer.suffix ?? '');
       if (layer.band !== false) {
-        bands.push({ label: `${label} band`, colour: style.colour, lower: lower!, upper: upper!, opacity: BAND_OPACITY });
+        bands.push({ label: `${label} band`, colour: style.colour, lower: lower!, upper: upper! }); // the theme's band opacity (palette.ts)
       }
       seeds.forEach((values, i) => {
         const runId = group.seeds[i]?.runId ?? '';

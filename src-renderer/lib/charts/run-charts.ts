@@ -4,6 +4,7 @@
  * lay the list out. The per-layer attention-logit chart comes from metrics:qk and is not listed.
  */
 import { METRIC_DOCS, type MetricKey } from '../../../src-shared/metrics.js';
+import { metricAxisLabel, metricTitle, metricUnit } from '../../../src-shared/metric-labels.js';
 
 export interface RunChartMetric {
   readonly key: MetricKey;
@@ -22,12 +23,28 @@ export interface RunChartSpec {
   readonly logY?: boolean;
   /** One line under the chart: what is drawn (from the glossary where it is one metric). */
   readonly description: string;
+  /** The y-axis label, where `runChartAxisLabel`'s rule would read badly. */
+  readonly yLabel?: string;
+  /** Why the chart can be empty, where the glossary line does not say it. */
+  readonly emptyText?: string;
+}
+
+/**
+ * A run chart's y-axis label from the glossary (metric-labels.ts): one metric's label with its
+ * unit; several metrics: the chart's title, with their unit when they share one.
+ */
+export function runChartAxisLabel(spec: RunChartSpec): string {
+  if (spec.yLabel) return spec.yLabel;
+  if (spec.metrics.length === 1) return metricAxisLabel(spec.metrics[0]!.key);
+  const units = new Set(spec.metrics.map((m) => metricUnit(m.key)));
+  const [unit] = units;
+  return units.size === 1 && unit ? `${spec.title} (${unit})` : spec.title;
 }
 
 const OVERLAY_DASH = [5, 4];
 
 function single(id: string, title: string, key: MetricKey, extra: Partial<RunChartSpec> = {}): RunChartSpec {
-  return { id, title, metrics: [{ key, label: key }], description: METRIC_DOCS[key], ...extra };
+  return { id, title, metrics: [{ key, label: metricTitle(key) }], description: METRIC_DOCS[key], ...extra };
 }
 
 export const RUN_CHARTS: readonly RunChartSpec[] = [
@@ -51,6 +68,7 @@ export const RUN_CHARTS: readonly RunChartSpec[] = [
       { key: 'clip/sequence', label: 'sequence' },
     ],
     description: 'Share of tokens (or sequences, for the GSPO sequence clip) the trust region held.',
+    yLabel: 'Share clipped (fraction)',
   },
   {
     id: 'power-means',
@@ -97,6 +115,8 @@ export const RUN_CHARTS: readonly RunChartSpec[] = [
       { key: 'control/eps_multiplier', label: 'clip ε ×', envelope: false },
     ],
     description: 'Learning-rate and clip multipliers the AGM controller had in force (runs with a controller switch on); vertical marks on every chart: control events.',
+    yLabel: 'Multiplier (×)',
+    emptyText: 'No controller multipliers: this run trains with every AGM controller switch off.',
   },
 ];
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChartModel } from './chart-model.js';
 import { colourScale } from './heatmap.js';
-import { DEFAULT_BAND_OPACITY, formatXReadout, LEGEND_HIDDEN_CLASS, logTickLabels, tickLabels, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
+import { BAND_OPACITY } from '../palette.js';
+import { formatXReadout, LEGEND_HIDDEN_CLASS, logTickLabels, tickLabels, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
 import { EMPTY_MODEL, isEmptyModel } from './chart-model.js';
 
 const model: ChartModel = {
@@ -39,7 +40,7 @@ describe('uplotOptions', () => {
   it('fills each band between its upper and lower edge series', () => {
     const options = uplotOptions(model, settings);
     expect(options.series).toHaveLength(5);
-    expect(options.bands).toEqual([{ series: [2, 1], fill: 'rgba(213, 94, 0, 0.18)' }]);
+    expect(options.bands).toEqual([{ series: [2, 1], fill: `rgba(213, 94, 0, ${BAND_OPACITY.light})` }]);
     expect(options.series[1]!.class).toBe(LEGEND_HIDDEN_CLASS);
     expect(options.series[3]!.class).toBe(LEGEND_HIDDEN_CLASS);
     expect(options.series[4]!.dash).toEqual([7, 4]);
@@ -108,7 +109,7 @@ describe('bands in both themes', () => {
     const settings = (theme: 'light' | 'dark'): ChartSettings => ({ width: 100, height: 100, logY: false, xLabel: 'step', theme, annotations: () => ({ referenceLines: [], markers: [] }) });
     const alpha = (theme: 'light' | 'dark') => String(uplotOptions(model, settings(theme)).bands![0]!.fill);
     expect(alpha('light')).not.toBe(alpha('dark'));
-    expect(DEFAULT_BAND_OPACITY.dark).toBeGreaterThan(DEFAULT_BAND_OPACITY.light);
+    expect(BAND_OPACITY.dark).toBeGreaterThan(BAND_OPACITY.light);
   });
 });
 

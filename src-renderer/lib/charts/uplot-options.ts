@@ -5,8 +5,9 @@
  * vertical event markers (e.g. clip steps). No DOM access here, so it is unit-testable.
  */
 import uPlot from 'uplot';
-import { CHART_INK, withAlpha, type Theme } from '../palette.js';
+import { BAND_OPACITY, CHART_INK, withAlpha, type Theme } from '../palette.js';
 import { drawableModel, type ChartModel } from './chart-model.js';
+import type { XRange } from './chart-zoom.svelte.js';
 
 export interface ReferenceLine {
   readonly y: number;
@@ -33,8 +34,12 @@ export interface ChartSettings {
   readonly theme: Theme;
   /** Read at every draw, so annotations can change without rebuilding the chart. */
   readonly annotations: () => Annotations;
-  /** Called when the user drag-selects a range (zooms in): live charts stop following the tail. */
-  readonly onUserZoom?: () => void;
+  /** Called with the x range the user drag-selects (zooms in to): live charts stop following the tail. */
+  readonly onUserZoom?: (range: XRange) => void;
+  /** Called with the y tick labels each time they are drawn (blank ones left out): the chart shows them. */
+  readonly onYTicks?: (labels: readonly string[]) => void;
+  /** Called whenever the x scale changed (zoom, reset, new data): the chart shows its range. */
+  readonly onXScale?: (range: XRange | null) => void;
   /**
    * Charts with the same key share a crosshair and an x zoom (drag to zoom one, double-click to
    * reset, and the others follow). Only for charts on the same x axis.
@@ -61,9 +66,6 @@ export function shareZoom(u: uPlot, syncKey: string): void {
     passingZoom = false;
   }
 }
-
-/** Band fill opacity: a translucent grey or blue band on near-black needs about twice the alpha it needs on white. */
-export const DEFAULT_BAND_OPACITY: Readonly<Record<Theme, number>> = { light: 0.18, dark: 0.32 };
 
 /** CSS class of series the legend hides (band edges, faint per-seed lines). */
 export const LEGEND_HIDDEN_CLASS = 'hmpo-legend-hidden';
@@ -146,7 +148,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       class: LEGEND_HIDDEN_CLASS,
     });
     series.push(edge('lower'), edge('upper'));
-    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? DEFAULT_BAND_OPACITY[settings.theme]) });
+    bands.push({ series: [lowerIndex + 1, lowerIndex], fill: withAlpha(band.colour, band.opacity ?? BAND_OPACITY[settings.theme]) });
   }
   for (const line of model.lines) {
     series.push({
@@ -177,7 +179,18 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         range: (_u, min, max) => yRange(min, max, settings.annotations().referenceLines.map((r) => r.y), settings.logY),
       },
     },
-    axes: [axis(settings.xLabel), { ...axis(settings.yLabel), size: 60, values: (_u, splits) => (settings.logY ? logTickLabels(splits) : tickLabels(splits)) }],
+    axes: [
+      axis(settings.xLabel),
+      {
+        ...axis(settings.yLabel),
+        size: 60,
+        values: (_u, splits) => {
+          const labels = settings.logY ? logTickLabels(splits) : tickLabels(splits);
+          settings.onYTicks?.(labels.filter((label) => label !== ''));
+          return labels;
+        },
+      },
+    ],
     legend: { show: true, live: true },
     cursor: { drag: { x: true, y: false, setScale: true }, ...(settings.syncKey ? { sync: { key: settings.syncKey } } : {}) },
     hooks: {
@@ -185,10 +198,18 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       // Without a cursor the legend would read "--": show the last values instead.
       setCursor: [(u) => u.cursor.idx == null && showLastValues(u)],
       setData: [(u) => u.cursor.idx == null && showLastValues(u)],
-      ...(settings.syncKey ? { setScale: [(u: uPlot, key: string) => key === 'x' && shareZoom(u, settings.syncKey!)] } : {}),
+      setScale: [
+        (u: uPlot, key: string) => {
+          if (key !== 'x') return;
+          if (settings.syncKey) shareZoom(u, settings.syncKey);
+          const { min, max } = u.scales['x'] ?? {};
+          settings.onXScale?.(min != null && max != null ? { min, max } : null);
+        },
+      ],
       setSelect: [
         (u) => {
-          if (u.select.width > 0) settings.onUserZoom?.();
+          // Fired on mouse-up before uPlot applies the selection, so the range is read on the old scale.
+          if (u.select.width > 0) settings.onUserZoom?.({ min: u.posToVal(u.select.left, 'x'), max: u.posToVal(u.select.left + u.select.width, 'x') });
         },
       ],
     },
