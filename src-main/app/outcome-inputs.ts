@@ -53,6 +53,6 @@ export function createOutcomeInputReader(db: Database, readSeries: SeriesReader 
       };
       kept.set(runId, entry);
     }
-    return { series: { 'losses/entropy': readSeries(runId, 'losses/entropy', run) }, ...entry.facts };
+    return { series: { 'losses/entropy': readSeries.series(runId, 'losses/entropy', run) }, ...entry.facts };
   };
 }
