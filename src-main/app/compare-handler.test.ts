@@ -47,6 +47,13 @@ describe('metrics:compare with keys', () => {
     expect(without.value.groups).toEqual(result.groups);
   });
 
+  it('leaves the seeds out of every curve when asked without them', async () => {
+    const answer = (await app.dispatch('metrics:compare', { ...base, runIds, keys: ['ratio/a0'], withSeeds: false })) as { value: CompareResult };
+    expect([...answer.value.groups, ...answer.value.series![0]!.groups].every((g) => g.seeds.length === 0)).toBe(true);
+    const refused = await app.dispatch('metrics:compare', { ...base, runIds, withSeeds: 'no' as unknown as boolean });
+    expect(refused.ok).toBe(false);
+  });
+
   it('refuses an unknown key with one line naming it', async () => {
     const answer = await app.dispatch('metrics:compare', { ...base, runIds, keys: ['charts/nope'] });
     expect(answer.ok).toBe(false);

@@ -69,7 +69,7 @@ describe('CompareState requests', () => {
     expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare', 'metrics:compare']);
     const [panels] = panelCalls(api);
     expect([panels!.key, ...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
-    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false });
+    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false, withSeeds: false });
     expect(state.panels.halfVarLogRatio?.legend).toBe('ratio/half_var_log_ratio legend');
     expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
     expect(state.spectrumFacets).toHaveLength(3);

@@ -255,8 +255,9 @@ export class CompareState {
     const names = Object.keys(PANEL_KEYS) as PanelName[];
     const [first, ...rest] = names.map((name) => PANEL_KEYS[name]);
     const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
-    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
-    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false }) : Promise.resolve(null);
+    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main),
+    // and no single seeds (they are never drawn there; without them the answer is ~5x smaller).
+    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false, withSeeds: false }) : Promise.resolve(null);
     const main = await mainAnswer;
     if (generation !== this.#generation) return;
     const mainValue = main ? this.#unwrap(main) : null;
