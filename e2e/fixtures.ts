@@ -7,11 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
 import { _electron as electron, test as base, expect, type ElectronApplication, type Page } from '@playwright/test';
+import { installedElectron } from '../scripts/installed-electron.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -49,21 +48,10 @@ async function serve(extraArgs: string[] = []): Promise<ServedApp> {
   return { open: async (page) => void (await page.goto(url)), url, dbPath, dir, process: child, log: () => output };
 }
 
-/**
- * The Electron binary's path where one is installed, else null. Reads the electron package's
- * path.txt instead of require('electron'), which would try to download a missing binary.
- */
+/** The Electron binary to launch (ELECTRON_OVERRIDE_DIST_PATH, else the installed one), or null when there is none. */
 export function electronBinary(): string | null {
   if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
-  try {
-    const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-    const pathFile = join(dir, 'path.txt');
-    if (!existsSync(pathFile)) return null;
-    const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-    return existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
+  return installedElectron();
 }
 
 export type Target = 'browser' | 'electron';

@@ -4,28 +4,15 @@
 // It decides and launches; the app itself lives in dist/.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitUnlessSupportedNode } from '../bin/node-version-guard.js';
+import { installedElectron } from './installed-electron.js';
 
 exitUnlessSupportedNode('npm start');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
-
-/** The Electron binary from the electron package's path.txt (written once its binary is downloaded). */
-function installedElectron() {
-  try {
-    const dir = dirname(require.resolve('electron/package.json'));
-    const pathFile = join(dir, 'path.txt');
-    if (!existsSync(pathFile)) return null;
-    const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-    return existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Electron 45 downloads its binary on first use: try once, quietly, then look again. */
 function electronBinary() {

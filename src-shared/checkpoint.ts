@@ -1,7 +1,7 @@
 /**
  * The checkpoint payload as it travels from the trainer to the store: the step, why it was taken,
  * and the weights by parameter name as row-major float32 arrays. Only the shape of the data; how it
- * is encoded on disk lives in src-main/db/checkpoints-queries.ts. Copies still spelled out in
+ * is encoded on disk lives in src-main/runs/checkpoint-format.ts. Copies still spelled out in
  * src-main/trainer/* (WeightArray, the 'checkpoint' message, the onCheckpoint hooks) match it structurally.
  */
 

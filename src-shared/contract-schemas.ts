@@ -36,7 +36,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'runs:list': empty,
   'runs:get': z.strictObject({ runId }),
   'runs:start': z.strictObject({ config: configInput, seeds, name: z.string().max(200).optional() }),
-  'runs:stop': z.strictObject({ runId }),
+  'runs:stop': z.strictObject({ runId, now: z.boolean().optional() }),
   'runs:delete': z.strictObject({ runIds: runIds.min(1, 'choose at least one run') }),
   'runs:setTags': z.strictObject({ runId, tags: z.array(z.string().trim().min(1, 'tags cannot be empty').max(64, 'tags are at most 64 characters')).max(32, 'at most 32 tags') }),
   'runs:setNotes': z.strictObject({ runId, notes: z.string().max(100_000, 'notes are at most 100,000 characters') }),
@@ -65,6 +65,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
   'export:cancel': z.strictObject({ exportId: z.string().min(1) }),
   'workers:list': empty,
   'workers:setRedis': z.strictObject({ url: z.string().max(2000, 'at most 2000 characters') }),
+  'runs:metricSummaries': z.strictObject({ keys: z.array(metricKey).max(64, 'at most 64 metric columns'), runIds: runIds.optional() }),
 };
 
 export function isChannel(value: unknown): value is Channel {

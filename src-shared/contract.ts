@@ -16,6 +16,8 @@ import type { TaskName } from './tasks.js';
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'stopped', 'crashed'] as const;
 /** queued, running, then one of the end states: finished, failed (with reason), stopped (by the user), crashed (process died). */
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Whether a run with this status has not ended yet (queued or running). */
+export const isActiveStatus = (status: RunStatus): boolean => status === 'queued' || status === 'running';
 
 /** One row of the runs table. Times are milliseconds since the epoch. */
 export interface RunSummary {
@@ -47,6 +49,26 @@ export interface RunSummary {
   readonly wallTime: number | null;
   /** Where it trained: a remote worker's name, or absent/null for this machine. */
   readonly worker?: string | null;
+  /** The config's leaves that differ from DEFAULT_RUN_CONFIG, by dotted key (config-cells.ts); absent: all defaults. */
+  readonly config?: Readonly<Record<string, ConfigCell>>;
+}
+
+/** One config leaf as a table cell (arrays as JSON text). */
+export type ConfigCell = string | number | boolean | null;
+
+/** A run's summary of one metric: its last value and the extremes over the run (null: all NaN). */
+export interface RunMetricSummary {
+  readonly runId: string;
+  readonly key: MetricKey;
+  readonly last: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
+/** What the runs table's metric columns read: the keys any run has logged, and the asked keys' summaries. */
+export interface RunMetricSummaries {
+  readonly available: readonly MetricKey[];
+  readonly values: readonly RunMetricSummary[];
 }
 
 export interface RunEventRow {
@@ -72,8 +94,15 @@ export interface SweepSpec {
    * partial config) into the root, for axes that set several fields at once, e.g. MuonClip on =
    * {optimizer: {name: 'muon'}, qkClip: {enabled: true}}. `labels` names the values in run names.
    */
-  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
+  readonly axes: readonly SweepAxis[];
   readonly seeds: readonly number[];
+}
+
+/** One axis of a sweep's grid: a dotted RunConfig path and its values; `labels` names object values (MuonClip off / on). */
+export interface SweepAxis {
+  readonly path: string;
+  readonly values: readonly unknown[];
+  readonly labels?: readonly string[];
 }
 
 export interface SweepPreview {
@@ -90,7 +119,7 @@ export interface SweepSummary {
   /** The one display name, the same in the CLI, the UI and exports: "sweep 3" or "sweep 3 · lr grid" (sweep-label.ts). */
   readonly label: string;
   /** The grid's axes as launched (labels name object values, e.g. MuonClip off / on). */
-  readonly axes: readonly { readonly path: string; readonly values: readonly unknown[]; readonly labels?: readonly string[] }[];
+  readonly axes: readonly SweepAxis[];
   readonly seeds: readonly number[];
 }
 
@@ -244,7 +273,8 @@ export interface Requests {
   'runs:list': { req: null; res: RunSummary[] };
   'runs:get': { req: { runId: string }; res: RunDetail };
   'runs:start': { req: { config: RunConfigInput; seeds: number[]; name?: string }; res: { runIds: string[] } };
-  'runs:stop': { req: { runId: string }; res: null };
+  /** Stops after the current step; `now` ends a trainer this app runs at once (a second Ctrl-C). */
+  'runs:stop': { req: { runId: string; now?: boolean }; res: null };
   'runs:delete': { req: { runIds: string[] }; res: null };
   'runs:setTags': { req: { runId: string; tags: string[] }; res: null };
   'runs:setNotes': { req: { runId: string; notes: string }; res: null };
@@ -262,6 +292,8 @@ export interface Requests {
   'workers:list': { req: null; res: WorkersStatus };
   /** Saves (after checking it) or, with '', clears the desktop app's Redis URL; answers host:port or null. */
   'workers:setRedis': { req: { url: string }; res: { saved: string | null } };
+  /** The runs table's metric columns: summaries of `keys` for every run (or just `runIds`). */
+  'runs:metricSummaries': { req: { keys: MetricKey[]; runIds?: string[] }; res: RunMetricSummaries };
 }
 
 /** Events main pushes to the renderer. */
@@ -325,5 +357,6 @@ export const CHANNELS: readonly Channel[] = [
   'export:cancel',
   'workers:list',
   'workers:setRedis',
+  'runs:metricSummaries',
 ];
 export const EVENT_NAMES: readonly EventName[] = ['onDidChangeRun', 'onDidRunStep', 'onDidRemoveRuns', 'onDidExportProgress'];

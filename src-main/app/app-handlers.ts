@@ -2,24 +2,24 @@
  * The contract's handlers: one function per channel, over the store, the run manager and the export
  * jobs. Arguments arrive validated (dispatch.ts); errors a user can act on are UserFacingErrors with
  * a message that says what to do. No transport and no SQL here beyond calling the query modules.
+ *
+ * Start-up: the handlers that validate configs, compare runs or describe events import what they
+ * need (zod through run-config and the analysis modules, the controller suite) when first called, so
+ * a command that only lists runs (`hmpo-lab ls`) does not load them: zod alone is ~100 ms.
  */
 import type { Database } from 'better-sqlite3';
-import type { AppInfo, DownsampledSeries, RunEventRow, SweepSummary, WorkersStatus } from '../../src-shared/contract.js';
-import { validateRunConfig } from '../../src-shared/run-config.js';
-import { describeControlChanges } from '../../src-shared/controllers/closed-loop.js';
-import { expandSweep, previewSweep } from '../../src-shared/sweep.js';
+import type { AppInfo, CompareRequest, CompareResult, DownsampledSeries, RunEventRow, SweepSummary, WorkersStatus } from '../../src-shared/contract.js';
 import { runName } from '../../src-shared/run-name.js';
-import { listEvents, type RunEvent } from '../db/events-queries.js';
+import { listEvents } from '../db/events-queries.js';
 import { downsampleSeries } from '../db/downsample-queries.js';
 import { readLogRatioHistograms, readQkStats } from '../db/metric-readers.js';
 import { requestStop } from '../db/run-control-queries.js';
-import { deleteRunCheckpointFiles } from '../db/checkpoints-queries.js';
-import { listRunSummaries } from '../db/run-summaries-queries.js';
+import { deleteRunCheckpointFiles } from '../runs/checkpoint-files.js';
+import { listMetricSummaries, listRunSummaries } from '../db/run-summaries-queries.js';
 import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
-import { createCompareHandler } from './compare-handler.js';
 import { xMapper } from './x-axis.js';
 import type { ContractHandlers } from './dispatch.js';
 import { UserFacingError } from './user-facing-error.js';
@@ -38,28 +38,6 @@ export interface HandlerDeps {
   readonly workers?: () => Promise<WorkersStatus>;
   /** Saves the desktop app's Redis setting (src-main/workers/remote-setting.ts). */
   readonly setRedis?: (url: string) => Promise<{ saved: string | null }>;
-}
-
-/** One line for the event log. */
-export function describeEvent(event: RunEvent): string {
-  switch (event.kind) {
-    case 'status':
-      return `${event.from ?? 'new'} -> ${event.to}${event.reason ? `: ${event.reason}` : ''}`;
-    case 'error':
-      return `${event.code}: ${event.message}`;
-    case 'nonfinite-skip':
-      return `skipped a step with a non-finite loss or gradient (${event.consecutive} in a row): ${event.detail}`;
-    case 'qk-clip':
-      return `QK-clip rescaled ${event.heads.length} head(s): ${event.heads.map((h) => `L${h.layer}H${h.head} S=${h.sMax.toFixed(2)} x${h.gamma.toFixed(3)}`).join(', ')}`;
-    case 'warm-start':
-      return `supervised warm start: ${event.steps} steps, final loss ${event.finalLoss.toFixed(4)}`;
-    case 'eval':
-      return `greedy evaluation: reward ${event.reward.toFixed(4)}, ${(event.successRate * 100).toFixed(1)}% solved`;
-    case 'checkpoint':
-      return 'checkpoint saved';
-    case 'control':
-      return `controller (${event.phase}, convergence rate ${event.convergenceRate.toFixed(4)}): ${describeControlChanges(event.changes, event.reason)}`;
-  }
 }
 
 /** A stored sweep as the contract describes it, with its one display name. */
@@ -84,7 +62,8 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     return id;
   };
   const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
-  const compare = createCompareHandler(db, store, checkedIds);
+  // Made on the first compare (its analysis modules load then): it keeps series and per-run facts between compares.
+  let compare: ((request: CompareRequest) => CompareResult) | undefined;
 
   return {
     'app:info': () => deps.info,
@@ -93,13 +72,16 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       if (!deps.setRedis) throw new UserFacingError('NOT_AVAILABLE', 'this app cannot save a Redis setting');
       return deps.setRedis(url);
     },
-    'runs:list': () => listRunSummaries(db),
-    'runs:get': ({ runId }) => {
+    'runs:list': () => listRunSummaries(db, store.configCellsOf),
+    'runs:metricSummaries': ({ keys, runIds }) => listMetricSummaries(db, keys, runIds),
+    'runs:get': async ({ runId }) => {
+      const { describeEvent } = await import('./describe-event.js');
       const id = existing(runId);
-      const events: RunEventRow[] = listEvents(db, id, { limit: 5000 }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
+      const events: RunEventRow[] = listEvents(db, id, { limit: 5000, newest: true }).map((e) => ({ at: e.createdAt, step: e.step, kind: e.event.kind, message: describeEvent(e.event) }));
       return { summary: store.summary(runId), config: requireRun(db, id).config, events };
     },
-    'runs:start': ({ config, seeds, name }) => {
+    'runs:start': async ({ config, seeds, name }) => {
+      const { validateRunConfig } = await import('../../src-shared/run-config.js');
       const runs = seeds.map((seed) => {
         const result = validateRunConfig({ ...config, seed });
         if (!result.ok) throw new UserFacingError(result.error.code, result.error.message);
@@ -107,15 +89,17 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       });
       return { runIds: manager.enqueue(runs) };
     },
-    'runs:stop': ({ runId }) => {
+    'runs:stop': ({ runId, now }) => {
       const id = existing(runId);
-      if (manager.stop(runId)) return null;
+      if ((now === true && manager.kill(runId)) || manager.stop(runId)) return null;
       if (requestStop(db, id)) return null; // owned by another process: it stops the run on its next heartbeat
       throw new UserFacingError('RUN_NOT_ACTIVE', `run ${runId} is ${requireRun(db, id).status}; only queued or running runs can be stopped`);
     },
     'runs:delete': ({ runIds }) => {
       const ids = checkedIds(runIds);
-      const busy = runIds.filter((r) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r));
+      // Refused before anything is deleted: this app's live or queued runs, and runs another process is
+      // training. (A run another process only queued may go: that process skips it when its turn comes.)
+      const busy = runIds.filter((r, i) => manager.liveRunIds.includes(r) || manager.queuedRunIds.includes(r) || requireRun(db, ids[i]!).status === 'running');
       if (busy.length > 0) throw new UserFacingError('RUN_ACTIVE', `run(s) ${busy.join(', ')} are still queued or running; stop them first, then delete`);
       for (const id of ids) {
         deleteRun(db, id);
@@ -134,12 +118,14 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       changed(Number(runId));
       return null;
     },
-    'sweeps:preview': (spec) => {
+    'sweeps:preview': async (spec) => {
+      const { expandSweep, previewSweep } = await import('../../src-shared/sweep.js');
       const expanded = expandSweep(spec);
       if (!expanded.ok) throw new UserFacingError(expanded.error.code, expanded.error.message);
       return previewSweep(spec);
     },
-    'sweeps:start': (spec) => {
+    'sweeps:start': async (spec) => {
+      const [{ expandSweep }, { validateRunConfig }] = await Promise.all([import('../../src-shared/sweep.js'), import('../../src-shared/run-config.js')]);
       const expanded = expandSweep(spec);
       if (!expanded.ok) throw new UserFacingError(expanded.error.code, expanded.error.message);
       const runs = expanded.value;
@@ -168,7 +154,10 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       const mappers = new Map(ids.map((id) => [id, xMapper(db, id, x)]));
       return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
     },
-    'metrics:compare': compare,
+    'metrics:compare': async (request) => {
+      compare ??= (await import('./compare-handler.js')).createCompareHandler(db, store, checkedIds);
+      return compare(request);
+    },
     'metrics:histograms': ({ runId, buckets }) => {
       const all = readLogRatioHistograms(db, existing(runId));
       const width = Math.max(1, Math.ceil(all.length / buckets));

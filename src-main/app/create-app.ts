@@ -4,6 +4,7 @@
  * manager, live events, export jobs, the contract handlers and the dispatch. `close()` stops every
  * run it owns and closes the database. It starts no server and no window.
  */
+import type { ConfigCellsOf } from '../../src-shared/config-cells.js';
 import type { Database } from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import type { AppInfo } from '../../src-shared/contract.js';
@@ -18,9 +19,10 @@ import { ExportJobs } from './export-jobs.js';
 import type { ExportRoot } from '../export/export-root.js';
 import { openStore } from './open-store.js';
 import type { SqliteRunStore } from './sqlite-run-store.js';
-import { REMOTE_CONCURRENCY, type RemoteRuns } from '../workers/remote-runs.js';
-import { RedisSetupError } from '../workers/redis-connection.js';
-import { saveRemoteSetting, savedRemoteLabel } from '../workers/remote-setting.js';
+import type { RemoteRuns } from '../workers/remote-runs.js';
+
+/** Runs queued on remote workers have no local limit: the workers' own concurrency is the limit. */
+const REMOTE_CONCURRENCY = 100_000;
 
 export interface AppOptions {
   readonly databasePath: string;
@@ -32,6 +34,8 @@ export interface AppOptions {
   readonly exportRoot?: ExportRoot;
   /** Train on remote workers through Redis instead of forking locally (closed with the app). */
   readonly remote?: RemoteRuns;
+  /** For apps that show the runs table: run summaries carry config cells (sparseConfigCells). The CLI leaves it out so it never loads the schema. */
+  readonly configCellsOf?: ConfigCellsOf;
 }
 
 export interface App {
@@ -49,7 +53,7 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const { db, store, reconciled } = openStore(options.databasePath);
+  const { db, store, reconciled } = openStore(options.databasePath, options.configCellsOf);
   const events = new EventHub();
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const remote = options.remote?.attach(store);
@@ -65,9 +69,12 @@ export function createApp(options: AppOptions): App {
   if (options.remote) manager.adopt(options.remote.unfinished(store));
   const exports = new ExportJobs(events, options.exportRoot ?? null);
   const info: AppInfo = { version: APP_VERSION, databasePath: options.databasePath, concurrency, mode: options.mode };
-  const saved = () => savedRemoteLabel(options.databasePath);
-  const workers = async () => ({ ...(options.remote ? await options.remote.status() : { redis: null, workers: [] }), saved: saved() });
+  // The Redis client modules load only when the Workers view asks (BullMQ and ioredis cost a CLI
+  // command hundreds of ms of start-up); a remote app has them loaded already through options.remote.
+  const remoteSetting = () => import('../workers/remote-setting.js');
+  const workers = async () => ({ ...(options.remote ? await options.remote.status() : { redis: null, workers: [] }), saved: (await remoteSetting()).savedRemoteLabel(options.databasePath) });
   const setRedis = async (url: string) => {
+    const [{ saveRemoteSetting }, { RedisSetupError }] = await Promise.all([remoteSetting(), import('../workers/redis-connection.js')]);
     try {
       return { saved: await saveRemoteSetting(options.databasePath, url) };
     } catch (error) {

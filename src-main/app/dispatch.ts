@@ -5,7 +5,6 @@
  * message meant for people; anything else is a bug: logged with its stack and reported as INTERNAL.
  */
 import type { Channel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
-import { isChannel, validateRequest } from '../../src-shared/contract-schemas.js';
 import { jsonShapeProblem } from '../../src-shared/json-shape.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
 import { StoreError } from '../db/store-errors.js';
@@ -19,6 +18,9 @@ export type Dispatch = (channel: unknown, request: unknown) => Promise<Result<un
 
 export function createDispatch(handlers: ContractHandlers, onUnexpected: (error: unknown, channel: string) => void = (e) => console.error(e)): Dispatch {
   return async (channel, request) => {
+    // Imported on the first request, not with the app: the schemas load zod, which costs a CLI
+    // command that calls handlers directly (`hmpo-lab ls`) about 100 ms of start-up for nothing.
+    const { isChannel, validateRequest } = await import('../../src-shared/contract-schemas.js');
     if (!isChannel(channel)) return err('UNKNOWN_CHANNEL', `unknown request channel ${JSON.stringify(channel)}`);
     // Before the schema: its message formatter recurses (a deep document overflowed the stack), and
     // an Infinity (JSON's 1e999) would be reported as "got null".

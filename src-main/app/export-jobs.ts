@@ -8,8 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { ExportFormat } from '../../src-shared/contract.js';
-import { writeAgmExport } from '../export/agm-export.js';
-import { writeLongExport } from '../export/long-export.js';
 import { ExportCancelledError } from '../export/export-source.js';
 import { ExportOutsideRootError, type ExportRoot } from '../export/export-root.js';
 import { FolderCreationError } from '../fs/make-folder.js';
@@ -31,8 +29,10 @@ export async function runExport(request: ExportJobRequest, control: { signal?: A
   const outDir = resolve(request.outDir);
   const source = new SqliteExportSource(request.databasePath, request.runIds);
   try {
-    if (request.format === 'agm') await writeAgmExport(source, outDir, request.appVersion, control);
-    else await writeLongExport(source, outDir, request.format, control);
+    // The writers are imported per export: the AGM one loads the config schemas (zod), which every
+    // app start would otherwise pay for, `hmpo-lab ls` included.
+    if (request.format === 'agm') await (await import('../export/agm-export.js')).writeAgmExport(source, outDir, request.appVersion, control);
+    else await (await import('../export/long-export.js')).writeLongExport(source, outDir, request.format, control);
   } finally {
     source.close();
   }

@@ -4,6 +4,7 @@
  * commands that only read runs (`ls`) use it alone, without the run manager, handlers or exports.
  */
 import type { Database } from 'better-sqlite3';
+import type { ConfigCellsOf } from '../../src-shared/config-cells.js';
 import { openDatabase } from '../db/open-database.js';
 import { isProcessAlive } from '../runs/process-alive.js';
 import { reconcileOrphanedRuns } from '../db/run-control-queries.js';
@@ -17,8 +18,8 @@ export interface OpenStore {
   readonly reconciled: { readonly crashed: number[]; readonly stopped: number[] };
 }
 
-export function openStore(databasePath: string): OpenStore {
+export function openStore(databasePath: string, configCellsOf?: ConfigCellsOf): OpenStore {
   const db = openDatabase(databasePath);
   const reconciled = reconcileOrphanedRuns(db, { isAlive: isProcessAlive });
-  return { db, store: new SqliteRunStore(db, APP_VERSION), reconciled };
+  return { db, store: new SqliteRunStore(db, APP_VERSION, configCellsOf), reconciled };
 }

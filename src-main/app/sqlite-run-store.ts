@@ -4,12 +4,13 @@
  * the one place that converts. It writes nothing the query modules do not already validate.
  */
 import type { Database } from 'better-sqlite3';
+import type { ConfigCellsOf } from '../../src-shared/config-cells.js';
 import type { RunSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
 import { appendEvents } from '../db/events-queries.js';
-import { saveCheckpoint } from '../db/checkpoints-queries.js';
+import { saveCheckpoint } from '../runs/checkpoint-files.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
 import { endedRuns, readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
@@ -26,7 +27,7 @@ export function parseRunId(runId: string): number {
   return id;
 }
 
-export function toSummary(record: RunRecord, progress: RunProgress | undefined): RunSummary {
+export function toSummary(record: RunRecord, progress: RunProgress | undefined, configCellsOf?: ConfigCellsOf): RunSummary {
   return {
     id: String(record.id),
     name: record.name,
@@ -52,6 +53,7 @@ export function toSummary(record: RunRecord, progress: RunProgress | undefined):
     finishedAt: record.finishedAt,
     wallTime: progress?.wallTime ?? null,
     worker: record.worker,
+    ...(configCellsOf ? { config: configCellsOf(record.config) } : {}),
   };
 }
 
@@ -59,6 +61,8 @@ export class SqliteRunStore implements RunStore {
   constructor(
     readonly db: Database,
     private readonly appVersion: string,
+    /** Given by apps that show the runs table (desktop, browser mode): summaries then carry config cells. */
+    readonly configCellsOf?: ConfigCellsOf,
   ) {}
 
   createRun(run: NewRun): string {
@@ -138,7 +142,7 @@ export class SqliteRunStore implements RunStore {
 
   summary(runId: string): RunSummary {
     const id = parseRunId(runId);
-    return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id));
+    return toSummary(requireRun(this.db, id), readRunProgress(this.db, [id]).get(id), this.configCellsOf);
   }
 
   saveCheckpoint(runId: string, checkpoint: CheckpointPayload): void {
@@ -147,6 +151,6 @@ export class SqliteRunStore implements RunStore {
 
   summaries(records: readonly RunRecord[] = listRuns(this.db)): RunSummary[] {
     const progress = readRunProgress(this.db, records.map((r) => r.id));
-    return records.map((r) => toSummary(r, progress.get(r.id)));
+    return records.map((r) => toSummary(r, progress.get(r.id), this.configCellsOf));
   }
 }

@@ -1,14 +1,14 @@
 /**
  * How CLI commands open the app: the database from --db, HMPO_LAB_DB or the default location, with
  * store errors (not a database, damaged, from the future) turned into one-line CliErrors that say
- * what to do, and run ids checked against the database. Commands close the app when done.
+ * what to do, and run ids checked through the contract's handlers (the same ones the desktop app
+ * and browser mode call), never with queries of their own. Commands close the app when done.
  */
 import type { Command } from 'commander';
+import type { RunDetail } from '../../src-shared/contract.js';
 import type { App, AppOptions } from '../app/create-app.js';
-import type { OpenStore } from '../app/open-store.js';
 import { UserFacingError } from '../app/user-facing-error.js';
 import { resolveDatabasePath } from '../db/default-location.js';
-import { getRun } from '../db/runs-queries.js';
 import { StoreError } from '../db/store-errors.js';
 import { CliError } from './cli-errors.js';
 
@@ -17,6 +17,8 @@ export function databasePathOf(command: Command): string {
   const { db } = command.optsWithGlobals() as { db?: string };
   // An empty --db (e.g. --db "$UNSET") must not fall through to the default database the desktop app uses.
   if (db !== undefined && db.trim() === '') throw new CliError('--db is empty; pass the path of a database file, or leave --db out to use HMPO_LAB_DB or the default database');
+  // '-' reads as "standard input" to a CLI user, but SQLite would create a file named '-' in the working folder.
+  if (db?.trim() === '-') throw new CliError('--db -: a database cannot be read from standard input; pass the path of a database file, or leave --db out to use HMPO_LAB_DB or the default database');
   return resolveDatabasePath(db);
 }
 
@@ -30,7 +32,8 @@ function asCliError(error: unknown, databasePath: string): unknown {
 
 /**
  * Opens the app for one command. The app (run manager, handlers, export, analysis) is imported here,
- * not at the top, so commands that never open it (`--version`, `objective`, `ls`) do not load it.
+ * not at the top, so commands that never open it (`--version`, `objective`) do not load it; it loads
+ * what only some handlers need (zod, exports, Redis clients) on first use, so `ls` starts fast.
  */
 export async function openAppForCli(command: Command, options: Omit<AppOptions, 'databasePath' | 'mode'> = {}): Promise<App> {
   const databasePath = databasePathOf(command);
@@ -42,28 +45,28 @@ export async function openAppForCli(command: Command, options: Omit<AppOptions, 
   }
 }
 
-/** The store alone (no run manager, handlers or exports), for commands that only read runs. */
-export interface StoreForCli extends OpenStore {
-  readonly info: { readonly databasePath: string };
-  close(): void;
-}
-
-export async function openStoreForCli(command: Command): Promise<StoreForCli> {
-  const databasePath = databasePathOf(command);
-  const { openStore } = await import('../app/open-store.js');
+/** The run `text` names (runs:get), or a CliError naming the id and the database when there is none. */
+export async function existingRun(app: Pick<App, 'handlers' | 'info'>, text: string): Promise<RunDetail> {
+  const notFound = () => new CliError(`no run with id '${text}' in ${app.info.databasePath}; see hmpo-lab ls`);
+  if (!/^\d{1,15}$/.test(text)) throw notFound();
   try {
-    const opened = openStore(databasePath);
-    return { ...opened, info: { databasePath }, close: () => opened.db.close() };
+    return await app.handlers['runs:get']({ runId: String(Number(text)) });
   } catch (error) {
-    throw asCliError(error, databasePath);
+    if (error instanceof UserFacingError && error.code === 'RUN_NOT_FOUND') throw notFound();
+    throw error;
   }
 }
 
 /** Turns "12" into 12 after checking the run exists. */
-export function existingRunId(app: Pick<App, 'db' | 'info'> | StoreForCli, text: string): number {
-  const id = Number(text);
-  if (!/^\d{1,15}$/.test(text) || !getRun(app.db, id)) throw new CliError(`no run with id '${text}' in ${app.info.databasePath}; see hmpo-lab ls`);
-  return id;
+export async function existingRunId(app: Pick<App, 'handlers' | 'info'>, text: string): Promise<number> {
+  return Number((await existingRun(app, text)).summary.id);
+}
+
+/** existingRunId for each text, in order: the first unknown one is the one reported. */
+export async function existingRunIds(app: Pick<App, 'handlers' | 'info'>, texts: readonly string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const text of texts) ids.push(await existingRunId(app, text));
+  return ids;
 }
 
 /** The run ids of sweep `text` (through the sweeps:list handler); CliError naming it when there is none. */

@@ -185,6 +185,7 @@ const CLI_CASES: CliCase[] = [
   { area: 'database', name: '--db from a newer release', setup: (d) => patchedDb(d, 'future.db', { offset: 60, bytes: [0, 0, 3, 231] }), args: (d) => ['--db', join(d, 'future.db'), 'ls'], message: /has schema version 999/ },
   { area: 'database', name: '--db with an impossible page size', setup: (d) => patchedDb(d, 'damaged.db', { offset: 16, bytes: [0, 3] }), args: (d) => ['--db', join(d, 'damaged.db'), 'ls'], message: /is damaged .*impossible page size/ },
   { area: 'database', name: '--db empty', args: () => ['--db', '', 'ls'], message: /--db is empty; pass the path of a database file/ },
+  { area: 'database', name: '--db - (not standard input)', args: () => ['--db', '-', 'ls'], message: /--db -: a database cannot be read from standard input/ },
   { area: 'database', name: "--db another application's SQLite file", setup: (d) => foreignDb(join(d, 'other-app.db')), args: (d) => ['--db', join(d, 'other-app.db'), 'ls'], message: /other-app\.db is an SQLite database of another application \(tables: notes;/ },
   { area: 'database', name: 'db check on a folder', args: (d) => ['--db', join(d, 'full'), 'db', 'check'], message: /is not a regular file/ },
   { area: 'database', name: 'db check on /dev/null', args: () => ['--db', '/dev/null', 'db', 'check'], message: /\/dev\/null is not a regular file/ },

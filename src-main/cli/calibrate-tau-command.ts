@@ -12,6 +12,7 @@ import type { App } from '../app/create-app.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
 import { recordedAllSteps } from '../sweeps/run-outcome.js';
 import { openAppForCli, viaHandler } from './app-for-cli.js';
+import { untilRunEnds } from './run-control.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
@@ -29,8 +30,8 @@ export async function calibrateTau(app: App, base: RunConfigInput, quantile: num
   const config = validateRunConfig(calibrationConfig(base));
   if (!config.ok) throw new CliError(`invalid config: ${config.error.message}`);
   const [runId] = (await viaHandler(() => app.handlers['runs:start']({ config: config.value, seeds: [config.value.seed], name: `tau calibration · AdamW, no QK-clip · seed ${config.value.seed}` }))).runIds;
-  const end = await app.manager.waitForEnd(runId!);
-  if (!recordedAllSteps(app.store.summary(runId!))) throw new CliError(`the calibration run ${runId} ended ${end?.status ?? 'without a status'} before its last step${end?.reason ? ` (${end.reason})` : ''}; fix the config and retry`, EXIT_FAILURE);
+  const end = await untilRunEnds(app, runId!);
+  if (end === null || !recordedAllSteps(end)) throw new CliError(`the calibration run ${runId} ended ${end?.status ?? 'without a status'} before its last step${end?.reason ? ` (${end.reason})` : ''}; fix the config and retry`, EXIT_FAILURE);
   const result = tauFromMaxLogits(readSeriesFast(app.db, Number(runId), 'optim/qk_max_logit').values, quantile);
   if (!result.ok) throw new CliError(`calibration run ${runId}: ${result.message}`, EXIT_FAILURE);
   return { tau: result.tau, runId: runId!, steps: result.steps, max: result.max, quantile };

@@ -1,7 +1,7 @@
 /**
  * CLI start-up loads only what the command uses: the real binary runs with a module-trace hook and
  * the test reads which modules it loaded. Commands that do not train must not load tfjs, zod's
- * schemas or the app's run manager; re-adding an eager import in cli.ts or a command module fails
+ * schemas, the Redis clients or the exporters; re-adding an eager import in cli.ts or a command module fails
  * here. (The time itself is measured by `npm run bench:cli`, not asserted.)
  */
 import { spawnSync } from 'node:child_process';
@@ -34,11 +34,12 @@ describe('hmpo-lab start-up imports only what the command needs', () => {
     expect(modules.filter((url) => url.includes('/dist/src-main/cli/') && !url.endsWith('/cli-errors.js'))).toEqual([]);
   });
 
-  it('ls reads the store without tfjs, zod or the run manager', () => {
+  it('ls goes through the contract handlers without loading tfjs, zod, the Redis clients or the exporters', () => {
     const modules = modulesLoadedBy(['ls']);
     expect(loads(modules, '/dist/src-main/cli/runs-commands.js')).toBe(true);
+    expect(loads(modules, '/dist/src-main/app/app-handlers.js')).toBe(true);
     expect(loads(modules, 'better-sqlite3')).toBe(true);
-    for (const heavy of ['@tensorflow', '/zod/', '/runs/run-manager.js', '/app/create-app.js', '/server/', '/cli/run-command.js']) expect(loads(modules, heavy), heavy).toBe(false);
+    for (const heavy of ['@tensorflow', '/zod/', '/bullmq/', '/ioredis/', '/export/agm-export.js', '/server/', '/cli/run-command.js']) expect(loads(modules, heavy), heavy).toBe(false);
   });
 
   it('objective, which evaluates with tfjs, does load it (the trace sees a lazy import)', () => {

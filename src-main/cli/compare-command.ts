@@ -13,7 +13,7 @@ import type { CompareResult } from '../../src-shared/contract.js';
 import { OUTCOMES, outcomeVerdictLine } from '../../src-shared/analysis/outcomes.js';
 import { VERDICT_METHODS } from '../../src-shared/analysis/verdict.js';
 import { outcomesCsv } from '../export/outcomes-csv.js';
-import { existingRunId, openAppForCli, sweepRunIds, viaHandler } from './app-for-cli.js';
+import { existingRunIds, openAppForCli, sweepRunIds, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { fixed, formatTable } from './table.js';
 
@@ -86,7 +86,7 @@ export function registerCompareCommand(program: Command): void {
           const collapseEntropy = numberOption('--collapse-entropy', options.collapseEntropy, (v) => v >= 0 && Number.isFinite(v), 'a number >= 0')!;
           const app = await openAppForCli(command);
           try {
-            let ids = runTexts.map((t) => existingRunId(app, t));
+            let ids = await existingRunIds(app, runTexts);
             if (options.sweep !== undefined) {
               ids = [...ids, ...(await sweepRunIds(app, options.sweep))];
             }

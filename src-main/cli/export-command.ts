@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { FolderCreationError, makeFolder } from '../fs/make-folder.js';
 import type { ExportFormat } from '../../src-shared/contract.js';
 import { runExport } from '../app/export-jobs.js';
-import { existingRunId, openAppForCli, sweepRunIds } from './app-for-cli.js';
+import { existingRunIds, openAppForCli, sweepRunIds } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 
 /**
@@ -49,7 +49,7 @@ export function registerExportCommand(program: Command): void {
       runCommand('export', async (runTexts: string[], options: { sweep?: string; all?: boolean; format: ExportFormat; out?: string }, command: Command) => {
         const app = await openAppForCli(command);
         try {
-          let ids = runTexts.map((t) => existingRunId(app, t));
+          let ids = await existingRunIds(app, runTexts);
           if (options.sweep !== undefined) {
             ids = [...ids, ...(await sweepRunIds(app, options.sweep))];
           }

@@ -1,13 +1,15 @@
 /**
  * `hmpo-lab run` through the real binary: --json prints one valid JSON object per optimizer step and
- * nothing else on stdout; bad configs get the validator's message and exit code 2.
+ * nothing else on stdout; Ctrl-C stops the run after its current step; bad configs get the
+ * validator's message and exit code 2.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { METRIC_KEYS } from '../../src-shared/metrics.js';
-import { runCli } from '../../test-support/run-cli.js';
+import { CLI, runCli } from '../../test-support/run-cli.js';
 
 const TINY = ['--set', 'model.dModel=16', '--set', 'promptsPerRollout=2', '--set', 'groupSize=4', '--set', 'minibatchesPerRollout=2', '--set', 'evalPrompts=4', '--set', 'backend=wasm'];
 
@@ -24,6 +26,21 @@ describe('hmpo-lab run', () => {
       for (const key of Object.keys(record)) if (key !== 'step') expect(METRIC_KEYS).toContain(key);
     });
     expect(run.stderr).toMatch(/finished after 6 steps/);
+  });
+
+  it('Ctrl-C stops the run after the current step (runs:stop) and reports it stopped, exit 0', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'hmpo-run-sigint-')), 'lab.db');
+    const child = spawn(process.execPath, [CLI, '--db', db, 'run', '--json', '--steps', '5000', ...TINY], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve())); // a first step is stored
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/stopping after the current step/);
+    expect(stderr).toMatch(/hmpo-lab run: run 1 stopped after \d+ steps/);
+    const show = await runCli(['--db', db, 'show', '1', '--json']);
+    expect((JSON.parse(show.stdout) as { summary: { status: string; stepsDone: number } }).summary).toMatchObject({ status: 'stopped' });
   });
 
   it('reads a config file and lets flags and --set override it', async () => {

@@ -12,12 +12,14 @@ import { OBJECTIVE_PRESETS } from '../../src-shared/objective-config.js';
 import { validateRunConfig, type RunConfig } from '../../src-shared/run-config.js';
 import type { StepRecord } from '../../src-shared/step-record.js';
 import { TASK_NAMES } from '../../src-shared/tasks.js';
-import { listEvents } from '../db/events-queries.js';
-import type { RunEnd } from '../runs/run-store.js';
+import type { RunDetail, RunSummary } from '../../src-shared/contract.js';
+import type { App } from '../app/create-app.js';
+import { UserFacingError } from '../app/user-facing-error.js';
 import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, EXIT_FAILURE, runCommand } from './cli-errors.js';
 import { applyOverrides } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
+import { stopRun, untilRunEnds } from './run-control.js';
 import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
 interface RunOptions extends RedisOptions {
@@ -50,11 +52,21 @@ export function stepJsonLine(record: StepRecord): string {
   return JSON.stringify({ step: record.step, ...record.metrics });
 }
 
-function endText(end: RunEnd | null): { text: string; code: number } {
+function endText(end: Pick<RunSummary, 'status' | 'reason'> | null): { text: string; code: number } {
   if (end === null) return { text: 'was deleted by another process before it started', code: EXIT_FAILURE };
   if (end.status === 'failed') return { text: `failed: ${end.reason ?? 'no reason recorded'}`, code: EXIT_FAILURE };
   if (end.status === 'crashed') return { text: `crashed: ${end.reason ?? ''}`, code: EXIT_FAILURE };
   return { text: end.status, code: 0 };
+}
+
+/** The run's summary and events, or null when another process deleted it. */
+async function runDetail(app: App, runId: string): Promise<RunDetail | null> {
+  try {
+    return await app.handlers['runs:get']({ runId });
+  } catch (error) {
+    if (error instanceof UserFacingError && error.code === 'RUN_NOT_FOUND') return null;
+    throw error;
+  }
 }
 
 async function run(options: RunOptions, command: Command): Promise<void> {
@@ -80,38 +92,39 @@ async function run(options: RunOptions, command: Command): Promise<void> {
     },
   });
   const [runId] = (await viaHandler(() => app.handlers['runs:start']({ config, seeds: [config.seed] }))).runIds;
+  const ended = untilRunEnds(app, runId!);
   if (interactive) process.stderr.write(`hmpo-lab run: run ${runId} (${config.objective.preset} on ${config.task}, seed ${config.seed}) recorded in ${app.info.databasePath}\n`);
 
   // A closed stdout (`--json | head`) is the reader saying it has enough: stop the run quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     readerClosed = true;
-    app.manager.stop(runId!);
+    void stopRun(app, runId!, false);
   });
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
     if (interrupts === 1) {
       process.stderr.write('\nhmpo-lab run: stopping after the current step (Ctrl-C again to abort)\n');
-      app.manager.stop(runId!);
+      void stopRun(app, runId!, false);
     } else {
-      app.manager.kill(runId!);
+      void stopRun(app, runId!, true);
     }
   };
   process.on('SIGINT', onSigint);
-  const end = await app.manager.waitForEnd(runId!);
+  const end = await ended;
   process.off('SIGINT', onSigint);
   bar?.stop();
-  const summary = app.store.summary(runId!);
-  const lastEval = listEvents(app.db, Number(runId), { kinds: ['eval'] }).at(-1)?.event;
+  const detail = end === null ? null : await runDetail(app, runId!);
   await app.close();
   if (readerClosed) return;
-  // The stored reason is the fuller one for a remote run (it names a lost worker); locally they agree.
-  const { text, code } = endText(end && summary.reason !== null ? { ...end, reason: summary.reason } : end);
+  const { text, code } = endText(detail?.summary ?? null);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const reward = last?.metrics['charts/reward_mean'];
-  const evalText = lastEval?.kind === 'eval' ? `, greedy eval reward ${lastEval.reward.toFixed(3)} (${Math.round(lastEval.successRate * 100)}% solved)` : '';
-  process.stderr.write(`hmpo-lab run: run ${runId} ${text} after ${summary.stepsDone} steps in ${seconds}s on ${summary.backend ?? '?'}${reward === undefined ? '' : `, last rollout reward ${reward.toFixed(3)}`}${evalText}\n`);
+  // The Run view's own line for the run's last greedy evaluation (one text for both).
+  const lastEval = detail?.events.filter((e) => e.kind === 'eval').at(-1);
+  const evalText = lastEval ? `, ${lastEval.message}` : '';
+  process.stderr.write(`hmpo-lab run: run ${runId} ${text} after ${detail?.summary.stepsDone ?? 0} steps in ${seconds}s on ${detail?.summary.backend ?? '?'}${reward === undefined ? '' : `, last rollout reward ${reward.toFixed(3)}`}${evalText}\n`);
   process.exitCode = code;
 }
 

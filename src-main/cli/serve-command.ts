@@ -38,7 +38,8 @@ export function registerServeCommand(program: Command): void {
         if (options.exportRoot !== undefined && options.exportRoot.trim() === '') throw new CliError('--export-root needs a folder path');
         const exportRoot = new ExportRoot(options.exportRoot ?? defaultExportRoot(databasePathOf(command)));
         const remote = await connectRemote(options, true);
-        const app = await openAppForCli(command, { exportRoot, ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}) });
+        const { sparseConfigCells } = await import('../../src-shared/config-cells.js');
+        const app = await openAppForCli(command, { configCellsOf: sparseConfigCells, exportRoot, ...(concurrency ? { concurrency } : {}), ...(remote ? { remote } : {}) });
         try {
           exportRoot.ensure(); // after the database opened: a bad --db must not leave a folder behind
         } catch (error) {

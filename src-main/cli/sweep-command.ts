@@ -20,6 +20,7 @@ import { openAppForCli, viaHandler } from './app-for-cli.js';
 import { CliError, runCommand } from './cli-errors.js';
 import { applyOverrides, parseOverrideValue } from './config-overrides.js';
 import { readJsonInput } from './read-json-input.js';
+import { stopRun, untilRunEnds } from './run-control.js';
 import { connectRemote, lostAfterOption, redisOption, type RedisOptions } from '../workers/remote-cli-options.js';
 
 interface SweepOptions extends RedisOptions {
@@ -155,7 +156,8 @@ export function registerSweepCommand(program: Command): void {
           const { sweepId, runIds } = await viaHandler(() => app.handlers['sweeps:start'](spec));
           // The same label as the UI's Sweeps view and export dialog ("sweep 3 · lr grid").
           const label = sweepLabel({ id: sweepId, name: spec.name ?? '' });
-          const total = runIds.reduce((n, id) => n + app.store.summary(id).totalSteps, 0);
+          const ended = runIds.map((id) => untilRunEnds(app, id));
+          const total = (await app.handlers['runs:list'](null)).filter((r) => runIds.includes(r.id)).reduce((n, r) => n + r.totalSteps, 0);
           process.stderr.write(`hmpo-lab sweep: ${label} with ${runIds.length} runs (${spec.seeds.length} seeds per cell), ${app.info.concurrency} at a time\n`);
           bar?.start(total, 0, { done: 0, runs: runIds.length });
           let done = 0;
@@ -164,10 +166,10 @@ export function registerSweepCommand(program: Command): void {
             if (interrupted) process.exit(130);
             interrupted = true;
             process.stderr.write('\nhmpo-lab sweep: stopping every run after its current step (Ctrl-C again to quit at once)\n');
-            for (const id of runIds) app.manager.stop(id);
+            for (const id of runIds) void stopRun(app, id);
           };
           process.on('SIGINT', onSigint);
-          const ends = await Promise.all(runIds.map((id) => app.manager.waitForEnd(id).then((end) => (bar?.update(stepsDone, { done: ++done }), end))));
+          const ends = await Promise.all(ended.map((end) => end.then((summary) => (bar?.update(stepsDone, { done: ++done }), summary))));
           process.off('SIGINT', onSigint);
           bar?.stop();
           const counts = new Map<string, number>();

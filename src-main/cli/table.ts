@@ -6,6 +6,3 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 }
 
 export const fixed = (value: number | null | undefined, digits = 3): string => (value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
-
-/** Text cut to at most `max` characters, ending in an ellipsis when cut so a clipped number never reads as a whole one. */
-export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

@@ -1,7 +1,7 @@
 /**
  * Downsampling in SQL: per bucket of steps, the min, max and last value of each series, from the
  * stored rollups for whole blocks and raw points at the edges. It serves metrics:series, the query
- * behind the Run view's charts (not only a compare-view query, as an older comment said). Reads only.
+ * behind the Run view's charts. Reads only.
  */
 import type { Database } from 'better-sqlite3';
 import type { MetricKey } from '../../src-shared/metrics.js';

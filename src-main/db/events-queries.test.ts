@@ -33,4 +33,12 @@ describe('events', () => {
     expect(listEvents(store.db, run, { afterId: first }).map((e) => e.event.kind)).toEqual(['qk-clip']);
     expect(listEvents(store.db, run, { limit: 1 }).map((e) => e.event.kind)).toEqual(['status']);
   });
+
+  it('lists the newest events, oldest first, so a long run shows how it ended', () => {
+    const run = addRun(store.db);
+    appendEvents(store.db, run, Array.from({ length: 10 }, (_, step) => ({ kind: 'qk-clip' as const, step, heads: [] })));
+    appendEvent(store.db, run, { kind: 'eval', step: 10, reward: 0.5, successRate: 0.25 });
+    expect(listEvents(store.db, run, { limit: 3, newest: true }).map((e) => e.step)).toEqual([8, 9, 10]);
+    expect(listEvents(store.db, run, { limit: 3 }).map((e) => e.event.kind)).toEqual(['status', 'qk-clip', 'qk-clip']);
+  });
 });

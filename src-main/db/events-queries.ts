@@ -48,7 +48,9 @@ export interface EventFilter {
   readonly kinds?: readonly RunEvent['kind'][];
   /** Only events with id > afterId: for tailing a live run. */
   readonly afterId?: number;
+  /** At most this many: the first ones, or with `newest`, the last ones (still oldest first). */
   readonly limit?: number;
+  readonly newest?: boolean;
 }
 
 const INSERT_SQL = 'INSERT INTO events (run_id, step, kind, created_at, payload_json) VALUES (?, ?, ?, ?, ?)';
@@ -81,12 +83,13 @@ export function listEvents(db: Database, runId: number, filter: EventFilter = {}
     `SELECT id, run_id, step, created_at, payload_json FROM events
      WHERE run_id = :runId AND id > :afterId
        AND (:kinds IS NULL OR kind IN (SELECT value FROM json_each(:kinds)))
-     ORDER BY id LIMIT :limit`,
+     ORDER BY id ${filter.newest === true ? 'DESC' : ''} LIMIT :limit`,
   ).all({
     runId,
     afterId: filter.afterId ?? 0,
     kinds: filter.kinds === undefined ? null : JSON.stringify(filter.kinds),
     limit: filter.limit ?? -1,
   }) as EventRow[];
+  if (filter.newest === true) rows.reverse();
   return rows.map((row) => ({ id: row.id, runId: row.run_id, step: row.step, createdAt: row.created_at, event: JSON.parse(row.payload_json) as RunEvent }));
 }

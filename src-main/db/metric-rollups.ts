@@ -1,7 +1,8 @@
 /**
- * The downsampling pyramid behind compare queries (metric_rollups): level L stores, per aligned block
- * of 2^(L+2) steps of a series, the min/max of its non-NaN values and its last point, so a chart
- * bucket is one stored row. Blocks are written once, in chunks of SEAL_STEPS steps (a small flush
+ * The downsampling pyramid behind the chart queries (metric_rollups, read by downsample-queries.ts
+ * for metrics:series, the Run view's charts; the compare reads full series instead): level L stores,
+ * per aligned block of 2^(L+2) steps of a series, the min/max of its non-NaN values and its last
+ * point, so a chart bucket is one stored row. Blocks are written once, in chunks of SEAL_STEPS steps (a small flush
  * then costs no rollup pages); queries aggregate the unsealed tail from metrics. No query SQL here.
  */
 import type { Database } from 'better-sqlite3';

@@ -44,7 +44,6 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
         INSERT INTO steps (run_id, step, rollout, samples, wall_time, skipped) VALUES (7, 0, 0, 64, 0.5, 0), (7, 1, 0, 128, 1.0, 1);
         INSERT INTO metrics (run_id, key_id, step, value) VALUES (7, 1, 0, 0.25), (7, 1, 1, NULL);
         INSERT INTO metric_summaries (run_id, key_id, last_step, last_value, min_value, max_value, count) VALUES (7, 1, 1, NULL, 0.25, 0.25, 2);
-        INSERT INTO agm_states (run_id, step, a0, g0, h0, final_mean, iterations) VALUES (7, 0, 1.01, 1.0, 0.99, 1.0, 3);
         INSERT INTO qk_stats (run_id, step, layer, head, max_logit, clipped, clip_gamma) VALUES (7, 0, 0, 1, 120, 1, 0.83);
         INSERT INTO log_ratio_histograms (run_id, step, bin_min, bin_max, counts_json) VALUES (7, 0, -1, 1, '[0,1,2]');`);
     },
@@ -53,7 +52,6 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
       expect(db.prepare('SELECT count(*) FROM steps WHERE run_id = 7').pluck().get()).toBe(2);
       expect(db.prepare('SELECT clip_gamma FROM qk_stats WHERE run_id = 7').pluck().get()).toBe(0.83);
       expect(db.prepare('SELECT counts_json FROM log_ratio_histograms WHERE run_id = 7').pluck().get()).toBe('[0,1,2]');
-      expect(db.prepare('SELECT iterations FROM agm_states WHERE run_id = 7').pluck().get()).toBe(3);
     },
   },
   3: {
@@ -70,6 +68,12 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
     },
     check(db) {
       expect(db.prepare('SELECT worker, remote_job FROM runs WHERE id = 7').get()).toEqual({ worker: 'gpu-box-1', remote_job: 'run-7-2000' });
+    },
+  },
+  5: {
+    insert() {}, // 0005 only drops a table
+    check(db) {
+      expect(tableNames(db)).not.toContain('agm_states');
     },
   },
 };
@@ -103,7 +107,7 @@ describe('migrate', () => {
     const result = migrate(db, migrations);
     expect(result).toEqual({ fromVersion: 0, toVersion: latest, applied: migrations.map((m) => m.fileName) });
     expect(schemaVersion(db)).toBe(latest);
-    expect(tableNames(db)).toEqual(['agm_states', 'checkpoints', 'events', 'log_ratio_histograms', 'metric_keys', 'metric_rollups', 'metric_summaries', 'metrics', 'qk_stats', 'runs', 'steps', 'sweeps']);
+    expect(tableNames(db)).toEqual(['checkpoints', 'events', 'log_ratio_histograms', 'metric_keys', 'metric_rollups', 'metric_summaries', 'metrics', 'qk_stats', 'runs', 'steps', 'sweeps']);
     expect(migrate(db, migrations).applied).toEqual([]); // idempotent
     db.close();
   });
@@ -128,6 +132,25 @@ describe('migrate', () => {
       db.close();
     });
   }
+
+  it('drops agm_states from a version-4 database, and only it: the other tables keep every row', () => {
+    const file = path.join(folder.dir, 'v4-agm.db');
+    const old = new BetterSqlite3(file);
+    migrate(old, migrations.slice(0, 4));
+    for (let v = 1; v <= 4; v++) FIXTURES[v]!.insert(old);
+    old.exec('INSERT INTO agm_states (run_id, step, a0, g0, h0, final_mean, iterations) VALUES (7, 0, 1.01, 1.0, 0.99, 1.0, 3), (7, 1, 1.02, 1.0, 0.98, 1.0, 4)');
+    const countsBefore = Object.fromEntries(tableNames(old).map((t) => [t, old.prepare(`SELECT count(*) FROM ${String(t)}`).pluck().get()]));
+    expect(countsBefore['agm_states']).toBe(2);
+    old.close();
+
+    const db = openDatabase(file, { migrations: migrations.slice(0, 5) });
+    expect(schemaVersion(db)).toBe(5);
+    const { agm_states: _dropped, ...others } = countsBefore;
+    expect(Object.fromEntries(tableNames(db).map((t) => [t, db.prepare(`SELECT count(*) FROM ${String(t)}`).pluck().get()]))).toEqual(others);
+    for (let v = 1; v <= 4; v++) FIXTURES[v]!.check(db);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+  });
 
   it('applies all pending files in one transaction: a failing file rolls back the ones before it', () => {
     fs.writeFileSync(path.join(folder.dir, '0001_good.sql'), 'CREATE TABLE good (x INTEGER);');

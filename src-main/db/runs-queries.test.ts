@@ -2,7 +2,7 @@
 // notes, and deletion cascading to every table (and, as a second step, the run's checkpoint files).
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deleteRunCheckpointFiles, runCheckpointsDirectory, saveCheckpoint } from './checkpoints-queries.js';
+import { deleteRunCheckpointFiles, runCheckpointsDirectory, saveCheckpoint } from '../runs/checkpoint-files.js';
 import { configHash } from './config-hash.js';
 import { listEvents } from './events-queries.js';
 import { insertStepRecords } from './metrics-queries.js';

@@ -262,7 +262,7 @@ export function setRunNotes(db: Database, runId: number, notes: string): RunReco
 
 /**
  * Deletes a run that is not running: its rows everywhere (ON DELETE CASCADE) in one transaction.
- * Its checkpoint files stay: the caller removes them after this commits (deleteRunCheckpointFiles),
+ * Its checkpoint files stay: the caller removes them after this commits (runs/checkpoint-files.ts),
  * so a crash in between leaves only unreferenced files, never rows pointing at missing ones.
  */
 export function deleteRun(db: Database, runId: number): void {

@@ -4,35 +4,21 @@
  * validate them (the sweep builder does, with validateRunConfig) and does not launch anything.
  */
 import type { Database } from 'better-sqlite3';
+import type { SweepSummary } from '../../src-shared/contract.js';
 import type { RunConfig } from '../../src-shared/run-config.js';
 import { createRun, type RunRecord } from './runs-queries.js';
 import { cached } from './statements.js';
 
-/** One axis of the grid: a dotted RunConfig path and the values it takes (e.g. objective.preset). */
-export interface SweepAxis {
-  readonly path: string;
-  readonly values: readonly unknown[];
-  /** Names of the values, where they are objects (e.g. MuonClip off / on). */
-  readonly labels?: readonly string[];
-}
-
-/** A stored sweep and the ids of its runs (in creation order). */
-export interface SweepRecord {
+/** A stored sweep: the contract's SweepSummary fields with numeric ids, and the base config it expanded. */
+export interface SweepRecord extends Pick<SweepSummary, 'name' | 'axes' | 'seeds' | 'createdAt'> {
   readonly id: number;
-  readonly name: string;
   readonly baseConfig: RunConfig;
-  readonly axes: readonly SweepAxis[];
-  readonly seeds: readonly number[];
-  readonly createdAt: number;
+  /** In creation order. */
   readonly runIds: readonly number[];
 }
 
 /** A sweep to record, with the already expanded and validated config of each of its runs. */
-export interface NewSweep {
-  readonly name: string;
-  readonly baseConfig: RunConfig;
-  readonly axes: readonly SweepAxis[];
-  readonly seeds: readonly number[];
+export interface NewSweep extends Pick<SweepRecord, 'name' | 'baseConfig' | 'axes' | 'seeds'> {
   readonly configs: readonly RunConfig[];
   readonly appVersion: string;
   /** Tags given to every run of the sweep. */
@@ -55,7 +41,7 @@ function toRecord(db: Database, row: SweepRow): SweepRecord {
     id: row.id,
     name: row.name,
     baseConfig: JSON.parse(row.base_config_json) as RunConfig,
-    axes: JSON.parse(row.axes_json) as SweepAxis[],
+    axes: JSON.parse(row.axes_json) as SweepRecord['axes'],
     seeds: JSON.parse(row.seeds_json) as number[],
     createdAt: row.created_at,
     runIds: cached(db, 'SELECT id FROM runs WHERE sweep_id = ? ORDER BY id').pluck().all(row.id) as number[],
@@ -76,6 +62,27 @@ export function createSweep(db: Database, sweep: NewSweep, now: number = Date.no
     );
     const runs = sweep.configs.map((config, i) => createRun(db, { config, appVersion: sweep.appVersion, sweepId: id, tags: sweep.tags ?? [], ...(sweep.names?.[i] === undefined ? {} : { name: sweep.names[i] }) }, now));
     return { sweep: getSweep(db, id) as SweepRecord, runs };
+  }).immediate();
+}
+
+/**
+ * Adds runs at new seeds to an existing sweep, atomically: its seed list grows and the runs join it.
+ * Undefined when the sweep is gone; throws when a seed is already in it (the caller picks fresh ones).
+ */
+export function addSeedsToSweep(
+  db: Database,
+  sweepId: number,
+  seeds: readonly number[],
+  runs: readonly { readonly config: RunConfig; readonly name: string }[],
+  appVersion: string,
+): RunRecord[] | undefined {
+  return db.transaction(() => {
+    const sweep = getSweep(db, sweepId);
+    if (sweep === undefined) return undefined;
+    const repeated = seeds.filter((seed) => sweep.seeds.includes(seed));
+    if (repeated.length > 0) throw new Error(`sweep ${sweepId} already has seed(s) ${repeated.join(', ')}`);
+    cached(db, 'UPDATE sweeps SET seeds_json = ? WHERE id = ?').run(JSON.stringify([...sweep.seeds, ...seeds]), sweepId);
+    return runs.map((run) => createRun(db, { config: run.config, appVersion, sweepId, tags: [], name: run.name }));
   }).immediate();
 }
 

@@ -4,6 +4,7 @@
  * every run on quit. The database is the app-data one (userData), so the CLI sees the same runs.
  * It holds no business logic: that is app/ and runs/.
  */
+import { sparseConfigCells } from '../../src-shared/config-cells.js';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import type { EventName, Events } from '../../src-shared/contract.js';
 import { err } from '../../src-shared/result.js';
@@ -35,7 +36,7 @@ async function start(): Promise<void> {
     // setting names a Redis; otherwise train here, as always.
     const redisUrl = process.env.HMPO_LAB_REDIS || readRemoteSetting(databasePath());
     const remote = redisUrl ? await RemoteRuns.connect({ url: redisUrl, resume: true }) : undefined;
-    lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher, ...(remote ? { remote } : {}) });
+    lab = createApp({ databasePath: databasePath(), mode: 'electron', launcher: utilityLauncher, configCellsOf: sparseConfigCells, ...(remote ? { remote } : {}) });
   } catch (error) {
     const message = error instanceof StoreError || error instanceof RedisSetupError ? error.message : `HMPO Lab could not open its database: ${(error as Error).message}`;
     dialog.showErrorBox('HMPO Lab', message);

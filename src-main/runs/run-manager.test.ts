@@ -20,7 +20,7 @@ import { readSeries } from '../db/test-fixtures.js';
 import { requestStop, setRunOwner } from '../db/run-control-queries.js';
 import { createRun, requireRun } from '../db/runs-queries.js';
 import { parseCsvNumber } from '../export/csv.js';
-import { listCheckpoints, loadCheckpoint } from '../db/checkpoints-queries.js';
+import { listCheckpoints, loadCheckpoint } from './checkpoint-files.js';
 import { train } from '../trainer/train.js';
 
 function tiny(input: RunConfigInput = {}): RunConfig {

@@ -177,7 +177,7 @@ export class RunManager {
     const check = this.adopted.delete(runId) ? (store.exists(runId) ? { ok: true as const, config: store.config(runId) } : { ok: false as const, why: 'deleted' as const }) : store.startable(runId);
     if (!check.ok) {
       if (check.why === 'stop-requested') this.end(runId, { status: 'stopped', reason: 'stopped before it started', exitCode: null, signal: null });
-      else this.settle(runId, null);
+      else this.settleStanding(runId, null);
       return;
     }
     const config = check.config;
@@ -208,7 +208,7 @@ export class RunManager {
     } catch (error) {
       handle.kill(); // deleted or ended by another process since the check: nothing to train for
       if (store.exists(runId)) throw error;
-      this.settle(runId, null);
+      this.settleStanding(runId, null);
       return;
     }
     this.live.set(runId, run);
@@ -252,7 +252,7 @@ export class RunManager {
     // Another process deleted or already ended the run (e.g. its liveness check took this process for
     // dead while it was suspended): its record stands, and waiters hear that, not this process's view.
     const standing = this.standingEnd(runId, end);
-    this.settle(runId, standing);
+    this.settleStanding(runId, standing);
     return standing;
   }
 
@@ -261,6 +261,17 @@ export class RunManager {
     if (!this.options.store.exists(runId)) return fallback;
     const { status, reason } = this.options.store.summary(runId);
     return status === 'queued' || status === 'running' ? fallback : { ...fallback, status, reason };
+  }
+
+  /**
+   * Settles a run this process did not end itself (another process ended or deleted it), and tells
+   * the listeners how it stands: its stored summary, or its removal. Without this the UI, and the
+   * CLI waiting on these events, would never hear that it ended.
+   */
+  private settleStanding(runId: string, end: RunEnd | null): void {
+    if (this.options.store.exists(runId)) this.emitSummary(runId);
+    else this.options.events?.emit('onDidRemoveRuns', { runIds: [runId] });
+    this.settle(runId, end);
   }
 
   /** Resolves whoever waits for this run. */

@@ -7,17 +7,14 @@
 import type { SweepSpec } from '../../src-shared/contract.js';
 import { expandSweep } from '../../src-shared/sweep.js';
 import type { App } from '../app/create-app.js';
-import { createRun } from '../db/runs-queries.js';
-import { cached } from '../db/statements.js';
 import { StoreError } from '../db/store-errors.js';
-import { getSweep } from '../db/sweeps-queries.js';
+import { addSeedsToSweep } from '../db/sweeps-queries.js';
 
 /** The sweep was deleted (by another process) between rounds: one line for the user, not a crash. */
 export class SweepGoneError extends StoreError {
   readonly code = 'SWEEP_NOT_FOUND';
   constructor(readonly sweepId: string) {
     super(`sweep ${sweepId} was deleted while its runs were being added; the runs of earlier rounds are kept (hmpo-lab ls)`);
-    this.name = 'SweepGoneError';
   }
 }
 
@@ -26,17 +23,7 @@ export function extendSweep(app: Pick<App, 'db' | 'manager' | 'info'>, sweepId: 
   const expanded = expandSweep({ ...spec, seeds: [...seeds] });
   if (!expanded.ok) throw new Error(expanded.error.message);
   const runs = expanded.value;
-  const { db } = app;
-  const records = db
-    .transaction(() => {
-      const sweep = getSweep(db, Number(sweepId));
-      if (sweep === undefined) throw new SweepGoneError(sweepId);
-      // A bug, not input: the rounds pick fresh seeds after the largest used.
-      const added = seeds.filter((seed) => !sweep.seeds.includes(seed));
-      if (added.length !== seeds.length) throw new Error(`sweep ${sweepId} already has seed(s) ${seeds.filter((s) => sweep.seeds.includes(s)).join(', ')}`);
-      cached(db, 'UPDATE sweeps SET seeds_json = ? WHERE id = ?').run(JSON.stringify([...sweep.seeds, ...seeds]), sweep.id);
-      return runs.map((run) => createRun(db, { config: run.config, appVersion: app.info.version, sweepId: sweep.id, tags: [], name: run.runName }));
-    })
-    .immediate();
+  const records = addSeedsToSweep(app.db, Number(sweepId), seeds, runs.map((run) => ({ config: run.config, name: run.runName })), app.info.version);
+  if (records === undefined) throw new SweepGoneError(sweepId);
   return app.manager.adopt(records.map((r, i) => ({ runId: String(r.id), name: runs[i]!.name })));
 }

@@ -35,9 +35,6 @@ export interface RemoteRunsOptions {
   readonly resume?: boolean;
 }
 
-/** Runs queued on remote workers have no local limit: the workers' own concurrency is the limit. */
-export const REMOTE_CONCURRENCY = 100_000;
-
 export class RemoteRuns {
   private readonly lost = new Map<string, string>();
   private readonly stalledChecker: Worker;

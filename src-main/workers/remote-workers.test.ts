@@ -97,7 +97,6 @@ function trainedRows(db: Database, runId: number): unknown {
     key: `${run.objectivePreset}/${run.seed}`,
     steps: db.prepare('SELECT step, rollout, samples, skipped FROM steps WHERE run_id = ? ORDER BY step').raw().all(runId),
     metrics: db.prepare("SELECT k.name, m.step, m.value FROM metrics m JOIN metric_keys k ON k.id = m.key_id WHERE m.run_id = ? AND k.name NOT LIKE 'perf/%' ORDER BY k.name, m.step").raw().all(runId),
-    agm: db.prepare('SELECT * FROM agm_states WHERE run_id = ? ORDER BY step').raw().all(runId).map((r) => (r as unknown[]).slice(1)),
     events: db.prepare("SELECT kind, step, payload_json FROM events WHERE run_id = ? AND kind != 'status' ORDER BY id").raw().all(runId),
     checkpoints: db.prepare('SELECT step, kind, sha256 FROM checkpoints WHERE run_id = ? ORDER BY step, kind').raw().all(runId),
   };

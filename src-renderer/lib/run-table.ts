@@ -1,20 +1,21 @@
 /**
- * The runs table's arithmetic as pure functions: text and facet filters, sorting by any column
- * (empty cells last in either direction), grouping by "config minus seed" with mean ± std (n),
+ * The runs table's arithmetic as pure functions: text, column-term and facet filters, sorting by
+ * any column, added ones included (empty cells last in either direction), grouping by "config
+ * minus seed" or by a config key's value, with mean ± std (n),
  * progress and ETA of live runs, and the formatting of those numbers. RunsState composes them;
  * nothing here holds state or talks to main.
  */
-import type { RunStatus, RunSummary } from '../../src-shared/contract.js';
+import type { ConfigCell, RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import type { TaskName } from '../../src-shared/tasks.js';
+import { extraCellReader, extraCellValue, matchesTerm, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
 
-export const RUN_COLUMNS = ['status', 'name', 'task', 'preset', 'seed', 'sweep', 'lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt'] as const;
-export type RunColumn = (typeof RUN_COLUMNS)[number];
+export { RUN_COLUMNS, type RunColumn };
 export type SortDirection = 'asc' | 'desc';
 
 export interface RunSort {
-  readonly column: RunColumn;
+  readonly column: ColumnId;
   readonly direction: SortDirection;
 }
 
@@ -31,15 +32,29 @@ export interface RunFilter {
 
 export const EMPTY_FILTER: RunFilter = { text: '', task: null, preset: null, status: null, tag: null, sweepId: null };
 
-export function matchesFilter(run: RunSummary, filter: RunFilter): boolean {
-  if (filter.task !== null && run.task !== filter.task) return false;
-  if (filter.preset !== null && run.preset !== filter.preset) return false;
-  if (filter.status !== null && run.status !== filter.status) return false;
-  if (filter.tag !== null && !run.tags.includes(filter.tag)) return false;
-  if (filter.sweepId !== null && run.sweepId !== filter.sweepId) return false;
-  const terms = filter.text.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
-  if (terms.length === 0) return true;
-  return terms.every((term) => haystackOf(run).some((field) => field.includes(term)));
+/** A run test for `filter`, its text parsed once: plain terms search, `key=value` / `key>n` terms test a column. */
+export function compileFilter(filter: RunFilter, configKeys?: ReadonlySet<string>): (run: RunSummary, metrics?: MetricCells) => boolean {
+  const words = filter.text.split(/\s+/).filter((t) => t.length > 0);
+  const columnTerms: ColumnTerm[] = [];
+  const terms: string[] = [];
+  for (const word of words) {
+    const term = parseColumnTerm(word, configKeys);
+    if (term) columnTerms.push(term);
+    else terms.push(word.toLowerCase());
+  }
+  return (run, metrics = NO_METRIC_CELLS) => {
+    if (filter.task !== null && run.task !== filter.task) return false;
+    if (filter.preset !== null && run.preset !== filter.preset) return false;
+    if (filter.status !== null && run.status !== filter.status) return false;
+    if (filter.tag !== null && !run.tags.includes(filter.tag)) return false;
+    if (filter.sweepId !== null && run.sweepId !== filter.sweepId) return false;
+    for (const term of columnTerms) if (!matchesTerm(sortValue(run, term.column, metrics, true), term)) return false;
+    return terms.every((term) => haystackOf(run).some((field) => field.includes(term)));
+  };
+}
+
+export function matchesFilter(run: RunSummary, filter: RunFilter, metrics: MetricCells = NO_METRIC_CELLS): boolean {
+  return compileFilter(filter)(run, metrics);
 }
 
 /** Lower-cased searchable fields per run object (summaries are replaced, never mutated, so this stays right). */
@@ -53,11 +68,11 @@ function haystackOf(run: RunSummary): readonly string[] {
 /** Status order when sorting: live work first, then what needs attention, then what is done. */
 const STATUS_RANK: Readonly<Record<RunStatus, number>> = { running: 0, queued: 1, failed: 2, crashed: 3, stopped: 4, finished: 5 };
 
-/** The value a column sorts by; null sorts last whatever the direction. */
-export function sortValue(run: RunSummary, column: RunColumn): string | number | null {
+/** The value a column sorts by (or, `asShown`, filters by); null sorts last whatever the direction. */
+export function sortValue(run: RunSummary, column: ColumnId, metrics: MetricCells = NO_METRIC_CELLS, asShown = false): string | number | null {
   switch (column) {
     case 'status':
-      return STATUS_RANK[run.status];
+      return asShown ? run.status : STATUS_RANK[run.status];
     case 'progress':
       return run.totalSteps > 0 ? run.stepsDone / run.totalSteps : null;
     case 'sweep':
@@ -65,8 +80,18 @@ export function sortValue(run: RunSummary, column: RunColumn): string | number |
     case 'startedAt':
       // Queued runs have not started: they sort by when they were queued.
       return run.startedAt ?? run.createdAt;
-    default:
+    case 'name':
+    case 'task':
+    case 'preset':
+    case 'seed':
+    case 'lastReward':
+    case 'bestReward':
+    case 'wallTime':
       return run[column];
+    default: {
+      const cell = extraCellValue(run, column, metrics);
+      return typeof cell === 'boolean' ? String(cell) : cell;
+    }
   }
 }
 
@@ -76,9 +101,22 @@ function compareValues(a: string | number | null, b: string | number | null, dir
   return direction === 'asc' ? order : -order;
 }
 
-/** A stable sort (ties keep creation order, newest first). */
-export function sortRuns(runs: readonly RunSummary[], sort: RunSort): RunSummary[] {
-  return [...runs].sort((a, b) => compareValues(sortValue(a, sort.column), sortValue(b, sort.column), sort.direction) || b.createdAt - a.createdAt || a.id.localeCompare(b.id));
+/** The sort value of `column` for any run, with the column resolved once (see sortValue). */
+function sortValueReader(column: ColumnId, metrics: MetricCells): (run: RunSummary) => string | number | null {
+  if (!column.includes(':')) return (run) => sortValue(run, column, metrics);
+  const read = extraCellReader(column as ExtraColumn, metrics);
+  return (run) => {
+    const cell = read(run);
+    return typeof cell === 'boolean' ? String(cell) : cell;
+  };
+}
+
+/** A stable sort (ties keep creation order, newest first); each run's value is read once. */
+export function sortRuns(runs: readonly RunSummary[], sort: RunSort, metrics: MetricCells = NO_METRIC_CELLS): RunSummary[] {
+  const valueOf = sortValueReader(sort.column, metrics);
+  const keyed = runs.map((run) => ({ run, value: valueOf(run) }));
+  keyed.sort((a, b) => compareValues(a.value, b.value, sort.direction) || b.run.createdAt - a.run.createdAt || a.run.id.localeCompare(b.run.id));
+  return keyed.map((k) => k.run);
 }
 
 export interface MeanStd {
@@ -101,8 +139,10 @@ export function meanStd(values: readonly (number | null)[]): MeanStd | null {
 
 export interface RunGroup {
   readonly key: string;
-  /** What the seeds share: mean type, task, optimizer and QK-clip. */
+  /** What the seeds share (mean type, task, optimizer, QK-clip), or the key and value the runs share. */
   readonly label: string;
+  /** Seeds of one config, or the runs with one value of a config key. */
+  readonly by: 'seeds' | 'value';
   readonly runs: readonly RunSummary[];
   readonly lastReward: MeanStd | null;
   readonly bestReward: MeanStd | null;
@@ -158,22 +198,56 @@ export function groupRuns(sortedRuns: readonly RunSummary[], sort: RunSort): Run
   }
   const labels = uniqueGroupLabels([...members].map(([key, runs]) => ({ key, first: runs[0]! })));
   const groups = [...members].map(([key, runs]): RunGroup => {
-    const statusCounts: Partial<Record<RunStatus, number>> = {};
-    for (const run of runs) statusCounts[run.status] = (statusCounts[run.status] ?? 0) + 1;
-    return {
-      key,
-      label: labels.get(key)!,
-      runs,
-      lastReward: meanStd(runs.map((r) => r.lastReward)),
-      bestReward: meanStd(runs.map((r) => r.bestReward)),
-      statusCounts,
-    };
+    return makeGroup(key, labels.get(key)!, 'seeds', runs);
   });
-  if (sort.column === 'lastReward' || sort.column === 'bestReward') {
-    const column = sort.column;
-    return groups.sort((a, b) => compareValues(a[column]?.mean ?? null, b[column]?.mean ?? null, sort.direction));
+  return sortGroupsByReward(groups, sort) ?? groups;
+}
+
+function makeGroup(key: string, label: string, by: RunGroup['by'], runs: readonly RunSummary[]): RunGroup {
+  const statusCounts: Partial<Record<RunStatus, number>> = {};
+  for (const run of runs) statusCounts[run.status] = (statusCounts[run.status] ?? 0) + 1;
+  return { key, label, by, runs, lastReward: meanStd(runs.map((r) => r.lastReward)), bestReward: meanStd(runs.map((r) => r.bestReward)), statusCounts };
+}
+
+/** Reward columns order groups by their mean; null for any other sort. */
+function sortGroupsByReward(groups: RunGroup[], sort: RunSort): RunGroup[] | null {
+  if (sort.column !== 'lastReward' && sort.column !== 'bestReward') return null;
+  const column = sort.column;
+  return groups.sort((a, b) => compareValues(a[column]?.mean ?? null, b[column]?.mean ?? null, sort.direction));
+}
+
+/**
+ * Groups runs by the value of a config key ("dModel = 64 · 12 runs" for model.dModel), runs in `sortedRuns`
+ * order inside each group. Groups follow the value (ascending, or the sort's direction when sorting
+ * by that key), or the reward mean when sorting by a reward.
+ */
+export function groupRunsByColumn(sortedRuns: readonly RunSummary[], column: ConfigColumn, sort: RunSort): RunGroup[] {
+  const members = new Map<ConfigCell, RunSummary[]>();
+  const read = extraCellReader(column, NO_METRIC_CELLS);
+  for (const run of sortedRuns) {
+    const value = read(run);
+    const list = members.get(value);
+    if (list) list.push(run);
+    else members.set(value, [run]);
   }
-  return groups;
+  // The key's last part names it in the head row ("dModel = 64"); the Group by picker shows the whole key.
+  const name = column.slice(column.lastIndexOf('.') + 1).replace(/^config:/, '');
+  const groups = [...members].map(([value, runs]) => makeGroup(`${column}=${String(value)}`, `${name} = ${value === null ? '—' : String(value)} · ${runs.length} run${runs.length === 1 ? '' : 's'}`, 'value', runs));
+  const valueOf = (group: RunGroup) => {
+    const v = extraCellValue(group.runs[0]!, column, NO_METRIC_CELLS);
+    return typeof v === 'boolean' ? String(v) : v;
+  };
+  return sortGroupsByReward(groups, sort) ?? groups.sort((a, b) => compareValues(valueOf(a), valueOf(b), sort.column === column ? sort.direction : 'asc'));
+}
+
+/** The text of a group's cell in an added column: the shared config value or "mixed", a metric's mean ± std (n). */
+export function groupExtraCell(group: RunGroup, column: ExtraColumn, metrics: MetricCells): string | MeanStd | null {
+  const read = extraCellReader(column, metrics);
+  if (column.startsWith('metric:')) return meanStd(group.runs.map((run) => read(run) as number | null));
+  const values = new Set(group.runs.map(read));
+  if (values.size > 1) return 'mixed';
+  const [only] = values;
+  return only === null || only === undefined ? null : String(only);
 }
 
 /** One row of the runs table as drawn: a group's head row, or a run (indented inside a group). */

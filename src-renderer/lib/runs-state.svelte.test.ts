@@ -1,11 +1,13 @@
 /**
  * RunsState and the run-table arithmetic: filters, sorting (empty cells last), grouping by
- * config-minus-seed with mean ± std (n), event application (also while the list is loading),
+ * config-minus-seed or a config key with mean ± std (n), added config and metric columns, event application (also while the list is loading),
  * selection, and progress/ETA of live runs. Runs against the in-memory FakeApi; no DOM.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { err, ok } from '../../src-shared/result.js';
 import { RunsState } from './runs-state.svelte.js';
-import { formatDuration, formatMeanStd, groupRuns, meanStd, nextSeeds, optimizerNote, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
+import { NO_METRIC_CELLS } from './run-columns.js';
+import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
@@ -284,5 +286,83 @@ describe('virtualized rows', () => {
     expect(visibleWindow(10_000, 40, 40_000, 800, 8)).toEqual({ start: 992, end: 1028 });
     expect(visibleWindow(30, 40, 2_000, 800, 8)).toEqual({ start: 30, end: 30 });
     expect(visibleWindow(0, 40, 0, 800)).toEqual({ start: 0, end: 0 });
+  });
+});
+
+describe('added columns and grouping by a config key', () => {
+  const summaries = (values: [string, number][]) => ({ available: ['charts/reward_mean', 'losses/policy_loss'] as const, values: values.map(([runId, last]) => ({ runId, key: 'charts/reward_mean' as const, last, min: last - 1, max: last + 1 })) });
+
+  it('groups by a config key\'s value, defaults filled in, with a count per head and the value order', () => {
+    const runs = [
+      makeRun({ id: 'a', config: { 'model.dModel': 32 } }),
+      makeRun({ id: 'b' }), // the default, 64
+      makeRun({ id: 'c', config: { 'model.dModel': 32 } }),
+      makeRun({ id: 'd', config: { 'model.dModel': 128 } }),
+    ];
+    const groups = groupRunsByColumn(runs, 'config:model.dModel', { column: 'name', direction: 'asc' });
+    expect(groups.map((g) => [g.label, g.runs.map((r) => r.id)])).toEqual([
+      ['dModel = 32 · 2 runs', ['a', 'c']],
+      ['dModel = 64 · 1 run', ['b']],
+      ['dModel = 128 · 1 run', ['d']],
+    ]);
+    expect(groups.every((g) => g.by === 'value')).toBe(true);
+    expect(groupRunsByColumn(runs, 'config:model.dModel', { column: 'config:model.dModel', direction: 'desc' }).map((g) => g.runs.length)).toEqual([1, 1, 2]);
+    expect(groupExtraCell(groups[0]!, 'config:model.dModel', NO_METRIC_CELLS)).toBe('32');
+    expect(groupExtraCell({ ...groups[0]!, runs }, 'config:model.dModel', NO_METRIC_CELLS)).toBe('mixed');
+  });
+
+  it('fetches an added metric column\'s summaries, then sorts and filters by it like a built-in column', async () => {
+    const { api, state } = await loadedState([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    api.handle('runs:metricSummaries', ({ keys, runIds }) => ok(keys.length === 0 ? summaries([]) : summaries(([['a', 0.2], ['b', 0.9], ['c', 0.5]] as [string, number][]).filter(([id]) => runIds === undefined || runIds.includes(id)))));
+    await state.toggleColumn('metric:charts/reward_mean:last');
+    expect(api.callsTo('runs:metricSummaries')).toEqual([{ keys: ['charts/reward_mean'] }]);
+    state.sortBy('metric:charts/reward_mean:last');
+    expect(state.sort.direction).toBe('desc');
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['b', 'c', 'a']);
+    state.setFilter({ text: 'charts/reward_mean>0.3' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['b', 'c']);
+    state.setFilter({ text: 'charts/reward_mean:min<-0.6' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['a']);
+    // Dropping the column ends the sort by it.
+    await state.toggleColumn('metric:charts/reward_mean:last');
+    expect(state.sort.column).toBe('startedAt');
+  });
+
+  it('refetches a changed run\'s metric cells, batched, and says when main refuses', async () => {
+    vi.useFakeTimers();
+    try {
+      const { api, state } = await loadedState([{ id: 'a' }, { id: 'b' }]);
+      let reward = 0.1;
+      api.handle('runs:metricSummaries', ({ runIds }) => ok(summaries((runIds ?? ['a', 'b']).map((id) => [id, reward]))));
+      await state.setColumns(['metric:charts/reward_mean:last']);
+      reward = 0.7;
+      state.applyChange(makeRun({ id: 'a', status: 'running' }));
+      state.applyChange(makeRun({ id: 'a', status: 'running' }));
+      await vi.runAllTimersAsync();
+      expect(api.callsTo('runs:metricSummaries').at(-1)).toEqual({ keys: ['charts/reward_mean'], runIds: ['a'] });
+      expect(api.callsTo('runs:metricSummaries')).toHaveLength(2);
+      expect(state.metricCells.get('a')!.get('charts/reward_mean:last')).toBe(0.7);
+      expect(state.metricCells.get('b')!.get('charts/reward_mean:last')).toBe(0.1);
+      api.handle('runs:metricSummaries', () => err('INVALID_REQUEST', 'runs:metricSummaries: keys: bad'));
+      await state.loadMetricCells();
+      expect(state.metricsError?.message).toBe('runs:metricSummaries: keys: bad');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('takes columns and a config-key grouping from a URL, and fetches the metric columns once loaded', async () => {
+    const api = new FakeApi();
+    api.runs = [makeRun({ id: 'a', config: { 'objective.preset': 'hmpo' } }), makeRun({ id: 'b' })];
+    api.handle('runs:metricSummaries', () => ok(summaries([['a', 0.3]])));
+    const state = new RunsState(api);
+    state.restore({ selected: [], grouped: true, groupBy: 'config:objective.preset', columns: ['config:objective.preset', 'metric:charts/reward_mean:max'], sort: { column: 'metric:charts/reward_mean:max', direction: 'asc' }, filter: EMPTY_FILTER });
+    expect(state.columns).toEqual(['config:objective.preset', 'metric:charts/reward_mean:max']);
+    expect(state.sort.column).toBe('metric:charts/reward_mean:max');
+    await state.load();
+    expect(state.metricCells.get('a')!.get('charts/reward_mean:max')).toBeCloseTo(1.3, 12);
+    expect(state.groups.map((g) => g.label)).toEqual(['preset = grpo · 1 run', 'preset = hmpo · 1 run']);
+    state.restore({ selected: [], grouped: true, sort: state.sort, filter: EMPTY_FILTER });
+    expect(state.groupBy).toBe('seeds');
   });
 });

@@ -1,18 +1,22 @@
 /**
  * RunsState: the run table's data and view state. It loads `runs:list`, keeps it current from
  * `onDidChangeRun` / `onDidRemoveRuns`, and derives the filtered, sorted (optionally grouped) rows,
- * the selection, and progress/ETA of live runs. Status is whatever main says; this class never
- * guesses it. The arithmetic lives in run-table.ts; components only render and call methods.
+ * the selection, and progress/ETA of live runs, plus the columns the user added (config keys, and
+ * metric summaries it fetches with runs:metricSummaries) and what rows are grouped by. Status is
+ * whatever main says; this class never guesses it. The arithmetic lives in run-table.ts; components only render and call methods.
  */
+import { DEFAULT_CONFIG_CELLS } from '../../src-shared/config-cells.js';
 import type { Api, Events, RunSummary } from '../../src-shared/contract.js';
+import type { MetricKey } from '../../src-shared/metrics.js';
 import type { AppError } from '../../src-shared/result.js';
+import { isConfigColumn, isMetricColumn, metricOf, NO_METRIC_CELLS, withMetricSummaries, type ColumnId, type ExtraColumn, type GroupBy, type MetricCells } from './run-columns.js';
 import {
+  compileFilter,
   EMPTY_FILTER,
   groupRuns,
-  matchesFilter,
+  groupRunsByColumn,
   runProgress,
   sortRuns,
-  type RunColumn,
   type RunFilter,
   type RunGroup,
   type RunProgress,
@@ -23,7 +27,9 @@ import {
 import type { ViewState } from './url-state.js';
 
 /** Columns whose natural first look is largest-first. */
-const DESCENDING_FIRST: ReadonlySet<RunColumn> = new Set(['lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt']);
+const DESCENDING_FIRST: ReadonlySet<ColumnId> = new Set(['lastReward', 'bestReward', 'progress', 'wallTime', 'startedAt']);
+/** A live run's metric cells are refetched at most this often (ms). */
+const METRIC_REFRESH_MS = 2000;
 
 export class RunsState {
   /** The runs as main last described them (replaced, never mutated). */
@@ -34,24 +40,43 @@ export class RunsState {
 
   filter = $state.raw<RunFilter>(EMPTY_FILTER);
   sort = $state.raw<RunSort>({ column: 'startedAt', direction: 'desc' });
-  /** Group rows by "config minus seed" (groupKey). */
-  grouped = $state(false);
+  /** What rows are grouped by: seeds of one config (groupKey), a config key's value, or nothing. */
+  groupBy = $state<GroupBy | null>(null);
+  /** Columns the user added, in the order added. */
+  columns = $state.raw<readonly ExtraColumn[]>([]);
+  /** Summaries of the added metric columns' keys, per run. */
+  metricCells = $state.raw<MetricCells>(NO_METRIC_CELLS);
+  /** Every metric key some run has logged (the column chooser's list; filled by loadMetricKeys). */
+  availableMetrics = $state.raw<readonly MetricKey[]>([]);
+  metricsError = $state.raw<AppError | null>(null);
   collapsedGroups = $state.raw<ReadonlySet<string>>(new Set());
   selectedIds = $state.raw<ReadonlySet<string>>(new Set());
   /** The clock ETAs are computed against; `tick` advances it. */
   now = $state(Date.now());
 
   readonly byId = $derived(new Map(this.runs.map((run) => [run.id, run])));
-  readonly visibleRuns: readonly RunSummary[] = $derived(sortRuns(this.runs.filter((run) => matchesFilter(run, this.filter)), this.sort));
-  readonly groups: readonly RunGroup[] = $derived(this.grouped ? groupRuns(this.visibleRuns, this.sort) : []);
+  /** The metric keys the added columns read. */
+  readonly metricKeys: readonly MetricKey[] = $derived([...new Set(this.columns.filter(isMetricColumn).map((c) => metricOf(c).key))]);
+  /** Config keys filter terms may name: the default config's and any added column's. */
+  readonly #termKeys = $derived(new Set([...Object.keys(DEFAULT_CONFIG_CELLS), ...this.columns.filter(isConfigColumn).map((c) => c.slice(7))]));
+  readonly #matches = $derived(compileFilter(this.filter, this.#termKeys));
+  readonly visibleRuns: readonly RunSummary[] = $derived(sortRuns(this.runs.filter((run) => this.#matches(run, this.metricCells)), this.sort, this.metricCells));
+  readonly groups: readonly RunGroup[] = $derived(
+    this.groupBy === null ? [] : this.groupBy === 'seeds' ? groupRuns(this.visibleRuns, this.sort) : groupRunsByColumn(this.visibleRuns, this.groupBy, this.sort),
+  );
   /** What the table draws, in order (it renders only the window that shows: RunsTable). */
   readonly rows: readonly TableRow[] = $derived(tableRows(this.visibleRuns, this.grouped ? this.groups : null, this.collapsedGroups));
   readonly allTags: readonly string[] = $derived([...new Set(this.runs.flatMap((run) => run.tags))].sort());
   /** Selected runs in table order (selected runs hidden by the filter come last). */
-  readonly selectedRuns: readonly RunSummary[] = $derived([
-    ...this.visibleRuns.filter((run) => this.selectedIds.has(run.id)),
-    ...this.runs.filter((run) => this.selectedIds.has(run.id) && !matchesFilter(run, this.filter)),
-  ]);
+  // Nothing selected (the usual case while sorting 10,000 runs) costs nothing; else only the selected runs are tested.
+  readonly selectedRuns: readonly RunSummary[] = $derived(
+    this.selectedIds.size === 0
+      ? []
+      : [
+          ...this.visibleRuns.filter((run) => this.selectedIds.has(run.id)),
+          ...[...this.selectedIds].map((id) => this.byId.get(id)).filter((run): run is RunSummary => run !== undefined && !this.#matches(run, this.metricCells)),
+        ],
+  );
   readonly selectedRunIds: readonly string[] = $derived(this.selectedRuns.map((run) => run.id));
   readonly allVisibleSelected = $derived(this.visibleRuns.length > 0 && this.visibleRuns.every((run) => this.selectedIds.has(run.id)));
   readonly liveCount = $derived(this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
@@ -60,8 +85,20 @@ export class RunsState {
   /** Events that arrive while `runs:list` is in flight, applied on top of its answer. */
   #pendingChanges: Map<string, RunSummary> | null = null;
   #pendingRemovals: Set<string> | null = null;
+  /** Live runs whose metric cells are due for a refetch, and the timer that will do it. */
+  #staleMetricRuns = new Set<string>();
+  #metricTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly api: Api) {}
+
+  /** Seeds grouping on or off (the "Group by" picker also offers config keys). */
+  get grouped(): boolean {
+    return this.groupBy !== null;
+  }
+
+  set grouped(on: boolean) {
+    this.groupBy = on ? 'seeds' : null;
+  }
 
   /** Loads (or reloads) the run list; events that arrive meanwhile are not lost. */
   async load(): Promise<void> {
@@ -85,6 +122,41 @@ export class RunsState {
     this.runs = [...merged.values()];
     this.loaded = true;
     this.#pruneSelection();
+    if (this.metricKeys.length > 0) await this.loadMetricCells();
+  }
+
+  /** Fetches the added metric columns' summaries (every run, or just `runIds`). */
+  async loadMetricCells(runIds?: readonly string[]): Promise<void> {
+    const keys = [...this.metricKeys];
+    if (keys.length === 0) return;
+    const result = await this.api.invoke('runs:metricSummaries', runIds === undefined ? { keys } : { keys, runIds: [...runIds] });
+    if (!result.ok) {
+      this.metricsError = result.error;
+      return;
+    }
+    this.metricsError = null;
+    this.availableMetrics = result.value.available;
+    this.metricCells = withMetricSummaries(runIds === undefined ? NO_METRIC_CELLS : this.metricCells, result.value.values);
+  }
+
+  /** Fetches which metric keys the runs have logged (for the column chooser). */
+  async loadMetricKeys(): Promise<void> {
+    const result = await this.api.invoke('runs:metricSummaries', { keys: [] });
+    if (result.ok) this.availableMetrics = result.value.available;
+    else this.metricsError = result.error;
+  }
+
+  /** Sets the added columns; new metric keys are fetched. A sort or grouping by a dropped column ends. */
+  setColumns(columns: readonly ExtraColumn[]): Promise<void> {
+    const before = new Set(this.metricKeys);
+    this.columns = [...new Set(columns)];
+    if (!(this.columns as readonly string[]).includes(this.sort.column) && (isConfigColumn(this.sort.column) || isMetricColumn(this.sort.column))) this.sort = { column: 'startedAt', direction: 'desc' };
+    const added = this.metricKeys.some((key) => !before.has(key));
+    return added && this.loaded ? this.loadMetricCells() : Promise.resolve();
+  }
+
+  toggleColumn(column: ExtraColumn): Promise<void> {
+    return this.setColumns(this.columns.includes(column) ? this.columns.filter((c) => c !== column) : [...this.columns, column]);
   }
 
   /** Follows main's run events; returns the unsubscribe function (call it on teardown). */
@@ -94,6 +166,8 @@ export class RunsState {
     return () => {
       offChange();
       offRemove();
+      if (this.#metricTimer !== null) clearTimeout(this.#metricTimer);
+      this.#metricTimer = null;
     };
   }
 
@@ -103,6 +177,19 @@ export class RunsState {
     this.#pendingRemovals?.delete(run.id);
     const known = this.runs.some((r) => r.id === run.id);
     this.runs = known ? this.runs.map((r) => (r.id === run.id ? run : r)) : [...this.runs, run];
+    if (this.metricKeys.length > 0 && this.loaded) this.#refreshMetricsOf(run.id);
+  }
+
+  /** A changed run's metric cells are refetched, batched with other runs' over METRIC_REFRESH_MS. */
+  #refreshMetricsOf(runId: string): void {
+    this.#staleMetricRuns.add(runId);
+    if (this.#metricTimer !== null) return;
+    this.#metricTimer = setTimeout(() => {
+      this.#metricTimer = null;
+      const runIds = [...this.#staleMetricRuns];
+      this.#staleMetricRuns.clear();
+      void this.loadMetricCells(runIds);
+    }, METRIC_REFRESH_MS);
   }
 
   applyRemoval(payload: Events['onDidRemoveRuns']): void {
@@ -116,9 +203,10 @@ export class RunsState {
   }
 
   /** Takes selection, grouping, sort and filters from a URL (url-sync.svelte.ts). */
-  restore(state: Pick<ViewState, 'selected' | 'grouped' | 'sort' | 'filter'>): void {
+  restore(state: Pick<ViewState, 'selected' | 'grouped' | 'sort' | 'filter'> & Partial<Pick<ViewState, 'groupBy' | 'columns'>>): void {
     this.selectedIds = new Set(state.selected);
-    this.grouped = state.grouped;
+    this.groupBy = state.groupBy ?? (state.grouped ? 'seeds' : null);
+    if (state.columns !== undefined && state.columns.join() !== this.columns.join()) void this.setColumns(state.columns);
     this.sort = state.sort;
     this.filter = state.filter;
     if (this.loaded) this.#pruneSelection();
@@ -133,11 +221,11 @@ export class RunsState {
   }
 
   /** Sorts by `column`; the same column again flips the direction. */
-  sortBy(column: RunColumn): void {
+  sortBy(column: ColumnId): void {
     if (this.sort.column === column) {
       this.sort = { column, direction: this.sort.direction === 'asc' ? 'desc' : 'asc' };
     } else {
-      this.sort = { column, direction: DESCENDING_FIRST.has(column) ? 'desc' : 'asc' };
+      this.sort = { column, direction: DESCENDING_FIRST.has(column) || isMetricColumn(column) ? 'desc' : 'asc' };
     }
   }
 

@@ -65,3 +65,27 @@ describe('hash', () => {
     for (const bad of ['5,5', '9,2', '1', '1,2,3', ',4', 'a,b', 'Infinity,1', null]) expect(parseZoom(bad)).toBeNull();
   });
 });
+
+describe('runs table columns and grouping in the hash', () => {
+  it('round-trips added columns, a sort by one of them and grouping by a config key, readable', () => {
+    const state: ViewState = {
+      ...DEFAULT_VIEW_STATE,
+      grouped: true,
+      groupBy: 'config:objective.preset',
+      columns: ['config:model.dModel', 'metric:charts/reward_mean:last'],
+      sort: { column: 'metric:charts/reward_mean:last', direction: 'asc' },
+    };
+    const hash = formatHash(state);
+    expect(hash).toBe('#/runs?group=config:objective.preset&cols=config:model.dModel,metric:charts/reward_mean:last&sort=metric:charts/reward_mean:last:asc');
+    expect(parseHash(hash)).toEqual(state);
+    expect(parseHash('#/runs?group=1')).toMatchObject({ grouped: true, groupBy: null });
+  });
+
+  it('drops columns and groupings it cannot read', () => {
+    expect(parseHash('#/runs?cols=config:model.dModel,lastReward,metric:charts/nope:last,config:..,config:model.dModel&group=metric:charts/reward_mean:last')).toMatchObject({
+      columns: ['config:model.dModel'],
+      grouped: false,
+      groupBy: null,
+    });
+  });
+});

@@ -14,7 +14,8 @@ import { isMetricKey } from '../../src-shared/metrics.js';
 import { OBJECTIVE_PRESETS, type ObjectivePreset } from '../../src-shared/objective-config.js';
 import { TASK_NAMES, type TaskName } from '../../src-shared/tasks.js';
 import { VIEWS, type View } from './navigation-state.svelte.js';
-import { EMPTY_FILTER, RUN_COLUMNS, type RunColumn, type RunFilter, type RunSort } from './run-table.js';
+import { EMPTY_FILTER, type RunFilter, type RunSort } from './run-table.js';
+import { isConfigColumn, parseColumnId, type ConfigColumn, type ExtraColumn } from './run-columns.js';
 
 export const DEFAULT_SORT: RunSort = { column: 'startedAt', direction: 'desc' };
 
@@ -28,6 +29,10 @@ export interface ViewState {
   readonly grouped: boolean;
   readonly sort: RunSort;
   readonly filter: RunFilter;
+  /** The config key the runs table groups by; null with `grouped`: seeds of one config. */
+  readonly groupBy: ConfigColumn | null;
+  /** Columns added to the runs table, in order. */
+  readonly columns: readonly ExtraColumn[];
   /** The x range the view's charts are zoomed to; null when unzoomed. */
   readonly zoom: XRange | null;
 }
@@ -42,6 +47,8 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   grouped: false,
   sort: DEFAULT_SORT,
   filter: EMPTY_FILTER,
+  groupBy: null,
+  columns: [],
   zoom: null,
 };
 
@@ -99,7 +106,12 @@ export function parseHash(hash: string): ViewState {
   const smoothing = Number(q.get('smooth') ?? 0);
   const metric = q.get('metric');
   const sortText = q.get('sort');
-  const [sortColumn, sortDirection] = sortText ? sortText.split(':') : [];
+  // Added columns hold colons themselves ("metric:charts/reward_mean:last"): the direction is after the last.
+  const sortColumn = sortText ? parseColumnId(sortText.slice(0, sortText.lastIndexOf(':') === -1 ? undefined : sortText.lastIndexOf(':'))) : null;
+  const sortDirection = sortText?.slice(sortText.lastIndexOf(':') + 1);
+  const groupText = q.get('group');
+  const groupBy = groupText !== null && isConfigColumn(groupText) ? groupText : null;
+  const columns = (q.get('cols') ?? '').split(',').map(parseColumnId).filter((c): c is ExtraColumn => c !== null && c.includes(':'));
   return {
     view,
     runId: view === 'runs' ? id : null,
@@ -115,8 +127,10 @@ export function parseHash(hash: string): ViewState {
       showSeeds: q.get('seeds') === '1',
     },
     selected: decodeIds(q.get('sel')),
-    grouped: q.get('group') === '1',
-    sort: sortColumn && (RUN_COLUMNS as readonly string[]).includes(sortColumn) ? { column: sortColumn as RunColumn, direction: sortDirection === 'asc' ? 'asc' : 'desc' } : DEFAULT_SORT,
+    grouped: groupText === '1' || groupBy !== null,
+    groupBy,
+    columns: [...new Set(columns)].slice(0, 64),
+    sort: sortColumn ? { column: sortColumn, direction: sortDirection === 'asc' ? 'asc' : 'desc' } : DEFAULT_SORT,
     filter: {
       text: (q.get('q') ?? '').slice(0, 200),
       task: orNull<TaskName>(TASK_NAMES, q.get('task')),
@@ -152,7 +166,8 @@ export function formatHash(state: ViewState): string {
     if (c.showSeeds) q.set('seeds', '1');
   }
   if (state.selected.length > 0) q.set('sel', encodeIds(state.selected));
-  if (state.grouped) q.set('group', '1');
+  if (state.grouped) q.set('group', state.groupBy ?? '1');
+  if (state.columns.length > 0) q.set('cols', state.columns.join(','));
   if (state.sort.column !== DEFAULT_SORT.column || state.sort.direction !== DEFAULT_SORT.direction) q.set('sort', `${state.sort.column}:${state.sort.direction}`);
   const f = state.filter;
   if (f.text !== '') q.set('q', f.text);
@@ -166,7 +181,7 @@ export function formatHash(state: ViewState): string {
   // so that Back to the comparison after leaving it restores the same runs.
   if (state.view !== 'compare' && state.compareRunIds.length > 0) q.set('runs', encodeIds(state.compareRunIds));
   const path = pathOf(state);
-  const query = q.toString().replace(/%2F/g, '/').replace(/%2C/g, ',');
+  const query = q.toString().replace(/%2F/g, '/').replace(/%2C/g, ',').replace(/%3A/g, ':');
   if (query === '') return `#${path}`;
   return `#${path}${path.includes('?') ? '&' : '?'}${query}`;
 }

@@ -56,6 +56,8 @@ export class UrlSync {
     grouped: this.#runs.grouped,
     sort: this.#runs.sort,
     filter: this.#runs.filter,
+    groupBy: this.#runs.groupBy === 'seeds' ? null : this.#runs.groupBy,
+    columns: this.#runs.columns,
     zoom: this.zoom.range,
   }));
   readonly hash: string = $derived(formatHash(this.current));

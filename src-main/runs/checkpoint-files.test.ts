@@ -1,10 +1,11 @@
-// Checkpoints: weights to a file beside the database and back, bit for bit; tampering is detected.
+// Checkpoint files: weights to a file beside the database and back, bit for bit; tampering is detected.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointsDirectory, decodeCheckpoint, deleteCheckpoint, encodeCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoints-queries.js';
-import { CheckpointFileError, RunNotFoundError } from './store-errors.js';
-import { addRun, useTestDatabase } from './test-fixtures.js';
+import { checkpointsDirectory, deleteCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
+import { CheckpointFileError, RunNotFoundError } from '../db/store-errors.js';
+import { addRun, useTestDatabase } from '../db/test-fixtures.js';
 
 const store = useTestDatabase();
 
