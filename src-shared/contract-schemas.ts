@@ -57,6 +57,7 @@ const SCHEMAS: { readonly [C in Channel]: z.ZodType } = {
     finalWindow: z.number().gt(0, 'finalWindow must be a fraction above 0').max(1, 'finalWindow must be at most 1 (the whole run)').optional(),
     collapseEntropy: z.number().finite().min(0, 'collapseEntropy must be at least 0').optional(),
     keys: z.array(metricKey).max(16, 'at most 16 extra metrics per comparison').optional(),
+    withSeeds: z.boolean().optional(),
   }),
   'metrics:histograms': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),
   'metrics:qk': z.strictObject({ runId, buckets: z.number().int().min(2).max(10_000) }),

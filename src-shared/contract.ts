@@ -161,6 +161,11 @@ export interface CompareRequest {
    * summary once for all of them.
    */
   readonly keys?: readonly MetricKey[];
+  /**
+   * Whether each group carries its seeds' smoothed curves (default true). Panels that never draw
+   * single seeds ask without them: 40 seeds x 5 metrics were ~80% of their answer.
+   */
+  readonly withSeeds?: boolean;
 }
 
 export interface CompareGroup {

@@ -8,13 +8,11 @@
  * a command that only lists runs (`hmpo-lab ls`) does not load them: zod alone is ~100 ms.
  */
 import type { Database } from 'better-sqlite3';
-import type { AppInfo, DownsampledSeries, RunEventRow, SweepSummary, WorkersStatus, XAxis } from '../../src-shared/contract.js';
-import type { MetricKey } from '../../src-shared/metrics.js';
+import type { AppInfo, CompareRequest, CompareResult, DownsampledSeries, RunEventRow, SweepSummary, WorkersStatus } from '../../src-shared/contract.js';
 import { runName } from '../../src-shared/run-name.js';
 import { listEvents } from '../db/events-queries.js';
 import { downsampleSeries } from '../db/downsample-queries.js';
-import { readLogRatioHistograms, readQkStats, readSteps } from '../db/metric-readers.js';
-import { fractionPositive, readSeriesFast } from '../db/series-bulk-queries.js';
+import { readLogRatioHistograms, readQkStats } from '../db/metric-readers.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRunCheckpointFiles } from '../runs/checkpoint-files.js';
 import { listMetricSummaries, listRunSummaries } from '../db/run-summaries-queries.js';
@@ -23,7 +21,7 @@ import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from
 import { runsInUseSentence } from '../../src-shared/runs-in-use.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
 import type { RunManager } from '../runs/run-manager.js';
-import type { CompareInput } from './compare-runs.js';
+import { xMapper } from './x-axis.js';
 import type { ContractHandlers } from './dispatch.js';
 import { UserFacingError } from './user-facing-error.js';
 import type { EventHub } from './event-hub.js';
@@ -56,19 +54,6 @@ export function toSweepSummary(sweep: SweepRecord): SweepSummary {
   };
 }
 
-/** Reward of a run's last greedy-evaluation event (the trainer evaluates once at the end of every run); null when none. */
-function lastEvalReward(db: Database, runId: number): number | null {
-  const last = listEvents(db, runId, { kinds: ['eval'] }).at(-1)?.event;
-  return last?.kind === 'eval' ? last.reward : null;
-}
-
-/** Maps each step to its value on the requested x-axis. */
-function xMapper(db: Database, runId: number, x: XAxis): (step: number) => number {
-  if (x === 'step') return (step) => step;
-  const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
-  return (step) => axes.get(step) ?? NaN;
-}
-
 export function createHandlers(deps: HandlerDeps): ContractHandlers {
   const { db, store, manager, events } = deps;
   const changed = (runId: number) => events.emit('onDidChangeRun', store.summary(String(runId)));
@@ -78,8 +63,8 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
     return id;
   };
   const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
-  // Made on the first compare: it keeps each run's stability summary between compares.
-  let readOutcomeInputs: ReturnType<typeof import('./outcome-inputs.js').createOutcomeInputReader> | undefined;
+  // Made on the first compare (its analysis modules load then): it keeps series and per-run facts between compares.
+  let compare: ((request: CompareRequest) => CompareResult) | undefined;
 
   return {
     'app:info': () => deps.info,
@@ -173,39 +158,8 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
     },
     'metrics:compare': async (request) => {
-      const { compareRuns } = await import('./compare-runs.js');
-      readOutcomeInputs ??= (await import('./outcome-inputs.js')).createOutcomeInputReader(db);
-      const withSummary = request.withSummary !== false;
-      // Each run's record, x axis, summary and outcome inputs are read once, whatever the number of keys.
-      const runs = checkedIds(request.runIds).map((id) => {
-        const summary = store.summary(String(id));
-        return {
-          id,
-          summary,
-          config: requireRun(db, id).config,
-          toX: request.x === 'step' ? null : xMapper(db, id, request.x),
-          reward: withSummary ? readSeriesFast(db, id, 'charts/reward_mean') : null,
-          extras: {
-            nonFiniteEvents: withSummary ? listEvents(db, id, { kinds: ['nonfinite-skip'] }).length : 0,
-            qkClipStepFraction: withSummary ? fractionPositive(db, id, 'optim/qk_heads_clipped') : 0,
-          },
-          ...(withSummary ? { lastEvalReward: lastEvalReward(db, id) } : {}),
-          ...(withSummary ? { outcomeInputs: readOutcomeInputs!(id, summary) } : {}),
-        };
-      });
-      const inputsFor = (key: MetricKey): CompareInput[] =>
-        runs.map(({ id, toX, reward: storedReward, ...run }) => {
-          const series = key === 'charts/reward_mean' && storedReward ? storedReward : readSeriesFast(db, id, key);
-          const reward = storedReward ?? series;
-          return { ...run, x: toX === null ? series.steps : series.steps.map(toX), y: series.values, rewardSteps: reward.steps, rewards: reward.values };
-        });
-      const main = compareRuns(inputsFor(request.key), request);
-      if (request.keys === undefined) return main;
-      const series = request.keys.map((key) => {
-        const curves = compareRuns(inputsFor(key), { ...request, key, withSummary: false });
-        return { key, groups: curves.groups, legend: curves.legend };
-      });
-      return { ...main, series };
+      compare ??= (await import('./compare-handler.js')).createCompareHandler(db, store, checkedIds);
+      return compare(request);
     },
     'metrics:histograms': ({ runId, buckets }) => {
       const all = readLogRatioHistograms(db, existing(runId));

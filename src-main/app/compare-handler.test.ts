@@ -47,10 +47,27 @@ describe('metrics:compare with keys', () => {
     expect(without.value.groups).toEqual(result.groups);
   });
 
+  it('leaves the seeds out of every curve when asked without them', async () => {
+    const answer = (await app.dispatch('metrics:compare', { ...base, runIds, keys: ['ratio/a0'], withSeeds: false })) as { value: CompareResult };
+    expect([...answer.value.groups, ...answer.value.series![0]!.groups].every((g) => g.seeds.length === 0)).toBe(true);
+    const refused = await app.dispatch('metrics:compare', { ...base, runIds, withSeeds: 'no' as unknown as boolean });
+    expect(refused.ok).toBe(false);
+  });
+
   it('refuses an unknown key with one line naming it', async () => {
     const answer = await app.dispatch('metrics:compare', { ...base, runIds, keys: ['charts/nope'] });
     expect(answer.ok).toBe(false);
     expect(!answer.ok && answer.error.message).toMatch(/^metrics:compare: keys/);
     expect(!answer.ok && answer.error.message.includes('\n')).toBe(false);
+  });
+
+  it('sees steps a run recorded since the last answer (the kept series follow the run)', async () => {
+    const request = { ...base, runIds, x: 'step', smoothing: 0 } as const;
+    const before = (await app.dispatch('metrics:compare', request)) as { value: CompareResult };
+    expect(before.value.groups[0]!.x.at(-1)).toBe(39);
+    insertStepRecords(app.db, Number(runIds[0]), Array.from({ length: 20 }, (_, i) => stepRecord(40 + i)));
+    const after = (await app.dispatch('metrics:compare', request)) as { value: CompareResult };
+    expect(after.value.groups[0]!.x.at(-1)).toBe(59);
+    expect(after.value.outcomes!.find((o) => o.runId === runIds[0])!.values.auc).not.toBe(before.value.outcomes!.find((o) => o.runId === runIds[0])!.values.auc);
   });
 });

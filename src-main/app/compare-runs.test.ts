@@ -104,6 +104,13 @@ describe('compareRuns', () => {
     expect(light.configDiff).toEqual([]);
   });
 
+  it('without seeds (panels), returns the same means and bands and no single-seed curves', () => {
+    const light = compareRuns(inputs, { ...request, withSummary: false, withSeeds: false });
+    expect(result.groups.every((g) => g.seeds.length > 0)).toBe(true);
+    expect(light.groups.map((g) => g.seeds)).toEqual(result.groups.map(() => []));
+    expect(light.groups.map(({ seeds: _seeds, ...rest }) => rest)).toEqual(result.groups.map(({ seeds: _seeds, ...rest }) => rest));
+  });
+
   it('reports each run\'s outcomes and a paired verdict per outcome that recomputes from them', () => {
     expect(result.outcomes.map((o) => [o.runId, o.label, o.seed, o.target])).toEqual([
       ['h0', 'hmpo', 0, 0.9],

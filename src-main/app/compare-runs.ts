@@ -76,7 +76,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
         lower,
         upper,
         n: band.aggregate.n,
-        seeds: withData.map((m, i) => ({ runId: m.summary.id, y: band.seeds[i]! })),
+        seeds: request.withSeeds === false ? [] : withData.map((m, i) => ({ runId: m.summary.id, y: band.seeds[i]! })),
       });
     }
     if (request.withSummary === false) continue;

@@ -2,10 +2,12 @@
  * The outcome-input reader on a real SQLite file: its stability summary equals the pure
  * stabilitySummary of the stored series (NaN stored as NULL, on-policy steps with max |x| = 0), it
  * keeps the summary while the run's version is unchanged, recomputes it when the run moves on, and
- * runOutcomes gives the same answer from the kept summary as from every series.
+ * runOutcomes gives the same answer from the kept summary as from every series; the run's counts
+ * (non-finite skips, QK-clipped steps, last greedy eval) ride along under the same version.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { OUTCOME_METRIC_KEYS, runOutcomes, stabilitySummary } from '../../src-shared/analysis/outcomes.js';
+import { appendEvents } from '../db/events-queries.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
 import { addRun, openTestDatabase, stepRecord, temporaryFolder } from '../db/test-fixtures.js';
@@ -35,7 +37,7 @@ describe('createOutcomeInputReader', () => {
 
   it('summarises the stored series exactly as the pure definition does', () => {
     const all = Object.fromEntries(OUTCOME_METRIC_KEYS.map((key) => [key, readSeriesFast(db, runId, key)]));
-    const inputs = read(runId, { status: 'finished', stepsDone: 8 });
+    const inputs = read(runId, { status: 'finished', stepsDone: 8, createdAt: 1 });
     expect(inputs.stability).toEqual(stabilitySummary(all));
     expect(inputs.stability.offPolicySteps).toBe(4);
     expect(inputs.stability.offPolicyMeans['objective/ess']).toBe(0.5); // NaN at step 5 left out
@@ -45,11 +47,28 @@ describe('createOutcomeInputReader', () => {
   });
 
   it('keeps the summary while the run is unchanged and recomputes it when it moves on', () => {
-    const before = read(runId, { status: 'running', stepsDone: 8 }).stability;
+    const before = read(runId, { status: 'running', stepsDone: 8, createdAt: 1 }).stability;
     insertStepRecords(db, runId, [{ ...record(8), metrics: { ...record(8).metrics, 'ratio/log_ratio_max_abs': 0.9, 'ratio/log_ratio_var': 1 } }]);
-    expect(read(runId, { status: 'running', stepsDone: 8 }).stability).toBe(before);
-    const after = read(runId, { status: 'running', stepsDone: 9 }).stability;
+    expect(read(runId, { status: 'running', stepsDone: 8, createdAt: 1 }).stability).toBe(before);
+    const after = read(runId, { status: 'running', stepsDone: 9, createdAt: 1 }).stability;
     expect(after.offPolicySteps).toBe(5);
     expect(after.maxima['ratio/log_ratio_max_abs']).toBeCloseTo(0.9, 6);
+  });
+
+  it('counts non-finite skips, QK-clipped steps and the last greedy eval, and keeps them with the summary', () => {
+    const other = addRun(db);
+    insertStepRecords(db, other, [0, 1, 2, 3].map((step) => stepRecord(step, { 'charts/reward_mean': 0, 'optim/qk_heads_clipped': step === 2 ? 3 : 0 })));
+    appendEvents(db, other, [
+      { kind: 'nonfinite-skip', step: 1, consecutive: 1, detail: 'loss is NaN' },
+      { kind: 'eval', step: 1, reward: 0.25, successRate: 0 },
+      { kind: 'eval', step: 3, reward: 0.75, successRate: 0.5 },
+    ]);
+    const version = { status: 'finished', stepsDone: 4, createdAt: 1 };
+    const inputs = read(other, version);
+    expect(inputs.extras).toEqual({ nonFiniteEvents: 1, qkClipStepFraction: 0.25 });
+    expect(inputs.lastEvalReward).toBe(0.75);
+    appendEvents(db, other, [{ kind: 'eval', step: 3, reward: 0.5, successRate: 0.5 }]);
+    expect(read(other, version).lastEvalReward).toBe(0.75);
+    expect(read(other, { ...version, stepsDone: 5 }).lastEvalReward).toBe(0.5);
   });
 });

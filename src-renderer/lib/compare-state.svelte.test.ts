@@ -69,7 +69,7 @@ describe('CompareState requests', () => {
     expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare', 'metrics:compare']);
     const [panels] = panelCalls(api);
     expect([panels!.key, ...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
-    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false });
+    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false, withSeeds: false });
     expect(state.panels.halfVarLogRatio?.legend).toBe('ratio/half_var_log_ratio legend');
     expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
     expect(state.spectrumFacets).toHaveLength(3);
@@ -209,7 +209,7 @@ describe('CompareState drawing', () => {
 });
 
 describe('CompareState while runs train', () => {
-  it('re-queries everything once compared runs have been quiet for a while, ignoring other runs', async () => {
+  it('re-queries everything after a compared run changes, ignoring other runs', async () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'g1'], { liveRefreshMs: 1000 });
     state.connect();
@@ -225,6 +225,20 @@ describe('CompareState while runs train', () => {
     expect(panelCalls(api)).toHaveLength(2);
     expect(api.callsTo('metrics:histograms').filter((r) => r.runId === 'h1')).toHaveLength(2);
     expect(state.runs.find((run) => run.id === 'h1')!.stepsDone).toBe(60);
+  });
+
+  it('keeps re-querying while compared runs stream steps without a pause', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1'], { liveRefreshMs: 1000 });
+    state.connect();
+    await state.start();
+    for (let step = 1; step <= 20; step++) {
+      api.emit('onDidChangeRun', { ...RUNS[0]!, status: 'running', stepsDone: step });
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    // 5 s of steps every 250 ms: one refresh per second, not one after the runs go quiet.
+    expect(mainCalls(api).length).toBeGreaterThanOrEqual(5);
+    expect(mainCalls(api).length).toBeLessThanOrEqual(6);
   });
 
   it('stops listening on dispose', () => {

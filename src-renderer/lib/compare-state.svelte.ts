@@ -255,8 +255,9 @@ export class CompareState {
     const names = Object.keys(PANEL_KEYS) as PanelName[];
     const [first, ...rest] = names.map((name) => PANEL_KEYS[name]);
     const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
-    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main).
-    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false }) : Promise.resolve(null);
+    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main),
+    // and no single seeds (they are never drawn there; without them the answer is ~5x smaller).
+    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false, withSeeds: false }) : Promise.resolve(null);
     const main = await mainAnswer;
     if (generation !== this.#generation) return;
     const mainValue = main ? this.#unwrap(main) : null;
@@ -283,13 +284,14 @@ export class CompareState {
 
   /**
    * Keeps the comparison current while compared runs train: a change to one of them updates its
-   * summary and re-queries everything once things have been quiet for liveRefreshMs.
+   * summary, and re-queries everything liveRefreshMs after the first change not yet shown. Not
+   * "once quiet": runs that stream steps are never quiet, and the view would stay stale until they end.
    */
   connect(): () => void {
     const off = this.#api.on('onDidChangeRun', (summary) => {
       if (!this.#runIds.includes(summary.id)) return;
       this.runs = this.runs.some((run) => run.id === summary.id) ? this.runs.map((run) => (run.id === summary.id ? summary : run)) : [...this.runs, summary];
-      this.#liveRefresh.schedule();
+      if (!this.#liveRefresh.scheduled) this.#liveRefresh.schedule();
     });
     const disposer = () => {
       off();
