@@ -17,7 +17,7 @@ async function expectFits(page: Page, width: number): Promise<void> {
   expect(scrollWidth, `table at ${width} px: scrollWidth ${scrollWidth} vs clientWidth ${clientWidth}`).toBeLessThanOrEqual(clientWidth);
   const buttons = page.locator('tbody tr').getByRole('button', { name: /^(Compare group|Actions for run)/ });
   expect(await buttons.count()).toBeGreaterThan(0);
-  const boxes = await buttons.evaluateAll((els) => els.map((el) => ({ button: el.getBoundingClientRect().toJSON() as DOMRect, cell: el.closest('td')!.getBoundingClientRect().toJSON() as DOMRect })));
+  const boxes = await buttons.evaluateAll((els) => els.map((el) => ({ button: el.getBoundingClientRect(), cell: el.closest('td')!.getBoundingClientRect() })).map(({ button, cell }) => ({ button: { left: button.left, right: button.right }, cell: { left: cell.left, right: cell.right } })));
   for (const { button, cell } of boxes) {
     expect(button.left).toBeGreaterThanOrEqual(0);
     expect(button.right).toBeLessThanOrEqual(width);

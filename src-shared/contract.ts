@@ -223,6 +223,8 @@ export interface CompareResult {
   /** How the curves were aligned, smoothed and banded, for the legend. */
   readonly legend: string;
   readonly configDiff: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  /** The runs configDiff's values belong to, in the same order (the runs with at least one step, by id; not the request's order). */
+  readonly configDiffRunIds: readonly string[];
   /** Per-run outcomes; main always sends them (empty without the summary). Optional only so older mocks still type-check. */
   readonly outcomes?: readonly RunOutcomeRow[];
   /** One verdict per pair of groups and outcome, outcome-major; main always sends them (empty without the summary or with one group). */

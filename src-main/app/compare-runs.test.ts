@@ -96,6 +96,16 @@ describe('compareRuns', () => {
     expect(paths).not.toContain('task');
   });
 
+  it('names the runs of the diff columns, in the order of their values, whatever order they were asked in', () => {
+    const lowId = config({ objective: { preset: 'gspo' }, seed: 0 });
+    const highId = config({ objective: { preset: 'hmpo' }, seed: 1 });
+    const untrained = run('5', 'U', config({ seed: 2 }), []);
+    const asked = compareRuns([run('12', 'H', highId, ramp(1)), untrained, run('3', 'G', lowId, ramp(1))], request);
+    expect(asked.configDiffRunIds).toEqual(['3', '12']);
+    const preset = asked.configDiff.find((d) => d.path === 'objective.preset')!;
+    expect(preset.values).toEqual(['gspo', 'hmpo']);
+  });
+
   it('without the summary (panels), returns the same curves and skips summary, survival and diff', () => {
     const light = compareRuns(inputs, { ...request, withSummary: false });
     expect(light.groups).toEqual(result.groups);

@@ -135,6 +135,7 @@ export function compareRuns(inputs: readonly CompareInput[], request: CompareReq
     survival,
     legend,
     configDiff: request.withSummary === false ? [] : diffConfigs(trained.map((i) => i.config)),
+    configDiffRunIds: request.withSummary === false ? [] : trained.map((i) => i.summary.id),
     outcomes,
     verdicts: verdicts(arms, OUTCOME_KEYS),
   };

@@ -29,6 +29,7 @@ function compareAnswer(request: CompareRequest): CompareResult {
     survival: groups.map((g) => ({ groupKey: g.groupKey, label: g.label, steps: [0, 50], fractionUnsolved: [1, 0.5] })),
     legend: 'linear interpolation on a shared grid of 400 points; no extrapolation',
     configDiff: [{ path: 'optimizer.name', values: ['adamw', 'muon'] }],
+    configDiffRunIds: ['1', '2'],
     ...(request.keys ? { series: request.keys.map((key) => ({ key, groups: compareAnswer({ ...request, key, keys: undefined }).groups, legend: `${key} legend` })) } : {}),
   };
 }

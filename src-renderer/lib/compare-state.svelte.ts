@@ -274,7 +274,7 @@ export class CompareState {
       const panels: Partial<Record<PanelName, CompareResult>> = {};
       for (const name of names) {
         const series = curves.find((s) => s.key === PANEL_KEYS[name]);
-        if (series) panels[name] = { groups: series.groups, legend: series.legend, summary: [], survival: [], configDiff: [] };
+        if (series) panels[name] = { groups: series.groups, legend: series.legend, summary: [], survival: [], configDiff: [], configDiffRunIds: [] };
       }
       this.panels = panels;
       this.#lastPanelKey = panelKey;

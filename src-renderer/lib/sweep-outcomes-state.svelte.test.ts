@@ -9,7 +9,7 @@ import { SweepOutcomesState } from './sweep-outcomes-state.svelte.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 const row = (runId: string): RunOutcomeRow => ({ runId, groupKey: 'g', label: 'g', seed: 0, target: 1, solved: true, offPolicySteps: 3, values: {} as RunOutcomeRow['values'] });
-const result = (runIds: readonly string[]): CompareResult => ({ groups: [], summary: [], survival: [], legend: '', configDiff: [], outcomes: runIds.map(row), verdicts: [] });
+const result = (runIds: readonly string[]): CompareResult => ({ groups: [], summary: [], survival: [], legend: '', configDiff: [], configDiffRunIds: [], outcomes: runIds.map(row), verdicts: [] });
 
 describe('SweepOutcomesState', () => {
   it('takes the finished runs in sweep order', () => {
