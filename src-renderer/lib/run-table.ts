@@ -255,13 +255,25 @@ export type TableRow = { readonly kind: 'group'; readonly group: RunGroup } | { 
 
 /** The table's rows in order: the runs, or each group's head followed by its runs unless collapsed. */
 export function tableRows(runs: readonly RunSummary[], groups: readonly RunGroup[] | null, collapsed: ReadonlySet<string>): TableRow[] {
-  if (groups === null) return runs.map((run) => ({ kind: 'run', run, inGroup: false }));
+  if (groups === null) return runs.map((run) => runRow(run, false));
   const rows: TableRow[] = [];
   for (const group of groups) {
     rows.push({ kind: 'group', group });
-    if (!collapsed.has(group.key)) for (const run of group.runs) rows.push({ kind: 'run', run, inGroup: true });
+    if (!collapsed.has(group.key)) for (const run of group.runs) rows.push(runRow(run, true));
   }
   return rows;
+}
+
+/**
+ * One row object per run summary (and indentation), reused across derivations: the table's keyed
+ * each then redraws only the rows whose run changed, not all of them on each live update.
+ */
+const ROWS = { plain: new WeakMap<RunSummary, TableRow>(), inGroup: new WeakMap<RunSummary, TableRow>() };
+function runRow(run: RunSummary, inGroup: boolean): TableRow {
+  const cache = inGroup ? ROWS.inGroup : ROWS.plain;
+  let row = cache.get(run);
+  if (row === undefined) cache.set(run, (row = { kind: 'run', run, inGroup }));
+  return row;
 }
 
 /** The rows to render for a scroll position: [start, end) with `overscan` rows either side of what shows. */

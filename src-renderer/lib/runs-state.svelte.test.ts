@@ -149,12 +149,37 @@ describe('grouping by config minus seed', () => {
   });
 });
 
+/** A frame clock the test advances by hand: what RunsState schedules runs on `frame()`. */
+function manualFrames() {
+  let queued: (() => void)[] = [];
+  const schedule = (run: () => void) => {
+    queued.push(run);
+    return () => (queued = queued.filter((r) => r !== run));
+  };
+  const frame = () => {
+    const due = queued;
+    queued = [];
+    for (const run of due) run();
+  };
+  return { schedule, frame, get scheduled() { return queued.length; } };
+}
+
+async function connectedState(runs: Parameters<typeof makeRun>[0][]) {
+  const api = new FakeApi();
+  api.runs = runs.map((r) => makeRun(r));
+  const frames = manualFrames();
+  const state = new RunsState(api, { schedule: frames.schedule });
+  await state.load();
+  const disconnect = state.connect();
+  return { api, state, frames, disconnect };
+}
+
 describe('events', () => {
   it('inserts, replaces and removes runs as main reports them', async () => {
-    const { api, state } = await loadedState([{ id: 'a', status: 'running' }]);
-    const disconnect = state.connect();
+    const { api, state, frames, disconnect } = await connectedState([{ id: 'a', status: 'running' }]);
     api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'failed', reason: 'non-finite loss for 20 steps' }));
     api.emit('onDidChangeRun', makeRun({ id: 'b', status: 'queued' }));
+    frames.frame();
     expect(state.byId.get('a')!.status).toBe('failed');
     expect(state.byId.get('a')!.reason).toBe('non-finite loss for 20 steps');
     expect(state.runs.map((r) => r.id)).toEqual(['a', 'b']);
@@ -165,6 +190,82 @@ describe('events', () => {
     disconnect();
     expect(api.listenerCount('onDidChangeRun')).toBe(0);
     expect(api.listenerCount('onDidRemoveRuns')).toBe(0);
+  });
+
+  it('applies the events of one frame as one update of the rows, the latest summary of each run winning', async () => {
+    const { api, state, frames } = await connectedState(Array.from({ length: 20 }, (_, i) => ({ id: `f${i}`, status: 'finished' as const })).concat(Array.from({ length: 8 }, (_, i) => ({ id: `live${i}`, status: 'running' as const, stepsDone: 0 }))));
+    const derived = new Set([state.rows]);
+    // 8 live runs x 4 summaries each arrive before the next frame; the table reads the rows after each (as a render would).
+    for (let step = 1; step <= 4; step++) {
+      for (let i = 0; i < 8; i++) {
+        api.emit('onDidChangeRun', makeRun({ id: `live${i}`, status: 'running', stepsDone: step * 10 }));
+        derived.add(state.rows);
+      }
+    }
+    expect(derived.size).toBe(1); // nothing re-derived before the frame
+    expect(frames.scheduled).toBe(1);
+    frames.frame();
+    derived.add(state.rows);
+    expect(derived.size).toBe(2); // one derivation for the 32 events
+    expect(state.rows).toHaveLength(28);
+    expect(state.runs.filter((r) => r.id.startsWith('live')).map((r) => r.stepsDone)).toEqual(Array(8).fill(40));
+    // A new run in a later frame is appended, the earlier ones kept.
+    api.emit('onDidChangeRun', makeRun({ id: 'new', status: 'queued' }));
+    frames.frame();
+    expect(state.runs.map((r) => r.id)).toEqual([...Array.from({ length: 20 }, (_, i) => `f${i}`), ...Array.from({ length: 8 }, (_, i) => `live${i}`), 'new']);
+  });
+
+  it('keeps the row objects of runs that did not change, so only changed rows redraw', async () => {
+    const { api, state, frames } = await connectedState([{ id: 'a', status: 'running', stepsDone: 1 }, { id: 'b' }, { id: 'c' }]);
+    const before = new Map(state.rows.map((row) => [row.kind === 'run' ? row.run.id : '', row]));
+    api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'running', stepsDone: 2 }));
+    frames.frame();
+    const after = new Map(state.rows.map((row) => [row.kind === 'run' ? row.run.id : '', row]));
+    expect(after.get('b')).toBe(before.get('b'));
+    expect(after.get('c')).toBe(before.get('c'));
+    expect(after.get('a')).not.toBe(before.get('a'));
+    state.grouped = true;
+    const grouped = state.rows.filter((row) => row.kind === 'run');
+    state.toggleGroup(state.groups[0]!.key);
+    state.toggleGroup(state.groups[0]!.key);
+    expect(state.rows.filter((row) => row.kind === 'run')).toEqual(grouped);
+    expect(state.rows.filter((row) => row.kind === 'run')[0]).toBe(grouped[0]);
+  });
+
+  it('applies a queued change before a removal, so a removed run does not come back', async () => {
+    const { api, state, frames } = await connectedState([{ id: 'a', status: 'running' }, { id: 'b' }]);
+    api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'stopped' }));
+    api.emit('onDidRemoveRuns', { runIds: ['a'] });
+    frames.frame();
+    expect(state.runs.map((r) => r.id)).toEqual(['b']);
+  });
+
+  it('re-lists config keys when a run with new keys appears, not on each summary', async () => {
+    const { api, state, frames } = await connectedState([{ id: 'a', status: 'running', config: { 'objective.preset': 'hmpo' } }]);
+    const keys = state.configKeys;
+    api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'running', stepsDone: 5, config: { 'objective.preset': 'hmpo' } }));
+    frames.frame();
+    expect(state.configKeys).toBe(keys);
+    api.emit('onDidChangeRun', makeRun({ id: 'b', status: 'queued', config: { 'objective.preset': 'gspo', 'model.dModel': 32 } }));
+    frames.frame();
+    expect(state.configKeys).not.toBe(keys);
+    expect(state.configKeys.filter((k) => k.varies).map((k) => k.key)).toEqual(['model.dModel', 'objective.preset']);
+    api.emit('onDidRemoveRuns', { runIds: ['b'] });
+    expect(state.configKeys.filter((k) => k.varies)).toEqual([]);
+  });
+
+  it('applies queued events without a frame when the window gets none (hidden)', async () => {
+    vi.useFakeTimers();
+    try {
+      const { api, state } = await loadedState([{ id: 'a', status: 'running', stepsDone: 1 }]);
+      state.connect();
+      api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'running', stepsDone: 9 }));
+      expect(state.byId.get('a')!.stepsDone).toBe(1);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(state.byId.get('a')!.stepsDone).toBe(9);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps events that arrive while runs:list is in flight', async () => {

@@ -4,12 +4,16 @@
  * the selection, and progress/ETA of live runs, plus the columns the user added (config keys, and
  * metric summaries it fetches with runs:metricSummaries) and what rows are grouped by. Status is
  * whatever main says; this class never guesses it. The arithmetic lives in run-table.ts; components only render and call methods.
+ * Run events are applied in batches, at most once per animation frame: 8 live runs send ~32
+ * summaries a second, and each application re-derives the rows of up to 10,000 runs.
  */
+import { untrack } from 'svelte';
 import { DEFAULT_CONFIG_CELLS } from '../../src-shared/config-cells.js';
 import type { Api, Events, RunSummary } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
 import type { AppError } from '../../src-shared/result.js';
-import { isConfigColumn, isMetricColumn, metricOf, NO_METRIC_CELLS, withMetricSummaries, type ColumnId, type ExtraColumn, type GroupBy, type MetricCells } from './run-columns.js';
+import { createCoalescer, nextFrame, type Coalescer, type Scheduler } from './charts/coalesce.js';
+import { configKeysOf, isConfigColumn, isMetricColumn, metricOf, NO_METRIC_CELLS, withMetricSummaries, type ColumnId, type ExtraColumn, type GroupBy, type MetricCells } from './run-columns.js';
 import {
   compileFilter,
   EMPTY_FILTER,
@@ -55,6 +59,13 @@ export class RunsState {
   now = $state(Date.now());
 
   readonly byId = $derived(new Map(this.runs.map((run) => [run.id, run])));
+  /** Bumped when runs appear or go (a run's config never changes, so config keys follow this, not each summary). */
+  #membership = $state(0);
+  /** Every config key the runs have, those that differ first (the column chooser's and group-by's lists). */
+  readonly configKeys: readonly { key: string; varies: boolean }[] = $derived.by(() => {
+    void this.#membership;
+    return untrack(() => configKeysOf(this.runs));
+  });
   /** The metric keys the added columns read. */
   readonly metricKeys: readonly MetricKey[] = $derived([...new Set(this.columns.filter(isMetricColumn).map((c) => metricOf(c).key))]);
   /** Config keys filter terms may name: the default config's and any added column's. */
@@ -88,8 +99,17 @@ export class RunsState {
   /** Live runs whose metric cells are due for a refetch, and the timer that will do it. */
   #staleMetricRuns = new Set<string>();
   #metricTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Run events waiting for the next frame (connect() creates it). */
+  #queuedChanges: Coalescer<RunSummary> | null = null;
+  readonly #schedule: Scheduler;
 
-  constructor(private readonly api: Api) {}
+  /** `schedule`: when queued run events are applied (tests pass their own; the app: the next animation frame). */
+  constructor(
+    private readonly api: Api,
+    options: { schedule?: Scheduler } = {},
+  ) {
+    this.#schedule = options.schedule ?? nextFrame();
+  }
 
   /** Seeds grouping on or off (the "Group by" picker also offers config keys). */
   get grouped(): boolean {
@@ -106,6 +126,7 @@ export class RunsState {
     this.#pendingChanges = new Map();
     this.#pendingRemovals = new Set();
     const result = await this.api.invoke('runs:list', null);
+    this.flushChanges(); // events queued meanwhile go into #pendingChanges, applied on top below
     const changes = this.#pendingChanges;
     const removals = this.#pendingRemovals;
     this.#pendingChanges = null;
@@ -120,6 +141,7 @@ export class RunsState {
     for (const [id, run] of changes) merged.set(id, run);
     for (const id of removals) merged.delete(id);
     this.runs = [...merged.values()];
+    this.#membership++;
     this.loaded = true;
     this.#pruneSelection();
     if (this.metricKeys.length > 0) await this.loadMetricCells();
@@ -161,23 +183,44 @@ export class RunsState {
 
   /** Follows main's run events; returns the unsubscribe function (call it on teardown). */
   connect(): () => void {
-    const offChange = this.api.on('onDidChangeRun', (run) => this.applyChange(run));
+    const queue = createCoalescer<RunSummary>((runs) => this.applyChanges(runs), this.#schedule);
+    this.#queuedChanges = queue;
+    const offChange = this.api.on('onDidChangeRun', (run) => queue.push(run));
     const offRemove = this.api.on('onDidRemoveRuns', (payload) => this.applyRemoval(payload));
     return () => {
       offChange();
       offRemove();
+      queue.dispose();
+      if (this.#queuedChanges === queue) this.#queuedChanges = null;
       if (this.#metricTimer !== null) clearTimeout(this.#metricTimer);
       this.#metricTimer = null;
     };
   }
 
+  /** Applies the run events queued for the next frame now (no-op when none are). */
+  flushChanges(): void {
+    this.#queuedChanges?.flush();
+  }
+
   /** A run was created or changed: insert or replace it. */
   applyChange(run: RunSummary): void {
-    this.#pendingChanges?.set(run.id, run);
-    this.#pendingRemovals?.delete(run.id);
-    const known = this.runs.some((r) => r.id === run.id);
-    this.runs = known ? this.runs.map((r) => (r.id === run.id ? run : r)) : [...this.runs, run];
-    if (this.metricKeys.length > 0 && this.loaded) this.#refreshMetricsOf(run.id);
+    this.applyChanges([run]);
+  }
+
+  /** Runs were created or changed (the latest summary of each wins): one new `runs` for all of them. */
+  applyChanges(changed: readonly RunSummary[]): void {
+    if (changed.length === 0) return;
+    const latest = new Map<string, RunSummary>();
+    for (const run of changed) {
+      latest.set(run.id, run);
+      this.#pendingChanges?.set(run.id, run);
+      this.#pendingRemovals?.delete(run.id);
+    }
+    const known = this.byId;
+    const added = [...latest.values()].filter((run) => !known.has(run.id));
+    this.runs = [...this.runs.map((r) => latest.get(r.id) ?? r), ...added];
+    if (added.length > 0) this.#membership++;
+    if (this.metricKeys.length > 0 && this.loaded) for (const id of latest.keys()) this.#refreshMetricsOf(id);
   }
 
   /** A changed run's metric cells are refetched, batched with other runs' over METRIC_REFRESH_MS. */
@@ -193,12 +236,14 @@ export class RunsState {
   }
 
   applyRemoval(payload: Events['onDidRemoveRuns']): void {
+    this.flushChanges(); // a queued change of a removed run must not bring it back
     const removed = new Set(payload.runIds);
     for (const id of removed) {
       this.#pendingChanges?.delete(id);
       this.#pendingRemovals?.add(id);
     }
     this.runs = this.runs.filter((run) => !removed.has(run.id));
+    this.#membership++;
     this.#pruneSelection();
   }
 

@@ -1,7 +1,7 @@
 // Rate limiting: live step batches reach the charts at most once per interval, in order and none
 // lost; compare re-queries wait for the controls to be quiet.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCoalescer, createDebouncer } from './coalesce.js';
+import { createCoalescer, createDebouncer, nextFrame } from './coalesce.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -75,5 +75,36 @@ describe('createDebouncer', () => {
     debouncer.flush();
     expect(call).toHaveBeenCalledTimes(1);
     expect(debouncer.scheduled).toBe(false);
+  });
+});
+
+describe('createCoalescer per animation frame (nextFrame)', () => {
+  it('flushes once per frame, or after the fallback when no frame comes (a hidden window)', () => {
+    let frame: (() => void) | null = null;
+    vi.stubGlobal('requestAnimationFrame', (run: () => void) => ((frame = run), 1));
+    vi.stubGlobal('cancelAnimationFrame', () => (frame = null));
+    try {
+      const flushes: number[][] = [];
+      const coalescer = createCoalescer<number>((items) => flushes.push(items), nextFrame(250));
+      coalescer.push(1, 2);
+      coalescer.push(3);
+      expect(flushes).toEqual([]);
+      frame!();
+      expect(flushes).toEqual([[1, 2, 3]]);
+      vi.advanceTimersByTime(1000); // the fallback of a flushed frame never fires
+      expect(flushes).toHaveLength(1);
+      coalescer.push(4);
+      vi.advanceTimersByTime(249);
+      expect(flushes).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(flushes).toEqual([[1, 2, 3], [4]]);
+      expect(frame).toBeNull(); // the frame it no longer needs was cancelled
+      coalescer.push(5);
+      coalescer.dispose();
+      vi.advanceTimersByTime(1000);
+      expect(flushes).toHaveLength(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

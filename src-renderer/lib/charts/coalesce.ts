@@ -1,7 +1,8 @@
 /**
  * Rate limits between main's events and the charts: a coalescer collects items (live step
- * batches) and hands them over at most once per interval, in arrival order and never dropping
- * one; a debouncer runs a call once input has been quiet for a while (compare re-queries).
+ * batches, run summaries) and hands them over at most once per interval or animation frame, in
+ * arrival order and never dropping one; a debouncer runs a call once input has been quiet for a
+ * while (compare re-queries).
  */
 
 /** What both return: call it to cancel pending work (house rule 4: disposal registered at creation). */
@@ -18,17 +19,56 @@ export interface Coalescer<T> extends Disposable {
   readonly pending: number;
 }
 
+/** Runs `run` later, once; returns a function that cancels it. */
+export type Scheduler = (run: () => void) => () => void;
+
+/** After `ms` milliseconds. */
+export const afterMs =
+  (ms: number): Scheduler =>
+  (run) => {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  };
+
 /**
- * Flushes queued items at most once every `intervalMs` (100 ms = 10 updates per second): the first
- * push after a quiet period flushes at the end of the interval, later pushes join that flush.
+ * Before the next paint: one flush per animation frame. A hidden window gets no frames, so a
+ * timer also fires after `fallbackMs` and the queue cannot grow while nobody looks.
  */
-export function createCoalescer<T>(onFlush: (items: T[]) => void, intervalMs = 100): Coalescer<T> {
+export const nextFrame =
+  (fallbackMs = 250): Scheduler =>
+  (run) => {
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      cancel();
+      run();
+    };
+    const timer = setTimeout(once, fallbackMs);
+    const frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(once) : null;
+    const cancel = () => {
+      clearTimeout(timer);
+      if (frame !== null) cancelAnimationFrame(frame);
+    };
+    return () => {
+      done = true;
+      cancel();
+    };
+  };
+
+/**
+ * Flushes queued items at most once every `intervalMs` (100 ms = 10 updates per second), or once
+ * per `Scheduler` turn (nextFrame()): the first push after a quiet period schedules the flush,
+ * later pushes join it.
+ */
+export function createCoalescer<T>(onFlush: (items: T[]) => void, interval: number | Scheduler = 100): Coalescer<T> {
+  const schedule = typeof interval === 'number' ? afterMs(interval) : interval;
   let queue: T[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let cancel: (() => void) | null = null;
   let disposed = false;
   const flush = () => {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
+    cancel?.();
+    cancel = null;
     if (queue.length === 0) return;
     const items = queue;
     queue = [];
@@ -38,7 +78,7 @@ export function createCoalescer<T>(onFlush: (items: T[]) => void, intervalMs = 1
     push(...items) {
       if (disposed || items.length === 0) return;
       queue.push(...items);
-      timer ??= setTimeout(flush, intervalMs);
+      cancel ??= schedule(flush);
     },
     flush,
     get pending() {
@@ -46,8 +86,8 @@ export function createCoalescer<T>(onFlush: (items: T[]) => void, intervalMs = 1
     },
     dispose() {
       disposed = true;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
+      cancel?.();
+      cancel = null;
       queue = [];
     },
   };
