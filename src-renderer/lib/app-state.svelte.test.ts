@@ -21,6 +21,7 @@ describe('AppState', () => {
     expect(app.info?.databasePath).toMatch(/hmpo-lab\.db$/);
     expect(app.runs.runs.map((r) => r.id)).toEqual(['a']);
     api.emit('onDidChangeRun', makeRun({ id: 'b' }));
+    app.runs.flushChanges(); // run events are applied once per animation frame
     expect(app.runs.runs).toHaveLength(2);
     stop();
     expect(api.listenerCount('onDidChangeRun') + api.listenerCount('onDidExportProgress')).toBe(0);
@@ -56,11 +57,15 @@ describe('row actions', () => {
     const app = new AppState(api);
     app.start();
     await settle();
+    // Main's run events are applied once per animation frame (flushChanges: that frame, now).
     expect(await app.actions.stop('a')).toBe(true);
+    app.runs.flushChanges();
     expect(app.runs.byId.get('a')!.status).toBe('stopped');
     expect(await app.actions.setTags('a', 'paper, ablation,')).toBe(true);
+    app.runs.flushChanges();
     expect(app.runs.byId.get('a')!.tags).toEqual(['paper', 'ablation']);
     expect(await app.actions.setNotes('a', 'diverged at step 120')).toBe(true);
+    app.runs.flushChanges();
     expect(app.runs.byId.get('a')!.notes).toBe('diverged at step 120');
     expect(await app.actions.remove(['a'])).toBe(true);
     expect(app.runs.runs).toEqual([]);
