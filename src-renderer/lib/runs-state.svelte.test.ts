@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { err, ok } from '../../src-shared/result.js';
 import { RunsState } from './runs-state.svelte.js';
 import { NO_METRIC_CELLS } from './run-columns.js';
-import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, runProgress, sortRuns, visibleWindow } from './run-table.js';
+import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, replaceInOrder, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
@@ -193,7 +193,9 @@ describe('events', () => {
   });
 
   it('applies the events of one frame as one update of the rows, the latest summary of each run winning', async () => {
-    const { api, state, frames } = await connectedState(Array.from({ length: 20 }, (_, i) => ({ id: `f${i}`, status: 'finished' as const })).concat(Array.from({ length: 8 }, (_, i) => ({ id: `live${i}`, status: 'running' as const, stepsDone: 0 }))));
+    const finished: Parameters<typeof makeRun>[0][] = Array.from({ length: 20 }, (_, i) => ({ id: `f${i}`, status: 'finished' }));
+    const live: Parameters<typeof makeRun>[0][] = Array.from({ length: 8 }, (_, i) => ({ id: `live${i}`, status: 'running', stepsDone: 0 }));
+    const { api, state, frames } = await connectedState([...finished, ...live]);
     const derived = new Set([state.rows]);
     // 8 live runs x 4 summaries each arrive before the next frame; the table reads the rows after each (as a render would).
     for (let step = 1; step <= 4; step++) {
@@ -230,6 +232,49 @@ describe('events', () => {
     state.toggleGroup(state.groups[0]!.key);
     expect(state.rows.filter((row) => row.kind === 'run')).toEqual(grouped);
     expect(state.rows.filter((row) => row.kind === 'run')[0]).toBe(grouped[0]);
+  });
+
+  it('keeps a changed run in its place when its sort value and filter result did not change, and re-sorts when they did', async () => {
+    const { api, state, frames } = await connectedState([
+      { id: 'a', name: 'run 1', status: 'running', stepsDone: 10, totalSteps: 100 },
+      { id: 'b', name: 'run 2', status: 'running', stepsDone: 20, totalSteps: 100 },
+      { id: 'c', name: 'run 10', status: 'finished', stepsDone: 100, totalSteps: 100 },
+    ]);
+    state.sortBy('name');
+    state.setFilter({ status: 'running' });
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['a', 'b']);
+    const moved = makeRun({ id: 'a', name: 'run 1', status: 'running', stepsDone: 90, totalSteps: 100 });
+    api.emit('onDidChangeRun', moved);
+    frames.frame();
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(state.visibleRuns[0]).toBe(moved);
+    // Sorted by progress, the same kind of change moves the run.
+    state.sortBy('progress');
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['a', 'b']);
+    api.emit('onDidChangeRun', makeRun({ id: 'b', name: 'run 2', status: 'running', stepsDone: 95, totalSteps: 100 }));
+    frames.frame();
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['b', 'a']);
+    // A run that stops matching the filter goes; one that starts matching comes.
+    api.emit('onDidChangeRun', makeRun({ id: 'a', name: 'run 1', status: 'finished', stepsDone: 100, totalSteps: 100 }));
+    api.emit('onDidChangeRun', makeRun({ id: 'c', name: 'run 10', status: 'running', stepsDone: 100, totalSteps: 100 }));
+    frames.frame();
+    expect(state.visibleRuns.map((r) => r.id)).toEqual(['c', 'b']);
+  });
+
+  it('replaceInOrder puts changed runs in their old places only when nothing that orders or filters them changed', () => {
+    const a = makeRun({ id: 'a', name: 'x', stepsDone: 1 });
+    const b = makeRun({ id: 'b', name: 'y', stepsDone: 2 });
+    const a2 = { ...a, stepsDone: 5 };
+    const all = () => true;
+    const change = { changed: new Map([['a', { before: a, after: a2 }]]), metricsBefore: NO_METRIC_CELLS, metricsAfter: NO_METRIC_CELLS };
+    expect(replaceInOrder([a, b], change, { column: 'name', direction: 'asc' }, all)).toEqual([a2, b]);
+    expect(replaceInOrder([a, b], change, { column: 'progress', direction: 'asc' }, all)).toBeNull();
+    expect(replaceInOrder([a, b], change, { column: 'name', direction: 'asc' }, (run) => run.stepsDone < 3)).toBeNull();
+    // Metric cells: a refresh that changes the sorted-by cell re-sorts; one that does not keeps the order.
+    const cells = (value: number) => new Map([['a', new Map([['charts/reward_mean:last', value]])]]);
+    const refresh = (from: number, to: number) => ({ changed: new Map([['a', { before: a, after: a }]]), metricsBefore: cells(from), metricsAfter: cells(to) });
+    expect(replaceInOrder([a, b], refresh(0.1, 0.9), { column: 'metric:charts/reward_mean:last', direction: 'asc' }, all)).toBeNull();
+    expect(replaceInOrder([a, b], refresh(0.1, 0.9), { column: 'name', direction: 'asc' }, all)).toEqual([a, b]);
   });
 
   it('applies a queued change before a removal, so a removed run does not come back', async () => {
@@ -447,6 +492,34 @@ describe('added columns and grouping by a config key', () => {
       api.handle('runs:metricSummaries', () => err('INVALID_REQUEST', 'runs:metricSummaries: keys: bad'));
       await state.loadMetricCells();
       expect(state.metricsError?.message).toBe('runs:metricSummaries: keys: bad');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('re-sorts by a metric column when a live refresh changes its cells, and keeps the order when they do not decide it', async () => {
+    vi.useFakeTimers();
+    try {
+      const { api, state } = await loadedState([{ id: 'a', name: 'run 1' }, { id: 'b', name: 'run 2' }]);
+      let rewardOfA = 0.1;
+      api.handle('runs:metricSummaries', ({ runIds }) => ok(summaries((runIds ?? ['a', 'b']).map((id) => [id, id === 'a' ? rewardOfA : 0.5]))));
+      await state.setColumns(['metric:charts/reward_mean:last']);
+      state.sortBy('metric:charts/reward_mean:last');
+      expect(state.visibleRuns.map((r) => r.id)).toEqual(['b', 'a']);
+      rewardOfA = 0.7;
+      state.applyChange(makeRun({ id: 'a', name: 'run 1', status: 'running' }));
+      expect(state.visibleRuns.map((r) => r.id)).toEqual(['b', 'a']);
+      await vi.runAllTimersAsync();
+      expect(state.visibleRuns.map((r) => r.id)).toEqual(['a', 'b']);
+      state.sortBy('name');
+      expect(state.visibleRuns.map((r) => r.id)).toEqual(['a', 'b']);
+      rewardOfA = 0.2;
+      state.applyChange(makeRun({ id: 'a', name: 'run 1', status: 'running' }));
+      await vi.runAllTimersAsync();
+      expect(state.visibleRuns.map((r) => r.id)).toEqual(['a', 'b']);
+      expect(state.visibleRuns[0]!.status).toBe('running');
+      state.sortBy('metric:charts/reward_mean:last');
+      expect(state.visibleRuns.map((r) => r.id)).toEqual(['b', 'a']);
     } finally {
       vi.useRealTimers();
     }

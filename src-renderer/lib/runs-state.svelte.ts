@@ -19,7 +19,9 @@ import {
   EMPTY_FILTER,
   groupRuns,
   groupRunsByColumn,
+  replaceInOrder,
   runProgress,
+  type RowChange,
   sortRuns,
   type RunFilter,
   type RunGroup,
@@ -71,7 +73,10 @@ export class RunsState {
   /** Config keys filter terms may name: the default config's and any added column's. */
   readonly #termKeys = $derived(new Set([...Object.keys(DEFAULT_CONFIG_CELLS), ...this.columns.filter(isConfigColumn).map((c) => c.slice(7))]));
   readonly #matches = $derived(compileFilter(this.filter, this.#termKeys));
-  readonly visibleRuns: readonly RunSummary[] = $derived(sortRuns(this.runs.filter((run) => this.#matches(run, this.metricCells)), this.sort, this.metricCells));
+  readonly visibleRuns: readonly RunSummary[] = $derived.by(() => this.#deriveVisible(this.runs, this.sort, this.metricCells, this.#matches));
+  /** What visibleRuns was last derived from, and the last change of some rows only (for replaceInOrder). */
+  #lastVisible: { runs: readonly RunSummary[]; sort: RunSort; metrics: MetricCells; matches: unknown; result: readonly RunSummary[] } | null = null;
+  #lastRowChange: (RowChange & { runsBefore: readonly RunSummary[]; runsAfter: readonly RunSummary[] }) | null = null;
   readonly groups: readonly RunGroup[] = $derived(
     this.groupBy === null ? [] : this.groupBy === 'seeds' ? groupRuns(this.visibleRuns, this.sort) : groupRunsByColumn(this.visibleRuns, this.groupBy, this.sort),
   );
@@ -109,6 +114,18 @@ export class RunsState {
     options: { schedule?: Scheduler } = {},
   ) {
     this.#schedule = options.schedule ?? nextFrame();
+  }
+
+  /** Filters and sorts the runs; when only summaries changed since the last time, changed rows are replaced in place. */
+  #deriveVisible(runs: readonly RunSummary[], sort: RunSort, metrics: MetricCells, matches: (run: RunSummary, metrics?: MetricCells) => boolean): readonly RunSummary[] {
+    const last = this.#lastVisible;
+    const change = this.#lastRowChange;
+    const onlyThatChange =
+      last !== null && change !== null && last.sort === sort && last.matches === matches && change.runsBefore === last.runs && change.runsAfter === runs && change.metricsBefore === last.metrics && change.metricsAfter === metrics;
+    const inPlace = onlyThatChange ? replaceInOrder(last.result, change, sort, matches) : null;
+    const result = inPlace ?? sortRuns(runs.filter((run) => matches(run, metrics)), sort, metrics);
+    this.#lastVisible = { runs, sort, metrics, matches, result };
+    return result;
   }
 
   /** Seeds grouping on or off (the "Group by" picker also offers config keys). */
@@ -158,7 +175,12 @@ export class RunsState {
     }
     this.metricsError = null;
     this.availableMetrics = result.value.available;
-    this.metricCells = withMetricSummaries(runIds === undefined ? NO_METRIC_CELLS : this.metricCells, result.value.values);
+    const before = this.metricCells;
+    this.metricCells = withMetricSummaries(runIds === undefined ? NO_METRIC_CELLS : before, result.value.values);
+    // Only some runs' cells changed (a live refresh): visibleRuns may keep their places (#deriveVisible).
+    const runs = this.byId;
+    const changed = new Map((runIds ?? []).flatMap((id) => (runs.has(id) ? [[id, { before: runs.get(id)!, after: runs.get(id)! }] as const] : [])));
+    this.#lastRowChange = runIds === undefined ? null : { runsBefore: this.runs, runsAfter: this.runs, metricsBefore: before, metricsAfter: this.metricCells, changed };
   }
 
   /** Fetches which metric keys the runs have logged (for the column chooser). */
@@ -218,8 +240,14 @@ export class RunsState {
     }
     const known = this.byId;
     const added = [...latest.values()].filter((run) => !known.has(run.id));
-    this.runs = [...this.runs.map((r) => latest.get(r.id) ?? r), ...added];
+    const from = this.runs;
+    this.runs = [...from.map((r) => latest.get(r.id) ?? r), ...added];
     if (added.length > 0) this.#membership++;
+    // Only summaries changed: visibleRuns may put each changed run in its old place (#deriveVisible).
+    this.#lastRowChange =
+      added.length > 0
+        ? null
+        : { runsBefore: from, runsAfter: this.runs, metricsBefore: this.metricCells, metricsAfter: this.metricCells, changed: new Map([...latest.values()].map((after) => [after.id, { before: known.get(after.id)!, after }])) };
     if (this.metricKeys.length > 0 && this.loaded) for (const id of latest.keys()) this.#refreshMetricsOf(id);
   }
 
