@@ -1,8 +1,9 @@
 /**
  * metrics:compare reads ended runs' stored outcome summaries (issue 11) and answers exactly what the
  * full computation does: each run's outcomes equal runOutcomes over every stored series (finished,
- * stopped and crashed runs, NaN and infinite steps included), and an app opened on a database whose
- * runs have no summary rows (ended before migration 0006) gives the same answer and writes the rows.
+ * stopped and crashed runs, NaN and infinite steps included), its reward curves equal those drawn from
+ * the metrics rows, and an app opened on a database whose runs have no summary rows (ended before
+ * migration 0006) gives the same answer and writes the rows.
  */
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -75,7 +76,12 @@ describe('metrics:compare over stored outcome summaries', () => {
   it('gives the same answer on a database without summary rows, and writes them', async () => {
     const app = createApp({ databasePath, mode: 'cli', concurrency: 1 });
     app.db.exec('DELETE FROM run_outcome_summaries');
-    const answer = (await app.dispatch('metrics:compare', { ...request, runIds: first.outcomes!.map((o) => o.runId) })) as { value: CompareResult };
+    const runIds = first.outcomes!.map((o) => o.runId);
+    // Curves only (no outcomes, so no summary rows): the reward is read from the metrics rows.
+    const curves = (await app.dispatch('metrics:compare', { ...request, runIds, withSummary: false })) as { value: CompareResult };
+    expect(curves.value.groups).toEqual(first.groups);
+    expect(app.db.prepare('SELECT count(*) FROM run_outcome_summaries').pluck().get()).toBe(0);
+    const answer = (await app.dispatch('metrics:compare', { ...request, runIds })) as { value: CompareResult };
     expect(answer.value).toEqual(first);
     expect(app.db.prepare('SELECT count(*) FROM run_outcome_summaries').pluck().get()).toBe(4);
     await app.close();

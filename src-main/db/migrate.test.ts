@@ -78,7 +78,7 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
   },
   6: {
     insert(db) {
-      db.exec(`INSERT INTO run_outcome_summaries (run_id, format, steps_done, last_event_id, summary_json) VALUES (7, 1, 0, 0, '{}')`);
+      db.exec(`INSERT INTO run_outcome_summaries (run_id, format, steps_done, last_event_id, summary_json, reward_series, entropy_series) VALUES (7, 1, 0, 0, '{}', x'', x'')`);
     },
     check(db) {
       expect(db.prepare('SELECT format, summary_json FROM run_outcome_summaries WHERE run_id = 7').get()).toEqual({ format: 1, summary_json: '{}' });

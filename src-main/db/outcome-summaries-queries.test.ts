@@ -1,15 +1,15 @@
 /**
  * The persisted outcome-input summary on a real SQLite file: markRunEnded writes it for finished,
- * stopped and crashed runs, and the outcomes computed from it equal those computed from every stored
- * series (NaN and infinite steps included, a mean that overflows to -Infinity surviving the round
- * trip); a run without a row (ended before migration 0006) gets it on first read; a step, an event or
+ * stopped and crashed runs, its packed reward and entropy series equal the stored rows, and the
+ * outcomes computed from it equal those computed from every stored series (NaN and infinite steps
+ * included, a mean that overflows to -Infinity surviving the round trip); a run without a row (ended before migration 0006) gets it on first read; a step, an event or
  * a format change after it was written makes it be rebuilt; deleting the run deletes it.
  */
 import { describe, expect, it } from 'vitest';
 import { OUTCOME_METRIC_KEYS, runOutcomes, stabilitySummary, type OutcomeOptions } from '../../src-shared/analysis/outcomes.js';
 import { appendEvents, listEvents } from './events-queries.js';
 import { insertStepRecords } from './metrics-queries.js';
-import { OUTCOME_SUMMARY_FORMAT, outcomeSummaryOfEndedRun, readOutcomeSummary } from './outcome-summaries-queries.js';
+import { OUTCOME_SUMMARY_FORMAT, outcomeSummaryOfEndedRun, readOutcomeSummary, readStoredSeries } from './outcome-summaries-queries.js';
 import { deleteRun, markRunEnded, markRunStarted } from './runs-queries.js';
 import { readSeriesFast } from './series-bulk-queries.js';
 import { addRun, stepRecord, useTestDatabase } from './test-fixtures.js';
@@ -58,11 +58,11 @@ function fullOutcomes(db: Database, runId: number, options: OutcomeOptions) {
   return runOutcomes({ runId: String(runId), seed: 0, series, evalReward, nonFiniteSkips: listEvents(db, runId, { kinds: ['nonfinite-skip'] }).length }, options);
 }
 
-/** The outcomes from the stored summary plus the reward and entropy series. */
+/** The outcomes from the stored summary and its reward and entropy series. */
 function outcomesFromSummary(db: Database, runId: number, options: OutcomeOptions) {
   const summary = readOutcomeSummary(db, runId);
   if (summary === undefined) throw new Error(`run ${runId} has no valid stored summary`);
-  const series = { 'charts/reward_mean': readSeriesFast(db, runId, 'charts/reward_mean'), 'losses/entropy': readSeriesFast(db, runId, 'losses/entropy') };
+  const series = { 'charts/reward_mean': readStoredSeries(db, runId, 'charts/reward_mean')!, 'losses/entropy': readStoredSeries(db, runId, 'losses/entropy')! };
   return runOutcomes({ runId: String(runId), seed: 0, series, stability: summary.stability, evalReward: summary.lastEvalReward, nonFiniteSkips: summary.extras.nonFiniteEvents }, options);
 }
 
@@ -79,6 +79,7 @@ describe('outcome summaries', () => {
       expect(summary.stability.offPolicyMeans['ratio/log_ratio_var']).toBe(Number.NEGATIVE_INFINITY); // survives JSON
       expect(summary.extras).toEqual({ nonFiniteEvents: 1, qkClipStepFraction: 0.25 });
       expect(summary.lastEvalReward).toBe(0.625);
+      for (const key of ['charts/reward_mean', 'losses/entropy'] as const) expect(readStoredSeries(store.db, runId, key)).toEqual(readSeriesFast(store.db, runId, key));
       for (const options of OPTIONS) expect(outcomesFromSummary(store.db, runId, options)).toEqual(fullOutcomes(store.db, runId, options));
     });
   }

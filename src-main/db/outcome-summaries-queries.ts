@@ -1,17 +1,20 @@
 /**
  * The per-run outcome-input summary (table run_outcome_summaries, migration 0006): what a run's
  * outcomes need that no request option changes (the StabilitySummary of the 11 stability series,
- * non-finite skip events, QK-clipped step fraction, last greedy eval). It is computed from the stored
- * series and events (computeOutcomeSummary), written when a run ends (recordOutcomeSummary, called by
- * markRunEnded) and read back by Compare instead of the series (readOutcomeSummary). A row is valid
- * only while the run's steps, newest event and the summary format are those it was computed from, so
- * a step or event that lands after the end never leaves it stale. Not the outcome definitions
- * (src-shared/analysis/outcomes.ts) nor the per-request parts (reward and entropy series).
+ * non-finite skip events, QK-clipped step fraction, last greedy eval), plus the reward and entropy
+ * series packed whole (the per-request options apply to those, so they cannot be reduced without
+ * changing the results). It is computed from the stored series and events (computeOutcomeSummary),
+ * written when a run ends (recordOutcomeSummary, called by markRunEnded) and read back by Compare
+ * instead of 13 series of rows (readOutcomeSummary, readStoredSeries). A row is valid only while
+ * the run's steps, newest event and the summary format are those it was computed from, so a step or
+ * event that lands after the end never leaves it stale. Not the outcome definitions
+ * (src-shared/analysis/outcomes.ts).
  */
 import type { Database } from 'better-sqlite3';
 import { MAXIMUM_KEYS, OFF_POLICY_MEAN_KEYS, stabilitySummary, type OutcomeMetricKey, type StabilitySummary } from '../../src-shared/analysis/outcomes.js';
 import type { RunExtras } from '../../src-shared/analysis/summary.js';
 import { listEvents } from './events-queries.js';
+import type { MetricSeries } from './metric-readers.js';
 import { fractionPositive, readSeriesFast } from './series-bulk-queries.js';
 import { cached } from './statements.js';
 
@@ -66,12 +69,52 @@ export function readOutcomeSummary(db: Database, runId: number): OutcomeSummary 
   return now.stepsDone === stepsDone && now.lastEventId === lastEventId ? decode(json) : undefined;
 }
 
-/** Computes the run's summary and stores it (replacing any older row); returns it. */
+/** The series a summary row keeps whole, and its column. */
+export const STORED_SERIES = { 'charts/reward_mean': 'reward_series', 'losses/entropy': 'entropy_series' } as const;
+export type StoredSeriesKey = keyof typeof STORED_SERIES;
+
+/** A series as one blob: its n steps, then its n values, as little-endian float64 (NaN and infinities kept). */
+function pack({ steps, values }: MetricSeries): Buffer {
+  const blob = Buffer.alloc(16 * steps.length);
+  steps.forEach((step, i) => blob.writeDoubleLE(step, 8 * i));
+  values.forEach((value, i) => blob.writeDoubleLE(value, 8 * (steps.length + i)));
+  return blob;
+}
+
+function unpack(blob: Buffer): MetricSeries {
+  const n = blob.length / 16;
+  const steps = new Array<number>(n);
+  const values = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    steps[i] = blob.readDoubleLE(8 * i);
+    values[i] = blob.readDoubleLE(8 * (n + i));
+  }
+  return { steps, values };
+}
+
+/**
+ * One of the series the run's summary row keeps (equal to readSeriesFast's answer when the row was
+ * written); undefined without a row. Check the row with readOutcomeSummary first: this does not.
+ */
+export function readStoredSeries(db: Database, runId: number, key: StoredSeriesKey): MetricSeries | undefined {
+  const blob = cached(db, `SELECT ${STORED_SERIES[key]} FROM run_outcome_summaries WHERE run_id = ? AND format = ${OUTCOME_SUMMARY_FORMAT}`).pluck().get(runId) as Buffer | undefined;
+  return blob === undefined ? undefined : unpack(blob);
+}
+
+/** Computes the run's summary and stores it with its reward and entropy series (replacing any older row); returns the summary. */
 export function recordOutcomeSummary(db: Database, runId: number): OutcomeSummary {
   return db.transaction((): OutcomeSummary => {
     const state = sourceState(db, runId);
     const summary = computeOutcomeSummary(db, runId);
-    cached(db, 'INSERT OR REPLACE INTO run_outcome_summaries (run_id, format, steps_done, last_event_id, summary_json) VALUES (?, ?, ?, ?, ?)').run(runId, OUTCOME_SUMMARY_FORMAT, state.stepsDone, state.lastEventId, encode(summary));
+    cached(db, 'INSERT OR REPLACE INTO run_outcome_summaries (run_id, format, steps_done, last_event_id, summary_json, reward_series, entropy_series) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      runId,
+      OUTCOME_SUMMARY_FORMAT,
+      state.stepsDone,
+      state.lastEventId,
+      encode(summary),
+      pack(readSeriesFast(db, runId, 'charts/reward_mean')),
+      pack(readSeriesFast(db, runId, 'losses/entropy')),
+    );
     return summary;
   }).immediate();
 }
