@@ -142,6 +142,23 @@ def completion_scores(model, tokens):
     return logp, entropy, torch.stack(max_logits)
 
 
+def completion_scores_shared_prompt(model, tokens):
+    """completion_scores with each distinct prompt run once and its keys/values shared by its group
+    (what our step does; differentiable through the shared rows), the head on completion positions only."""
+    max_logits = []
+    unique, inverse = torch.unique(tokens[:, :PROMPT], dim=0, return_inverse=True)
+    caches = [{} for _ in model.blocks]
+    first = model(unique, 0, caches, max_logits)[inverse, -1:]  # (B, 1, V): predicts the first completion token
+    for cache in caches:
+        cache['k'], cache['v'] = cache['k'][inverse], cache['v'][inverse]  # (B, H, P, hd)
+    rest = model(tokens[:, PROMPT:-1], PROMPT, caches, max_logits)  # (B, Tc - 1, V)
+    logp_all = (torch.cat([first, rest], 1) / TEMPERATURE).log_softmax(-1)  # (B, Tc, V)
+    logp = logp_all.gather(2, tokens[:, PROMPT:, None])[..., 0]
+    entropy = -(logp_all.exp() * logp_all).sum(-1)
+    # One max per layer and head over both passes (the prompt pass's L entries, then the completion pass's).
+    return logp, entropy, torch.stack(max_logits).view(2, len(model.blocks), -1).amax(0)
+
+
 def token_log_ratios(logp, logp_old, mask):
     return torch.where(mask > 0, logp - logp_old, torch.zeros_like(logp))
 
@@ -199,10 +216,10 @@ def telemetry(logp, logp_old, mask, adv):
     return values, counts
 
 
-def optimizer_step(model, opt, batch, mark):
+def optimizer_step(model, opt, batch, mark, scores=completion_scores):
     """train.ts's optimizerStep: forward, loss, backward, grad norm + clip, telemetry, AdamW."""
     tokens, mask, logp_old, adv = batch
-    logp, entropy, max_logits = completion_scores(model, tokens)
+    logp, entropy, max_logits = scores(model, tokens)
     entropy_mean = (entropy * mask).sum() / mask.sum().clamp(min=1)
     loss = hmpo_loss(logp, logp_old, mask, adv)
     opt.zero_grad(set_to_none=True)
@@ -276,6 +293,17 @@ def main():
         step_count[0] += 1
 
     train_ms, train_cpu_ms = median_ms(step, args.repeats, args.warmup)
+    # The same step sharing each prompt's rows within its group, as ours does: the like-for-like yardstick.
+    with torch.no_grad():
+        b = batches[0]
+        drift = (completion_scores_shared_prompt(model, b[0])[0] - completion_scores(model, b[0])[0]).abs().max().item()
+    assert drift < 1e-4, f'shared-prompt scores differ from the full pass by {drift}'
+
+    def shared_step():
+        optimizer_step(model, opt, batches[step_count[0] % MINIBATCHES], lambda _: None, completion_scores_shared_prompt)
+        step_count[0] += 1
+
+    shared_ms, shared_cpu_ms = median_ms(shared_step, args.repeats, args.warmup)
     result = {
         'impl': 'pytorch',
         'backend': f'torch {torch.__version__} cpu, 1 thread',
@@ -283,6 +311,8 @@ def main():
         'train_step_ms': train_ms,
         'rollout_cpu_ms': rollout_cpu_ms,
         'train_step_cpu_ms': train_cpu_ms,
+        'train_step_shared_prompt_ms': shared_ms,
+        'train_step_shared_prompt_cpu_ms': shared_cpu_ms,
         'rollout_tokens_per_s': ROLLOUT_SEQS * COMPLETION / rollout_ms * 1000,
         'train_tokens_per_s': mb * (PROMPT + COMPLETION) / train_ms * 1000,
     }

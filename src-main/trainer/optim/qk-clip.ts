@@ -20,14 +20,8 @@ export interface QkClipFactors {
   readonly clipped: boolean[];
 }
 
-/** What one clip did, for the `optim/qk_clip_*` metrics. */
+/** What one clip did: the heads it rescaled (the step's `optim/qk_*` metrics and QK events read it; the counts and rates come from the measured logits in optimizer-step.ts). */
 export interface QkClipStats {
-  readonly headsMonitored: number;
-  readonly headsClipped: number;
-  /** headsClipped / headsMonitored (0 when nothing is monitored). */
-  readonly clipRate: number;
-  /** Max S_max over heads, per layer, as measured before the clip. */
-  readonly maxLogitPerLayer: number[];
   readonly clippedHeads: Array<{ layer: number; head: number; sMax: number; gamma: number }>;
 }
 
@@ -105,8 +99,6 @@ export function applyQkClip(
   checkInputs(projections, sMax);
   const rule = settings.granularity === 'head' ? qkClipFactors : qkClipLayerFactors;
   const clippedHeads: QkClipStats['clippedHeads'] = [];
-  const maxLogitPerLayer: number[] = [];
-  let headsMonitored = 0;
   projections.forEach((proj, l) => {
     const row = sMax[l] ?? [];
     const factors = rule(row, settings.tau, settings.alpha);
@@ -117,11 +109,8 @@ export function applyQkClip(
     factors.clipped.forEach((clipped, head) => {
       if (clipped) clippedHeads.push({ layer: proj.layer, head, sMax: row[head] ?? Number.NaN, gamma: factors.gamma[head] ?? Number.NaN });
     });
-    maxLogitPerLayer.push(Math.max(...row));
-    headsMonitored += proj.nHeads;
   });
-  const headsClipped = clippedHeads.length;
-  return { headsMonitored, headsClipped, clipRate: headsMonitored === 0 ? 0 : headsClipped / headsMonitored, maxLogitPerLayer, clippedHeads };
+  return { clippedHeads };
 }
 
 /**
