@@ -94,6 +94,18 @@ describe('outcome summaries', () => {
     for (const options of OPTIONS) expect(outcomesFromSummary(store.db, runId, options)).toEqual(fullOutcomes(store.db, runId, options));
   });
 
+  it('are computed without a row on a connection that may not write', () => {
+    const runId = endedRun(store.db, 'finished');
+    store.db.prepare('DELETE FROM run_outcome_summaries WHERE run_id = ?').run(runId);
+    store.db.pragma('query_only = ON');
+    try {
+      expect(outcomeSummaryOfEndedRun(store.db, runId).lastEvalReward).toBe(0.625);
+    } finally {
+      store.db.pragma('query_only = OFF');
+    }
+    expect(rowCount(store.db, runId)).toBe(0);
+  });
+
   it('are rebuilt after a later step, a later event or a format change, and deleted with their run', () => {
     const runId = endedRun(store.db, 'stopped');
     insertStepRecords(store.db, runId, [{ ...record(12), metrics: { ...record(12).metrics, 'optim/qk_max_logit': 99 } }]);

@@ -119,7 +119,17 @@ export function recordOutcomeSummary(db: Database, runId: number): OutcomeSummar
   }).immediate();
 }
 
-/** The stored summary when valid, else computed and stored now (runs ended before migration 0006, or written to since). */
+/**
+ * The stored summary when valid, else computed and stored now (runs ended before migration 0006, or
+ * written to since). On a connection that may not write (read-only, query_only) it is computed only.
+ */
 export function outcomeSummaryOfEndedRun(db: Database, runId: number): OutcomeSummary {
-  return readOutcomeSummary(db, runId) ?? recordOutcomeSummary(db, runId);
+  const stored = readOutcomeSummary(db, runId);
+  if (stored !== undefined) return stored;
+  try {
+    return recordOutcomeSummary(db, runId);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_READONLY') return computeOutcomeSummary(db, runId);
+    throw error;
+  }
 }
