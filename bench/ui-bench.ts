@@ -6,7 +6,8 @@
  * own insert path (the keys the Compare view and the outcomes read); the 8 live runs really train. (3) The runs
  * table with 10,000 runs: page open to rows shown (target <= 1 s), and sort, filter, group-seeds,
  * group by a config key and sort by an added metric column each to the next painted frame
- * (target <= 200 ms each). `npm run bench:ui -- --compare-only` measures (1) alone.
+ * (target <= 200 ms each). `npm run bench:ui -- --compare-only` measures (1) alone, then again as on
+ * a database from before migration 0006 (no outcome summaries stored).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -268,6 +269,45 @@ async function liveFrames(page: import('@playwright/test').Page, what: string, c
   );
 }
 
+/** Opens Compare on every run of the page at `url` and times it to drawn, in the page and as Playwright's polling sees it, with each request's timings. */
+async function compareDraw(page: import('@playwright/test').Page, url: string): Promise<{ drawn: number; polled: number; breakdown: string }> {
+  await page.goto(url);
+  await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+  await page.evaluate(WATCH_DRAWN_SCRIPT);
+  const pageT0 = await page.evaluate(() => performance.now());
+  const t0 = Date.now();
+  await page.keyboard.press('c');
+  await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
+  await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const polled = Date.now() - t0;
+  const drawn = Math.round(await page.evaluate<number>('globalThis.__drawn'));
+  const { invokes, longTasks, now } = await page.evaluate(() => {
+    const logged = globalThis as unknown as { __invokes: InvokeTiming[]; __longTasks: { start: number; duration: number }[] };
+    return { invokes: logged.__invokes, longTasks: logged.__longTasks, now: performance.now() };
+  });
+  return { drawn, polled, breakdown: describeInvokes(invokes, longTasks, pageT0, now) };
+}
+
+/**
+ * The same database as one whose runs ended before migration 0006 (no outcome-summary rows): the
+ * first Compare after a server start computes and writes them; after the next start it reads them.
+ */
+async function oldDatabaseDraws(page: import('@playwright/test').Page, path: string): Promise<void> {
+  const db = openDatabase(path);
+  db.exec('DELETE FROM run_outcome_summaries');
+  db.close();
+  for (const when of ['first open, writes the summaries', 'first open after the next server start']) {
+    const server = await serve(path);
+    try {
+      const draw = await compareDraw(page, server.url);
+      console.log(`compare draw on an old database (${when}): ${draw.drawn} ms\n${draw.breakdown}`);
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
 /** The Compare draw lines of the report: draw 1 is the first open after the server started. */
 function printCompare(draws: number[], polledDraws: number[], breakdowns: string[]): void {
   console.log(`compare draw (40 runs x ${STEPS} steps, keydown to painted, timed in the page): ${draws.map((d) => `${d} ms`).join(', ')}; median ${median(draws)} ms  target <= 500 ms: ${median(draws) <= 500 ? 'PASS' : 'MISS'}`);
@@ -295,25 +335,15 @@ async function main(): Promise<void> {
     const polledDraws: number[] = [];
     const breakdowns: string[] = [];
     for (let i = 0; i < 3; i++) {
-      await page.goto(server.url);
-      await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
-      await page.evaluate(WATCH_DRAWN_SCRIPT);
-      const pageT0 = await page.evaluate(() => performance.now());
-      const t0 = Date.now();
-      await page.keyboard.press('c');
-      await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
-      await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      polledDraws.push(Date.now() - t0);
-      draws.push(Math.round(await page.evaluate<number>('globalThis.__drawn')));
-      const { invokes, longTasks, now } = await page.evaluate(() => {
-        const logged = globalThis as unknown as { __invokes: InvokeTiming[]; __longTasks: { start: number; duration: number }[] };
-        return { invokes: logged.__invokes, longTasks: logged.__longTasks, now: performance.now() };
-      });
-      breakdowns.push(`  draw ${i + 1}: ${draws.at(-1)} ms\n${describeInvokes(invokes, longTasks, pageT0, now)}`);
+      const draw = await compareDraw(page, server.url);
+      draws.push(draw.drawn);
+      polledDraws.push(draw.polled);
+      breakdowns.push(`  draw ${i + 1}: ${draw.drawn} ms\n${draw.breakdown}`);
     }
     if (COMPARE_ONLY) {
       printCompare(draws, polledDraws, breakdowns);
+      await server.stop();
+      await oldDatabaseDraws(page, db);
       return;
     }
     // (3) The runs table with 10,000 runs (before the live runs start, which would share the CPU).
