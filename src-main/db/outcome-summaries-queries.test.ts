@@ -2,8 +2,10 @@
  * The persisted outcome-input summary on a real SQLite file: markRunEnded writes it for finished,
  * stopped and crashed runs, its packed reward and entropy series equal the stored rows, and the
  * outcomes computed from it equal those computed from every stored series (NaN and infinite steps
- * included, a mean that overflows to -Infinity surviving the round trip); a run without a row (ended before migration 0006) gets it on first read; a step, an event or
- * a format change after it was written makes it be rebuilt; deleting the run deletes it.
+ * included, a mean that overflows to -Infinity surviving the round trip); a run without a row (ended
+ * before migration 0006) gets it on first read, or has it computed where the connection may not
+ * write; a step, an event, damage or a format change after it was written makes it be rebuilt;
+ * deleting the run deletes it.
  */
 import { describe, expect, it } from 'vitest';
 import { OUTCOME_METRIC_KEYS, runOutcomes, stabilitySummary, type OutcomeOptions } from '../../src-shared/analysis/outcomes.js';
@@ -106,7 +108,7 @@ describe('outcome summaries', () => {
     expect(rowCount(store.db, runId)).toBe(0);
   });
 
-  it('are rebuilt after a later step, a later event or a format change, and deleted with their run', () => {
+  it('are rebuilt after a later step, a later event, damage or a format change, and deleted with their run', () => {
     const runId = endedRun(store.db, 'stopped');
     insertStepRecords(store.db, runId, [{ ...record(12), metrics: { ...record(12).metrics, 'optim/qk_max_logit': 99 } }]);
     expect(readOutcomeSummary(store.db, runId)).toBeUndefined();
@@ -115,6 +117,10 @@ describe('outcome summaries', () => {
     expect(readOutcomeSummary(store.db, runId)).toBeUndefined();
     expect(outcomeSummaryOfEndedRun(store.db, runId).lastEvalReward).toBe(0.875);
     expect(readOutcomeSummary(store.db, runId)?.lastEvalReward).toBe(0.875);
+    store.db.prepare("UPDATE run_outcome_summaries SET summary_json = '{not json', reward_series = x'00' WHERE run_id = ?").run(runId);
+    expect(readOutcomeSummary(store.db, runId)).toBeUndefined(); // damaged: rebuilt, not thrown
+    expect(readStoredSeries(store.db, runId, 'charts/reward_mean')).toBeUndefined();
+    expect(outcomeSummaryOfEndedRun(store.db, runId).lastEvalReward).toBe(0.875);
     store.db.prepare('UPDATE run_outcome_summaries SET format = ? WHERE run_id = ?').run(OUTCOME_SUMMARY_FORMAT + 1, runId);
     expect(readOutcomeSummary(store.db, runId)).toBeUndefined();
     deleteRun(store.db, runId);

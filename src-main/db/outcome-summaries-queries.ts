@@ -66,7 +66,12 @@ export function readOutcomeSummary(db: Database, runId: number): OutcomeSummary 
   const [format, stepsDone, lastEventId, json] = row;
   if (format !== OUTCOME_SUMMARY_FORMAT) return undefined;
   const now = sourceState(db, runId);
-  return now.stepsDone === stepsDone && now.lastEventId === lastEventId ? decode(json) : undefined;
+  if (now.stepsDone !== stepsDone || now.lastEventId !== lastEventId) return undefined;
+  try {
+    return decode(json);
+  } catch {
+    return undefined; // a damaged row (edited by hand, a torn disk) is rebuilt like a stale one
+  }
 }
 
 /** The series a summary row keeps whole, and its column. */
@@ -97,8 +102,9 @@ function unpack(blob: Buffer): MetricSeries {
  * written); undefined without a row. Check the row with readOutcomeSummary first: this does not.
  */
 export function readStoredSeries(db: Database, runId: number, key: StoredSeriesKey): MetricSeries | undefined {
-  const blob = cached(db, `SELECT ${STORED_SERIES[key]} FROM run_outcome_summaries WHERE run_id = ? AND format = ${OUTCOME_SUMMARY_FORMAT}`).pluck().get(runId) as Buffer | undefined;
-  return blob === undefined ? undefined : unpack(blob);
+  const blob = cached(db, `SELECT ${STORED_SERIES[key]} FROM run_outcome_summaries WHERE run_id = ? AND format = ${OUTCOME_SUMMARY_FORMAT}`).pluck().get(runId) as unknown;
+  // Anything but whole (step, value) pairs is a damaged row: the caller reads the metrics rows instead.
+  return Buffer.isBuffer(blob) && blob.length % 16 === 0 ? unpack(blob) : undefined;
 }
 
 /** Computes the run's summary and stores it with its reward and entropy series (replacing any older row); returns the summary. */
