@@ -99,7 +99,7 @@ function unpack(blob: Buffer): MetricSeries {
 
 /**
  * One of the series the run's summary row keeps (equal to readSeriesFast's answer when the row was
- * written); undefined without a row. Check the row with readOutcomeSummary first: this does not.
+ * written); undefined without a whole row. Check the row with readOutcomeSummary first: this does not.
  */
 export function readStoredSeries(db: Database, runId: number, key: StoredSeriesKey): MetricSeries | undefined {
   const blob = cached(db, `SELECT ${STORED_SERIES[key]} FROM run_outcome_summaries WHERE run_id = ? AND format = ${OUTCOME_SUMMARY_FORMAT}`).pluck().get(runId) as unknown;
