@@ -3,10 +3,12 @@
  * against `hmpo-lab serve`. (1) Time from opening Compare on 40 runs x 20,000 steps to the charts
  * drawn (target <= 500 ms). (2) Frame times while 8 runs stream live into the runs table, then into
  * a Compare of those 8 runs (target: no frame over 50 ms). The 40 runs are synthetic history written through the store's
- * own insert path (only the keys the Compare view reads); the 8 live runs really train. (3) The runs
+ * own insert path (the keys the Compare view and the outcomes read); the 8 live runs really train. (3) The runs
  * table with 10,000 runs: page open to rows shown (target <= 1 s), and sort, filter, group-seeds,
  * group by a config key and sort by an added metric column each to the next painted frame
  * (target <= 200 ms each); then frame times while 8 runs stream into that table of 10,000 runs.
+ * `npm run bench:ui -- --compare-only` measures (1) alone, then again as on a database from before
+ * migration 0006 (no outcome summaries stored).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +37,25 @@ const MANY_RUNS = 10_000;
 const RUNS = 40;
 const STEPS = 20_000;
 const PRESETS = ['gspo', 'hmpo', 'gmpo', 'agm'] as const;
+const COMPARE_ONLY = process.argv.includes('--compare-only');
+
+/** Values of the 11 stability series at one step; the first minibatch of each rollout (step % 4 = 0) is on-policy. */
+function stabilitySeries(step: number, noise: number): MetricValues {
+  const off = step % 4 === 0 ? 0 : 1;
+  return {
+    'ratio/log_ratio_var': off * (0.001 + noise / 100),
+    'ratio/log_ratio_max_abs': off * (0.05 + Math.abs(noise)),
+    'clip/token_low': off * 0.01,
+    'clip/token_high': off * 0.02,
+    'clip/token_region': off * 0.03,
+    'clip/sequence': off * 0.005,
+    'ratio/raw_am_gm_gap': off * (0.002 + noise / 50),
+    'ratio/raw_am_hm_gap': off * 0.004,
+    'objective/ess': 1 - off * 0.05,
+    'optim/qk_max_logit': 12 + noise * 10,
+    'optim/nonfinite_skips': 0,
+  };
+}
 
 function syntheticHistory(path: string): void {
   const db = openDatabase(path);
@@ -60,6 +81,10 @@ function syntheticHistory(path: string): void {
           'ratio/half_var_log_ratio': 0.002,
           'ratio/am_hm_gap': 0.04,
           'optim/qk_heads_clipped': step % 100 === 0 ? 1 : 0,
+          // The series the outcomes read (outcomes.ts), as a real run records them: without them the
+          // first Compare would skip reading 11 series per run and look faster than it is.
+          ...stabilitySeries(step, noise),
+          'losses/entropy': 2.5 * (1 - progress) + 0.1 + noise,
         };
         records.push({ step, rollout: Math.floor(step / 4), samples: step * 16, wallTime: step * 0.03, skipped: false, metrics, qk: { maxLogits: [], clipped: [] }, logRatioHistogram: [] });
       }
@@ -256,12 +281,58 @@ async function startLiveRuns(page: import('@playwright/test').Page): Promise<str
   return ids;
 }
 
+/** Opens Compare on every run of the page at `url` and times it to drawn, in the page and as Playwright's polling sees it, with each request's timings. */
+async function compareDraw(page: import('@playwright/test').Page, url: string): Promise<{ drawn: number; polled: number; breakdown: string }> {
+  await page.goto(url);
+  await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
+  await page.evaluate(WATCH_DRAWN_SCRIPT);
+  const pageT0 = await page.evaluate(() => performance.now());
+  const t0 = Date.now();
+  await page.keyboard.press('c');
+  await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
+  await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const polled = Date.now() - t0;
+  const drawn = Math.round(await page.evaluate<number>('globalThis.__drawn'));
+  const { invokes, longTasks, now } = await page.evaluate(() => {
+    const logged = globalThis as unknown as { __invokes: InvokeTiming[]; __longTasks: { start: number; duration: number }[] };
+    return { invokes: logged.__invokes, longTasks: logged.__longTasks, now: performance.now() };
+  });
+  return { drawn, polled, breakdown: describeInvokes(invokes, longTasks, pageT0, now) };
+}
+
+/**
+ * The same database as one whose runs ended before migration 0006 (no outcome-summary rows): the
+ * first Compare after a server start computes and writes them; after the next start it reads them.
+ */
+async function oldDatabaseDraws(page: import('@playwright/test').Page, path: string): Promise<void> {
+  const db = openDatabase(path);
+  db.exec('DELETE FROM run_outcome_summaries');
+  db.close();
+  for (const when of ['first open, writes the summaries', 'first open after the next server start']) {
+    const server = await serve(path);
+    try {
+      const draw = await compareDraw(page, server.url);
+      console.log(`compare draw on an old database (${when}): ${draw.drawn} ms\n${draw.breakdown}`);
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+/** The Compare draw lines of the report: draw 1 is the first open after the server started. */
+function printCompare(draws: number[], polledDraws: number[], breakdowns: string[]): void {
+  console.log(`compare draw (40 runs x ${STEPS} steps, keydown to painted, timed in the page): ${draws.map((d) => `${d} ms`).join(', ')}; median ${median(draws)} ms  target <= 500 ms: ${median(draws) <= 500 ? 'PASS' : 'MISS'}`);
+  console.log(`  as Playwright's polling waitFor sees it (the figure bench:ui printed before): ${polledDraws.map((d) => `${d} ms`).join(', ')}; median ${median(polledDraws)} ms`);
+  console.log(breakdowns.join('\n'));
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hmpo-ui-bench-'));
   const db = join(dir, 'lab.db');
   syntheticHistory(db);
   const manyDb = join(dir, 'many.db');
-  manyRuns(manyDb);
+  if (!COMPARE_ONLY) manyRuns(manyDb);
   const server = await serve(db);
   const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
   const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'] });
@@ -276,22 +347,16 @@ async function main(): Promise<void> {
     const polledDraws: number[] = [];
     const breakdowns: string[] = [];
     for (let i = 0; i < 3; i++) {
-      await page.goto(server.url);
-      await page.getByRole('checkbox', { name: 'Select all shown runs' }).check();
-      await page.evaluate(WATCH_DRAWN_SCRIPT);
-      const pageT0 = await page.evaluate(() => performance.now());
-      const t0 = Date.now();
-      await page.keyboard.press('c');
-      await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
-      await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      polledDraws.push(Date.now() - t0);
-      draws.push(Math.round(await page.evaluate<number>('globalThis.__drawn')));
-      const { invokes, longTasks, now } = await page.evaluate(() => {
-        const logged = globalThis as unknown as { __invokes: InvokeTiming[]; __longTasks: { start: number; duration: number }[] };
-        return { invokes: logged.__invokes, longTasks: logged.__longTasks, now: performance.now() };
-      });
-      breakdowns.push(`  draw ${i + 1}: ${draws.at(-1)} ms\n${describeInvokes(invokes, longTasks, pageT0, now)}`);
+      const draw = await compareDraw(page, server.url);
+      draws.push(draw.drawn);
+      polledDraws.push(draw.polled);
+      breakdowns.push(`  draw ${i + 1}: ${draw.drawn} ms\n${draw.breakdown}`);
+    }
+    if (COMPARE_ONLY) {
+      printCompare(draws, polledDraws, breakdowns);
+      await server.stop();
+      await oldDatabaseDraws(page, db);
+      return;
     }
     // (3) The runs table with 10,000 runs (before the live runs start, which would share the CPU).
     const many = await serve(manyDb);
@@ -325,9 +390,7 @@ async function main(): Promise<void> {
     await page.goto(`${server.url}#/compare?runs=${liveIds.join(',')}`);
     await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(1).waitFor({ timeout: 60_000 });
     const liveCompare = await liveFrames(page, 'Compare of them', 'metrics:compare');
-    console.log(`compare draw (40 runs x ${STEPS} steps, keydown to painted, timed in the page): ${draws.map((d) => `${d} ms`).join(', ')}; median ${median(draws)} ms  target <= 500 ms: ${median(draws) <= 500 ? 'PASS' : 'MISS'}`);
-    console.log(`  as Playwright's polling waitFor sees it (the figure bench:ui printed before): ${polledDraws.map((d) => `${d} ms`).join(', ')}; median ${median(polledDraws)} ms`);
-    console.log(breakdowns.join('\n'));
+    printCompare(draws, polledDraws, breakdowns);
     console.log(liveTable);
     console.log(liveCompare);
     console.log(liveManyTable);

@@ -1,9 +1,10 @@
 /**
  * The `metrics:compare` handler: reads what compareRuns needs from the store and calls it once for
  * the requested key and once per extra key (`keys`, same answer). Each run's record, summary and
- * outcome inputs are read once per request, whatever the number of keys, and full series and x-axes
- * come through a per-version cache (series-cache.ts), so a control change re-reads nothing that did not
- * change. Not the computation (compare-runs.ts) nor the SQL (db/).
+ * outcome inputs (with the reward series: from an ended run's stored summary, outcome-inputs.ts) are
+ * read once per request, whatever the number of keys, and full series and x-axes come through a
+ * per-version cache (series-cache.ts), so a control change re-reads nothing that did not change. Not
+ * the computation (compare-runs.ts) nor the SQL (db/).
  */
 import type { Database } from 'better-sqlite3';
 import type { CompareRequest, CompareResult } from '../../src-shared/contract.js';
@@ -28,7 +29,7 @@ export function createCompareHandler(db: Database, store: SqliteRunStore, checke
         summary,
         config: requireRun(db, id).config,
         axis: request.x === 'step' ? null : readSeries.axis(id, request.x, summary),
-        reward: withSummary ? readSeries.series(id, 'charts/reward_mean', summary) : null,
+        reward: outcomeInputs?.series['charts/reward_mean'] ?? null,
         extras: outcomeInputs?.extras ?? { nonFiniteEvents: 0, qkClipStepFraction: 0 },
         ...(outcomeInputs ? { lastEvalReward: outcomeInputs.lastEvalReward, outcomeInputs } : {}),
       };

@@ -25,8 +25,8 @@ export const versionOf = ({ status, stepsDone, createdAt }: RunVersion): string 
 export const DEFAULT_MAX_POINTS = 6_000_000;
 
 export interface SeriesReader {
-  /** Every stored point of one run's metric, oldest first. */
-  series(runId: number, key: MetricKey, version: RunVersion): MetricSeries;
+  /** Every stored point of one run's metric, oldest first; read with `load` (default: from the metrics rows) when not kept. */
+  series(runId: number, key: MetricKey, version: RunVersion, load?: () => MetricSeries): MetricSeries;
   /** The run's value of `x` (samples seen or wall time) at each recorded step, steps ascending. */
   axis(runId: number, x: Exclude<XAxis, 'step'>, version: RunVersion): MetricSeries;
 }
@@ -55,7 +55,7 @@ export function createSeriesReader(db: Database, maxPoints = DEFAULT_MAX_POINTS)
     return series;
   };
   return {
-    series: (runId, key, run) => read(`${runId}\u0000${key}`, run, () => readSeriesFast(db, runId, key)),
+    series: (runId, key, run, load = () => readSeriesFast(db, runId, key)) => read(`${runId}\u0000${key}`, run, load),
     axis: (runId, x, run) =>
       read(`${runId}\u0000x:${x}`, run, () => {
         const rows = readSteps(db, runId);

@@ -76,6 +76,14 @@ const FIXTURES: Record<number, { insert(db: Database): void; check(db: Database)
       expect(tableNames(db)).not.toContain('agm_states');
     },
   },
+  6: {
+    insert(db) {
+      db.exec(`INSERT INTO run_outcome_summaries (run_id, format, steps_done, last_event_id, summary_json, reward_series, entropy_series) VALUES (7, 1, 0, 0, '{}', x'', x'')`);
+    },
+    check(db) {
+      expect(db.prepare('SELECT format, summary_json FROM run_outcome_summaries WHERE run_id = 7').get()).toEqual({ format: 1, summary_json: '{}' });
+    },
+  },
 };
 
 const folder = useTestFolder();
@@ -107,7 +115,7 @@ describe('migrate', () => {
     const result = migrate(db, migrations);
     expect(result).toEqual({ fromVersion: 0, toVersion: latest, applied: migrations.map((m) => m.fileName) });
     expect(schemaVersion(db)).toBe(latest);
-    expect(tableNames(db)).toEqual(['checkpoints', 'events', 'log_ratio_histograms', 'metric_keys', 'metric_rollups', 'metric_summaries', 'metrics', 'qk_stats', 'runs', 'steps', 'sweeps']);
+    expect(tableNames(db)).toEqual(['checkpoints', 'events', 'log_ratio_histograms', 'metric_keys', 'metric_rollups', 'metric_summaries', 'metrics', 'qk_stats', 'run_outcome_summaries', 'runs', 'steps', 'sweeps']);
     expect(migrate(db, migrations).applied).toEqual([]); // idempotent
     db.close();
   });

@@ -3,7 +3,7 @@
  * protocol, a real SQLite file): an exit 0 without an outcome is a protocol error (failed, named as
  * such), not a crash; a graceful stop is 'stopped' with no "forced" in it; only a trainer that
  * ignores the stop past the grace period reads "forced"; a trainer that dies after a stop request
- * is a crash, not a stop.
+ * is a crash, not a stop. Each end also stores the run's outcome-input summary.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,22 +45,26 @@ async function endOf(launcher: ChildLauncher, stopAfterStart: boolean) {
   if (stopAfterStart) setTimeout(() => manager.stop(runId!), 300);
   const end = await manager.waitForEnd(runId!);
   const record = requireRun(db, Number(runId));
+  // The run's outcome-input summary is stored with its end, whatever the end (Compare reads it: issue 11).
+  const summarised = db.prepare('SELECT count(*) FROM run_outcome_summaries WHERE run_id = ?').pluck().get(Number(runId));
   manager.dispose();
   db.close();
-  return { end: end && { status: end.status, reason: end.reason }, stored: { status: record.status, error: record.error } };
+  return { end: end && { status: end.status, reason: end.reason }, stored: { status: record.status, error: record.error }, summarised };
 }
 
 describe('recording how a run ended', () => {
   it('an exit 0 without an outcome is a protocol error (failed), not a crash', async () => {
-    const { end, stored } = await endOf(scriptedTrainer('exit0', 'process.exit(0);', ''), false);
+    const { end, stored, summarised } = await endOf(scriptedTrainer('exit0', 'process.exit(0);', ''), false);
     const reason = 'protocol error: the trainer process exited normally (code 0) without reporting an outcome';
     expect(end).toEqual({ status: 'failed', reason });
     expect(stored).toEqual({ status: 'failed', error: reason });
+    expect(summarised).toBe(1);
   });
 
   it('a graceful stop is stopped with no "forced" in it', async () => {
-    const { end } = await endOf(scriptedTrainer('graceful', KEEP_ALIVE, "process.send({ type: 'done', outcome: { status: 'stopped', steps: 0 } }, () => process.exit(0));"), true);
+    const { end, summarised } = await endOf(scriptedTrainer('graceful', KEEP_ALIVE, "process.send({ type: 'done', outcome: { status: 'stopped', steps: 0 } }, () => process.exit(0));"), true);
     expect(end).toEqual({ status: 'stopped', reason: null });
+    expect(summarised).toBe(1);
   });
 
   it('a trainer that ignores the stop is ended after the grace period, and only then reads "forced"', async () => {
@@ -69,7 +73,8 @@ describe('recording how a run ended', () => {
   });
 
   it('a trainer that dies on its own after a stop request is a crash, not a forced stop', async () => {
-    const { end } = await endOf(scriptedTrainer('dies', KEEP_ALIVE, 'process.exit(3);'), true);
+    const { end, summarised } = await endOf(scriptedTrainer('dies', KEEP_ALIVE, 'process.exit(3);'), true);
     expect(end).toEqual({ status: 'crashed', reason: 'the trainer process died (exit code 3)' });
+    expect(summarised).toBe(1);
   });
 });
