@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ResolvedObjective } from '../../src-shared/objective-config.js';
 import { LOG_RATIO_HIST_BINS, LOG_RATIO_HIST_MAX, LOG_RATIO_HIST_MIN, type MetricValues } from '../../src-shared/metrics.js';
 import { arithmeticHarmonicRatio, learnableP, policyLoss, sequenceLevelLogRatios, type PolicyBatch } from './objectives.js';
+import { readBack } from './kernels/kernel-io.js';
 import { logPowerMeanValues, maskedMomentValues, signAwareClipValues, tokenLogRatioValues, type BatchValues } from './power-mean-values.js';
 
 export interface BatchTelemetry {
@@ -47,14 +48,15 @@ function logRatioStats(x: Float64Array, mask: ArrayLike<number>, out: MetricValu
   out['ratio/log_ratio_max_abs'] = x.reduce((max, v, i) => (mask[i]! > 0 ? Math.max(max, Math.abs(v)) : max), 0);
 }
 
+type Spectrum = [logA: Float64Array, logG: Float64Array, logH: Float64Array];
+
 /** log M_1, log M_0, log M_-1 per sequence. */
-function spectrum(z: ArrayLike<number>, v: BatchValues): [Float64Array, Float64Array, Float64Array] {
+function spectrum(z: ArrayLike<number>, v: BatchValues): Spectrum {
   return [1, 0, -1].map((p) => logPowerMeanValues(z, v.mask, v.batch, v.length, p)) as [Float64Array, Float64Array, Float64Array];
 }
 
-/** A0/G0/H0 batch means and gaps, on the log-ratios the objective's mean sees (z). */
-function meanSpectrum(z: ArrayLike<number>, v: BatchValues, out: MetricValues): void {
-  const [logA, logG, logH] = spectrum(z, v);
+/** A0/G0/H0 batch means and gaps, on the log-ratios the objective's mean sees (z, whose spectrum is given). */
+function meanSpectrum(z: ArrayLike<number>, [logA, logG, logH]: Spectrum, v: BatchValues, out: MetricValues): void {
   out['ratio/a0'] = meanOf(logA.map(Math.exp));
   out['ratio/g0'] = meanOf(logG.map(Math.exp));
   out['ratio/h0'] = meanOf(logH.map(Math.exp));
@@ -64,12 +66,11 @@ function meanSpectrum(z: ArrayLike<number>, v: BatchValues, out: MetricValues): 
 }
 
 /**
- * AM-GM and |AM-HM| gaps of the raw token ratios (x, before any clip), for every preset alike: the
+ * AM-GM and |AM-HM| gaps of the raw token ratios (x, before any clip; its spectrum), for every preset alike: the
  * gaps above are on the log-ratios the objective's mean sees, which differ by preset (clipped for
  * sequence presets with a token clip), so they cannot be compared across presets.
  */
-function rawMeanGaps(x: Float64Array, v: BatchValues, out: MetricValues): void {
-  const [logA, logG, logH] = spectrum(x, v);
+function rawMeanGaps([logA, logG, logH]: Spectrum, out: MetricValues): void {
   out['ratio/raw_am_gm_gap'] = meanOf(logA.map((a, i) => a - logG[i]!));
   out['ratio/raw_am_hm_gap'] = meanOf(logA.map((a, i) => Math.abs(Math.exp(a) - Math.exp(logH[i]!))));
 }
@@ -134,16 +135,7 @@ function klValue(v: BatchValues, logpRef: ArrayLike<number>): number {
 /** The learnable preset's current p, from its phi parameter. */
 function learnablePValue(phi: tf.Scalar | undefined, objective: ResolvedObjective): number {
   if (!phi) throw new Error('the learnable preset needs its phi parameter');
-  return read(() => learnableP(phi, objective))[0]!;
-}
-
-/** One tensor's values (a single readback; tidy keeps the temporaries of `f`). */
-function read(f: () => tf.Tensor): Float32Array {
-  let out: Float32Array | undefined;
-  tf.tidy(() => {
-    out = f().dataSync() as Float32Array;
-  });
-  return out!;
+  return readBack(() => learnableP(phi, objective))[0]!;
 }
 
 function histogram(x: ArrayLike<number>, mask: ArrayLike<number>): number[] {
@@ -182,8 +174,10 @@ export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective,
   const x = tokenLogRatioValues(v);
   logRatioStats(x, v.mask, metrics);
   const z = objective.level === 'sequence' && objective.tokenClip !== null ? signAwareClipValues(x, v.advantages, length, objective.tokenClip).z : x;
-  meanSpectrum(z, v, metrics);
-  rawMeanGaps(x, v, metrics);
+  const spectrumOfZ = spectrum(z, v);
+  meanSpectrum(z, spectrumOfZ, v, metrics);
+  // Without a token clip z is x: its spectrum is the raw one.
+  rawMeanGaps(z === x ? spectrumOfZ : spectrum(x, v), metrics);
   tokenClipFractions(v, objective, x, metrics);
   let rho: ArrayLike<number>;
   if (objective.level === 'token') {
@@ -195,7 +189,7 @@ export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective,
   } else {
     if (objective.mean.kind === 'agm') {
       let iterations: Float32Array | undefined;
-      rho = read(() => {
+      rho = readBack(() => {
         const ahm = arithmeticHarmonicRatio(sequenceLevelLogRatios(batch, objective), batch.mask, objective.agmIterations, objective.agmTolerance);
         iterations = ahm.iterations.dataSync() as Float32Array;
         return ahm.ratio;
@@ -211,9 +205,9 @@ export function batchTelemetry(batch: PolicyBatch, objective: ResolvedObjective,
     metrics['ratio/used_max'] = Math.max(...Array.from(rho));
   }
   metrics['clip/sequence'] = sequenceClipFraction(rho, v, objective);
-  const gradient = known.lossGradient ? known.lossGradient.dataSync() : read(() => tf.grad((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective, phi))(batch.logpNew));
+  const gradient = known.lossGradient ? known.lossGradient.dataSync() : readBack(() => tf.grad((logpNew: tf.Tensor) => policyLoss({ ...batch, logpNew: logpNew as tf.Tensor2D }, objective, phi))(batch.logpNew));
   metrics['objective/ess'] = effectiveSampleSize(gradient, v.mask);
-  metrics['losses/policy_loss'] = known.loss ? known.loss.dataSync()[0]! : read(() => policyLoss(batch, objective, phi))[0]!;
+  metrics['losses/policy_loss'] = known.loss ? known.loss.dataSync()[0]! : readBack(() => policyLoss(batch, objective, phi))[0]!;
   if (objective.klBeta > 0 && batch.logpRef) metrics['losses/kl'] = klValue(v, batch.logpRef.dataSync());
   return { metrics, logRatioHistogram: histogram(x, v.mask) };
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AttentionArena, softmaxRows } from './kernels/attention-arena.js';
 import { productInfo } from './kernels/dense-products.js';
-import { floatsOf } from './kernels/kernel-io.js';
+import { floatsOf, readBack } from './kernels/kernel-io.js';
 import type { LayerNorm } from './model-layers.js';
 import type { PolicyModel } from './policy-model.js';
 
@@ -125,19 +125,6 @@ class DenseProducts {
     use(floatsOf(this.backend, out));
     this.backend.disposeData(out.dataId);
   }
-}
-
-/**
- * Runs `f` in a tidy scope and returns the data it reads back. The array is handed out through a
- * variable, not as tidy's result: tidy walks its result looking for tensors, element by element
- * for a typed array (that walk cost more than the matmuls).
- */
-function readBack(f: () => tf.Tensor): Float32Array {
-  let out: Float32Array | undefined;
-  tf.tidy(() => {
-    out = f().dataSync() as Float32Array;
-  });
-  return out!;
 }
 
 /** Cache memory of disposed decoders, reused by the next ones (a rollout starts one decoder). */

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveObjective } from '../../src-shared/objective-config.js';
 import { validateRunConfig } from '../../src-shared/run-config.js';
-import { withEntropyBonus } from './objectives.js';
+import { maskedMean, withEntropyBonus } from './objectives.js';
 import { expectClose, expectNoLeak, useWasmBackend } from '../../test-support/numerics.js';
 
 // (B=2, T=2, V=3) logits; the second sequence's last token is padding.
@@ -27,7 +27,7 @@ function lossAndGrad(entCoef: number): { loss: number; grad: number[][][] } {
   return tf.tidy(() => {
     const logits = tf.tensor3d(LOGITS);
     const mask = tf.tensor2d(MASK);
-    const f = (z: tf.Tensor) => withEntropyBonus(tf.scalar(0.25), tokenEntropy(z as tf.Tensor3D), mask, entCoef);
+    const f = (z: tf.Tensor) => withEntropyBonus(tf.scalar(0.25), maskedMean(tokenEntropy(z as tf.Tensor3D), mask), entCoef);
     const { value, grad } = tf.valueAndGrad(f)(logits);
     return { loss: value.dataSync()[0]!, grad: grad.arraySync() as number[][][] };
   });
@@ -65,7 +65,7 @@ describe('entropy bonus (objective.entCoef)', () => {
   it('entCoef = 0 returns the loss tensor itself (the loss does not depend on entropy at all)', () => {
     tf.tidy(() => {
       const loss = tf.scalar(0.25);
-      expect(withEntropyBonus(loss, tokenEntropy(tf.tensor3d(LOGITS)), tf.tensor2d(MASK), 0)).toBe(loss);
+      expect(withEntropyBonus(loss, maskedMean(tokenEntropy(tf.tensor3d(LOGITS)), tf.tensor2d(MASK)), 0)).toBe(loss);
     });
   });
 

@@ -211,9 +211,10 @@ export function policyLoss(batch: PolicyBatch, objective: ResolvedObjective, phi
 /**
  * The entropy bonus (CleanRL `ent_coef`): loss - entCoef * mean entropy over scored tokens. The
  * gradient pushes the policy towards higher entropy, which keeps it from collapsing before the mean
- * types can be told apart. `entropy` is (B, T) per-token entropy, differentiable; 0 returns `loss`.
+ * types can be told apart. `meanEntropy` is maskedMean of the (B, T) per-token entropy,
+ * differentiable (the step computes it once, for this and for its telemetry); 0 returns `loss`.
  */
-export function withEntropyBonus(loss: tf.Scalar, entropy: tf.Tensor2D, mask: tf.Tensor2D, entCoef: number): tf.Scalar {
+export function withEntropyBonus(loss: tf.Scalar, meanEntropy: tf.Scalar, entCoef: number): tf.Scalar {
   if (entCoef === 0) return loss;
-  return tf.sub(loss, tf.mul(entCoef, maskedMean(entropy, mask))) as tf.Scalar;
+  return tf.sub(loss, tf.mul(entCoef, meanEntropy)) as tf.Scalar;
 }

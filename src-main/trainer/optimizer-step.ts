@@ -93,12 +93,13 @@ function stepInScope(ctx: StepContext, rollout: Rollout, indices: readonly numbe
     const scores = completionLogProbs(model, tokenRows, config.promptLength, config.temperature);
     kept.logpNew = tf.keep(scores.logp);
     kept.attnMax = tf.keep(scores.attnMaxLogits);
-    kept.entropy = tf.keep(maskedMean(scores.entropy, batch.mask));
+    const meanEntropy = maskedMean(scores.entropy, batch.mask);
+    kept.entropy = tf.keep(meanEntropy);
     const logpNew = tapGradient(lossGradient)(scores.logp) as tf.Tensor2D;
     const policy = policyLoss({ ...batch, logpNew }, objective, phi);
     // Telemetry reports the objective's own loss; the entropy bonus (objective.entCoef) only steers the update.
     kept.policyLoss = tf.keep(policy);
-    return withEntropyBonus(policy, scores.entropy, batch.mask, objective.entCoef);
+    return withEntropyBonus(policy, meanEntropy, objective.entCoef);
   }, params.map((p) => p.variable));
   mark('forward_backward');
   const gradList = Object.values(grads);

@@ -43,6 +43,19 @@ export function ensureKernel(kernelName: string, kernelFunc: (args: KernelArgs) 
   }
 }
 
+/**
+ * Runs `f` in a tidy scope and returns the data it reads back. The array is handed out through a
+ * variable, not as tidy's result: tidy walks its result looking for tensors, element by element
+ * for a typed array (that walk cost more than the matmuls).
+ */
+export function readBack(f: () => tf.Tensor): Float32Array {
+  let out: Float32Array | undefined;
+  tf.tidy(() => {
+    out = f().dataSync() as Float32Array;
+  });
+  return out!;
+}
+
 /** sum(t^2) of a float32 tensor, summed in float64 on the JS side: one pass, no tensors created. */
 export function sumOfSquares(t: tf.Tensor): number {
   const values = floatsOf(tf.backend(), t);
