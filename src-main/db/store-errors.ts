@@ -3,6 +3,7 @@
  * (house style: named classes for those, plain Error for bugs). Each carries a stable `code` so the
  * IPC/CLI edges can turn it into an AppError value; messages say what is wrong and what to do.
  */
+import { runsInUseSentence } from '../../src-shared/runs-in-use.js';
 
 /** Base class: every store error has a machine code and a user-facing message; its name is its class's. */
 export abstract class StoreError extends Error {
@@ -80,7 +81,7 @@ export class InvalidStatusTransitionError extends StoreError {
 export class RunActiveError extends StoreError {
   readonly code = 'RUN_ACTIVE';
   constructor(readonly runId: number) {
-    super(`run ${runId} is still running; stop it first, then delete it`);
+    super(runsInUseSentence([{ id: String(runId), status: 'running' }]));
   }
 }
 

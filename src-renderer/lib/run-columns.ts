@@ -177,17 +177,9 @@ export function parseColumnTerm(term: string, configKeys: ReadonlySet<string> = 
 export function matchesTerm(cell: string | number | boolean | null, term: ColumnTerm): boolean {
   if (cell === null) return term.op === '!=';
   const wanted = Number(term.value);
-  if (typeof cell === 'number' && term.value.trim() !== '' && Number.isFinite(wanted)) {
-    switch (term.op) {
-      case '=': return cell === wanted;
-      case '!=': return cell !== wanted;
-      case '<': return cell < wanted;
-      case '<=': return cell <= wanted;
-      case '>': return cell > wanted;
-      case '>=': return cell >= wanted;
-    }
-  }
-  const order = naturalCompare(String(cell).toLowerCase(), term.value.toLowerCase());
+  const numeric = typeof cell === 'number' && term.value.trim() !== '' && Number.isFinite(wanted);
+  // The sign of the cell against the wanted value (NaN for a NaN cell, which passes only !=).
+  const order = numeric ? (cell as number) - wanted : naturalCompare(String(cell).toLowerCase(), term.value.toLowerCase());
   switch (term.op) {
     case '=': return order === 0;
     case '!=': return order !== 0;

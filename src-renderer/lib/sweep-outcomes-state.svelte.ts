@@ -41,8 +41,8 @@ export class SweepOutcomesState {
       return;
     }
     this.loading = true;
-    // Two grid points: only the outcomes are wanted, not the curves.
-    const result = await this.api.invoke('metrics:compare', { runIds: [...runIds], key: 'charts/reward_mean', x: 'step', gridPoints: 2, smoothing: 0, band: 'std', target: null });
+    // Two grid points and no single-seed curves: only the outcomes are wanted, not the curves.
+    const result = await this.api.invoke('metrics:compare', { runIds: [...runIds], key: 'charts/reward_mean', x: 'step', gridPoints: 2, smoothing: 0, band: 'std', target: null, withSeeds: false });
     if (request !== this.#request) return;
     this.loading = false;
     this.outcomes = result.ok ? (result.value.outcomes ?? []) : [];

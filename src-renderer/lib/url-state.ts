@@ -7,7 +7,7 @@
  * a hand-edited or old link should still open the app. Pure: url-sync.svelte.ts applies it.
  */
 import type { BandKind, RunStatus, XAxis } from '../../src-shared/contract.js';
-import type { XRange } from './charts/chart-zoom.svelte.js';
+import { isXRange, type XRange } from './charts/chart-zoom.svelte.js';
 import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from './compare-settings.js';
 import { RUN_STATUSES } from '../../src-shared/contract.js';
 import { isMetricKey } from '../../src-shared/metrics.js';
@@ -92,7 +92,8 @@ export function parseZoom(text: string | null): XRange | null {
   const parts = (text ?? '').split(',');
   if (parts.length !== 2 || parts.some((p) => p.trim() === '')) return null;
   const [min, max] = parts.map(Number) as [number, number];
-  return Number.isFinite(min) && Number.isFinite(max) && min < max ? { min, max } : null;
+  const range = { min, max };
+  return isXRange(range) ? range : null;
 }
 
 /** Reads a hash ("#/compare?runs=1-3&smooth=0.6"); whatever is missing or bad takes its default. */

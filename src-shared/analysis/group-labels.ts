@@ -5,6 +5,7 @@
  * twice: groups whose configs differ only in ignored paths get "#2", "#3". Pure; callers pass the
  * groups' configs (verbatim as stored) and show `describeConfig` on hover.
  */
+import { CONFIG_HASH_EXCLUDED_FIELDS } from '../canonical-json.js';
 import { diffConfigs, flattenConfig } from './config-diff.js';
 import { resolveObjective, type ObjectiveInput, type ObjectivePreset } from '../objective-config.js';
 import { MUONCLIP_LABEL } from '../optimizer-label.js';
@@ -18,8 +19,8 @@ export interface LabelledConfig {
   readonly controller?: { readonly learningRate: boolean; readonly clipEpsilon: boolean; readonly powerP: boolean; readonly earlyStop: boolean };
 }
 
-/** Paths that never distinguish groups (a group is its configs minus these). */
-const IGNORED = ['seed', 'name'];
+/** Paths that never distinguish groups (a group is its configs minus these, as the config hash leaves them out). */
+const IGNORED = CONFIG_HASH_EXCLUDED_FIELDS;
 /** Paths the short label already shows. */
 const IN_SHORT_LABEL = ['objective.preset', 'objective.p', 'optimizer.name', 'qkClip.enabled', 'controller.learningRate', 'controller.clipEpsilon', 'controller.powerP', 'controller.earlyStop'];
 

@@ -6,7 +6,7 @@
  * steps, and the phase detector fed the record's 20-loss `ext.loss_history`. Pure; no I/O.
  */
 import { resolveObjective } from '../objective-config.js';
-import { derived, type RunConfig } from '../run-config.js';
+import { DEFAULT_RUN_CONFIG, derived, type RunConfig } from '../run-config.js';
 import { ControllerSuite } from './controller-suite.js';
 import { DEFAULT_BASE_HYPERPARAMS, type BaseHyperparams } from './hyperparameter-adapter.js';
 
@@ -17,7 +17,7 @@ export interface RunSuiteSettings {
 }
 
 /** AGM_Training's base and the RunConfig default dwell: for telemetry whose run is unknown. */
-export const DEFAULT_RUN_SUITE_SETTINGS: RunSuiteSettings = { baseHyperparams: DEFAULT_BASE_HYPERPARAMS, dwellSteps: 5 };
+export const DEFAULT_RUN_SUITE_SETTINGS: RunSuiteSettings = { baseHyperparams: DEFAULT_BASE_HYPERPARAMS, dwellSteps: DEFAULT_RUN_CONFIG.controller.dwellSteps };
 
 /** The clip value in force (run.json's `epsilon`): grpo's epsilon_low, else the token (or sequence) clip; 0 when none. */
 export function epsilonInForce(config: RunConfig): number {
