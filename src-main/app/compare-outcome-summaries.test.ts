@@ -12,7 +12,7 @@ import { OUTCOME_METRIC_KEYS, runOutcomes } from '../../src-shared/analysis/outc
 import type { CompareRequest, CompareResult } from '../../src-shared/contract.js';
 import { appendEvents, listEvents } from '../db/events-queries.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
-import { markRunEnded, markRunStarted } from '../db/runs-queries.js';
+import { markRunStarted } from '../db/runs-queries.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
 import { addRun, stepRecord, temporaryFolder } from '../db/test-fixtures.js';
 import { createApp } from './create-app.js';
@@ -60,7 +60,8 @@ describe('metrics:compare over stored outcome summaries', () => {
       markRunStarted(app.db, id, { pid: 1 });
       insertStepRecords(app.db, id, Array.from({ length: 24 }, (_, step) => record(r, step)));
       appendEvents(app.db, id, [{ kind: 'nonfinite-skip', step: 7, consecutive: 1, detail: 'loss is NaN' }, { kind: 'eval', step: 23, reward: 0.25 * r, successRate: 0 }]);
-      markRunEnded(app.db, id, { status, ...(status === 'finished' ? {} : { error: `${status} by the test` }) });
+      // Ended as the run's owner ends it (the run manager's store), which records the summary.
+      app.store.markEnded(String(id), { status, reason: status === 'finished' ? null : `${status} by the test`, exitCode: null, signal: null });
       return String(id);
     });
     expect(app.db.prepare('SELECT count(*) FROM run_outcome_summaries').pluck().get()).toBe(4);

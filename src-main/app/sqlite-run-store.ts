@@ -12,6 +12,7 @@ import type { StepRecord, TrainEvent } from '../../src-shared/step-record.js';
 import { appendEvents } from '../db/events-queries.js';
 import { saveCheckpoint } from '../runs/checkpoint-files.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
+import { recordOutcomeSummary } from '../db/outcome-summaries-queries.js';
 import { endedRuns, readRunProgress, reconcileOrphanedRuns, setRunOwner, startCheck, stopRequests, touchRuns, type RunProgress } from '../db/run-control-queries.js';
 import { createRun, getRun, listRuns, markRunEnded, markRunStarted, requireRun, setRunBackend, type RunRecord } from '../db/runs-queries.js';
 import { InvalidStatusTransitionError, RunNotFoundError } from '../db/store-errors.js';
@@ -121,12 +122,20 @@ export class SqliteRunStore implements RunStore {
     const status = end.status === 'crashed' && current.status === 'queued' ? 'failed' : end.status;
     try {
       markRunEnded(this.db, id, { status, exitCode: end.exitCode, error: end.reason ?? (status === 'failed' ? 'the trainer failed' : null) });
-      return true;
     } catch (error) {
       // Another process deleted or ended it (e.g. its liveness check) in between: its record stands.
       if (error instanceof RunNotFoundError || error instanceof InvalidStatusTransitionError) return false;
       throw error;
     }
+    try {
+      // Compare reads this instead of the run's 11 stability series (issue 11). The end itself is
+      // committed: a failure here only costs speed, as the first Compare of the run writes the row
+      // (outcomeSummaryOfEndedRun), as it does for runs another process's liveness check ended.
+      recordOutcomeSummary(this.db, id);
+    } catch {
+      // left to the lazy path
+    }
+    return true;
   }
 
   heartbeat(runIds: readonly string[]): string[] {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { OUTCOME_METRIC_KEYS, runOutcomes, stabilitySummary, type OutcomeOptions } from '../../src-shared/analysis/outcomes.js';
 import { appendEvents, listEvents } from './events-queries.js';
 import { insertStepRecords } from './metrics-queries.js';
-import { OUTCOME_SUMMARY_FORMAT, outcomeSummaryOfEndedRun, readOutcomeSummary, readStoredSeries } from './outcome-summaries-queries.js';
+import { OUTCOME_SUMMARY_FORMAT, outcomeSummaryOfEndedRun, readOutcomeSummary, readStoredSeries, recordOutcomeSummary } from './outcome-summaries-queries.js';
 import { deleteRun, markRunEnded, markRunStarted } from './runs-queries.js';
 import { readSeriesFast } from './series-bulk-queries.js';
 import { addRun, stepRecord, useTestDatabase } from './test-fixtures.js';
@@ -48,6 +48,7 @@ function endedRun(db: Database, status: 'finished' | 'stopped' | 'crashed'): num
     { kind: 'eval', step: 11, reward: 0.625, successRate: 0.5 },
   ]);
   markRunEnded(db, runId, { status, ...(status === 'finished' ? {} : { error: `${status} by the test` }) });
+  recordOutcomeSummary(db, runId); // as the run's owner does after the end (SqliteRunStore.markEnded; run-end.test.ts)
   return runId;
 }
 
@@ -73,7 +74,7 @@ const rowCount = (db: Database, runId: number) => db.prepare('SELECT count(*) FR
 
 describe('outcome summaries', () => {
   for (const status of ['finished', 'stopped', 'crashed'] as const) {
-    it(`are written when a run is ${status}, and give the outcomes the full series give`, () => {
+    it(`are recorded for a run that is ${status}, and give the outcomes the full series give`, () => {
       const runId = endedRun(store.db, status);
       expect(rowCount(store.db, runId)).toBe(1);
       const summary = readOutcomeSummary(store.db, runId)!;

@@ -4,7 +4,8 @@
  * non-finite skip events, QK-clipped step fraction, last greedy eval), plus the reward and entropy
  * series packed whole (the per-request options apply to those, so they cannot be reduced without
  * changing the results). It is computed from the stored series and events (computeOutcomeSummary),
- * written when a run ends (recordOutcomeSummary, called by markRunEnded) and read back by Compare
+ * written when its owner ends a run (recordOutcomeSummary, called by SqliteRunStore.markEnded; runs
+ * another process's liveness check ended get theirs on first read) and read back by Compare
  * instead of 13 series of rows (readOutcomeSummary, readStoredSeries). A row is valid only while
  * the run's steps, newest event and the summary format are those it was computed from, so a step or
  * event that lands after the end never leaves it stale. Not the outcome definitions

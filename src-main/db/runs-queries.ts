@@ -11,7 +11,6 @@ import type { RunConfig } from '../../src-shared/run-config.js';
 import { runName } from '../../src-shared/run-name.js';
 import { configHash } from './config-hash.js';
 import { appendEvent } from './events-queries.js';
-import { recordOutcomeSummary } from './outcome-summaries-queries.js';
 import { cached } from './statements.js';
 import { InvalidStatusTransitionError, RunActiveError, RunNotFoundError } from './store-errors.js';
 
@@ -235,22 +234,13 @@ export function setRunBackend(db: Database, runId: number, backend: string): voi
 
 /**
  * Ends the run: finished, failed (`error` is the reason, required), stopped or crashed. Sets
- * finished_at, the exit code and error, and logs the change; then stores the run's outcome-input
- * summary (outcome-summaries-queries.ts).
+ * finished_at, the exit code and error, and logs the change.
  */
 export function markRunEnded(db: Database, runId: number, end: { readonly status: EndStatus; readonly exitCode?: number | null; readonly error?: string | null }, now: number = Date.now()): RunRecord {
   const error = end.error ?? null;
   if (end.status === 'failed' && (error === null || error.trim() === '')) throw new Error(`markRunEnded(${runId}): a failed run needs its reason in \`error\``);
   const exitCode = end.exitCode ?? null;
-  const ended = transition(db, runId, end.status, { exit_code: exitCode, error, finished_at: now, heartbeat_at: now }, { ...(error === null ? {} : { reason: error }), exitCode }, now);
-  try {
-    // Compare reads this instead of the run's 11 stability series (issue 11). The end itself is
-    // committed: a failure here only costs speed, as the first Compare of the run writes the row.
-    recordOutcomeSummary(db, runId);
-  } catch {
-    // left to the lazy path in outcomeSummaryOfEndedRun
-  }
-  return ended;
+  return transition(db, runId, end.status, { exit_code: exitCode, error, finished_at: now, heartbeat_at: now }, { ...(error === null ? {} : { reason: error }), exitCode }, now);
 }
 
 /** Records a sign of life of a running run; false if the run is not running (any more). */
