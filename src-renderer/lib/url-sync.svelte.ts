@@ -11,6 +11,7 @@ import type { NavigationState } from './navigation-state.svelte.js';
 import type { RunsState } from './runs-state.svelte.js';
 import { formatHash, parseHash, pathOf, type ViewState } from './url-state.js';
 import { ChartZoom, sameXRange } from './charts/chart-zoom.svelte.js';
+import { createDebouncer, type Debouncer } from './charts/coalesce.js';
 
 /** The piece of the browser UrlSync uses: the current hash, history entries, and Back/Forward. */
 export interface HistoryPort {
@@ -41,7 +42,6 @@ export class UrlSync {
   readonly #runs: RunsState;
   readonly #history: HistoryPort;
   /** Replacing entries is throttled by browsers; a slider drag writes once it rests this long (ms). */
-  readonly #replaceDelayMs: number;
   /** The charts' x zoom in the current place (App provides it to the charts through context). */
   readonly zoom = new ChartZoom(() => pathOf(this.#place()));
 
@@ -63,13 +63,14 @@ export class UrlSync {
   readonly hash: string = $derived(formatHash(this.current));
 
   #lastHash = '';
-  #replaceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The pending history.replace of the newest hash (typing, dragging a slider), at most one per quiet period. */
+  readonly #replace: Debouncer;
 
   constructor(navigation: NavigationState, runs: RunsState, history: HistoryPort, replaceDelayMs = 150) {
     this.#navigation = navigation;
     this.#runs = runs;
     this.#history = history;
-    this.#replaceDelayMs = replaceDelayMs;
+    this.#replace = createDebouncer(() => this.#history.replace(this.#lastHash), replaceDelayMs);
   }
 
   /** Applies the URL the page opened with, then follows both ways; returns the teardown. */
@@ -78,7 +79,7 @@ export class UrlSync {
     this.#lastHash = this.hash;
     this.#history.replace(this.hash);
     const offPop = this.#history.onPop(() => {
-      this.#cancelReplace();
+      this.#replace.cancel();
       this.apply(parseHash(this.#history.hash));
       this.#lastHash = this.#history.hash;
     });
@@ -91,7 +92,7 @@ export class UrlSync {
     return () => {
       offPop();
       stopEffect();
-      this.#flushReplace();
+      this.#replace.flush();
     };
   }
 
@@ -115,22 +116,10 @@ export class UrlSync {
     // Leaving a place by a link (not Back) forgets its zoom: coming back to it opens unzoomed.
     if (pathOf(next) !== pathOf(last)) this.zoom.forgetOtherPlaces();
     if (newPlace) {
-      this.#cancelReplace();
+      this.#replace.cancel();
       this.#history.push(hash);
       return;
     }
-    this.#cancelReplace();
-    this.#replaceTimer = setTimeout(() => this.#flushReplace(), this.#replaceDelayMs);
-  }
-
-  #flushReplace(): void {
-    if (this.#replaceTimer === null) return;
-    this.#cancelReplace();
-    this.#history.replace(this.#lastHash);
-  }
-
-  #cancelReplace(): void {
-    if (this.#replaceTimer !== null) clearTimeout(this.#replaceTimer);
-    this.#replaceTimer = null;
+    this.#replace.schedule();
   }
 }
