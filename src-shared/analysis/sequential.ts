@@ -17,6 +17,8 @@
  * +-margin) is right at once. Not an alpha-spending design: no maximum sample size is needed.
  * Pure numbers; what an outcome is (final reward, ...) is the caller's.
  */
+import { meanOf } from './bootstrap.js';
+import { sampleVariance } from './t-intervals.js';
 
 /** Prior scale r of the standardised effect; g = r^2 (0.707 is the usual "medium" default). */
 export const DEFAULT_PRIOR_SCALE = Math.SQRT1_2;
@@ -49,12 +51,8 @@ export function logBayesFactor(tSquared: number, n: number, g: number): number {
 
 /** Sample mean and standard deviation (n - 1) of `values`. */
 function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
-  const n = values.length;
-  let mean = 0;
-  for (const v of values) mean += v / n;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  return { mean, sd: Math.sqrt(ss / (n - 1)) };
+  const mean = meanOf(values);
+  return { mean, sd: Math.sqrt(sampleVariance(values, mean)) };
 }
 
 /** log of the e-value against H0: mean difference = mu0 (0 when n < 2: no evidence yet). */

@@ -5,7 +5,7 @@
  * measured. Pure: curves in, plain JSON-safe data out (unsolved is 'unsolved', never Infinity).
  */
 import { meanOf, quantileSorted, type BootstrapOptions } from './bootstrap.js';
-import { tMeanInterval } from './t-intervals.js';
+import { sampleVariance, tMeanInterval } from './t-intervals.js';
 import { debiasedEma } from './smoothing.js';
 
 /** One seed's reward curve, raw (unsmoothed): step ascending, reward at each step. */
@@ -141,12 +141,7 @@ export function seedStatistic(perSeed: readonly (number | null)[], bootstrap: Bo
   const values = perSeed.filter((v): v is number => v !== null);
   const n = values.length;
   const mean = n === 0 ? null : meanOf(values);
-  let std: number | null = null;
-  if (mean !== null && n >= 2) {
-    let squares = 0;
-    for (const v of values) squares += (v - mean) * (v - mean);
-    std = Math.sqrt(squares / (n - 1));
-  }
+  const std = mean !== null && n >= 2 ? Math.sqrt(sampleVariance(values, mean)) : null;
   const ci = tMeanInterval(values, bootstrap.confidence ?? 0.95);
   return { perSeed: [...perSeed], n, mean, std, ciLow: ci?.low ?? null, ciHigh: ci?.high ?? null };
 }
