@@ -10,7 +10,7 @@ import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import { previewSweep } from '../../src-shared/sweep.js';
 import { formatNumber } from './charts/format.js';
 import { presetColour, seriesColours, type Theme } from './palette.js';
-import { formatCounts } from './sweep-table.js';
+import { cellLabelOf, formatCounts, safePreview } from './sweep-table.js';
 
 type SweepAxis = SweepSummary['axes'][number];
 
@@ -70,23 +70,15 @@ export function runAxisIndices(sweep: Pick<SweepSummary, 'axes' | 'seeds' | 'run
     sweep.runIds.forEach((id, i) => result.set(id, indicesOf(Math.floor(i / perCell))));
     return result;
   }
-  const labels = cellLabels(sweep);
+  const labels = safePreview(sweep)?.cells.map((cell) => cell.label) ?? null;
   if (labels === null) return result;
   const cellByLabel = new Map(labels.map((label, c) => [label, c]));
   for (const id of sweep.runIds) {
     const run = runsById.get(id);
-    const cell = run ? cellByLabel.get(run.name.replace(/ · seed \d+$/, '')) : undefined;
+    const cell = run ? cellByLabel.get(cellLabelOf(run)) : undefined;
     if (cell !== undefined) result.set(id, indicesOf(cell));
   }
   return result;
-}
-
-function cellLabels(sweep: Pick<SweepSummary, 'axes' | 'seeds'>): string[] | null {
-  try {
-    return previewSweep({ base: {}, axes: sweep.axes, seeds: sweep.seeds }).cells.map((cell) => cell.label);
-  } catch {
-    return null; // axes an older version stored that this one cannot expand
-  }
 }
 
 /** The names of an axis's values: its labels, else the launch's own value label for objects, else the value. */

@@ -99,7 +99,7 @@ export function sweepCells(sweep: Pick<SweepSummary, 'runIds' | 'axes' | 'seeds'
       const run = runsById.get(id);
       if (run) byKey.set(run.groupKey, [...(byKey.get(run.groupKey) ?? []), run]);
     }
-    for (const runs of byKey.values()) members.push({ label: runs[0]!.name.replace(/ · seed \d+$/, ''), runs });
+    for (const runs of byKey.values()) members.push({ label: cellLabelOf(runs[0]!), runs });
   }
   return members.map(({ label, runs }) => {
     const counts: Partial<Record<RunStatus, number>> = {};
@@ -108,10 +108,25 @@ export function sweepCells(sweep: Pick<SweepSummary, 'runIds' | 'axes' | 'seeds'
   });
 }
 
-function safePreview(sweep: Pick<SweepSummary, 'axes' | 'seeds'>): ReturnType<typeof previewSweep> | null {
+const previews = new WeakMap<Pick<SweepSummary, 'axes' | 'seeds'>, ReturnType<typeof previewSweep> | null>();
+
+/**
+ * The sweep's grid expanded (cells in launch order), or null for axes an older version stored that
+ * this one cannot expand. Kept per sweep object: the sweep page re-derives on every run event.
+ */
+export function safePreview(sweep: Pick<SweepSummary, 'axes' | 'seeds'>): ReturnType<typeof previewSweep> | null {
+  if (previews.has(sweep)) return previews.get(sweep)!;
+  let preview: ReturnType<typeof previewSweep> | null;
   try {
-    return previewSweep({ base: {}, axes: sweep.axes, seeds: sweep.seeds });
+    preview = previewSweep({ base: {}, axes: sweep.axes, seeds: sweep.seeds });
   } catch {
-    return null; // a sweep stored by an older version with axes this one cannot expand: group by config instead
+    preview = null;
   }
+  previews.set(sweep, preview);
+  return preview;
+}
+
+/** A sweep run's cell label: its name without the " · seed N" the sweep appended. */
+export function cellLabelOf(run: Pick<RunSummary, 'name'>): string {
+  return run.name.replace(/ · seed \d+$/, '');
 }
