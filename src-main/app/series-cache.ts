@@ -9,8 +9,9 @@
 import type { Database } from 'better-sqlite3';
 import type { XAxis } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
-import { readSteps, type MetricSeries } from '../db/metric-readers.js';
+import type { MetricSeries } from '../db/metric-readers.js';
 import { readSeriesFast } from '../db/series-bulk-queries.js';
+import { axisSeries } from './x-axis.js';
 
 /** What identifies one state of a run's stored metrics: any new step changes stepsDone. */
 export interface RunVersion {
@@ -57,9 +58,6 @@ export function createSeriesReader(db: Database, maxPoints = DEFAULT_MAX_POINTS)
   return {
     series: (runId, key, run, load = () => readSeriesFast(db, runId, key)) => read(`${runId}\u0000${key}`, run, load),
     axis: (runId, x, run) =>
-      read(`${runId}\u0000x:${x}`, run, () => {
-        const rows = readSteps(db, runId);
-        return { steps: rows.map((r) => r.step), values: rows.map((r) => (x === 'samples' ? r.samples : r.wallTime)) };
-      }),
+      read(`${runId}\u0000x:${x}`, run, () => axisSeries(db, runId, x)),
   };
 }

@@ -7,10 +7,17 @@ import type { Database } from 'better-sqlite3';
 import type { XAxis } from '../../src-shared/contract.js';
 import { readSteps, type MetricSeries } from '../db/metric-readers.js';
 
+/** The run's samples-seen or wall-time value at each of its step rows. */
+export function axisSeries(db: Database, runId: number, x: Exclude<XAxis, 'step'>): MetricSeries {
+  const rows = readSteps(db, runId);
+  return { steps: rows.map((r) => r.step), values: rows.map((r) => (x === 'samples' ? r.samples : r.wallTime)) };
+}
+
 /** Maps each step to its value on the requested x-axis (NaN for a step with no row). */
 export function xMapper(db: Database, runId: number, x: XAxis): (step: number) => number {
   if (x === 'step') return (step) => step;
-  const axes = new Map(readSteps(db, runId).map((s) => [s.step, x === 'samples' ? s.samples : s.wallTime]));
+  const { steps, values } = axisSeries(db, runId, x);
+  const axes = new Map(steps.map((step, i) => [step, values[i]!]));
   return (step) => axes.get(step) ?? NaN;
 }
 
