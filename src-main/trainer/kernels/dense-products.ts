@@ -1,11 +1,14 @@
 /**
- * Matrix products for the fused kernels, called on the backend's own fused-matmul kernel function
- * directly (XNNPACK on wasm) with no engine dispatch, no tape and no tensor objects; plus the
- * transposes and column sums around them on the JS side. Only untransposed 2-D products reach
- * XNNPACK's fast path (tensor-ops.ts explains why), so transposes are explicit. Values in and out
- * are plain Float32Arrays the caller owns; backend memory used on the way is freed before return.
+ * Matrix products for the fused kernels, with no engine dispatch, no tape and no tensor objects:
+ * on wasm, the SIMD product of gemm-loops.ts run directly on the backend's heap (weight gradients
+ * xᵀ dz read x through strides, no transpose); elsewhere, or for widths that are not a multiple of
+ * 4, the backend's own fused-matmul kernel function (only untransposed 2-D products reach its fast
+ * path, so transposes are explicit there). Plus the transposes and column sums around them.
+ * Operands are plain values (uploaded for the call) or backend tensors; results are backend
+ * tensors the caller owns, or plain Float32Arrays the caller owns.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gemmKernels, type GemmKernels } from './gemm-loops.js';
 import { floatsOf } from './kernel-io.js';
 
 export type Activation = 'linear' | 'relu';
@@ -29,6 +32,58 @@ const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols
 
 let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
+/** What the SIMD product needs of the wasm backend: its memory and where a tensor's data starts. */
+interface WasmHeapBackend {
+  wasm: { asm: { memory: object } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  /** Allocates an uninitialised tensor on the heap. */
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+/** The SIMD product bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
+const heapKernels = new WeakMap<object, GemmKernels | null>();
+function heapGemm(be: tf.KernelBackend): GemmKernels | null {
+  let kernels = heapKernels.get(be);
+  if (kernels === undefined) {
+    const memory = (be as unknown as Partial<WasmHeapBackend>).wasm?.asm?.memory;
+    kernels = memory && 'typedArrayFromHeap' in be ? gemmKernels(memory) : null;
+    heapKernels.set(be, kernels);
+  }
+  return kernels;
+}
+
+/** A new uninitialised float32 tensor of `shape` on the wasm heap. */
+const emptyOnHeap = (be: tf.KernelBackend, shape: number[]) => (be as unknown as WasmHeapBackend).makeOutput(shape, 'float32');
+
+/** A tensor's byte offset on the wasm heap. */
+const addressOf = (be: tf.KernelBackend, t: tf.TensorInfo) => (be as unknown as WasmHeapBackend).dataIdMap.get(t.dataId)!.memoryOffset;
+
+/**
+ * out (rows, n) = A' @ b [+ bias] [relu] on the heap, where A' is `a` (rows, k) or, with
+ * `transposeA`, aᵀ for `a` (k, rows). Plain-value operands are uploaded for the call.
+ */
+function heapProduct(be: tf.KernelBackend, gemm: GemmKernels, a: Operand, transposeA: boolean, b: Operand, bias: Float32Array | tf.TensorInfo | null, activation: Activation): tf.TensorInfo {
+  const [aRows, aCols] = shapeOf(a);
+  const [k, n] = shapeOf(b);
+  const rows = transposeA ? aCols : aRows;
+  const owned: tf.TensorInfo[] = [];
+  const onHeap = (x: Operand | Float32Array, shape: number[]): tf.TensorInfo => {
+    if (x instanceof Float32Array || isMatrix(x)) {
+      const t = upload(be, x instanceof Float32Array ? x : x.values, shape);
+      owned.push(t);
+      return t;
+    }
+    return x;
+  };
+  const aInfo = onHeap(a, [aRows, aCols]), bInfo = onHeap(b, [k, n]);
+  const biasAddress = bias === null ? 0 : addressOf(be, onHeap(bias, [n]));
+  const out = emptyOnHeap(be, [rows, n]);
+  const [rowStride, kStride] = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
+  gemm.gemm(addressOf(be, aInfo), rowStride, kStride, addressOf(be, bInfo), addressOf(be, out), rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
+  for (const t of owned) be.disposeData(t.dataId);
+  return out;
+}
+
 /** The active backend's _FusedMatMul kernel, looked up once per backend (a rollout makes ~150 products). */
 function fusedMatMulKernel(): tf.KernelConfig {
   const backend = tf.getBackend();
@@ -46,10 +101,12 @@ function fusedMatMulKernel(): tf.KernelConfig {
  * XNNPACK's packed copy between calls; plain values are packed on every call.
  */
 export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): tf.TensorInfo {
-  const kernel = fusedMatMulKernel();
   const [m, ka] = shapeOf(a);
   const [k, n] = shapeOf(b);
   if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
+  const gemm = n % 4 === 0 ? heapGemm(be) : null;
+  if (gemm) return heapProduct(be, gemm, a, false, b, bias, activation);
+  const kernel = fusedMatMulKernel();
   const owned: tf.TensorInfo[] = [];
   const as3d = (x: Operand, rows: number, cols: number): tf.TensorInfo => {
     if (!isMatrix(x)) return { dataId: x.dataId, shape: [1, rows, cols], dtype: 'float32' };
@@ -75,6 +132,15 @@ export function product(be: tf.KernelBackend, a: Operand, b: Operand, bias: Floa
 
 /** (rows, cols) -> (cols, rows) on the backend's own transpose kernel (a backend tensor the caller owns). */
 export function transposeInfo(be: tf.KernelBackend, x: Operand): tf.TensorInfo {
+  const gemm = heapGemm(be);
+  if (gemm) {
+    const [rows, cols] = shapeOf(x);
+    const input = isMatrix(x) ? upload(be, x.values, [rows, cols]) : x;
+    const out = emptyOnHeap(be, [cols, rows]);
+    gemm.transpose(addressOf(be, input), addressOf(be, out), rows, cols);
+    if (isMatrix(x)) be.disposeData(input.dataId);
+    return out;
+  }
   const kernel = tf.getKernel('Transpose', tf.getBackend());
   if (!kernel) throw new Error(`no Transpose kernel on backend ${tf.getBackend()}`);
   const [rows, cols] = shapeOf(x);
@@ -106,12 +172,15 @@ export function columnSums(values: Float32Array, rows: number, cols: number): Fl
 }
 
 /**
- * dW = xᵀ dz for x (N, dIn), dz (N, dOut) -> (dIn, dOut), a backend tensor the caller owns. The
- * right operand of a product is packed on every call (~3 ns a float), so the narrower of x and dz
- * goes there, as tensor-ops.ts `weightGrad` does: (dzᵀ x)ᵀ when dz is the wider.
+ * dW = xᵀ dz for x (N, dIn), dz (N, dOut) -> (dIn, dOut), a backend tensor the caller owns. On the
+ * heap, x is read transposed through strides. Else, the right operand of a product is packed on
+ * every call (~3 ns a float), so the narrower of x and dz goes there, as tensor-ops.ts
+ * `weightGrad` does: (dzᵀ x)ᵀ when dz is the wider.
  */
 export function weightGradient(be: tf.KernelBackend, x: Operand, dz: Operand): tf.TensorInfo {
   const [dIn, dOut] = [shapeOf(x)[1], shapeOf(dz)[1]];
+  const gemm = dOut % 4 === 0 ? heapGemm(be) : null;
+  if (gemm) return heapProduct(be, gemm, x, true, dz, null, 'linear');
   const left = transposeInfo(be, dOut > dIn ? dz : x); // (dOut, N) or (dIn, N)
   const dW = productInfo(be, left, dOut > dIn ? x : dz);
   be.disposeData(left.dataId);
