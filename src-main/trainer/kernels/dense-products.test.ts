@@ -8,6 +8,7 @@ import { expectClose, useWasmBackend } from '../../../test-support/numerics.js';
 import { Rng } from '../rng.js';
 import { matrixOf, product, productInfo, transpose, transposeInfo, weightGradient, type Matrix } from './dense-products.js';
 import { gemmKernels } from './gemm-loops.js';
+import { heapOf } from './wasm-heap.js';
 
 beforeAll(useWasmBackend);
 
@@ -38,9 +39,9 @@ function take(t: tf.TensorInfo): Float32Array {
 
 describe('dense products on the wasm heap', () => {
   it('runs the SIMD product here (the CI machine trains on it)', () => {
-    const memory = (be() as unknown as { wasm?: { asm?: { memory?: object } } }).wasm?.asm?.memory;
-    expect(memory, 'the wasm backend exposes its memory').toBeDefined();
-    expect(gemmKernels(memory!), 'the SIMD product compiles').not.toBeNull();
+    const heap = heapOf(be());
+    expect(heap, 'the wasm backend exposes its heap').not.toBeNull();
+    expect(gemmKernels(heap!.memory), 'the SIMD product compiles').not.toBeNull();
   });
 
   it('does not reach the backend matmul or transpose for widths that are a multiple of 4', () => {

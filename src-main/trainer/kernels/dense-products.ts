@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gemmKernels, type GemmKernels } from './gemm-loops.js';
 import { floatsOf } from './kernel-io.js';
+import { boundTo, type WasmHeap } from './wasm-heap.js';
 
 export type Activation = 'linear' | 'relu';
 
@@ -32,37 +33,15 @@ const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols
 
 let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
-/** What the SIMD product needs of the wasm backend: its memory and where a tensor's data starts. */
-interface WasmHeapBackend {
-  wasm: { asm: { memory: object } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  /** Allocates an uninitialised tensor on the heap. */
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
-
 /** The SIMD product bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
-const heapKernels = new WeakMap<object, GemmKernels | null>();
-function heapGemm(be: tf.KernelBackend): GemmKernels | null {
-  let kernels = heapKernels.get(be);
-  if (kernels === undefined) {
-    const memory = (be as unknown as Partial<WasmHeapBackend>).wasm?.asm?.memory;
-    kernels = memory && 'typedArrayFromHeap' in be ? gemmKernels(memory) : null;
-    heapKernels.set(be, kernels);
-  }
-  return kernels;
-}
-
-/** A new uninitialised float32 tensor of `shape` on the wasm heap. */
-const emptyOnHeap = (be: tf.KernelBackend, shape: number[]) => (be as unknown as WasmHeapBackend).makeOutput(shape, 'float32');
-
-/** A tensor's byte offset on the wasm heap. */
-const addressOf = (be: tf.KernelBackend, t: tf.TensorInfo) => (be as unknown as WasmHeapBackend).dataIdMap.get(t.dataId)!.memoryOffset;
+const bound = new WeakMap<object, GemmKernels | null>();
+const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
 
 /**
  * out (rows, n) = A' @ b [+ bias] [relu] on the heap, where A' is `a` (rows, k) or, with
  * `transposeA`, aᵀ for `a` (k, rows). Plain-value operands are uploaded for the call.
  */
-function heapProduct(be: tf.KernelBackend, gemm: GemmKernels, a: Operand, transposeA: boolean, b: Operand, bias: Float32Array | tf.TensorInfo | null, activation: Activation): tf.TensorInfo {
+function heapProduct(be: tf.KernelBackend, { heap, loops: gemm }: { heap: WasmHeap; loops: GemmKernels }, a: Operand, transposeA: boolean, b: Operand, bias: Float32Array | tf.TensorInfo | null, activation: Activation): tf.TensorInfo {
   const [aRows, aCols] = shapeOf(a);
   const [k, n] = shapeOf(b);
   const rows = transposeA ? aCols : aRows;
@@ -76,10 +55,10 @@ function heapProduct(be: tf.KernelBackend, gemm: GemmKernels, a: Operand, transp
     return x;
   };
   const aInfo = onHeap(a, [aRows, aCols]), bInfo = onHeap(b, [k, n]);
-  const biasAddress = bias === null ? 0 : addressOf(be, onHeap(bias, [n]));
-  const out = emptyOnHeap(be, [rows, n]);
+  const biasAddress = bias === null ? 0 : heap.addressOf(onHeap(bias, [n]));
+  const out = heap.empty([rows, n]);
   const [rowStride, kStride] = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
-  gemm.gemm(addressOf(be, aInfo), rowStride, kStride, addressOf(be, bInfo), addressOf(be, out), rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
+  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), heap.addressOf(out), rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
   for (const t of owned) be.disposeData(t.dataId);
   return out;
 }
@@ -104,8 +83,8 @@ export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: 
   const [m, ka] = shapeOf(a);
   const [k, n] = shapeOf(b);
   if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
-  const gemm = n % 4 === 0 ? heapGemm(be) : null;
-  if (gemm) return heapProduct(be, gemm, a, false, b, bias, activation);
+  const onHeap = n % 4 === 0 ? heapGemm(be) : null;
+  if (onHeap) return heapProduct(be, onHeap, a, false, b, bias, activation);
   const kernel = fusedMatMulKernel();
   const owned: tf.TensorInfo[] = [];
   const as3d = (x: Operand, rows: number, cols: number): tf.TensorInfo => {
@@ -132,12 +111,12 @@ export function product(be: tf.KernelBackend, a: Operand, b: Operand, bias: Floa
 
 /** (rows, cols) -> (cols, rows) on the backend's own transpose kernel (a backend tensor the caller owns). */
 export function transposeInfo(be: tf.KernelBackend, x: Operand): tf.TensorInfo {
-  const gemm = heapGemm(be);
-  if (gemm) {
+  const onHeap = heapGemm(be);
+  if (onHeap) {
     const [rows, cols] = shapeOf(x);
     const input = isMatrix(x) ? upload(be, x.values, [rows, cols]) : x;
-    const out = emptyOnHeap(be, [cols, rows]);
-    gemm.transpose(addressOf(be, input), addressOf(be, out), rows, cols);
+    const out = onHeap.heap.empty([cols, rows]);
+    onHeap.loops.transpose(onHeap.heap.addressOf(input), onHeap.heap.addressOf(out), rows, cols);
     if (isMatrix(x)) be.disposeData(input.dataId);
     return out;
   }
@@ -179,8 +158,8 @@ export function columnSums(values: Float32Array, rows: number, cols: number): Fl
  */
 export function weightGradient(be: tf.KernelBackend, x: Operand, dz: Operand): tf.TensorInfo {
   const [dIn, dOut] = [shapeOf(x)[1], shapeOf(dz)[1]];
-  const gemm = dOut % 4 === 0 ? heapGemm(be) : null;
-  if (gemm) return heapProduct(be, gemm, x, true, dz, null, 'linear');
+  const onHeap = dOut % 4 === 0 ? heapGemm(be) : null;
+  if (onHeap) return heapProduct(be, onHeap, x, true, dz, null, 'linear');
   const left = transposeInfo(be, dOut > dIn ? dz : x); // (dOut, N) or (dIn, N)
   const dW = productInfo(be, left, dOut > dIn ? x : dz);
   be.disposeData(left.dataId);
