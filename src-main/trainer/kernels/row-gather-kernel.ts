@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { heapOf } from './wasm-heap.js';
 
 const GATHER = 'HmpoGatherRows';
 const SCATTER_ADD = 'HmpoScatterAddRows';
@@ -21,23 +22,27 @@ function gatherKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { index } = attrs as unknown as GatherAttrs;
   const d = inputs.x!.shape[1]!;
+  const heap = heapOf(be);
+  const out = heap?.empty([index.length, d]); // on wasm, written in place (views taken after the allocation)
   const x = floatsOf(be, inputs.x!);
-  const y = new Float32Array(index.length * d);
+  const y = out ? floatsOf(be, out) : new Float32Array(index.length * d);
   for (let i = 0; i < index.length; i++) y.set(x.subarray(index[i]! * d, (index[i]! + 1) * d), i * d);
-  return outputOf(be, y, [index.length, d]);
+  return out ?? outputOf(be, y, [index.length, d]);
 }
 
 function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { index, sourceRows } = attrs as unknown as GatherAttrs;
   const d = inputs.dy!.shape[1]!;
+  const heap = heapOf(be);
+  const out = heap?.empty([sourceRows, d]); // on wasm, written in place (views taken after the allocation)
   const dy = floatsOf(be, inputs.dy!);
-  const dx = new Float32Array(sourceRows * d);
+  const dx = out ? floatsOf(be, out).fill(0) : new Float32Array(sourceRows * d);
   for (let i = 0; i < index.length; i++) {
     const [from, to] = [i * d, index[i]! * d];
     for (let c = 0; c < d; c++) dx[to + c] = dx[to + c]! + dy[from + c]!;
   }
-  return outputOf(be, dx, [sourceRows, d]);
+  return out ?? outputOf(be, dx, [sourceRows, d]);
 }
 
 tf.registerGradient({
