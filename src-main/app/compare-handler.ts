@@ -51,7 +51,8 @@ export function createCompareHandler(db: Database, store: SqliteRunStore, checke
     const main = compareRuns(inputsFor(request.key), request);
     if (request.keys === undefined) return main;
     const series = request.keys.map((key) => {
-      const curves = compareRuns(inputsFor(key), { ...request, key, withSummary: false });
+      // Curves only: no summary, and no single seeds (40 seeds x 5 panel metrics were ~80% of an answer; nothing draws them).
+      const curves = compareRuns(inputsFor(key), { ...request, key, withSummary: false, withSeeds: false });
       return { key, groups: curves.groups, legend: curves.legend };
     });
     return { ...main, series };
