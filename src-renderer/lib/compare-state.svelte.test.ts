@@ -1,10 +1,14 @@
-// CompareState against an in-memory Api: the requests its controls build, debouncing, skipping
-// unchanged requests, panels and histograms, target parsing, and group colours/dashes.
+// CompareState against an in-memory Api: the requests its controls build (one per change, the
+// panels riding along), debouncing, skipping unchanged requests, controls kept in a shared home
+// (Back/Forward change them from outside), panels and histograms, target parsing, and group colours/dashes.
+import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CompareGroup, CompareRequest, CompareResult, RunSummary } from '../../src-shared/contract.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
 import { MUONCLIP_DASH, SOLID, presetColour } from './palette.js';
-import { CompareState, PANEL_KEYS, parseTarget } from './compare-state.svelte.js';
+import { CompareState, PANEL_KEYS } from './compare-state.svelte.js';
+import { parseTarget } from './compare-settings.js';
+import { NavigationState } from './navigation-state.svelte.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 function run(id: string, preset: RunSummary['preset'], qkClip: boolean): RunSummary {
@@ -41,9 +45,9 @@ function fakeMain(): FakeApi {
     .handle('metrics:histograms', ({ runId }) => ok({ runId, steps: [0, 1], counts: [[0, 1, 0], [1, 1, 0]] }));
 }
 
-/** The chosen metric's comparison requests (the panels' request carries `keys`). */
-const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys === undefined);
-/** The requests for all five panel metrics at once (issue 11: there used to be five). */
+/** Every comparison request: each is the chosen metric's (issue 11: one round trip per change). */
+const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare');
+/** The requests that carried all five panel metrics too (`keys`; there used to be five requests). */
 const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys !== undefined);
 const PANEL_KEY_LIST = Object.values(PANEL_KEYS);
 
@@ -59,7 +63,7 @@ describe('CompareState requests', () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'h2', 'g1'], { gridPoints: 400 });
     await state.start();
-    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null }]);
+    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null, keys: PANEL_KEY_LIST }]);
     expect(state.result?.groups).toHaveLength(3);
   });
 
@@ -67,10 +71,10 @@ describe('CompareState requests', () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'g1'], { runs: RUNS });
     await state.start();
-    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare', 'metrics:compare']);
+    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare']);
     const [panels] = panelCalls(api);
-    expect([panels!.key, ...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
-    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false, withSeeds: false });
+    expect([...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
+    expect(panels).toMatchObject({ key: 'charts/reward_mean', x: 'step', smoothing: 0, target: null });
     expect(state.panels.halfVarLogRatio?.legend).toBe('ratio/half_var_log_ratio legend');
     expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
     expect(state.spectrumFacets).toHaveLength(3);
@@ -151,12 +155,82 @@ describe('CompareState requests', () => {
     const second = state.query();
     const calls = api.callsTo('metrics:compare');
     // Answer the second query first, then the stale one.
-    expect(calls).toHaveLength(4);
-    calls.forEach((request, i) => i >= 2 && resolvers[i]!(ok(compareAnswer(request))));
+    expect(calls).toHaveLength(2);
+    resolvers[1]!(ok(compareAnswer(calls[1]!)));
     await second;
-    calls.forEach((request, i) => i < 2 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
+    resolvers[0]!(ok({ ...compareAnswer(calls[0]!), legend: 'stale' }));
     await first;
     expect(state.result?.legend).not.toBe('stale');
+  });
+
+  it('sends exactly one request per control change: the panels ride along when their inputs change, drawing-only controls send none', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1'], { debounceMs: 10, gridPoints: 400 });
+    await state.start();
+    const changes: [string, () => void, boolean][] = [
+      ['smoothing', () => (state.smoothing = 0.4), true],
+      ['band', () => (state.band = 'std'), true],
+      ['x axis', () => (state.xAxis = 'samples'), true],
+      ['width', () => state.setWidth(900), true],
+      ['target', () => (state.targetText = '0.3'), false],
+      ['metric', () => (state.metricKey = 'losses/entropy'), false],
+    ];
+    for (const [what, change, panels] of changes) {
+      const before = mainCalls(api).length;
+      change();
+      await vi.advanceTimersByTimeAsync(50);
+      expect(mainCalls(api).length - before, what).toBe(1);
+      expect(mainCalls(api).at(-1)!.keys !== undefined, `${what}: panels along`).toBe(panels);
+    }
+    const before = mainCalls(api).length;
+    state.showSeeds = true;
+    state.logY = true;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mainCalls(api)).toHaveLength(before);
+    expect(state.settings).toMatchObject({ smoothing: 0.4, band: 'std', x: 'samples', target: '0.3', metric: 'losses/entropy', showSeeds: true, logY: true });
+  });
+
+  it('keeps its controls in the home it is given, and re-queries once when they change from outside (Back/Forward)', async () => {
+    const api = fakeMain();
+    const home = new NavigationState();
+    const state = new CompareState(api, ['h1', 'g1'], { debounceMs: 10, home });
+    const stop = state.follow();
+    await state.start();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mainCalls(api)).toHaveLength(1); // following does not repeat the opening request
+    state.band = 'minmax';
+    expect(home.compareSettings.band).toBe('minmax');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mainCalls(api)).toHaveLength(2);
+    home.compareSettings = { ...home.compareSettings, band: 'ci95' }; // Back
+    flushSync();
+    expect(state.band).toBe('ci95');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mainCalls(api)).toHaveLength(3);
+    expect(mainCalls(api).at(-1)).toMatchObject({ band: 'ci95', keys: PANEL_KEY_LIST });
+    expect(state.legend).toContain('95% CI band');
+    stop();
+  });
+
+  it('does not ask again for a request on its way, and drops it when the controls go back to what is shown', async () => {
+    const resolvers: ((r: Result<CompareResult>) => void)[] = [];
+    const api = fakeMain().handle('metrics:compare', () => new Promise((resolve) => resolvers.push(resolve)));
+    const state = new CompareState(api, ['h1'], { debounceMs: 10 });
+    const opening = state.query();
+    await state.query();
+    expect(mainCalls(api)).toHaveLength(1);
+    resolvers[0]!(ok(compareAnswer(mainCalls(api)[0]!)));
+    await opening;
+    state.targetText = '0.5';
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mainCalls(api)).toHaveLength(2);
+    state.targetText = '';
+    await vi.advanceTimersByTimeAsync(50);
+    expect(mainCalls(api)).toHaveLength(2); // the target of what is on screen: nothing to ask
+    resolvers[1]!(ok({ ...compareAnswer(mainCalls(api)[1]!), legend: 'stale' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.result?.legend).not.toBe('stale');
+    expect(state.loading).toBe(false);
   });
 
   it('shows main’s error', async () => {
