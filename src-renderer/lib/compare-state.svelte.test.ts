@@ -45,11 +45,13 @@ function fakeMain(): FakeApi {
     .handle('metrics:histograms', ({ runId }) => ok({ runId, steps: [0, 1], counts: [[0, 1, 0], [1, 1, 0]] }));
 }
 
-/** Every comparison request: each is the chosen metric's (issue 11: one round trip per change). */
-const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare');
-/** The requests that carried all five panel metrics too (`keys`; there used to be five requests). */
-const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys !== undefined);
-const PANEL_KEY_LIST = Object.values(PANEL_KEYS);
+const PANEL_KEY_LIST: string[] = Object.values(PANEL_KEYS);
+/** Every comparison request (issue 11: one per control change). */
+const compareCalls = (api: FakeApi) => api.callsTo('metrics:compare');
+/** The requests for the chosen metric (with or without the panels riding along). */
+const mainCalls = (api: FakeApi) => compareCalls(api).filter((r) => !PANEL_KEY_LIST.includes(r.key));
+/** The requests that asked all five panel metrics (`keys`; there used to be five requests). */
+const panelCalls = (api: FakeApi) => compareCalls(api).filter((r) => r.keys !== undefined);
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -63,18 +65,18 @@ describe('CompareState requests', () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'h2', 'g1'], { gridPoints: 400 });
     await state.start();
-    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null, keys: PANEL_KEY_LIST }]);
+    expect(mainCalls(api)).toEqual([{ runIds: ['h1', 'h2', 'g1'], key: 'charts/reward_mean', x: 'step', gridPoints: 400, smoothing: 0, band: 'ci95', target: null }]);
     expect(state.result?.groups).toHaveLength(3);
   });
 
-  it('asks for the AM-GM gap, half-variance and power-mean spectrum panels in the same round trip, and reads runs:list only without known runs', async () => {
+  it('opens with the main metric, then the AM-GM gap, half-variance and power-mean spectrum panels in one more request, and reads runs:list only without known runs', async () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'g1'], { runs: RUNS });
     await state.start();
-    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare']);
+    expect(api.calls.map((c) => c.channel).filter((c) => c !== 'metrics:histograms')).toEqual(['metrics:compare', 'metrics:compare']);
     const [panels] = panelCalls(api);
-    expect([...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
-    expect(panels).toMatchObject({ key: 'charts/reward_mean', x: 'step', smoothing: 0, target: null });
+    expect([panels!.key, ...panels!.keys!].sort()).toEqual([...PANEL_KEY_LIST].sort());
+    expect(panels).toMatchObject({ x: 'step', smoothing: 0, target: null, withSummary: false, withSeeds: false });
     expect(state.panels.halfVarLogRatio?.legend).toBe('ratio/half_var_log_ratio legend');
     expect(state.gapModel.lines.map((l) => l.label)).toContain('hmpo-false ½·Var(log r)');
     expect(state.spectrumFacets).toHaveLength(3);
@@ -155,10 +157,10 @@ describe('CompareState requests', () => {
     const second = state.query();
     const calls = api.callsTo('metrics:compare');
     // Answer the second query first, then the stale one.
-    expect(calls).toHaveLength(2);
-    resolvers[1]!(ok(compareAnswer(calls[1]!)));
+    expect(calls).toHaveLength(4);
+    calls.forEach((request, i) => i >= 2 && resolvers[i]!(ok(compareAnswer(request))));
     await second;
-    resolvers[0]!(ok({ ...compareAnswer(calls[0]!), legend: 'stale' }));
+    calls.forEach((request, i) => i < 2 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
     await first;
     expect(state.result?.legend).not.toBe('stale');
   });
@@ -176,17 +178,18 @@ describe('CompareState requests', () => {
       ['metric', () => (state.metricKey = 'losses/entropy'), false],
     ];
     for (const [what, change, panels] of changes) {
-      const before = mainCalls(api).length;
+      const before = compareCalls(api).length;
       change();
       await vi.advanceTimersByTimeAsync(50);
-      expect(mainCalls(api).length - before, what).toBe(1);
-      expect(mainCalls(api).at(-1)!.keys !== undefined, `${what}: panels along`).toBe(panels);
+      expect(compareCalls(api).length - before, what).toBe(1);
+      expect(compareCalls(api).at(-1)!.keys, `${what}: panels along`).toEqual(panels ? PANEL_KEY_LIST : undefined);
     }
-    const before = mainCalls(api).length;
+    expect(state.panels.a0?.legend).toBe('ratio/a0 legend'); // from the combined answer's series
+    const before = compareCalls(api).length;
     state.showSeeds = true;
     state.logY = true;
     await vi.advanceTimersByTimeAsync(50);
-    expect(mainCalls(api)).toHaveLength(before);
+    expect(compareCalls(api)).toHaveLength(before);
     expect(state.settings).toMatchObject({ smoothing: 0.4, band: 'std', x: 'samples', target: '0.3', metric: 'losses/entropy', showSeeds: true, logY: true });
   });
 
@@ -197,17 +200,17 @@ describe('CompareState requests', () => {
     const stop = state.follow();
     await state.start();
     await vi.advanceTimersByTimeAsync(50);
-    expect(mainCalls(api)).toHaveLength(1); // following does not repeat the opening request
+    expect(compareCalls(api)).toHaveLength(2); // following does not repeat the opening requests
     state.band = 'minmax';
     expect(home.compareSettings.band).toBe('minmax');
     await vi.advanceTimersByTimeAsync(50);
-    expect(mainCalls(api)).toHaveLength(2);
+    expect(compareCalls(api)).toHaveLength(3);
     home.compareSettings = { ...home.compareSettings, band: 'ci95' }; // Back
     flushSync();
     expect(state.band).toBe('ci95');
     await vi.advanceTimersByTimeAsync(50);
-    expect(mainCalls(api)).toHaveLength(3);
-    expect(mainCalls(api).at(-1)).toMatchObject({ band: 'ci95', keys: PANEL_KEY_LIST });
+    expect(compareCalls(api)).toHaveLength(4);
+    expect(compareCalls(api).at(-1)).toMatchObject({ band: 'ci95', keys: PANEL_KEY_LIST });
     expect(state.legend).toContain('95% CI band');
     stop();
   });
@@ -218,16 +221,16 @@ describe('CompareState requests', () => {
     const state = new CompareState(api, ['h1'], { debounceMs: 10 });
     const opening = state.query();
     await state.query();
-    expect(mainCalls(api)).toHaveLength(1);
-    resolvers[0]!(ok(compareAnswer(mainCalls(api)[0]!)));
+    expect(compareCalls(api)).toHaveLength(2); // the main metric, and the panels apart
+    compareCalls(api).forEach((request, i) => resolvers[i]!(ok(compareAnswer(request))));
     await opening;
     state.targetText = '0.5';
     await vi.advanceTimersByTimeAsync(50);
-    expect(mainCalls(api)).toHaveLength(2);
+    expect(compareCalls(api)).toHaveLength(3);
     state.targetText = '';
     await vi.advanceTimersByTimeAsync(50);
-    expect(mainCalls(api)).toHaveLength(2); // the target of what is on screen: nothing to ask
-    resolvers[1]!(ok({ ...compareAnswer(mainCalls(api)[1]!), legend: 'stale' }));
+    expect(compareCalls(api)).toHaveLength(3); // the target of what is on screen: nothing to ask
+    resolvers[2]!(ok({ ...compareAnswer(compareCalls(api)[2]!), legend: 'stale' }));
     await vi.advanceTimersByTimeAsync(0);
     expect(state.result?.legend).not.toBe('stale');
     expect(state.loading).toBe(false);

@@ -10,7 +10,8 @@ import type { ViewState } from './url-state.js';
 export const VIEWS = ['runs', 'sweeps', 'launch', 'compare', 'workers'] as const;
 export type View = (typeof VIEWS)[number];
 
-const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+/** The same runs, in any order (a comparison does not depend on it, and a URL lists them sorted). */
+const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.length && JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
 export class NavigationState {
   view = $state<View>('runs');

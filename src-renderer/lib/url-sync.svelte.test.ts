@@ -92,30 +92,35 @@ describe('UrlSync', () => {
   });
 
   it('makes a change of the comparison’s controls a history entry once it rests: Back puts the controls back, Forward redoes', async () => {
-    const { navigation, runs, history, stop } = setup('#/compare?runs=1-3');
+    const { navigation, runs, history, stop } = setup('');
+    navigation.compare(['3', '2', '1']); // in table order; the URL lists them sorted
+    flushSync();
+    const compared = navigation.compareRunIds;
     navigation.compareSettings = { ...navigation.compareSettings, smoothing: 0.3 };
     flushSync();
     navigation.compareSettings = { ...navigation.compareSettings, smoothing: 0.5 }; // the same slider drag
     flushSync();
     await rest();
-    expect(history.entries).toEqual(['#/compare?runs=1-3', '#/compare?runs=1-3&smooth=0.5']);
+    expect(history.entries).toEqual(['#/runs', '#/compare?runs=1-3', '#/compare?runs=1-3&smooth=0.5']);
     navigation.compareSettings = { ...navigation.compareSettings, band: 'std' };
     flushSync();
     await rest();
     runs.grouped = true; // not a control of the comparison: replaces
     flushSync();
     await rest();
-    expect(history.entries).toEqual(['#/compare?runs=1-3', '#/compare?runs=1-3&smooth=0.5', '#/compare?runs=1-3&smooth=0.5&band=std&group=1']);
+    expect(history.entries).toEqual(['#/runs', '#/compare?runs=1-3', '#/compare?runs=1-3&smooth=0.5', '#/compare?runs=1-3&smooth=0.5&band=std&group=1']);
 
     history.back();
     flushSync();
     expect(navigation.compareSettings).toMatchObject({ smoothing: 0.5, band: 'ci95' });
     expect(navigation.view).toBe('compare');
+    expect(navigation.compareRunIds).toBe(compared); // the same runs: the Compare view is not rebuilt
     history.back();
     flushSync();
     expect(navigation.compareSettings.smoothing).toBe(0);
+    expect(navigation.view).toBe('compare');
     await rest();
-    expect(history.entries).toHaveLength(3); // going back wrote nothing new
+    expect(history.entries).toHaveLength(4); // going back wrote nothing new
     history.forward();
     flushSync();
     expect(navigation.compareSettings.smoothing).toBe(0.5);
