@@ -2,8 +2,8 @@
  * UrlSync keeps the URL hash and the app's view state in step, both ways: every change of view,
  * run, sweep or compared runs is a new history entry (so Back and Forward move between them), and
  * so is a chart zoom (drag, or double-click reset; Back undoes it) and a change of the comparison's
- * controls once they rest (a slider drag or typed target is one entry; Back puts the control and
- * the chart back); any other change (selection, filters, grouping) replaces the current entry, and
+ * controls once they rest (one entry per pause in a slider drag or in typing; Back puts the control
+ * and the chart back); any other change (selection, filters, grouping) replaces the current entry, and
  * Back/Forward or an edited hash apply the URL to the state. Reload and shared links therefore
  * restore the view. The hash format is url-state.ts; the browser is behind HistoryPort for tests.
  */
