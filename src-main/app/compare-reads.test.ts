@@ -1,6 +1,6 @@
 /**
  * metrics:compare reads each compared run's record (its `runs` row) once per request, whatever the
- * number of keys, with or without the summary (issue 11: "reading each run once"). Counted on a real
+ * number of keys, with or without the summary, ended or not (issue 11: "reading each run once"). Counted on a real
  * SQLite file through the app's dispatch: better-sqlite3's Statement.get is wrapped to count the
  * run-by-id reads, the real database answers underneath. Unknown runs are still refused with one line.
  */
@@ -9,6 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CompareRequest } from '../../src-shared/contract.js';
 import { insertStepRecords } from '../db/metrics-queries.js';
+import { markRunEnded, markRunStarted } from '../db/runs-queries.js';
 import { addRun, stepRecord, temporaryFolder } from '../db/test-fixtures.js';
 import { createApp, type App } from './create-app.js';
 
@@ -21,6 +22,11 @@ beforeAll(() => {
   runIds = [0, 1, 2, 3].map((seed) => {
     const id = addRun(app.db, { objective: { preset: seed < 2 ? 'hmpo' : 'gspo' }, seed });
     insertStepRecords(app.db, id, Array.from({ length: 30 }, (_, step) => stepRecord(step)));
+    // Two ended runs (their outcome inputs come from the summary stored at the end), two still queued.
+    if (seed % 2 === 1) {
+      markRunStarted(app.db, id, { pid: 1 });
+      markRunEnded(app.db, id, { status: 'finished', exitCode: 0 });
+    }
     return String(id);
   });
 });
