@@ -1,19 +1,39 @@
 /**
  * Causal multi-head self-attention as one tfjs kernel each way (forward, and backward from the
- * saved softmax), registered for the active backend and run on the shared training arena's loops.
+ * saved softmax), registered for the active backend. On wasm the SIMD loops run on the backend's
+ * heap where q, k, v and the outputs live; elsewhere (or for heads not a multiple of 4 floats) on
+ * the shared training arena's loops, with copies in and out.
  * The model's attention calls `causalSelfAttention`. What this is not: the projections around it
  * (projection-kernel.ts) or the decoder's KV-cached attention (decoder.ts drives the loops itself).
  */
 import * as tf from '@tensorflow/tfjs';
 import { AttentionArena, softmaxRows } from './attention-arena.js';
+import { simdModule, type AttentionKernels } from './attention-loops.js';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { wasmApi } from './wasm-assembler.js';
+import { boundTo } from './wasm-heap.js';
 
 let sharedArena: AttentionArena | undefined;
 const trainingArena = () => (sharedArena ??= new AttentionArena());
+let simdOnHeap = true;
 
-/** Tests: run the training attention kernels on the SIMD loops (default) or the JS ones. */
+/**
+ * Tests: run the training attention kernels on the SIMD loops (default: on the wasm heap, where the
+ * tensors live) or the JS ones (in the arena, with copies in and out).
+ */
 export function useSimdAttention(simd: boolean): void {
   sharedArena = new AttentionArena(simd);
+  simdOnHeap = simd;
+}
+
+const boundLoops = new WeakMap<object, AttentionKernels | null>();
+/** The SIMD loops instantiated on `be`'s heap, where `be` is wasm and a head's rows are a multiple of 4 floats. */
+function heapLoops(be: tf.KernelBackend, headDim: number) {
+  if (!simdOnHeap || headDim % 4 !== 0) return null;
+  return boundTo(be, boundLoops, (memory) => {
+    const module = simdModule();
+    return module && wasmApi ? (new wasmApi.Instance(module, { env: { mem: memory } }).exports as AttentionKernels) : null;
+  });
 }
 
 const ATTENTION = 'HmpoCausalAttention';
@@ -25,6 +45,8 @@ interface AttentionAttrs {
   nHeads: number;
 }
 
+type Sizes = ReturnType<typeof shapeOf>;
+
 /** The sizes both kernels work with: rows n = B*T of width W = H*D; `size` = n*W floats, `block` = T*T floats of one head's scores. */
 function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined) {
   const { batch, seqLen, nHeads } = attrs as unknown as AttentionAttrs;
@@ -33,9 +55,37 @@ function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefin
   return { batch, seqLen, nHeads, n, width, headDim, scale: 1 / Math.sqrt(headDim), size: n * width, block: seqLen * seqLen };
 }
 
+/**
+ * The forward on buffers at byte addresses in the memory `m` views (the loops' memory): P =
+ * softmax(q kᵀ scale, causal) and y = P v per (sequence, head). Returns the max scaled logit per head.
+ */
+function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }): Float32Array {
+  const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
+  const rowBytes = width * 4, dBytes = headDim * 4;
+  const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
+  for (let b = 0; b < batch; b++) {
+    // One call per sequence covers its heads: head h is `dBytes` further along each row and one block further in P.
+    const row = b * seqLen * rowBytes; // first row of sequence b, bytes
+    const p = at.p + b * nHeads * block * 4;
+    loops.qk(nHeads, at.q + row, dBytes, rowBytes, at.k + row, dBytes, rowBytes, p, block * 4, seqLen * 4, seqLen, dBytes, 0);
+    for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale));
+    loops.pv(nHeads, p, block * 4, seqLen * 4, at.v + row, dBytes, rowBytes, at.y + row, dBytes, rowBytes, seqLen, dBytes, 0);
+  }
+  return maxLogit;
+}
+
 function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
-  const { batch, seqLen, nHeads, n, width, headDim, scale, size, block } = shapeOf(inputs, attrs);
+  const s = shapeOf(inputs, attrs);
+  const { batch, nHeads, n, width, headDim, size, block } = s;
+  const onHeap = heapLoops(be, headDim);
+  if (onHeap) {
+    const { heap, loops } = onHeap;
+    const [y, probs] = [heap.empty([n, width]), heap.empty([batch * nHeads, s.seqLen, s.seqLen])];
+    const a = (t: tf.TensorInfo) => heap.addressOf(t);
+    const maxLogit = forwardLoops(loops, heap.f32(), s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) });
+    return [y, probs, outputOf(be, maxLogit, [nHeads])];
+  }
   // Arena layout (floats): q, k, v, y (N, W) each, then the softmax P (B*H, T, T).
   const [Q, K, V, Y, P] = [0, size, 2 * size, 3 * size, 4 * size];
   const arena = trainingArena();
@@ -44,32 +94,55 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   m.set(floatsOf(be, inputs.q!), Q);
   m.set(floatsOf(be, inputs.k!), K);
   m.set(floatsOf(be, inputs.v!), V);
-  const { qk, pv } = arena.kernels(headDim);
-  const rowBytes = width * 4, dBytes = headDim * 4;
-  const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
-  for (let b = 0; b < batch; b++) {
-    // One call per sequence covers its heads: head h is `dBytes` further along each row and one block further in P.
-    const row = b * seqLen * width; // first row of sequence b
-    const p = P + b * nHeads * block;
-    qk(nHeads, (Q + row) * 4, dBytes, rowBytes, (K + row) * 4, dBytes, rowBytes, p * 4, block * 4, seqLen * 4, seqLen, dBytes, 0);
-    for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, p + h * block, seqLen, seqLen, 0, scale));
-    pv(nHeads, p * 4, block * 4, seqLen * 4, (V + row) * 4, dBytes, rowBytes, (Y + row) * 4, dBytes, rowBytes, seqLen, dBytes, 0);
-  }
+  const maxLogit = forwardLoops(arena.kernels(headDim), m, s, { q: Q * 4, k: K * 4, v: V * 4, y: Y * 4, p: P * 4 });
   return [
     outputOf(be, m.subarray(Y, Y + size), [n, width]), // y (B*T, H*D)
-    outputOf(be, m.subarray(P, P + batch * nHeads * block), [batch * nHeads, seqLen, seqLen]), // P, zero above the diagonal
+    outputOf(be, m.subarray(P, P + batch * nHeads * block), [batch * nHeads, s.seqLen, s.seqLen]), // P, zero above the diagonal
     outputOf(be, maxLogit, [nHeads]),
   ];
 }
 
 /**
- * Backward from the saved softmax P, per (sequence, head): dP = dy vᵀ; dS_ij = P_ij (dP_ij -
- * sum_j' P_ij' dP_ij') scale; dq = dS k; dk = dSᵀ q; dv = Pᵀ dy.
+ * The backward on buffers at byte addresses (as `forwardLoops`), per (sequence, head): dP = dy vᵀ;
+ * dS_ij = P_ij (dP_ij - sum_j' P_ij' dP_ij') scale; dq = dS k; dk = dSᵀ q; dv = Pᵀ dy. `ds` is
+ * scratch of P's size.
  */
+function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; dy: number; p: number; ds: number; dq: number; dk: number; dv: number }): void {
+  const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
+  const rowBytes = width * 4, dBytes = headDim * 4, pRow = seqLen * 4;
+  const blockBytes = block * 4;
+  for (let b = 0; b < batch; b++) {
+    // One call per sequence covers its heads (see the forward).
+    const row = b * seqLen * rowBytes; // bytes
+    const p = at.p + b * nHeads * blockBytes, ds = at.ds + b * nHeads * blockBytes; // bytes
+    loops.qk(nHeads, at.dy + row, dBytes, rowBytes, at.v + row, dBytes, rowBytes, ds, blockBytes, pRow, seqLen, dBytes, 0); // dP, lower triangle
+    const [pf, dsf] = [p >> 2, ds >> 2];
+    for (let r = 0; r < nHeads * block; r += seqLen) {
+      const i = (r / seqLen) % seqLen; // row within its head's block
+      let rowDot = 0;
+      for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
+      for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
+    }
+    loops.pv(nHeads, ds, blockBytes, pRow, at.k + row, dBytes, rowBytes, at.dq + row, dBytes, rowBytes, seqLen, dBytes, 0);
+    loops.ptb(nHeads, ds, blockBytes, pRow, at.q + row, dBytes, rowBytes, at.dk + row, dBytes, rowBytes, seqLen, dBytes);
+    loops.ptb(nHeads, p, blockBytes, pRow, at.dy + row, dBytes, rowBytes, at.dv + row, dBytes, rowBytes, seqLen, dBytes);
+  }
+}
+
 function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
-  const { batch, seqLen, nHeads, n, width, headDim, scale, size, block } = shapeOf(inputs, attrs);
+  const s = shapeOf(inputs, attrs);
+  const { batch, nHeads, n, width, headDim, size, block } = s;
   const probSize = batch * nHeads * block;
+  const onHeap = heapLoops(be, headDim);
+  if (onHeap) {
+    const { heap, loops } = onHeap;
+    const [dq, dk, dv, ds] = [heap.empty([n, width]), heap.empty([n, width]), heap.empty([n, width]), heap.empty([probSize])];
+    const a = (t: tf.TensorInfo) => heap.addressOf(t);
+    backwardLoops(loops, heap.f32(), s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), dy: a(inputs.dy!), p: a(inputs.probs!), ds: a(ds), dq: a(dq), dk: a(dk), dv: a(dv) });
+    be.disposeData(ds.dataId);
+    return [dq, dk, dv];
+  }
   // Arena layout (floats): q, k, v, dy, dq, dk, dv (N, W) each, then P and dS (B*H, T, T) each.
   const [Q, K, V, DY, DQ, DK, DV, P, DS] = [0, 1, 2, 3, 4, 5, 6, 7, 7].map((x, i) => x * size + (i === 8 ? probSize : 0)) as number[];
   const arena = trainingArena();
@@ -80,25 +153,7 @@ function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   m.set(floatsOf(be, inputs.v!), V);
   m.set(floatsOf(be, inputs.dy!), DY);
   m.set(floatsOf(be, inputs.probs!), P);
-  const { qk, pv, ptb } = arena.kernels(headDim);
-  const rowBytes = width * 4, dBytes = headDim * 4, pRow = seqLen * 4;
-  const blockBytes = block * 4;
-  for (let b = 0; b < batch; b++) {
-    // One call per sequence covers its heads (see the forward kernel).
-    const row = (b * seqLen * width) * 4; // bytes
-    const p = P! + b * nHeads * block;
-    const ds = DS! + b * nHeads * block;
-    qk(nHeads, DY! * 4 + row, dBytes, rowBytes, V! * 4 + row, dBytes, rowBytes, ds * 4, blockBytes, pRow, seqLen, dBytes, 0); // dP, lower triangle
-    for (let at = 0; at < nHeads * block; at += seqLen) {
-      const i = (at / seqLen) % seqLen; // row within its head's block
-      let rowDot = 0;
-      for (let j = 0; j <= i; j++) rowDot += m[p + at + j]! * m[ds + at + j]!;
-      for (let j = 0; j <= i; j++) m[ds + at + j] = m[p + at + j]! * (m[ds + at + j]! - rowDot) * scale;
-    }
-    pv(nHeads, ds * 4, blockBytes, pRow, K! * 4 + row, dBytes, rowBytes, DQ! * 4 + row, dBytes, rowBytes, seqLen, dBytes, 0);
-    ptb(nHeads, ds * 4, blockBytes, pRow, Q! * 4 + row, dBytes, rowBytes, DK! * 4 + row, dBytes, rowBytes, seqLen, dBytes);
-    ptb(nHeads, p * 4, blockBytes, pRow, DY! * 4 + row, dBytes, rowBytes, DV! * 4 + row, dBytes, rowBytes, seqLen, dBytes);
-  }
+  backwardLoops(arena.kernels(headDim), m, s, { q: Q! * 4, k: K! * 4, v: V! * 4, dy: DY! * 4, p: P! * 4, ds: DS! * 4, dq: DQ! * 4, dk: DK! * 4, dv: DV! * 4 });
   return [DQ!, DK!, DV!].map((at) => outputOf(be, m.subarray(at, at + size), [n, width]));
 }
 
