@@ -4,25 +4,30 @@
  * the selection, and progress/ETA of live runs, plus the columns the user added (config keys, and
  * metric summaries it fetches with runs:metricSummaries) and what rows are grouped by. Status is
  * whatever main says; this class never guesses it. The arithmetic lives in run-table.ts; components only render and call methods.
- * Run events are applied in batches, at most once per animation frame: 8 live runs send ~32
- * summaries a second, and each application re-derives the rows of up to 10,000 runs.
+ * Run events are applied in batches, at most once per animation frame (8 live runs send ~32
+ * summaries a second), and a batch costs what its runs do, not what the table holds: each run is
+ * its own signal (a SvelteMap entry) that its row and group head read (live-rows.svelte.ts), and
+ * the order, groups, tags and live count are re-derived only when a change touches what they
+ * depend on (a changed run's sort value, filter result, tags or status; runs appearing or going).
  */
 import { untrack } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
 import { DEFAULT_CONFIG_CELLS } from '../../src-shared/config-cells.js';
 import type { Api, Events, RunSummary } from '../../src-shared/contract.js';
 import type { MetricKey } from '../../src-shared/metrics.js';
 import type { AppError } from '../../src-shared/result.js';
 import { createCoalescer, nextFrame, type Coalescer, type Scheduler } from './charts/coalesce.js';
+import { LiveRunGroup, LiveRunRow } from './live-rows.svelte.js';
 import { configKeysOf, isConfigColumn, isMetricColumn, metricOf, NO_METRIC_CELLS, withMetricSummaries, type ColumnId, type ExtraColumn, type GroupBy, type MetricCells } from './run-columns.js';
 import {
+  changesOrder,
   compileFilter,
   EMPTY_FILTER,
   groupRuns,
   groupRunsByColumn,
-  replaceInOrder,
   runProgress,
-  type RowChange,
   sortRuns,
+  type RowChange,
   type RunFilter,
   type RunGroup,
   type RunProgress,
@@ -38,8 +43,13 @@ const DESCENDING_FIRST: ReadonlySet<ColumnId> = new Set(['lastReward', 'bestRewa
 const METRIC_REFRESH_MS = 2000;
 
 export class RunsState {
-  /** The runs as main last described them (replaced, never mutated). */
-  runs = $state.raw<readonly RunSummary[]>([]);
+  /** Each run as main last described it, in the order main listed them; one signal per run. */
+  readonly #byId = new SvelteMap<string, RunSummary>();
+  readonly byId: ReadonlyMap<string, RunSummary> = this.#byId;
+  /** The runs (read by whole-list consumers; the table reads rows, which do not follow every summary). */
+  readonly runs: readonly RunSummary[] = $derived([...this.#byId.values()]);
+  /** How many runs there are (changes only when runs appear or go). */
+  readonly runCount = $derived(this.#byId.size);
   loading = $state(false);
   loaded = $state(false);
   loadError = $state.raw<AppError | null>(null);
@@ -60,9 +70,13 @@ export class RunsState {
   /** The clock ETAs are computed against; `tick` advances it. */
   now = $state(Date.now());
 
-  readonly byId = $derived(new Map(this.runs.map((run) => [run.id, run])));
   /** Bumped when runs appear or go (a run's config never changes, so config keys follow this, not each summary). */
   #membership = $state(0);
+  /** Bumped when a change may move, add or drop rows (a changed run's sort value or filter result differs, or all metric cells were read). */
+  #orderVersion = $state(0);
+  /** Bumped when a changed run's tags, or its status, differ. */
+  #tagsVersion = $state(0);
+  #statusVersion = $state(0);
   /** Every config key the runs have, those that differ first (the column chooser's and group-by's lists). */
   readonly configKeys: readonly { key: string; varies: boolean }[] = $derived.by(() => {
     void this.#membership;
@@ -73,37 +87,68 @@ export class RunsState {
   /** Config keys filter terms may name: the default config's and any added column's. */
   readonly #termKeys = $derived(new Set([...Object.keys(DEFAULT_CONFIG_CELLS), ...this.columns.filter(isConfigColumn).map((c) => c.slice(7))]));
   readonly #matches = $derived(compileFilter(this.filter, this.#termKeys));
-  readonly visibleRuns: readonly RunSummary[] = $derived.by(() => this.#deriveVisible(this.runs, this.sort, this.metricCells, this.#matches));
-  /** What visibleRuns was last derived from, and the last change of some rows only (for replaceInOrder). */
-  #lastVisible: { runs: readonly RunSummary[]; sort: RunSort; metrics: MetricCells; matches: unknown; result: readonly RunSummary[] } | null = null;
-  #lastRowChange: (RowChange & { runsBefore: readonly RunSummary[]; runsAfter: readonly RunSummary[] }) | null = null;
-  readonly groups: readonly RunGroup[] = $derived(
-    this.groupBy === null ? [] : this.groupBy === 'seeds' ? groupRuns(this.visibleRuns, this.sort) : groupRunsByColumn(this.visibleRuns, this.groupBy, this.sort),
-  );
+  /**
+   * The filtered, sorted run ids. The summaries and metric cells are read untracked: a live change
+   * re-sorts only when it bumps #orderVersion (applyChanges, #setMetricCells), so a step count
+   * changing does not re-sort 10,000 runs unless the table is sorted or filtered by it.
+   */
+  readonly #visibleIds: readonly string[] = $derived.by(() => {
+    void this.#membership;
+    void this.#orderVersion;
+    const sort = this.sort;
+    const matches = this.#matches;
+    return untrack(() => {
+      const metrics = this.metricCells;
+      return sortRuns([...this.#byId.values()].filter((run) => matches(run, metrics)), sort, metrics).map((run) => run.id);
+    });
+  });
+  readonly visibleRuns: readonly RunSummary[] = $derived(this.#visibleIds.map((id) => this.#byId.get(id)!));
+  /** How many runs pass the filter (does not follow every summary, as visibleRuns does). */
+  readonly visibleCount = $derived(this.#visibleIds.length);
+  /** Groups of the visible runs: members follow the order; each group's runs and figures follow their summaries (LiveRunGroup). */
+  readonly groups: readonly RunGroup[] = $derived.by(() => {
+    const groupBy = this.groupBy;
+    const sort = this.sort;
+    const ids = this.#visibleIds;
+    if (groupBy === null) return [];
+    return untrack(() => {
+      const runs = ids.map((id) => this.#byId.get(id)!);
+      const groups = groupBy === 'seeds' ? groupRuns(runs, sort) : groupRunsByColumn(runs, groupBy, sort);
+      return groups.map((group) => new LiveRunGroup(group, this.#byId));
+    });
+  });
+  /** One row object per run (and indentation), kept while the run is: the table's keyed each keeps its rows. */
+  readonly #rowCache = { plain: new Map<string, LiveRunRow>(), inGroup: new Map<string, LiveRunRow>() };
   /** What the table draws, in order (it renders only the window that shows: RunsTable). */
-  readonly rows: readonly TableRow[] = $derived(tableRows(this.visibleRuns, this.grouped ? this.groups : null, this.collapsedGroups));
-  readonly allTags: readonly string[] = $derived([...new Set(this.runs.flatMap((run) => run.tags))].sort());
-  /** Selected runs in table order (selected runs hidden by the filter come last). */
-  // Nothing selected (the usual case while sorting 10,000 runs) costs nothing; else only the selected runs are tested.
-  readonly selectedRuns: readonly RunSummary[] = $derived(
-    this.selectedIds.size === 0
-      ? []
-      : [
-          ...this.visibleRuns.filter((run) => this.selectedIds.has(run.id)),
-          ...[...this.selectedIds].map((id) => this.byId.get(id)).filter((run): run is RunSummary => run !== undefined && !this.#matches(run, this.metricCells)),
-        ],
-  );
-  readonly selectedRunIds: readonly string[] = $derived(this.selectedRuns.map((run) => run.id));
-  readonly allVisibleSelected = $derived(this.visibleRuns.length > 0 && this.visibleRuns.every((run) => this.selectedIds.has(run.id)));
-  readonly liveCount = $derived(this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
+  readonly rows: readonly TableRow[] = $derived(tableRows(this.#visibleIds, this.grouped ? this.groups : null, this.collapsedGroups, (id, inGroup) => this.#rowOf(id, inGroup)));
+  readonly allTags: readonly string[] = $derived.by(() => {
+    void this.#membership;
+    void this.#tagsVersion;
+    return untrack(() => [...new Set(this.runs.flatMap((run) => run.tags))].sort());
+  });
+  /** Selected runs in table order (selected runs hidden by the filter come last); the ids do not follow live summaries. */
+  // Nothing selected (the usual case while sorting 10,000 runs) costs nothing; else the visible order is scanned once per order or selection change.
+  readonly selectedRunIds: readonly string[] = $derived.by(() => {
+    const selected = this.selectedIds;
+    if (selected.size === 0) return [];
+    const shown = this.#visibleIds.filter((id) => selected.has(id));
+    const shownSet = new Set(shown);
+    return [...shown, ...[...selected].filter((id) => !shownSet.has(id) && this.#byId.has(id))];
+  });
+  readonly selectedRuns: readonly RunSummary[] = $derived(this.selectedRunIds.map((id) => this.#byId.get(id)!));
+  readonly allVisibleSelected = $derived(this.#visibleIds.length > 0 && this.#visibleIds.every((id) => this.selectedIds.has(id)));
+  readonly liveCount = $derived.by(() => {
+    void this.#membership;
+    void this.#statusVersion;
+    return untrack(() => this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
+  });
   readonly filterActive = $derived(this.filter.text.trim() !== '' || this.filter.task !== null || this.filter.preset !== null || this.filter.status !== null || this.filter.tag !== null || this.filter.sweepId !== null);
 
   /** Events that arrive while `runs:list` is in flight, applied on top of its answer. */
   #pendingChanges: Map<string, RunSummary> | null = null;
   #pendingRemovals: Set<string> | null = null;
-  /** Live runs whose metric cells are due for a refetch, and the timer that will do it. */
-  #staleMetricRuns = new Set<string>();
-  #metricTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Live runs whose metric cells are due for a refetch, flushed every METRIC_REFRESH_MS (made when first needed). */
+  #metricRefresh: Coalescer<string> | null = null;
   /** Run events waiting for the next frame (connect() creates it). */
   #queuedChanges: Coalescer<RunSummary> | null = null;
   readonly #schedule: Scheduler;
@@ -116,16 +161,29 @@ export class RunsState {
     this.#schedule = options.schedule ?? nextFrame();
   }
 
-  /** Filters and sorts the runs; when only summaries changed since the last time, changed rows are replaced in place. */
-  #deriveVisible(runs: readonly RunSummary[], sort: RunSort, metrics: MetricCells, matches: (run: RunSummary, metrics?: MetricCells) => boolean): readonly RunSummary[] {
-    const last = this.#lastVisible;
-    const change = this.#lastRowChange;
-    const onlyThatChange =
-      last !== null && change !== null && last.sort === sort && last.matches === matches && change.runsBefore === last.runs && change.runsAfter === runs && change.metricsBefore === last.metrics && change.metricsAfter === metrics;
-    const inPlace = onlyThatChange ? replaceInOrder(last.result, change, sort, matches) : null;
-    const result = inPlace ?? sortRuns(runs.filter((run) => matches(run, metrics)), sort, metrics);
-    this.#lastVisible = { runs, sort, metrics, matches, result };
-    return result;
+  #rowOf(id: string, inGroup: boolean): LiveRunRow {
+    const cache = inGroup ? this.#rowCache.inGroup : this.#rowCache.plain;
+    let row = cache.get(id);
+    if (row === undefined) cache.set(id, (row = new LiveRunRow(untrack(() => this.#byId.get(id)!), inGroup, this.#byId)));
+    return row;
+  }
+
+  #forgetRows(id: string): void {
+    this.#rowCache.plain.delete(id);
+    this.#rowCache.inGroup.delete(id);
+  }
+
+  /** Whether `change` may move rows under the current sort and filter. */
+  #changesOrder(change: RowChange): boolean {
+    return changesOrder(change, this.sort, this.#matches);
+  }
+
+  /** New metric cells; the rows are re-ordered when all were read or when those of `changedIds` decide the order. */
+  #setMetricCells(next: MetricCells, changedIds: readonly string[] | null): void {
+    const before = this.metricCells;
+    const changed = new Map((changedIds ?? []).flatMap((id) => (this.#byId.has(id) ? [[id, { before: this.#byId.get(id)!, after: this.#byId.get(id)! }] as const] : [])));
+    if (changedIds === null || this.#changesOrder({ changed, metricsBefore: before, metricsAfter: next })) this.#orderVersion++;
+    this.metricCells = next;
   }
 
   /** Seeds grouping on or off (the "Group by" picker also offers config keys). */
@@ -157,7 +215,9 @@ export class RunsState {
     const merged = new Map(result.value.map((run) => [run.id, run]));
     for (const [id, run] of changes) merged.set(id, run);
     for (const id of removals) merged.delete(id);
-    this.runs = [...merged.values()];
+    for (const id of this.#byId.keys()) if (!merged.has(id)) this.#forgetRows(id);
+    this.#byId.clear();
+    for (const [id, run] of merged) this.#byId.set(id, run);
     this.#membership++;
     this.loaded = true;
     this.#pruneSelection();
@@ -175,12 +235,8 @@ export class RunsState {
     }
     this.metricsError = null;
     this.availableMetrics = result.value.available;
-    const before = this.metricCells;
-    this.metricCells = withMetricSummaries(runIds === undefined ? NO_METRIC_CELLS : before, result.value.values);
-    // Only some runs' cells changed (a live refresh): visibleRuns may keep their places (#deriveVisible).
-    const runs = this.byId;
-    const changed = new Map((runIds ?? []).flatMap((id) => (runs.has(id) ? [[id, { before: runs.get(id)!, after: runs.get(id)! }] as const] : [])));
-    this.#lastRowChange = runIds === undefined ? null : { runsBefore: this.runs, runsAfter: this.runs, metricsBefore: before, metricsAfter: this.metricCells, changed };
+    // Only some runs' cells changed (a live refresh): the rows keep their order unless those cells decide it.
+    this.#setMetricCells(withMetricSummaries(runIds === undefined ? NO_METRIC_CELLS : this.metricCells, result.value.values), runIds ?? null);
   }
 
   /** Fetches which metric keys the runs have logged (for the column chooser). */
@@ -214,8 +270,8 @@ export class RunsState {
       offRemove();
       queue.dispose();
       if (this.#queuedChanges === queue) this.#queuedChanges = null;
-      if (this.#metricTimer !== null) clearTimeout(this.#metricTimer);
-      this.#metricTimer = null;
+      this.#metricRefresh?.dispose();
+      this.#metricRefresh = null;
     };
   }
 
@@ -229,7 +285,7 @@ export class RunsState {
     this.applyChanges([run]);
   }
 
-  /** Runs were created or changed (the latest summary of each wins): one new `runs` for all of them. */
+  /** Runs were created or changed (the latest summary of each wins): each run's entry is replaced; the order is re-derived only when the change may move rows. */
   applyChanges(changed: readonly RunSummary[]): void {
     if (changed.length === 0) return;
     const latest = new Map<string, RunSummary>();
@@ -238,29 +294,27 @@ export class RunsState {
       this.#pendingChanges?.set(run.id, run);
       this.#pendingRemovals?.delete(run.id);
     }
-    const known = this.byId;
-    const added = [...latest.values()].filter((run) => !known.has(run.id));
-    const from = this.runs;
-    this.runs = [...from.map((r) => latest.get(r.id) ?? r), ...added];
-    if (added.length > 0) this.#membership++;
-    // Only summaries changed: visibleRuns may put each changed run in its old place (#deriveVisible).
-    this.#lastRowChange =
-      added.length > 0
-        ? null
-        : { runsBefore: from, runsAfter: this.runs, metricsBefore: this.metricCells, metricsAfter: this.metricCells, changed: new Map([...latest.values()].map((after) => [after.id, { before: known.get(after.id)!, after }])) };
+    const replaced = new Map<string, { before: RunSummary; after: RunSummary }>();
+    let added = false;
+    for (const after of latest.values()) {
+      const before = this.#byId.get(after.id);
+      if (before === undefined) added = true;
+      else {
+        replaced.set(after.id, { before, after });
+        if (before.status !== after.status) this.#statusVersion++;
+        if (before.tags.join('\n') !== after.tags.join('\n')) this.#tagsVersion++;
+      }
+    }
+    if (replaced.size > 0 && this.#changesOrder({ changed: replaced, metricsBefore: this.metricCells, metricsAfter: this.metricCells })) this.#orderVersion++;
+    for (const [id, run] of latest) this.#byId.set(id, run);
+    if (added) this.#membership++;
     if (this.metricKeys.length > 0 && this.loaded) for (const id of latest.keys()) this.#refreshMetricsOf(id);
   }
 
   /** A changed run's metric cells are refetched, batched with other runs' over METRIC_REFRESH_MS. */
   #refreshMetricsOf(runId: string): void {
-    this.#staleMetricRuns.add(runId);
-    if (this.#metricTimer !== null) return;
-    this.#metricTimer = setTimeout(() => {
-      this.#metricTimer = null;
-      const runIds = [...this.#staleMetricRuns];
-      this.#staleMetricRuns.clear();
-      void this.loadMetricCells(runIds);
-    }, METRIC_REFRESH_MS);
+    this.#metricRefresh ??= createCoalescer<string>((runIds) => void this.loadMetricCells([...new Set(runIds)]), METRIC_REFRESH_MS);
+    this.#metricRefresh.push(runId);
   }
 
   applyRemoval(payload: Events['onDidRemoveRuns']): void {
@@ -270,7 +324,10 @@ export class RunsState {
       this.#pendingChanges?.delete(id);
       this.#pendingRemovals?.add(id);
     }
-    this.runs = this.runs.filter((run) => !removed.has(run.id));
+    for (const id of removed) {
+      this.#byId.delete(id);
+      this.#forgetRows(id);
+    }
     this.#membership++;
     this.#pruneSelection();
   }
@@ -325,10 +382,7 @@ export class RunsState {
   }
 
   toggleAllVisible(): void {
-    this.setManySelected(
-      this.visibleRuns.map((run) => run.id),
-      !this.allVisibleSelected,
-    );
+    this.setManySelected(this.#visibleIds, !this.allVisibleSelected);
   }
 
   clearSelection(): void {
