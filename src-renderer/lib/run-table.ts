@@ -114,12 +114,55 @@ function sortValueReader(column: ColumnId, metrics: MetricCells): (run: RunSumma
 /** Ids in `localeCompare` order, from one collator (the call builds one each time: see naturalCompare). */
 const idCompare = new Intl.Collator().compare;
 
+interface KeyedRun {
+  readonly run: RunSummary;
+  readonly value: string | number | null;
+}
+
+/** The table's order: by value (empty last), ties by creation, newest first, then id; a total order, so one sorted place per run. */
+function compareKeyed(a: KeyedRun, b: KeyedRun, direction: SortDirection): number {
+  return compareValues(a.value, b.value, direction) || b.run.createdAt - a.run.createdAt || idCompare(a.run.id, b.run.id);
+}
+
 /** A stable sort (ties keep creation order, newest first); each run's value is read once. */
 export function sortRuns(runs: readonly RunSummary[], sort: RunSort, metrics: MetricCells = NO_METRIC_CELLS): RunSummary[] {
   const valueOf = sortValueReader(sort.column, metrics);
   const keyed = runs.map((run) => ({ run, value: valueOf(run) }));
-  keyed.sort((a, b) => compareValues(a.value, b.value, sort.direction) || b.run.createdAt - a.run.createdAt || idCompare(a.run.id, b.run.id));
+  keyed.sort((a, b) => compareKeyed(a, b, sort.direction));
   return keyed.map((k) => k.run);
+}
+
+/**
+ * The ids of filtered runs in sortRuns order after the runs `moved` changed: each is taken out
+ * and, if it still passes `matches`, put back where the sort puts it, found by binary search. The
+ * same order as filtering and sorting all runs again, for log n comparisons per moved run instead
+ * of n log n (a live run's progress changes every 250 ms in a table sorted by progress).
+ */
+export function placeMoved(
+  sortedIds: readonly string[],
+  moved: ReadonlySet<string>,
+  runOf: (id: string) => RunSummary | undefined,
+  sort: RunSort,
+  matches: (run: RunSummary, metrics?: MetricCells) => boolean,
+  metrics: MetricCells = NO_METRIC_CELLS,
+): string[] {
+  const valueOf = sortValueReader(sort.column, metrics);
+  const keyOf = (run: RunSummary): KeyedRun => ({ run, value: valueOf(run) });
+  const result = sortedIds.filter((id) => !moved.has(id));
+  for (const id of moved) {
+    const run = runOf(id);
+    if (run === undefined || !matches(run, metrics)) continue;
+    const key = keyOf(run);
+    let low = 0;
+    let high = result.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareKeyed(keyOf(runOf(result[middle]!)!), key, sort.direction) < 0) low = middle + 1;
+      else high = middle;
+    }
+    result.splice(low, 0, id);
+  }
+  return result;
 }
 
 /** Some runs' summaries and/or metric cells changed: each changed run before and after, and the cells before and after. */

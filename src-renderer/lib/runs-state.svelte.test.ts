@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { err, ok } from '../../src-shared/result.js';
 import { RunsState } from './runs-state.svelte.js';
 import { NO_METRIC_CELLS } from './run-columns.js';
-import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, changesOrder, runProgress, sortRuns, visibleWindow } from './run-table.js';
+import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, matchesFilter, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, changesOrder, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 import { manualFrames } from './testing/manual-frames.js';
 
@@ -264,6 +264,35 @@ describe('events', () => {
     expect(changesOrder(refresh(0.1, 0.9), { column: 'name', direction: 'asc' }, all)).toBe(false);
   });
 
+  it('keeps the order that sorting all runs again gives, while live changes move runs and make them match the filter or not', async () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T,>(options: readonly T[]): T => options[Math.floor(random() * options.length)]!;
+    const statuses = ['running', 'finished', 'failed'] as const;
+    const reward = () => (random() < 0.1 ? null : Math.round(random() * 20) / 20);
+    const { api, state, frames } = await connectedState(
+      Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, name: `run ${i % 37}`, status: pick(statuses), stepsDone: Math.floor(random() * 100), totalSteps: 100, lastReward: reward(), tags: random() < 0.3 ? ['x'] : [] })),
+    );
+    const sorts = [{ column: 'progress', direction: 'asc' }, { column: 'lastReward', direction: 'desc' }, { column: 'name', direction: 'asc' }, { column: 'status', direction: 'desc' }] as const;
+    const filters = [EMPTY_FILTER, { ...EMPTY_FILTER, status: 'running' as const }, { ...EMPTY_FILTER, tag: 'x' }];
+    for (const sort of sorts) {
+      for (const filter of filters) {
+        state.sort = sort;
+        state.filter = filter;
+        for (let round = 0; round < 20; round++) {
+          const changes = 1 + Math.floor(random() * 4);
+          for (let k = 0; k < changes; k++) {
+            const run = state.byId.get(`r${Math.floor(random() * 200)}`)!;
+            api.emit('onDidChangeRun', { ...run, stepsDone: Math.floor(random() * 100), lastReward: reward(), status: random() < 0.2 ? pick(statuses) : run.status, tags: random() < 0.1 ? (run.tags.length > 0 ? [] : ['x']) : run.tags });
+          }
+          frames.frame();
+          const expected = sortRuns(state.runs.filter((run) => matchesFilter(run, filter)), sort).map((run) => run.id);
+          expect(state.visibleRuns.map((run) => run.id)).toEqual(expected);
+        }
+      }
+    }
+  });
+
   it('applies a queued change before a removal, so a removed run does not come back', async () => {
     const { api, state, frames } = await connectedState([{ id: 'a', status: 'running' }, { id: 'b' }]);
     api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'stopped' }));
@@ -479,6 +508,26 @@ describe('added columns and grouping by a config key', () => {
       api.handle('runs:metricSummaries', () => err('INVALID_REQUEST', 'runs:metricSummaries: keys: bad'));
       await state.loadMetricCells();
       expect(state.metricsError?.message).toBe('runs:metricSummaries: keys: bad');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drops a pending metric refresh on disconnect, and refreshes again once reconnected', async () => {
+    vi.useFakeTimers();
+    try {
+      const { api, state } = await loadedState([{ id: 'a' }]);
+      api.handle('runs:metricSummaries', ({ runIds }) => ok(summaries((runIds ?? ['a']).map((id) => [id, 0.5]))));
+      await state.setColumns(['metric:charts/reward_mean:last']);
+      const disconnect = state.connect();
+      state.applyChange(makeRun({ id: 'a', status: 'running' }));
+      disconnect();
+      await vi.runAllTimersAsync();
+      expect(api.callsTo('runs:metricSummaries')).toHaveLength(1);
+      state.connect();
+      state.applyChange(makeRun({ id: 'a', status: 'running' }));
+      await vi.runAllTimersAsync();
+      expect(api.callsTo('runs:metricSummaries')).toEqual([{ keys: ['charts/reward_mean'] }, { keys: ['charts/reward_mean'], runIds: ['a'] }]);
     } finally {
       vi.useRealTimers();
     }

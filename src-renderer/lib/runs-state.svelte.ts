@@ -25,6 +25,7 @@ import {
   EMPTY_FILTER,
   groupRuns,
   groupRunsByColumn,
+  placeMoved,
   runProgress,
   sortRuns,
   type RowChange,
@@ -74,6 +75,10 @@ export class RunsState {
   #membership = $state(0);
   /** Bumped when a change may move, add or drop rows (a changed run's sort value or filter result differs, or all metric cells were read). */
   #orderVersion = $state(0);
+  /** Since #visibleIds was last derived: the runs that may have moved, or null when all may have (see #reorder). */
+  #moved: Set<string> | null = new Set();
+  /** What #visibleIds was last derived from, for placing only moved runs when nothing else changed. */
+  #lastOrder: { ids: readonly string[]; sort: RunSort; matches: unknown; membership: number } | null = null;
   /** Bumped when a changed run's tags, or its status, differ. */
   #tagsVersion = $state(0);
   #statusVersion = $state(0);
@@ -89,17 +94,29 @@ export class RunsState {
   readonly #matches = $derived(compileFilter(this.filter, this.#termKeys));
   /**
    * The filtered, sorted run ids. The summaries and metric cells are read untracked: a live change
-   * re-sorts only when it bumps #orderVersion (applyChanges, #setMetricCells), so a step count
-   * changing does not re-sort 10,000 runs unless the table is sorted or filtered by it.
+   * re-orders only when it bumps #orderVersion (#reorderIfMoved), so a step count changing does not
+   * touch the order of 10,000 runs unless the table is sorted or filtered by it, and then only the
+   * changed runs are placed again (placeMoved); a new sort, filter or set of runs sorts them all.
    */
   readonly #visibleIds: readonly string[] = $derived.by(() => {
-    void this.#membership;
+    const membership = this.#membership;
     void this.#orderVersion;
     const sort = this.sort;
     const matches = this.#matches;
     return untrack(() => {
       const metrics = this.metricCells;
-      return sortRuns([...this.#byId.values()].filter((run) => matches(run, metrics)), sort, metrics).map((run) => run.id);
+      const last = this.#lastOrder;
+      const moved = this.#moved;
+      this.#moved = new Set();
+      // Only some runs moved (a live change of what the table is sorted or filtered by): place those, do not sort all.
+      const onlyMoved = last !== null && moved !== null && last.sort === sort && last.matches === matches && last.membership === membership;
+      const ids = onlyMoved
+        ? moved.size === 0
+          ? last.ids
+          : placeMoved(last.ids, moved, (id) => this.#byId.get(id), sort, matches, metrics)
+        : sortRuns([...this.#byId.values()].filter((run) => matches(run, metrics)), sort, metrics).map((run) => run.id);
+      this.#lastOrder = { ids, sort, matches, membership };
+      return ids;
     });
   });
   readonly visibleRuns: readonly RunSummary[] = $derived(this.#visibleIds.map((id) => this.#byId.get(id)!));
@@ -173,16 +190,23 @@ export class RunsState {
     this.#rowCache.inGroup.delete(id);
   }
 
-  /** Whether `change` may move rows under the current sort and filter. */
-  #changesOrder(change: RowChange): boolean {
-    return changesOrder(change, this.sort, this.#matches);
+  /** Re-orders the rows if `change` may move its runs under the current sort and filter: those runs are placed again, the others keep their order. */
+  #reorderIfMoved(change: RowChange): void {
+    if (!changesOrder(change, this.sort, this.#matches)) return;
+    if (this.#moved !== null) for (const id of change.changed.keys()) this.#moved.add(id);
+    this.#orderVersion++;
   }
 
-  /** New metric cells; the rows are re-ordered when all were read or when those of `changedIds` decide the order. */
+  /** New metric cells; the rows are re-ordered when all were read (all sorted again) or when those of `changedIds` decide the order (those placed again). */
   #setMetricCells(next: MetricCells, changedIds: readonly string[] | null): void {
     const before = this.metricCells;
-    const changed = new Map((changedIds ?? []).flatMap((id) => (this.#byId.has(id) ? [[id, { before: this.#byId.get(id)!, after: this.#byId.get(id)! }] as const] : [])));
-    if (changedIds === null || this.#changesOrder({ changed, metricsBefore: before, metricsAfter: next })) this.#orderVersion++;
+    if (changedIds === null) {
+      this.#moved = null;
+      this.#orderVersion++;
+    } else {
+      const changed = new Map(changedIds.flatMap((id) => (this.#byId.has(id) ? [[id, { before: this.#byId.get(id)!, after: this.#byId.get(id)! }] as const] : [])));
+      this.#reorderIfMoved({ changed, metricsBefore: before, metricsAfter: next });
+    }
     this.metricCells = next;
   }
 
@@ -305,7 +329,7 @@ export class RunsState {
         if (before.tags.join('\n') !== after.tags.join('\n')) this.#tagsVersion++;
       }
     }
-    if (replaced.size > 0 && this.#changesOrder({ changed: replaced, metricsBefore: this.metricCells, metricsAfter: this.metricCells })) this.#orderVersion++;
+    if (replaced.size > 0) this.#reorderIfMoved({ changed: replaced, metricsBefore: this.metricCells, metricsAfter: this.metricCells });
     for (const [id, run] of latest) this.#byId.set(id, run);
     if (added) this.#membership++;
     if (this.metricKeys.length > 0 && this.loaded) for (const id of latest.keys()) this.#refreshMetricsOf(id);
