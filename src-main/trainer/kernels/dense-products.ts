@@ -1,12 +1,16 @@
 /**
- * Matrix products for the fused kernels, called on the backend's own fused-matmul kernel function
- * directly (XNNPACK on wasm) with no engine dispatch, no tape and no tensor objects; plus the
- * transposes and column sums around them on the JS side. Only untransposed 2-D products reach
- * XNNPACK's fast path (tensor-ops.ts explains why), so transposes are explicit. Values in and out
- * are plain Float32Arrays the caller owns; backend memory used on the way is freed before return.
+ * Matrix products for the fused kernels, with no engine dispatch, no tape and no tensor objects:
+ * on wasm, the SIMD product of gemm-loops.ts run directly on the backend's heap (weight gradients
+ * xᵀ dz read x through strides, no transpose); elsewhere, or for widths that are not a multiple of
+ * 4, the backend's own fused-matmul kernel function (only untransposed 2-D products reach its fast
+ * path, so transposes are explicit there). Plus the transposes and column sums around them.
+ * Operands are plain values (uploaded for the call) or backend tensors; results are backend
+ * tensors the caller owns, or plain Float32Arrays the caller owns.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gemmKernels, type GemmKernels } from './gemm-loops.js';
 import { floatsOf } from './kernel-io.js';
+import { boundTo, type WasmHeap } from './wasm-heap.js';
 
 export type Activation = 'linear' | 'relu';
 
@@ -29,6 +33,36 @@ const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols
 
 let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
+/** The SIMD product bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
+const bound = new WeakMap<object, GemmKernels | null>();
+const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
+
+/**
+ * out (rows, n) = A' @ b [+ bias] [relu] on the heap, where A' is `a` (rows, k) or, with
+ * `transposeA`, aᵀ for `a` (k, rows). Plain-value operands are uploaded for the call.
+ */
+function heapProduct(be: tf.KernelBackend, { heap, loops: gemm }: { heap: WasmHeap; loops: GemmKernels }, a: Operand, transposeA: boolean, b: Operand, bias: Float32Array | tf.TensorInfo | null, activation: Activation): tf.TensorInfo {
+  const [aRows, aCols] = shapeOf(a);
+  const [k, n] = shapeOf(b);
+  const rows = transposeA ? aCols : aRows;
+  const owned: tf.TensorInfo[] = [];
+  const onHeap = (x: Operand | Float32Array, shape: number[]): tf.TensorInfo => {
+    if (x instanceof Float32Array || isMatrix(x)) {
+      const t = upload(be, x instanceof Float32Array ? x : x.values, shape);
+      owned.push(t);
+      return t;
+    }
+    return x;
+  };
+  const aInfo = onHeap(a, [aRows, aCols]), bInfo = onHeap(b, [k, n]);
+  const biasAddress = bias === null ? 0 : heap.addressOf(onHeap(bias, [n]));
+  const out = heap.empty([rows, n]);
+  const [rowStride, kStride] = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
+  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), heap.addressOf(out), rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
+  for (const t of owned) be.disposeData(t.dataId);
+  return out;
+}
+
 /** The active backend's _FusedMatMul kernel, looked up once per backend (a rollout makes ~150 products). */
 function fusedMatMulKernel(): tf.KernelConfig {
   const backend = tf.getBackend();
@@ -46,10 +80,12 @@ function fusedMatMulKernel(): tf.KernelConfig {
  * XNNPACK's packed copy between calls; plain values are packed on every call.
  */
 export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): tf.TensorInfo {
-  const kernel = fusedMatMulKernel();
   const [m, ka] = shapeOf(a);
   const [k, n] = shapeOf(b);
   if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
+  const onHeap = n % 4 === 0 ? heapGemm(be) : null;
+  if (onHeap) return heapProduct(be, onHeap, a, false, b, bias, activation);
+  const kernel = fusedMatMulKernel();
   const owned: tf.TensorInfo[] = [];
   const as3d = (x: Operand, rows: number, cols: number): tf.TensorInfo => {
     if (!isMatrix(x)) return { dataId: x.dataId, shape: [1, rows, cols], dtype: 'float32' };
@@ -75,6 +111,15 @@ export function product(be: tf.KernelBackend, a: Operand, b: Operand, bias: Floa
 
 /** (rows, cols) -> (cols, rows) on the backend's own transpose kernel (a backend tensor the caller owns). */
 export function transposeInfo(be: tf.KernelBackend, x: Operand): tf.TensorInfo {
+  const onHeap = heapGemm(be);
+  if (onHeap) {
+    const [rows, cols] = shapeOf(x);
+    const input = isMatrix(x) ? upload(be, x.values, [rows, cols]) : x;
+    const out = onHeap.heap.empty([cols, rows]);
+    onHeap.loops.transpose(onHeap.heap.addressOf(input), onHeap.heap.addressOf(out), rows, cols);
+    if (isMatrix(x)) be.disposeData(input.dataId);
+    return out;
+  }
   const kernel = tf.getKernel('Transpose', tf.getBackend());
   if (!kernel) throw new Error(`no Transpose kernel on backend ${tf.getBackend()}`);
   const [rows, cols] = shapeOf(x);
@@ -106,12 +151,15 @@ export function columnSums(values: Float32Array, rows: number, cols: number): Fl
 }
 
 /**
- * dW = xᵀ dz for x (N, dIn), dz (N, dOut) -> (dIn, dOut), a backend tensor the caller owns. The
- * right operand of a product is packed on every call (~3 ns a float), so the narrower of x and dz
- * goes there, as tensor-ops.ts `weightGrad` does: (dzᵀ x)ᵀ when dz is the wider.
+ * dW = xᵀ dz for x (N, dIn), dz (N, dOut) -> (dIn, dOut), a backend tensor the caller owns. On the
+ * heap, x is read transposed through strides. Else, the right operand of a product is packed on
+ * every call (~3 ns a float), so the narrower of x and dz goes there, as tensor-ops.ts
+ * `weightGrad` does: (dzᵀ x)ᵀ when dz is the wider.
  */
 export function weightGradient(be: tf.KernelBackend, x: Operand, dz: Operand): tf.TensorInfo {
   const [dIn, dOut] = [shapeOf(x)[1], shapeOf(dz)[1]];
+  const onHeap = dOut % 4 === 0 ? heapGemm(be) : null;
+  if (onHeap) return heapProduct(be, onHeap, x, true, dz, null, 'linear');
   const left = transposeInfo(be, dOut > dIn ? dz : x); // (dOut, N) or (dIn, N)
   const dW = productInfo(be, left, dOut > dIn ? x : dz);
   be.disposeData(left.dataId);

@@ -2,7 +2,8 @@
  * The transformer's MLP, relu(x W1 + b1) W2 + b2, as one kernel each way. Forward: two fused
  * matmul calls straight to the backend (bias and ReLU fused, no engine dispatch between them), the
  * hidden activation kept for the backward. Backward: dW2, db2, the ReLU mask, dW1, db1 and dx in one
- * kernel, four products on XNNPACK's untransposed path with explicit JS transposes. The tfjs
+ * kernel, four products (dense-products.ts: the weight gradients read x transposed in place, the
+ * input gradients take explicitly transposed weights). The tfjs
  * reference is tensor-ops.ts `linear` twice (two customGrads, about ten kernels backward).
  */
 import * as tf from '@tensorflow/tfjs';

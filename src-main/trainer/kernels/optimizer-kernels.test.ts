@@ -11,8 +11,9 @@ import { muonApply, muonMomentum } from './muon-kernel.js';
 beforeAll(useWasmBackend);
 
 /**
- * The tf ops round every intermediate to float32, the kernels keep float64 intermediates: near a
- * cancellation the two differ by a few float32 ulps of the operands (~0.1 here), not of the result.
+ * The tf ops round every intermediate to float32; the kernels keep float64 intermediates (or, in
+ * AdamW's SIMD loop, another float32 order): near a cancellation the two differ by a few float32
+ * ulps of the operands (~0.1 here), not of the result.
  */
 const ULPS = 1e-8;
 
@@ -41,6 +42,18 @@ describe('fused AdamW kernel', () => {
       });
     });
   }
+
+  it('updates every value of a parameter whose size is not a multiple of 4 (the SIMD loop\'s tail)', () => {
+    const rng = new Rng(17);
+    const update: AdamWUpdate = { lr: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decay: 0.0003, step: 3, gradScale: 0.8 };
+    tf.tidy(() => {
+      const values = (scale: number, positive = false) => tf.tensor2d(Float32Array.from({ length: 21 }, () => (positive ? Math.abs(rng.truncatedNormal(scale)) : rng.truncatedNormal(scale))), [3, 7]);
+      const [p, g, m, v] = [values(0.02), values(0.1), values(0.01), values(0.001, true)];
+      const fused = adamwUpdate(p, g, m, v, update);
+      const reference = adamwReference(p, g, m, v, update);
+      fused.forEach((t, i) => expectClose(t.dataSync(), reference[i]!.dataSync(), 1e-6, ULPS));
+    });
+  });
 });
 
 describe('fused Muon kernels', () => {

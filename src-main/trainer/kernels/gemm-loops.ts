@@ -1,0 +1,146 @@
+/**
+ * A dense matrix product as WebAssembly SIMD bytecode (through wasm-assembler.ts), run directly on
+ * the memory it is instantiated with: C (m, n) = A' (m, k) @ B (k, n) [+ bias (n)] [relu], where A'
+ * is A or Aᵀ as chosen by A's two strides, and a plain transpose. What this is not: the choice of
+ * operands and the tfjs plumbing (dense-products.ts), or a general BLAS (n must be a multiple of 4).
+ *
+ * Why (measured with bench/trainer-bench.ts, tfjs-backend-wasm 4.22): at this model's sizes
+ * (a few hundred rows, widths 64 to 256) XNNPACK's product is fast in its inner loop but packs its
+ * right operand on every call unless it is a cached weight, and only takes untransposed operands, so
+ * every weight gradient (xᵀ dz) paid two transposes and a packing. Here the left operand is read
+ * through strides (xᵀ costs nothing) and the right one in place, row by row.
+ *
+ * The tile is 4 rows by 8 columns (eight v128 accumulators, eleven live registers: no spills on
+ * x64), with 1-row and 4-column tails. Each accumulator sums k products in order kk = 0, 1, ...,
+ * so a result does not depend on the tile it fell in (rows alone or in a batch agree bit for bit).
+ *
+ * Pointers and strides are in bytes:
+ *   gemm(a, aRowStride, aKStride, b, c, m, k, n, bias, relu):
+ *     c[i][j] = sum_kk a[i * aRowStride + kk * aKStride] * b[kk][j] (+ bias[j]) (max 0 if relu)
+ *     (A row-major: aRowStride = 4k, aKStride = 4; Aᵀ of a (k, m) matrix: aRowStride = 4,
+ *     aKStride = 4m). bias = 0 means none; relu is 0 or 1; b and c are row-major with n floats.
+ *   transpose(src, dst, rows, cols): dst (cols, rows) = src (rows, cols)ᵀ.
+ */
+import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+
+/** The two functions, bound to a memory. */
+export interface GemmKernels {
+  gemm(a: number, aRowStride: number, aKStride: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+}
+
+const vLoadAt = (offset: number) => [0xfd, 0x00, 4, offset];
+const vStoreAt = (offset: number) => [0xfd, 0x0b, 4, offset];
+const LOAD32_SPLAT = [0xfd, 0x09, 2, 0];
+const V_MAX = [0xfd, 0xe9, 0x01];
+const I32_NE_ZERO = [0x41, 0x00, 0x47];
+const SUB = [0x6b], GT_S = [0x4a];
+/** if (condition pushed before) { body } */
+const ifThen = (body: number[]) => [0x04, 0x40, ...body, 0x0b];
+/** while (!(breakIf)) body: `breakIf` pushes an i32; block + loop. */
+const loopUntil = (breakIf: number[], body: number[]) => [0x02, 0x40, 0x03, 0x40, ...breakIf, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+
+/** f32x4.relaxed_madd (relaxed SIMD): x * y + z, fused where the CPU has FMA. */
+const RELAXED_MADD = [0xfd, 0x85, 0x02];
+/** acc += x * y: fused (one rounding) or as a multiply then an add (two). */
+const multiplyAdd = (fused: boolean, x: number[], y: number[], acc: number) =>
+  fused ? [...x, ...y, ...get(acc), ...RELAXED_MADD, ...set(acc)] : [...get(acc), ...x, ...y, ...V_MUL, ...V_ADD, ...set(acc)];
+
+const PARAMS = ['a', 'aRS', 'aKS', 'b', 'c', 'm', 'k', 'n', 'bias', 'relu'];
+/** Rows per tile: 4 (8 accumulators); 5 and 6 measured 45% slower (V8 spills registers). */
+const TILE_ROWS = 4;
+const I32S = ['i', 'jB', 'nB', 'kk', 'pb', 'pc', ...Array.from({ length: TILE_ROWS }, (_, r) => `pa${r}`)];
+const V128S = [...Array.from({ length: TILE_ROWS * 2 }, (_, r) => `acc${r}`), 'b0', 'b1', 'av'];
+
+/** One tile of `rows` (4 or 1) rows by `vecs` (2 or 1) v128 columns at row i, column byte jB. */
+function tile(l: Record<string, number>, fused: boolean, rows: number, vecs: number): number[] {
+  const acc = (r: number, v: number) => l[`acc${r * vecs + v}`]!;
+  const pa = (r: number) => l[`pa${r}`]!;
+  const code: number[] = [];
+  for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) code.push(...V_ZERO, ...set(acc(r, v)));
+  // pa_r = a + (i + r) * aRS
+  code.push(...get(l.a!), ...get(l.i!), ...get(l.aRS!), ...MUL, ...ADD, ...set(pa(0)));
+  for (let r = 1; r < rows; r++) code.push(...get(pa(r - 1)), ...get(l.aRS!), ...ADD, ...set(pa(r)));
+  code.push(...get(l.b!), ...get(l.jB!), ...ADD, ...set(l.pb!));
+  const inner: number[] = [];
+  for (let v = 0; v < vecs; v++) inner.push(...get(l.pb!), ...vLoadAt(16 * v), ...set(l[`b${v}`]!));
+  for (let r = 0; r < rows; r++) {
+    inner.push(...get(pa(r)), ...LOAD32_SPLAT, ...set(l.av!));
+    for (let v = 0; v < vecs; v++) inner.push(...multiplyAdd(fused, get(l.av!), get(l[`b${v}`]!), acc(r, v)));
+    inner.push(...bump(pa(r), get(l.aKS!)));
+  }
+  inner.push(...bump(l.pb!, get(l.nB!)));
+  code.push(...countUp(l.kk!, i32(0), get(l.k!), i32(1), inner));
+  for (let r = 0; r < rows; r++) {
+    code.push(...get(l.c!), ...get(l.i!), ...i32(r), ...ADD, ...get(l.nB!), ...MUL, ...ADD, ...get(l.jB!), ...ADD, ...set(l.pc!));
+    for (let v = 0; v < vecs; v++) {
+      const a = acc(r, v);
+      code.push(...get(l.bias!), ...I32_NE_ZERO, ...ifThen([...get(a), ...get(l.bias!), ...get(l.jB!), ...ADD, ...vLoadAt(16 * v), ...V_ADD, ...set(a)]));
+      code.push(...get(l.relu!), ...I32_NE_ZERO, ...ifThen([...get(a), ...V_ZERO, ...V_MAX, ...set(a)]));
+      code.push(...get(l.pc!), ...get(a), ...vStoreAt(16 * v));
+    }
+  }
+  return code;
+}
+
+/** All column blocks of the rows at i: 8-float tiles, then a 4-float tail. */
+function rowBlock(l: Record<string, number>, fused: boolean, rows: number): number[] {
+  return [
+    ...i32(0), ...set(l.jB!),
+    // while (jB + 32 <= nB)
+    ...loopUntil([...get(l.jB!), ...i32(32), ...ADD, ...get(l.nB!), ...GT_S], [...tile(l, fused, rows, 2), ...bump(l.jB!, i32(32))]),
+    ...get(l.jB!), ...get(l.nB!), ...SUB, ...I32_NE_ZERO, ...ifThen(tile(l, fused, rows, 1)),
+  ];
+}
+
+function gemmFunction(fused: boolean): WasmFunction {
+  const l = localsOf(PARAMS, I32S, V128S);
+  const code = [
+    ...get(l.n!), ...i32(4), ...MUL, ...set(l.nB!),
+    ...i32(0), ...set(l.i!),
+    // while (i + TILE_ROWS <= m): full tiles; then single rows
+    ...loopUntil([...get(l.i!), ...i32(TILE_ROWS), ...ADD, ...get(l.m!), ...GT_S], [...rowBlock(l, fused, TILE_ROWS), ...bump(l.i!, i32(TILE_ROWS))]),
+    ...loopUntil([...get(l.i!), ...get(l.m!), ...GE_S], [...rowBlock(l, fused, 1), ...bump(l.i!, i32(1))]),
+  ];
+  return { params: PARAMS.length, locals: { i32: I32S.length, v128: V128S.length, f32: 0 }, code };
+}
+
+function transposeFunction(): WasmFunction {
+  const l = localsOf(['src', 'dst', 'rows', 'cols'], ['r', 'c', 'from', 'to'], []);
+  const code = countUp(l.r!, i32(0), get(l.rows!), i32(1), [
+    ...get(l.src!), ...get(l.r!), ...get(l.cols!), ...MUL, ...i32(4), ...MUL, ...ADD, ...set(l.from!),
+    ...get(l.dst!), ...get(l.r!), ...i32(4), ...MUL, ...ADD, ...set(l.to!),
+    ...countUp(l.c!, i32(0), get(l.cols!), i32(1), [
+      ...get(l.to!), ...get(l.from!), ...F32_LOAD, ...F32_STORE,
+      ...bump(l.from!, i32(4)), ...get(l.to!), ...get(l.rows!), ...i32(4), ...MUL, ...ADD, ...set(l.to!),
+    ]),
+  ]);
+  return { params: 4, locals: { i32: 4, v128: 0, f32: 0 }, code };
+}
+
+let compiled: object | null | undefined;
+
+/**
+ * The compiled module, or null where WebAssembly or its SIMD is missing: with fused multiply-adds
+ * where the runtime has relaxed SIMD (Node 22, Electron; 22 against 17 GMAC/s here), else with
+ * a multiply and an add.
+ */
+function gemmModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  for (const fused of [true, false]) {
+    const bytes = moduleBytes({ gemm: gemmFunction(fused), transpose: transposeFunction() });
+    if (wasmApi?.validate(bytes)) {
+      compiled = new wasmApi.Module(bytes);
+      break;
+    }
+  }
+  return compiled;
+}
+
+/** The loops bound to `memory` (a WebAssembly.Memory), or null where they cannot run here. */
+export function gemmKernels(memory: object): GemmKernels | null {
+  const module = gemmModule();
+  if (!module || !wasmApi) return null;
+  return new wasmApi.Instance(module, { env: { mem: memory } }).exports as GemmKernels;
+}

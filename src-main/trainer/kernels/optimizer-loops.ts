@@ -1,0 +1,70 @@
+/**
+ * AdamW's per-parameter update as a WebAssembly SIMD loop (through wasm-assembler.ts), run on the
+ * memory it is instantiated with (the wasm backend's heap: wasm-heap.ts). Float32 arithmetic in
+ * PyTorch's order of operations. What this is not: the tfjs kernel around it (adamw-kernel.ts,
+ * which also runs the last n mod 4 values and every value on other backends) or any state.
+ *
+ *   adamw(p, g, m, v, pOut, mOut, vOut, n, scale, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+ *         bias1, bias2, keep, epsilon, lr): for the first n values (n a multiple of 4),
+ *     gi = g * scale; m' = m * beta1 + gi * (1 - beta1); v' = v * beta2 + gi * gi * (1 - beta2);
+ *     p' = p * keep - ((m' / bias1) / (sqrt(v' / bias2) + epsilon)) * lr
+ *   Pointers are byte addresses; the scalars are passed as their float32 bits (the assembler's
+ *   functions take i32 parameters only).
+ */
+import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+
+export interface OptimizerKernels {
+  adamw(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number,
+    scale: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    bias1: number, bias2: number, keep: number, epsilon: number, lr: number): void;
+}
+
+const F32_REINTERPRET_I32 = [0xbe];
+const V_DIV = [0xfd, 0xe7, 0x01], V_SQRT = [0xfd, 0xe3, 0x01];
+const SCALARS = ['scale', 'beta1', 'c1', 'beta2', 'c2', 'bias1', 'bias2', 'keep', 'eps', 'lr'];
+const POINTERS = ['p', 'g', 'm', 'v', 'pOut', 'mOut', 'vOut'];
+
+function adamwFunction(): WasmFunction {
+  const vectors = [...SCALARS.map((s) => `${s}V`), 'gi', 'mi', 'vi'];
+  const l = localsOf([...POINTERS, 'n', ...SCALARS], ['at', 'end'], vectors);
+  const at = (pointer: string) => [...get(l[pointer]!), ...get(l.at!), ...ADD];
+  const load = (pointer: string) => [...at(pointer), ...V_LOAD];
+  const v = (name: string) => get(l[`${name}V`]!);
+  const code = [
+    ...SCALARS.flatMap((s) => [...get(l[s]!), ...F32_REINTERPRET_I32, ...SPLAT, ...set(l[`${s}V`]!)]),
+    ...get(l.n!), ...i32(4), ...MUL, ...set(l.end!),
+    ...countUp(l.at!, i32(0), get(l.end!), i32(16), [
+      ...load('g'), ...v('scale'), ...V_MUL, ...set(l.gi!),
+      ...load('m'), ...v('beta1'), ...V_MUL, ...get(l.gi!), ...v('c1'), ...V_MUL, ...V_ADD, ...set(l.mi!),
+      ...load('v'), ...v('beta2'), ...V_MUL, ...get(l.gi!), ...get(l.gi!), ...V_MUL, ...v('c2'), ...V_MUL, ...V_ADD, ...set(l.vi!),
+      ...at('mOut'), ...get(l.mi!), ...V_STORE,
+      ...at('vOut'), ...get(l.vi!), ...V_STORE,
+      ...at('pOut'),
+      ...load('p'), ...v('keep'), ...V_MUL,
+      ...get(l.mi!), ...v('bias1'), ...V_DIV,
+      ...get(l.vi!), ...v('bias2'), ...V_DIV, ...V_SQRT, ...v('eps'), ...V_ADD,
+      ...V_DIV, ...v('lr'), ...V_MUL, ...V_SUB,
+      ...V_STORE,
+    ]),
+  ];
+  return { params: POINTERS.length + 1 + SCALARS.length, locals: { i32: 2, v128: vectors.length, f32: 0 }, code };
+}
+
+let compiled: object | null | undefined;
+
+/** The loops bound to `memory`, or null where WebAssembly SIMD is missing. */
+export function optimizerKernels(memory: object): OptimizerKernels | null {
+  if (compiled === undefined) {
+    const bytes = moduleBytes({ adamw: adamwFunction() });
+    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  }
+  if (!compiled || !wasmApi) return null;
+  return new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as OptimizerKernels;
+}
+
+/** A number's float32 bits as an int32 (how the loops take their scalars). */
+const bitsView = new DataView(new ArrayBuffer(4));
+export function f32Bits(x: number): number {
+  bitsView.setFloat32(0, x, true);
+  return bitsView.getInt32(0, true);
+}
