@@ -1,6 +1,6 @@
 /**
- * The runs table's row and group-head objects that read their runs live from RunsState's per-run
- * map (a SvelteMap: one signal per run). A live summary then redraws its own row and its group's
+ * The runs table's row and group-head objects that read their runs live from RunsState (`runOf`:
+ * a SvelteMap's get, one signal per run). A live summary then redraws its own row and its group's
  * head only; the table's row list, order and groups stay as they were. Not the arithmetic
  * (run-table.ts) nor when rows are re-ordered (RunsState).
  */
@@ -12,18 +12,18 @@ export class LiveRunRow implements RunTableRow {
   readonly kind = 'run';
   readonly runId: string;
   readonly inGroup: boolean;
-  readonly #byId: ReadonlyMap<string, RunSummary>;
+  readonly #runOf: (id: string) => RunSummary | undefined;
   #last: RunSummary;
 
-  constructor(run: RunSummary, inGroup: boolean, byId: ReadonlyMap<string, RunSummary>) {
+  constructor(run: RunSummary, inGroup: boolean, runOf: (id: string) => RunSummary | undefined) {
     this.runId = run.id;
     this.inGroup = inGroup;
-    this.#byId = byId;
+    this.#runOf = runOf;
     this.#last = run;
   }
 
   get run(): RunSummary {
-    const run = this.#byId.get(this.runId);
+    const run = this.#runOf(this.runId);
     if (run !== undefined) this.#last = run;
     return this.#last;
   }
@@ -35,20 +35,20 @@ export class LiveRunGroup implements RunGroup {
   readonly label: string;
   readonly by: RunGroup['by'];
   readonly runIds: readonly string[];
-  readonly #byId: ReadonlyMap<string, RunSummary>;
+  readonly #runOf: (id: string) => RunSummary | undefined;
   readonly #first: readonly RunSummary[];
 
-  constructor(group: RunGroup, byId: ReadonlyMap<string, RunSummary>) {
+  constructor(group: RunGroup, runOf: (id: string) => RunSummary | undefined) {
     this.key = group.key;
     this.label = group.label;
     this.by = group.by;
     this.runIds = group.runIds;
     this.#first = group.runs;
-    this.#byId = byId;
+    this.#runOf = runOf;
   }
 
   // $derived.by: the fields it reads are set by the constructor, after the field initializers.
-  readonly runs: readonly RunSummary[] = $derived.by(() => this.runIds.map((id, i) => this.#byId.get(id) ?? this.#first[i]!));
+  readonly runs: readonly RunSummary[] = $derived.by(() => this.runIds.map((id, i) => this.#runOf(id) ?? this.#first[i]!));
   readonly #stats = $derived(groupStats(this.runs));
 
   get lastReward(): RunGroup['lastReward'] {

@@ -348,6 +348,19 @@ describe('events', () => {
     ]);
   });
 
+  it('a reload replaces every summary, drops runs that went, and the rows made before it read the reloaded runs', async () => {
+    const { api, state } = await connectedState([{ id: 'a', status: 'running', stepsDone: 1 }, { id: 'b' }]);
+    const rowOfA = state.rows.find((row) => row.kind === 'run' && row.runId === 'a')!;
+    api.runs = [{ ...state.byId.get('a')!, status: 'finished', stepsDone: 100 }];
+    await state.load();
+    expect(state.runs.map((run) => run.id)).toEqual(['a']);
+    expect(state.runCount).toBe(1);
+    expect(state.rows).toHaveLength(1);
+    expect(state.rows[0]).toBe(rowOfA);
+    expect(rowOfA.kind === 'run' && rowOfA.run.stepsDone).toBe(100);
+    expect(state.liveCount).toBe(0);
+  });
+
   it('reports a failed load as data', async () => {
     const api = new FakeApi().handle('runs:list', () => ({ ok: false, error: { code: 'DB', message: 'database is locked' } }));
     const state = new RunsState(api);

@@ -44,13 +44,24 @@ const DESCENDING_FIRST: ReadonlySet<ColumnId> = new Set(['lastReward', 'bestRewa
 const METRIC_REFRESH_MS = 2000;
 
 export class RunsState {
-  /** Each run as main last described it, in the order main listed them; one signal per run. */
-  readonly #byId = new SvelteMap<string, RunSummary>();
-  readonly byId: ReadonlyMap<string, RunSummary> = this.#byId;
+  /**
+   * Each run as main last described it, in the order main listed them: one signal per run (made
+   * when first read), for what follows single runs (rows, group heads, the selection). Replaced by
+   * each load (a SvelteMap built at once costs far less than 10,000 signalled sets).
+   */
+  #byId = $state.raw(new SvelteMap<string, RunSummary>());
+  /** The same runs, untracked: what the derivations that follow their own version signals iterate (no signal per run made for them). */
+  #all = new Map<string, RunSummary>();
+  /** The latest summary of a run (tracked: per run). */
+  readonly #runOf = (id: string): RunSummary | undefined => this.#byId.get(id);
   /** The runs (read by whole-list consumers; the table reads rows, which do not follow every summary). */
   readonly runs: readonly RunSummary[] = $derived([...this.#byId.values()]);
   /** How many runs there are (changes only when runs appear or go). */
   readonly runCount = $derived(this.#byId.size);
+
+  get byId(): ReadonlyMap<string, RunSummary> {
+    return this.#byId;
+  }
   loading = $state(false);
   loaded = $state(false);
   loadError = $state.raw<AppError | null>(null);
@@ -85,7 +96,7 @@ export class RunsState {
   /** Every config key the runs have, those that differ first (the column chooser's and group-by's lists). */
   readonly configKeys: readonly { key: string; varies: boolean }[] = $derived.by(() => {
     void this.#membership;
-    return untrack(() => configKeysOf(this.runs));
+    return untrack(() => configKeysOf([...this.#all.values()]));
   });
   /** The metric keys the added columns read. */
   readonly metricKeys: readonly MetricKey[] = $derived([...new Set(this.columns.filter(isMetricColumn).map((c) => metricOf(c).key))]);
@@ -113,8 +124,8 @@ export class RunsState {
       const ids = onlyMoved
         ? moved.size === 0
           ? last.ids
-          : placeMoved(last.ids, moved, (id) => this.#byId.get(id), sort, matches, metrics)
-        : sortRuns([...this.#byId.values()].filter((run) => matches(run, metrics)), sort, metrics).map((run) => run.id);
+          : placeMoved(last.ids, moved, (id) => this.#all.get(id), sort, matches, metrics)
+        : sortRuns([...this.#all.values()].filter((run) => matches(run, metrics)), sort, metrics).map((run) => run.id);
       this.#lastOrder = { ids, sort, matches, membership };
       return ids;
     });
@@ -129,9 +140,9 @@ export class RunsState {
     const ids = this.#visibleIds;
     if (groupBy === null) return [];
     return untrack(() => {
-      const runs = ids.map((id) => this.#byId.get(id)!);
+      const runs = ids.map((id) => this.#all.get(id)!);
       const groups = groupBy === 'seeds' ? groupRuns(runs, sort) : groupRunsByColumn(runs, groupBy, sort);
-      return groups.map((group) => new LiveRunGroup(group, this.#byId));
+      return groups.map((group) => new LiveRunGroup(group, this.#runOf));
     });
   });
   /** One row object per run (and indentation), kept while the run is: the table's keyed each keeps its rows. */
@@ -141,7 +152,7 @@ export class RunsState {
   readonly allTags: readonly string[] = $derived.by(() => {
     void this.#membership;
     void this.#tagsVersion;
-    return untrack(() => [...new Set(this.runs.flatMap((run) => run.tags))].sort());
+    return untrack(() => [...new Set([...this.#all.values()].flatMap((run) => run.tags))].sort());
   });
   /** Selected runs in table order (selected runs hidden by the filter come last); the ids do not follow live summaries. */
   // Nothing selected (the usual case while sorting 10,000 runs) costs nothing; else the visible order is scanned once per order or selection change.
@@ -157,7 +168,7 @@ export class RunsState {
   readonly liveCount = $derived.by(() => {
     void this.#membership;
     void this.#statusVersion;
-    return untrack(() => this.runs.filter((run) => run.status === 'running' || run.status === 'queued').length);
+    return untrack(() => [...this.#all.values()].filter((run) => run.status === 'running' || run.status === 'queued').length);
   });
   readonly filterActive = $derived(this.filter.text.trim() !== '' || this.filter.task !== null || this.filter.preset !== null || this.filter.status !== null || this.filter.tag !== null || this.filter.sweepId !== null);
 
@@ -181,7 +192,7 @@ export class RunsState {
   #rowOf(id: string, inGroup: boolean): LiveRunRow {
     const cache = inGroup ? this.#rowCache.inGroup : this.#rowCache.plain;
     let row = cache.get(id);
-    if (row === undefined) cache.set(id, (row = new LiveRunRow(untrack(() => this.#byId.get(id)!), inGroup, this.#byId)));
+    if (row === undefined) cache.set(id, (row = new LiveRunRow(this.#all.get(id)!, inGroup, this.#runOf)));
     return row;
   }
 
@@ -204,7 +215,7 @@ export class RunsState {
       this.#moved = null;
       this.#orderVersion++;
     } else {
-      const changed = new Map(changedIds.flatMap((id) => (this.#byId.has(id) ? [[id, { before: this.#byId.get(id)!, after: this.#byId.get(id)! }] as const] : [])));
+      const changed = new Map(changedIds.flatMap((id) => (this.#all.has(id) ? [[id, { before: this.#all.get(id)!, after: this.#all.get(id)! }] as const] : [])));
       this.#reorderIfMoved({ changed, metricsBefore: before, metricsAfter: next });
     }
     this.metricCells = next;
@@ -239,9 +250,9 @@ export class RunsState {
     const merged = new Map(result.value.map((run) => [run.id, run]));
     for (const [id, run] of changes) merged.set(id, run);
     for (const id of removals) merged.delete(id);
-    for (const id of this.#byId.keys()) if (!merged.has(id)) this.#forgetRows(id);
-    this.#byId.clear();
-    for (const [id, run] of merged) this.#byId.set(id, run);
+    for (const id of this.#all.keys()) if (!merged.has(id)) this.#forgetRows(id);
+    this.#all = merged;
+    this.#byId = new SvelteMap(merged);
     this.#membership++;
     this.loaded = true;
     this.#pruneSelection();
@@ -321,7 +332,7 @@ export class RunsState {
     const replaced = new Map<string, { before: RunSummary; after: RunSummary }>();
     let added = false;
     for (const after of latest.values()) {
-      const before = this.#byId.get(after.id);
+      const before = this.#all.get(after.id);
       if (before === undefined) added = true;
       else {
         replaced.set(after.id, { before, after });
@@ -330,7 +341,10 @@ export class RunsState {
       }
     }
     if (replaced.size > 0) this.#reorderIfMoved({ changed: replaced, metricsBefore: this.metricCells, metricsAfter: this.metricCells });
-    for (const [id, run] of latest) this.#byId.set(id, run);
+    for (const [id, run] of latest) {
+      this.#all.set(id, run);
+      this.#byId.set(id, run);
+    }
     if (added) this.#membership++;
     if (this.metricKeys.length > 0 && this.loaded) for (const id of latest.keys()) this.#refreshMetricsOf(id);
   }
@@ -349,6 +363,7 @@ export class RunsState {
       this.#pendingRemovals?.add(id);
     }
     for (const id of removed) {
+      this.#all.delete(id);
       this.#byId.delete(id);
       this.#forgetRows(id);
     }
@@ -425,8 +440,10 @@ export class RunsState {
   }
 
   /** The seeds every run of `groupKey` has used (for launching more seeds without repeats). */
+  // A run's seed and group never change: this follows runs appearing and going, not their summaries.
   seedsOfGroup(groupKey: string): number[] {
-    return this.runs.filter((run) => run.groupKey === groupKey).map((run) => run.seed);
+    void this.#membership;
+    return untrack(() => [...this.#all.values()].filter((run) => run.groupKey === groupKey).map((run) => run.seed));
   }
 
   tick(now: number = Date.now()): void {
