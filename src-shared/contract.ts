@@ -156,8 +156,8 @@ export interface CompareRequest {
   /** Entropy (nats per token) below which a run counts as collapsed (default 0.05). */
   readonly collapseEntropy?: number;
   /**
-   * More metrics, answered in the same round trip as curves only (no summary) on the same x axis,
-   * grid, smoothing and band, in `CompareResult.series`. Main reads each run's record, x axis and
+   * More metrics, answered in the same round trip as curves only (no summary, no single seeds) on
+   * the same x axis, grid, smoothing and band, in `CompareResult.series`. Main reads each run's record, x axis and
    * summary once for all of them.
    */
   readonly keys?: readonly MetricKey[];

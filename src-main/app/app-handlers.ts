@@ -16,7 +16,7 @@ import { readLogRatioHistograms, readQkStats } from '../db/metric-readers.js';
 import { requestStop } from '../db/run-control-queries.js';
 import { deleteRunCheckpointFiles } from '../runs/checkpoint-files.js';
 import { listMetricSummaries, listRunSummaries } from '../db/run-summaries-queries.js';
-import { deleteRun, getRun, requireRun, setRunNotes, setRunTags } from '../db/runs-queries.js';
+import { deleteRun, getRun, requireRun, setRunNotes, setRunTags, type RunRecord } from '../db/runs-queries.js';
 import { createSweep, getSweep, listSweeps, renameSweep, type SweepRecord } from '../db/sweeps-queries.js';
 import { runsInUseSentence } from '../../src-shared/runs-in-use.js';
 import { sweepLabel } from '../../src-shared/sweep-label.js';
@@ -57,12 +57,15 @@ export function toSweepSummary(sweep: SweepRecord): SweepSummary {
 export function createHandlers(deps: HandlerDeps): ContractHandlers {
   const { db, store, manager, events } = deps;
   const changed = (runId: number) => events.emit('onDidChangeRun', store.summary(String(runId)));
-  const existing = (runId: string) => {
-    const id = parseRunId(runId);
-    if (!getRun(db, id)) throw new UserFacingError('RUN_NOT_FOUND', `no run with id ${runId}; it may have been deleted`);
-    return id;
+  const existingRecord = (runId: string): RunRecord => {
+    const record = getRun(db, parseRunId(runId));
+    if (!record) throw new UserFacingError('RUN_NOT_FOUND', `no run with id ${runId}; it may have been deleted`);
+    return record;
   };
+  const existing = (runId: string) => existingRecord(runId).id;
   const checkedIds = (runIds: readonly string[]) => runIds.map(existing);
+  // The records themselves, for handlers that need more than the id (one read of each run).
+  const checkedRecords = (runIds: readonly string[]) => runIds.map(existingRecord);
   // Made on the first compare (its analysis modules load then): it keeps series and per-run facts between compares.
   let compare: ((request: CompareRequest) => CompareResult) | undefined;
 
@@ -158,7 +161,7 @@ export function createHandlers(deps: HandlerDeps): ContractHandlers {
       return series.map((s): DownsampledSeries => ({ runId: String(s.runId), key: s.key, x: s.lastStep.map(mappers.get(s.runId)!), min: s.min, max: s.max, last: s.last }));
     },
     'metrics:compare': async (request) => {
-      compare ??= (await import('./compare-handler.js')).createCompareHandler(db, store, checkedIds);
+      compare ??= (await import('./compare-handler.js')).createCompareHandler(db, store, checkedRecords);
       return compare(request);
     },
     'metrics:histograms': ({ runId, buckets }) => {

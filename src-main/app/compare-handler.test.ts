@@ -38,7 +38,7 @@ describe('metrics:compare with keys', () => {
     expect(result.summary).toHaveLength(2);
     expect(result.series?.map((s) => s.key)).toEqual(['ratio/am_gm_gap', 'ratio/a0']);
     for (const series of result.series!) {
-      const alone = (await app.dispatch('metrics:compare', { ...base, runIds, key: series.key, withSummary: false })) as { value: CompareResult };
+      const alone = (await app.dispatch('metrics:compare', { ...base, runIds, key: series.key, withSummary: false, withSeeds: false })) as { value: CompareResult };
       expect(series.groups).toEqual(alone.value.groups);
       expect(series.legend).toBe(alone.value.legend);
     }
@@ -47,9 +47,12 @@ describe('metrics:compare with keys', () => {
     expect(without.value.groups).toEqual(result.groups);
   });
 
-  it('leaves the seeds out of every curve when asked without them', async () => {
+  it('leaves the seeds out of every curve when asked without them, and out of the extra keys always', async () => {
     const answer = (await app.dispatch('metrics:compare', { ...base, runIds, keys: ['ratio/a0'], withSeeds: false })) as { value: CompareResult };
     expect([...answer.value.groups, ...answer.value.series![0]!.groups].every((g) => g.seeds.length === 0)).toBe(true);
+    const withSeeds = (await app.dispatch('metrics:compare', { ...base, runIds, keys: ['ratio/a0'] })) as { value: CompareResult };
+    expect(withSeeds.value.groups.every((g) => g.seeds.length > 0)).toBe(true);
+    expect(withSeeds.value.series![0]!.groups.every((g) => g.seeds.length === 0)).toBe(true);
     const refused = await app.dispatch('metrics:compare', { ...base, runIds, withSeeds: 'no' as unknown as boolean });
     expect(refused.ok).toBe(false);
   });

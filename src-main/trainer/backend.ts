@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BackendChoice } from '../../src-shared/run-config.js';
+import { shareIdentityOnWasm } from './kernels/identity-kernel.js';
 
 /** The backend a process actually trains on, recorded with every run. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -50,7 +51,9 @@ async function tryNative(pkg: NativePackage): Promise<boolean> {
 
 async function useWasm(): Promise<boolean> {
   await import('@tensorflow/tfjs-backend-wasm');
-  return tf.setBackend('wasm');
+  if (!(await tf.setBackend('wasm'))) return false;
+  shareIdentityOnWasm();
+  return true;
 }
 
 /**

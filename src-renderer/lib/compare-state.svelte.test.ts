@@ -1,10 +1,14 @@
-// CompareState against an in-memory Api: the requests its controls build, debouncing, skipping
-// unchanged requests, panels and histograms, target parsing, and group colours/dashes.
+// CompareState against an in-memory Api: the requests its controls build (one per change, the
+// panels riding along), debouncing, skipping unchanged requests, controls kept in a shared home
+// (Back/Forward change them from outside), panels and histograms, target parsing, and group colours/dashes.
+import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CompareGroup, CompareRequest, CompareResult, RunSummary } from '../../src-shared/contract.js';
 import { err, ok, type Result } from '../../src-shared/result.js';
 import { MUONCLIP_DASH, SOLID, presetColour } from './palette.js';
-import { CompareState, PANEL_KEYS, parseTarget } from './compare-state.svelte.js';
+import { CompareState, PANEL_KEYS } from './compare-state.svelte.js';
+import { parseTarget } from './compare-settings.js';
+import { NavigationState } from './navigation-state.svelte.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
 
 function run(id: string, preset: RunSummary['preset'], qkClip: boolean): RunSummary {
@@ -41,11 +45,13 @@ function fakeMain(): FakeApi {
     .handle('metrics:histograms', ({ runId }) => ok({ runId, steps: [0, 1], counts: [[0, 1, 0], [1, 1, 0]] }));
 }
 
-/** The chosen metric's comparison requests (the panels' request carries `keys`). */
-const mainCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys === undefined);
-/** The requests for all five panel metrics at once (issue 11: there used to be five). */
-const panelCalls = (api: FakeApi) => api.callsTo('metrics:compare').filter((r) => r.keys !== undefined);
-const PANEL_KEY_LIST = Object.values(PANEL_KEYS);
+const PANEL_KEY_LIST: string[] = Object.values(PANEL_KEYS);
+/** Every comparison request (issue 11: one per control change). */
+const compareCalls = (api: FakeApi) => api.callsTo('metrics:compare');
+/** The requests for the chosen metric (with or without the panels riding along). */
+const mainCalls = (api: FakeApi) => compareCalls(api).filter((r) => !PANEL_KEY_LIST.includes(r.key));
+/** The requests that asked all five panel metrics (`keys`; there used to be five requests). */
+const panelCalls = (api: FakeApi) => compareCalls(api).filter((r) => r.keys !== undefined);
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -63,7 +69,7 @@ describe('CompareState requests', () => {
     expect(state.result?.groups).toHaveLength(3);
   });
 
-  it('asks for the AM-GM gap, half-variance and power-mean spectrum panels in the same round trip, and reads runs:list only without known runs', async () => {
+  it('opens with the main metric, then the AM-GM gap, half-variance and power-mean spectrum panels in one more request, and reads runs:list only without known runs', async () => {
     const api = fakeMain();
     const state = new CompareState(api, ['h1', 'g1'], { runs: RUNS });
     await state.start();
@@ -157,6 +163,77 @@ describe('CompareState requests', () => {
     calls.forEach((request, i) => i < 2 && resolvers[i]!(ok({ ...compareAnswer(request), legend: 'stale' })));
     await first;
     expect(state.result?.legend).not.toBe('stale');
+  });
+
+  it('sends exactly one request per control change: the panels ride along when their inputs change, drawing-only controls send none', async () => {
+    const api = fakeMain();
+    const state = new CompareState(api, ['h1', 'g1'], { debounceMs: 10, gridPoints: 400 });
+    await state.start();
+    const changes: [string, () => void, boolean][] = [
+      ['smoothing', () => (state.smoothing = 0.4), true],
+      ['band', () => (state.band = 'std'), true],
+      ['x axis', () => (state.xAxis = 'samples'), true],
+      ['width', () => state.setWidth(900), true],
+      ['target', () => (state.targetText = '0.3'), false],
+      ['metric', () => (state.metricKey = 'losses/entropy'), false],
+    ];
+    for (const [what, change, panels] of changes) {
+      const before = compareCalls(api).length;
+      change();
+      await vi.advanceTimersByTimeAsync(50);
+      expect(compareCalls(api).length - before, what).toBe(1);
+      expect(compareCalls(api).at(-1)!.keys, `${what}: panels along`).toEqual(panels ? PANEL_KEY_LIST : undefined);
+    }
+    expect(state.panels.a0?.legend).toBe('ratio/a0 legend'); // from the combined answer's series
+    const before = compareCalls(api).length;
+    state.showSeeds = true;
+    state.logY = true;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(compareCalls(api)).toHaveLength(before);
+    expect(state.settings).toMatchObject({ smoothing: 0.4, band: 'std', x: 'samples', target: '0.3', metric: 'losses/entropy', showSeeds: true, logY: true });
+  });
+
+  it('keeps its controls in the home it is given, and re-queries once when they change from outside (Back/Forward)', async () => {
+    const api = fakeMain();
+    const home = new NavigationState();
+    const state = new CompareState(api, ['h1', 'g1'], { debounceMs: 10, home });
+    const stop = state.follow();
+    await state.start();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(compareCalls(api)).toHaveLength(2); // following does not repeat the opening requests
+    state.band = 'minmax';
+    expect(home.compareSettings.band).toBe('minmax');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(compareCalls(api)).toHaveLength(3);
+    home.compareSettings = { ...home.compareSettings, band: 'ci95' }; // Back
+    flushSync();
+    expect(state.band).toBe('ci95');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(compareCalls(api)).toHaveLength(4);
+    expect(compareCalls(api).at(-1)).toMatchObject({ band: 'ci95', keys: PANEL_KEY_LIST });
+    expect(state.legend).toContain('95% CI band');
+    stop();
+  });
+
+  it('does not ask again for a request on its way, and drops it when the controls go back to what is shown', async () => {
+    const resolvers: ((r: Result<CompareResult>) => void)[] = [];
+    const api = fakeMain().handle('metrics:compare', () => new Promise((resolve) => resolvers.push(resolve)));
+    const state = new CompareState(api, ['h1'], { debounceMs: 10 });
+    const opening = state.query();
+    await state.query();
+    expect(compareCalls(api)).toHaveLength(2); // the main metric, and the panels apart
+    compareCalls(api).forEach((request, i) => resolvers[i]!(ok(compareAnswer(request))));
+    await opening;
+    state.targetText = '0.5';
+    await vi.advanceTimersByTimeAsync(50);
+    expect(compareCalls(api)).toHaveLength(3);
+    state.targetText = '';
+    await vi.advanceTimersByTimeAsync(50);
+    expect(compareCalls(api)).toHaveLength(3); // the target of what is on screen: nothing to ask
+    resolvers[2]!(ok({ ...compareAnswer(compareCalls(api)[2]!), legend: 'stale' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.result?.legend).not.toBe('stale');
+    expect(state.loading).toBe(false);
   });
 
   it('shows main’s error', async () => {

@@ -1,10 +1,14 @@
 /**
- * CompareState: the comparison view's controls and query results. Control changes re-query main
- * (metrics:compare, debounced; unchanged requests are not repeated); every aggregate, band,
- * smoothing and summary comes from main, this class only builds requests and chart models. Groups
- * get their mean type's palette colour and a dash for MuonClip (lib/charts/group-style.ts).
+ * CompareState: the comparison view's controls and query results. The controls' values live in a
+ * CompareSettingsHome (NavigationState in the app, so the URL and Back/Forward own them; this class
+ * reads and writes them there and keeps no copy). Any change of what main computes, by a control or
+ * from outside (Back/Forward), re-queries main in ONE metrics:compare request (debounced; a request
+ * already answered or on its way is not sent again; see query() for the opening's two); every aggregate, band, smoothing and summary
+ * comes from main, this class only builds requests and chart models. Groups get their mean type's
+ * palette colour and a dash for MuonClip (lib/charts/group-style.ts).
  */
-import type { Api, BandKind, CompareGroup, CompareRequest, CompareResult, HistogramSeries, RunSummary, XAxis } from '../../src-shared/contract.js';
+import { untrack } from 'svelte';
+import type { Api, BandKind, CompareGroup, CompareRequest, CompareResult, CompareSeries, HistogramSeries, RunSummary, XAxis } from '../../src-shared/contract.js';
 import { isMetricKey, type MetricKey } from '../../src-shared/metrics.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import type { Result } from '../../src-shared/result.js';
@@ -14,7 +18,7 @@ import { groupCurvesModel, survivalModel, type GroupStyle } from './charts/group
 import { assignGroupStyles } from './charts/group-style.js';
 import { chartTheme } from './charts/theme.svelte.js';
 import { MUONCLIP_DASH, SOLID } from './palette.js';
-import type { CompareSettings } from './compare-settings.js';
+import { DEFAULT_COMPARE_SETTINGS, parseTarget, type CompareSettings } from './compare-settings.js';
 
 /** The extra metrics of the differentiating panels (ux.md "What no tracker has" 1 and 2). */
 export const PANEL_KEYS = {
@@ -25,6 +29,21 @@ export const PANEL_KEYS = {
   h0: 'ratio/h0',
 } as const satisfies Record<string, MetricKey>;
 export type PanelName = keyof typeof PANEL_KEYS;
+const PANEL_NAMES = Object.keys(PANEL_KEYS) as PanelName[];
+const PANEL_KEY_LIST: readonly MetricKey[] = Object.values(PANEL_KEYS);
+
+/** Where the comparison's controls live (NavigationState in the app); CompareState reads and writes them there. */
+export interface CompareSettingsHome {
+  compareSettings: CompareSettings;
+}
+
+/** A home of its own, for a CompareState nobody else shares its controls with (tests, benchmarks). */
+class OwnSettings implements CompareSettingsHome {
+  compareSettings = $state.raw<CompareSettings>(DEFAULT_COMPARE_SETTINGS);
+  constructor(settings: CompareSettings) {
+    this.compareSettings = settings;
+  }
+}
 
 export const DEFAULT_METRIC: MetricKey = 'charts/reward_mean';
 export const X_AXIS_LABELS: Readonly<Record<XAxis, string>> = { step: 'step', samples: 'samples seen', wallTime: 'wall time (s)' };
@@ -41,7 +60,9 @@ export interface CompareOptions {
   readonly liveRefreshMs?: number;
   /** The runs' summaries the app already has (names); without them the comparison asks runs:list. */
   readonly runs?: readonly RunSummary[];
-  /** The controls to start from (a link, or the last comparison's): defaults otherwise. */
+  /** Where the controls live (the app's NavigationState); without it, a home of its own starting from `settings`. */
+  readonly home?: CompareSettingsHome;
+  /** The controls to start from when there is no `home` (defaults otherwise). */
   readonly settings?: CompareSettings;
 }
 
@@ -60,27 +81,10 @@ export interface HistogramFacet {
   readonly series: HistogramSeries | null;
 }
 
-/** "" -> null (the task's default target, 90% of its optimum); a number -> that target; anything else -> an error message. */
-export function parseTarget(text: string): { target: number | null; error: string | null } {
-  const trimmed = text.trim();
-  if (trimmed === '') return { target: null, error: null };
-  const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { target: null, error: `Target "${trimmed}" is not a number; enter a reward value, or leave it blank for the task's default (90% of its optimum)` };
-  return { target: value, error: null };
-}
-
 export class CompareState {
-  // Controls that change what main computes: setters re-query (debounced).
+  // What main computes from besides the controls (those are in #home): setters re-query (debounced).
   #runIds = $state.raw<readonly string[]>([]);
-  #metricKey = $state<MetricKey>(DEFAULT_METRIC);
-  #xAxis = $state<XAxis>('step');
-  #smoothing = $state(0);
-  #band = $state<BandKind>('ci95');
-  #targetText = $state('');
   #gridPoints = $state(400);
-  // Controls that only change the drawing.
-  showSeeds = $state(false);
-  logY = $state(false);
 
   result = $state.raw<CompareResult | null>(null);
   panels = $state.raw<Partial<Record<PanelName, CompareResult>>>({});
@@ -92,25 +96,16 @@ export class CompareState {
   error = $state<string | null>(null);
   loading = $state(false);
 
-  /** The controls as one value, for the URL and for the next comparison (compare-settings.ts). */
-  readonly settings: CompareSettings = $derived({
-    metric: this.#metricKey,
-    x: this.#xAxis,
-    smoothing: this.#smoothing,
-    band: this.#band,
-    target: this.#targetText,
-    logY: this.logY,
-    showSeeds: this.showSeeds,
-  });
-  readonly targetError = $derived(parseTarget(this.#targetText).error);
+  readonly #home: CompareSettingsHome;
+  readonly targetError = $derived(parseTarget(this.settings.target).error);
   readonly request: CompareRequest = $derived({
     runIds: this.#runIds,
-    key: this.#metricKey,
-    x: this.#xAxis,
+    key: this.settings.metric,
+    x: this.settings.x,
     gridPoints: this.#gridPoints,
-    smoothing: this.#smoothing,
-    band: this.#band,
-    target: parseTarget(this.#targetText).target,
+    smoothing: this.settings.smoothing,
+    band: this.settings.band,
+    target: parseTarget(this.settings.target).target,
   });
   /**
    * What the panels depend on: everything but the chosen metric and the target. When it changes,
@@ -129,7 +124,7 @@ export class CompareState {
   readonly histogramFacets: readonly HistogramFacet[] = $derived(this.#histogramFacets());
   /** The legend line: smoothing as set, then main's statement of alignment, smoothing and band. */
   readonly legend = $derived(
-    `EMA smoothing ${this.#smoothing === 0 ? 'off' : `${this.#smoothing} (debiased)`}; ${BAND_LABELS[this.#band]} band` + (this.result ? ` · ${this.result.legend}` : ''),
+    `EMA smoothing ${this.smoothing === 0 ? 'off' : `${this.smoothing} (debiased)`}; ${BAND_LABELS[this.band]} band` + (this.result ? ` · ${this.result.legend}` : ''),
   );
 
   readonly #api: Api;
@@ -142,8 +137,11 @@ export class CompareState {
   /** The caller passed the runs' summaries: no runs:list of our own. */
   readonly #runsGiven: boolean;
   #generation = 0;
-  #lastMainKey = '';
-  #lastPanelKey = '';
+  /** The request whose answer is on screen, and the panel inputs of the panels on screen. */
+  #shownMainKey = '';
+  #shownPanelKey = '';
+  /** The request on its way (its main key and whether it asks the panels), if any. */
+  #inFlight: string | null = null;
 
   constructor(api: Api, runIds: readonly string[], options: CompareOptions = {}) {
     this.#api = api;
@@ -152,16 +150,7 @@ export class CompareState {
     this.#histogramBuckets = options.histogramBuckets ?? 200;
     this.#runsGiven = options.runs !== undefined;
     if (options.runs) this.runs = options.runs;
-    if (options.settings) {
-      const s = options.settings;
-      this.#metricKey = s.metric;
-      this.#xAxis = s.x;
-      this.#smoothing = s.smoothing;
-      this.#band = s.band;
-      this.#targetText = s.target;
-      this.logY = s.logY;
-      this.showSeeds = s.showSeeds;
-    }
+    this.#home = options.home ?? new OwnSettings(options.settings ?? DEFAULT_COMPARE_SETTINGS);
     this.#debouncer = createDebouncer(() => void this.query(), options.debounceMs ?? 250);
     this.#liveRefresh = createDebouncer(() => void this.refresh(), options.liveRefreshMs ?? 2000);
   }
@@ -174,43 +163,55 @@ export class CompareState {
     this.#runIds = [...ids];
     this.#debouncer.schedule();
   }
+  /** The controls as one value (in the home: the URL carries them, Back/Forward change them). */
+  get settings(): CompareSettings {
+    return this.#home.compareSettings;
+  }
   get metricKey(): MetricKey {
-    return this.#metricKey;
+    return this.settings.metric;
   }
   set metricKey(key: MetricKey) {
     if (!isMetricKey(key)) return;
-    this.#metricKey = key;
-    this.#debouncer.schedule();
+    this.#set({ metric: key });
   }
   get xAxis(): XAxis {
-    return this.#xAxis;
+    return this.settings.x;
   }
   set xAxis(axis: XAxis) {
-    this.#xAxis = axis;
-    this.#debouncer.schedule();
+    this.#set({ x: axis });
   }
   get smoothing(): number {
-    return this.#smoothing;
+    return this.settings.smoothing;
   }
   /** Debiased EMA weight, clamped to [0, 0.99]. */
   set smoothing(weight: number) {
-    this.#smoothing = Number.isFinite(weight) ? Math.min(0.99, Math.max(0, weight)) : 0;
-    this.#debouncer.schedule();
+    this.#set({ smoothing: Number.isFinite(weight) ? Math.min(0.99, Math.max(0, weight)) : 0 });
   }
   get band(): BandKind {
-    return this.#band;
+    return this.settings.band;
   }
   set band(kind: BandKind) {
-    this.#band = kind;
-    this.#debouncer.schedule();
+    this.#set({ band: kind });
   }
   get targetText(): string {
-    return this.#targetText;
+    return this.settings.target;
   }
   /** Blank = the task's default target; an unparsable value shows targetError and asks main nothing. */
   set targetText(text: string) {
-    this.#targetText = text;
-    if (parseTarget(text).error === null) this.#debouncer.schedule();
+    this.#set({ target: text });
+  }
+  // Drawing only: main is not asked.
+  get showSeeds(): boolean {
+    return this.settings.showSeeds;
+  }
+  set showSeeds(show: boolean) {
+    this.#home.compareSettings = { ...this.settings, showSeeds: show };
+  }
+  get logY(): boolean {
+    return this.settings.logY;
+  }
+  set logY(log: boolean) {
+    this.#home.compareSettings = { ...this.settings, logY: log };
   }
   get gridPoints(): number {
     return this.#gridPoints;
@@ -230,56 +231,80 @@ export class CompareState {
   }
 
   /**
-   * Asks main for whatever changed: the chosen metric's comparison, and (only when x-axis,
-   * smoothing, grid, band or runs changed) all five panel metrics in ONE more request (`keys`),
-   * sent together; then the chosen runs' histograms. The main comparison is its own request so it
-   * is drawn as soon as it is answered (main answers in order, so it comes first), not after the
-   * panels' five metrics: one request per change, two when the panels change too (was six).
+   * Asks main for whatever changed, in ONE metrics:compare request per change: the chosen metric's
+   * comparison, with the five panel metrics riding along (`keys`) when their inputs (x axis,
+   * smoothing, grid, band, runs) changed; then the chosen runs' histograms. Only when the view
+   * opens (nothing on screen yet) do the panels come in a second request: their first read of five
+   * series per run is most of a cold open's time (40 runs x 20,000 steps: ~1.6 s, against ~0.16 s
+   * for the main metric), and the main chart should not wait for it (main answers in order, so it
+   * is drawn first); after that every series is in main's cache and one round trip costs the main
+   * chart ~70 ms. A request already on screen or on its way is not sent again; a newer one makes an
+   * older answer be dropped. Nothing is asked while the target is not a number (targetError says why).
    */
   async query(): Promise<void> {
     this.#debouncer.cancel();
     if (this.#runIds.length === 0) {
+      this.#generation++;
+      this.#inFlight = null;
       this.result = null;
       this.panels = {};
       return;
     }
-    const generation = ++this.#generation;
+    if (this.targetError !== null) return;
     const request = this.request;
     const mainKey = JSON.stringify(request);
     const panelKey = this.panelKey;
-    const askMain = mainKey !== this.#lastMainKey;
-    const askPanels = panelKey !== this.#lastPanelKey;
-    if (!askMain && !askPanels) return;
+    const askPanels = panelKey !== this.#shownPanelKey;
+    const flightKey = `${mainKey}|${askPanels ? panelKey : ''}`;
+    if (flightKey === this.#inFlight) return;
+    if (mainKey === this.#shownMainKey && !askPanels) {
+      // Back to what is on screen: whatever is on its way is stale.
+      this.#generation++;
+      this.#inFlight = null;
+      this.loading = false;
+      return;
+    }
+    const generation = ++this.#generation;
+    this.#inFlight = flightKey;
     this.loading = true;
     this.error = null;
-    const names = Object.keys(PANEL_KEYS) as PanelName[];
-    const [first, ...rest] = names.map((name) => PANEL_KEYS[name]);
-    const mainAnswer = askMain ? this.#api.invoke('metrics:compare', request) : Promise.resolve(null);
-    // Panels draw curves only: no reward summary, survival or config diff (half the cost in main),
-    // and no single seeds (they are never drawn there; without them the answer is ~5x smaller).
-    const panelAnswer = askPanels ? this.#api.invoke('metrics:compare', { ...request, key: first!, keys: rest, target: null, withSummary: false, withSeeds: false }) : Promise.resolve(null);
-    const main = await mainAnswer;
+    const apart = askPanels && this.result === null;
+    // The panels draw curves only: main answers `keys` without summary or single seeds; asked apart, the same.
+    const mainAnswer = this.#api.invoke('metrics:compare', askPanels && !apart ? { ...request, keys: PANEL_KEY_LIST } : request);
+    const [firstPanel, ...otherPanels] = PANEL_KEY_LIST;
+    const panelAnswer = apart
+      ? this.#api.invoke('metrics:compare', { ...request, key: firstPanel!, keys: otherPanels, target: null, withSummary: false, withSeeds: false })
+      : null;
+    const main = this.#unwrap(await mainAnswer);
     if (generation !== this.#generation) return;
-    const mainValue = main ? this.#unwrap(main) : null;
-    if (mainValue) {
-      this.result = mainValue;
-      this.#lastMainKey = mainKey;
+    if (main) {
+      this.result = main;
+      this.#shownMainKey = mainKey;
+      if (askPanels && !apart) this.#showPanels(main.series ?? [], panelKey);
     }
-    const panelsResult = await panelAnswer;
-    if (generation !== this.#generation) return;
+    if (panelAnswer) {
+      const panels = this.#unwrap(await panelAnswer);
+      if (generation !== this.#generation) return;
+      if (panels) this.#showPanels([{ key: firstPanel!, groups: panels.groups, legend: panels.legend }, ...(panels.series ?? [])], panelKey);
+    }
+    this.#inFlight = null;
     this.loading = false;
-    const panelValue = panelsResult ? this.#unwrap(panelsResult) : null;
-    if (panelValue) {
-      const curves = [{ key: first!, groups: panelValue.groups, legend: panelValue.legend }, ...(panelValue.series ?? [])];
-      const panels: Partial<Record<PanelName, CompareResult>> = {};
-      for (const name of names) {
-        const series = curves.find((s) => s.key === PANEL_KEYS[name]);
-        if (series) panels[name] = { groups: series.groups, legend: series.legend, summary: [], survival: [], configDiff: [], configDiffRunIds: [] };
-      }
-      this.panels = panels;
-      this.#lastPanelKey = panelKey;
-    }
-    await this.#loadHistograms();
+    if (main) await this.#loadHistograms();
+  }
+
+  /**
+   * Re-queries (debounced) whenever the request changes, whoever changed it: the controls here, or
+   * the URL (Back/Forward put other settings in the home). Returns the teardown.
+   */
+  follow(): () => void {
+    const stop = $effect.root(() => {
+      $effect(() => {
+        void this.request;
+        untrack(() => this.#debouncer.schedule());
+      });
+    });
+    this.#disposers.push(stop);
+    return stop;
   }
 
   /**
@@ -303,8 +328,9 @@ export class CompareState {
 
   /** Asks main again for everything, even if no control changed (new steps, new histograms). */
   async refresh(): Promise<void> {
-    this.#lastMainKey = '';
-    this.#lastPanelKey = '';
+    this.#shownMainKey = '';
+    this.#shownPanelKey = '';
+    this.#inFlight = null;
     this.#histogramsStale = true;
     await this.query();
   }
@@ -328,6 +354,22 @@ export class CompareState {
     for (const dispose of this.#disposers.splice(0)) dispose();
     this.#debouncer.cancel();
     this.#generation++;
+  }
+
+  #showPanels(series: readonly CompareSeries[], panelKey: string): void {
+    const panels: Partial<Record<PanelName, CompareResult>> = {};
+    for (const name of PANEL_NAMES) {
+      const curves = series.find((s) => s.key === PANEL_KEYS[name]);
+      if (curves) panels[name] = { groups: curves.groups, legend: curves.legend, summary: [], survival: [], configDiff: [], configDiffRunIds: [] };
+    }
+    this.panels = panels;
+    this.#shownPanelKey = panelKey;
+  }
+
+  /** Writes controls to the home and re-queries (debounced; query() skips what changes nothing main computes). */
+  #set(patch: Partial<CompareSettings>): void {
+    this.#home.compareSettings = { ...this.#home.compareSettings, ...patch };
+    this.#debouncer.schedule();
   }
 
   #styleOfKey(groupKey: string): GroupStyle {

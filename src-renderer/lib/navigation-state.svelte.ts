@@ -10,6 +10,9 @@ import type { ViewState } from './url-state.js';
 export const VIEWS = ['runs', 'sweeps', 'launch', 'compare', 'workers'] as const;
 export type View = (typeof VIEWS)[number];
 
+/** The same runs, in any order (a comparison does not depend on it, and a URL lists them sorted). */
+const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.length && JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+
 export class NavigationState {
   view = $state<View>('runs');
   /** The run shown in the run view (over the runs table), if any. */
@@ -17,10 +20,11 @@ export class NavigationState {
   /** The sweep shown on its page (over the sweeps list), if any. */
   openSweepId = $state<string | null>(null);
   compareRunIds = $state.raw<string[]>([]);
-  /** The comparison's controls: they outlive the Compare view, so leaving it and coming back keeps them. */
+  /**
+   * The comparison's controls, their one home: the Compare view reads and writes them here (so
+   * leaving it and coming back keeps them) and the URL carries them (so Back/Forward move them).
+   */
   compareSettings = $state.raw<CompareSettings>(DEFAULT_COMPARE_SETTINGS);
-  /** Counts restores from the URL (Back/Forward): views that copy state at creation are rebuilt on it. */
-  restoreVersion = $state(0);
   exportOpen = $state(false);
   exportRunIds = $state.raw<readonly string[]>([]);
 
@@ -50,8 +54,7 @@ export class NavigationState {
   compare(runIds: readonly string[]): boolean {
     if (runIds.length === 0) return false;
     // The same runs again keep the same array, so the comparison is not rebuilt.
-    const same = runIds.length === this.compareRunIds.length && runIds.every((id, i) => id === this.compareRunIds[i]);
-    if (!same) this.compareRunIds = [...runIds];
+    if (!sameIds(runIds, this.compareRunIds)) this.compareRunIds = [...runIds];
     this.view = 'compare';
     return true;
   }
@@ -61,10 +64,10 @@ export class NavigationState {
     this.view = state.view;
     this.openRunId = state.runId;
     this.openSweepId = state.sweepId;
-    this.compareRunIds = [...state.compareRunIds];
+    // The same runs keep the same array, so Back/Forward between a comparison's settings do not rebuild it.
+    if (!sameIds(state.compareRunIds, this.compareRunIds)) this.compareRunIds = [...state.compareRunIds];
     this.compareSettings = state.compare;
     this.exportOpen = false;
-    this.restoreVersion++;
   }
 
   openExport(runIds: readonly string[]): void {

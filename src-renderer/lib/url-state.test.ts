@@ -53,7 +53,7 @@ describe('hash', () => {
   });
 
   it('falls back to defaults for anything it cannot read', () => {
-    const state = parseHash('#/nowhere/../x?metric=bogus&x=time&smooth=7&band=wide&sort=color:up&task=chess&status=zombie&sweep=;drop');
+    const state = parseHash('#/nowhere/../x?metric=bogus&x=time&smooth=7&band=wide&sort=color:up&task=chess&status=zombie&sweep=;drop&target=high');
     expect(state).toEqual({ ...DEFAULT_VIEW_STATE, compare: { ...DEFAULT_VIEW_STATE.compare, smoothing: 0.99 } });
   });
 

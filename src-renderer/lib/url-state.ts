@@ -8,7 +8,7 @@
  */
 import type { BandKind, RunStatus, XAxis } from '../../src-shared/contract.js';
 import { isXRange, type XRange } from './charts/chart-zoom.svelte.js';
-import { DEFAULT_COMPARE_SETTINGS, type CompareSettings } from './compare-settings.js';
+import { DEFAULT_COMPARE_SETTINGS, parseTarget, type CompareSettings } from './compare-settings.js';
 import { RUN_STATUSES } from '../../src-shared/contract.js';
 import { isMetricKey } from '../../src-shared/metrics.js';
 import { OBJECTIVE_PRESETS, type ObjectivePreset } from '../../src-shared/objective-config.js';
@@ -96,6 +96,12 @@ export function parseZoom(text: string | null): XRange | null {
   return isXRange(range) ? range : null;
 }
 
+/** A target as typed, or '' (the task default) when it is not a number: a bad link still draws the comparison. */
+const targetOf = (text: string | null): string => {
+  const target = (text ?? '').slice(0, 40);
+  return parseTarget(target).error === null ? target : '';
+};
+
 /** Reads a hash ("#/compare?runs=1-3&smooth=0.6"); whatever is missing or bad takes its default. */
 export function parseHash(hash: string): ViewState {
   const body = hash.replace(/^#/, '');
@@ -123,7 +129,7 @@ export function parseHash(hash: string): ViewState {
       x: oneOf(X_AXES, q.get('x'), DEFAULT_COMPARE_SETTINGS.x),
       smoothing: Number.isFinite(smoothing) ? Math.min(0.99, Math.max(0, smoothing)) : 0,
       band: oneOf(BANDS, q.get('band'), DEFAULT_COMPARE_SETTINGS.band),
-      target: (q.get('target') ?? '').slice(0, 40),
+      target: targetOf(q.get('target')),
       logY: q.get('logy') === '1',
       showSeeds: q.get('seeds') === '1',
     },

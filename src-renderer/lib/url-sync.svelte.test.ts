@@ -1,7 +1,8 @@
 /**
  * UrlSync against a fake history: the opening URL is applied (reload and links restore the view),
- * a change of place is a new history entry, other changes replace the entry once they rest, and
- * Back/Forward put the app back where the URL says.
+ * a change of place is a new history entry, and so is a change of the comparison's controls once it
+ * rests; other changes replace the entry once they rest, and Back/Forward put the app back where
+ * the URL says.
  */
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,10 @@ class FakeHistory implements HistoryPort {
   }
   back(): void {
     this.index--;
+    for (const listener of this.#listeners) listener();
+  }
+  forward(): void {
+    this.index++;
     for (const listener of this.#listeners) listener();
   }
 }
@@ -83,6 +88,42 @@ describe('UrlSync', () => {
     expect(navigation.openRunId).toBeNull();
     expect(runs.grouped).toBe(true);
     expect(history.entries).toHaveLength(3); // going back wrote nothing new
+    stop();
+  });
+
+  it('makes a change of the comparison’s controls a history entry once it rests: Back puts the controls back, Forward redoes', async () => {
+    const { navigation, runs, history, stop } = setup('');
+    navigation.compare(['3', '2', '1']); // in table order; the URL lists them sorted
+    flushSync();
+    const compared = navigation.compareRunIds;
+    navigation.compareSettings = { ...navigation.compareSettings, smoothing: 0.3 };
+    flushSync();
+    navigation.compareSettings = { ...navigation.compareSettings, smoothing: 0.5 }; // the same slider drag
+    flushSync();
+    await rest();
+    expect(history.entries).toEqual(['#/runs', '#/compare?runs=1-3', '#/compare?runs=1-3&smooth=0.5']);
+    navigation.compareSettings = { ...navigation.compareSettings, band: 'std' };
+    flushSync();
+    await rest();
+    runs.grouped = true; // not a control of the comparison: replaces
+    flushSync();
+    await rest();
+    expect(history.entries).toEqual(['#/runs', '#/compare?runs=1-3', '#/compare?runs=1-3&smooth=0.5', '#/compare?runs=1-3&smooth=0.5&band=std&group=1']);
+
+    history.back();
+    flushSync();
+    expect(navigation.compareSettings).toMatchObject({ smoothing: 0.5, band: 'ci95' });
+    expect(navigation.view).toBe('compare');
+    expect(navigation.compareRunIds).toBe(compared); // the same runs: the Compare view is not rebuilt
+    history.back();
+    flushSync();
+    expect(navigation.compareSettings.smoothing).toBe(0);
+    expect(navigation.view).toBe('compare');
+    await rest();
+    expect(history.entries).toHaveLength(4); // going back wrote nothing new
+    history.forward();
+    flushSync();
+    expect(navigation.compareSettings.smoothing).toBe(0.5);
     stop();
   });
 

@@ -1,16 +1,18 @@
 /**
  * UrlSync keeps the URL hash and the app's view state in step, both ways: every change of view,
  * run, sweep or compared runs is a new history entry (so Back and Forward move between them), and
- * so is a chart zoom (drag, or double-click reset; Back undoes it); any other change (selection,
- * filters, grouping, compare controls) replaces the current entry, and Back/Forward or an edited
- * hash apply the URL to the state. Reload and shared links therefore restore the view. The hash
- * format is url-state.ts; the browser is behind HistoryPort for tests.
+ * so is a chart zoom (drag, or double-click reset; Back undoes it) and a change of the comparison's
+ * controls once they rest (one entry per pause in a slider drag or in typing; Back puts the control
+ * and the chart back); any other change (selection, filters, grouping) replaces the current entry, and
+ * Back/Forward or an edited hash apply the URL to the state. Reload and shared links therefore
+ * restore the view. The hash format is url-state.ts; the browser is behind HistoryPort for tests.
  */
 import { untrack } from 'svelte';
 import type { NavigationState } from './navigation-state.svelte.js';
 import type { RunsState } from './runs-state.svelte.js';
 import { formatHash, parseHash, pathOf, type ViewState } from './url-state.js';
 import { ChartZoom, sameXRange } from './charts/chart-zoom.svelte.js';
+import { sameCompareSettings } from './compare-settings.js';
 import { createDebouncer, type Debouncer } from './charts/coalesce.js';
 
 /** The piece of the browser UrlSync uses: the current hash, history entries, and Back/Forward. */
@@ -63,25 +65,30 @@ export class UrlSync {
   readonly hash: string = $derived(formatHash(this.current));
 
   #lastHash = '';
-  /** The pending history.replace of the newest hash (typing, dragging a slider), at most one per quiet period. */
+  /** The hash the current history entry holds (#lastHash runs ahead of it while a write is pending). */
+  #entryHash = '';
+  /**
+   * The pending write of the newest hash (typing, dragging a slider), at most one per quiet period:
+   * a new entry when the comparison's controls differ from the current entry's, else a replace.
+   */
   readonly #replace: Debouncer;
 
   constructor(navigation: NavigationState, runs: RunsState, history: HistoryPort, replaceDelayMs = 150) {
     this.#navigation = navigation;
     this.#runs = runs;
     this.#history = history;
-    this.#replace = createDebouncer(() => this.#history.replace(this.#lastHash), replaceDelayMs);
+    this.#replace = createDebouncer(() => this.#settle(), replaceDelayMs);
   }
 
   /** Applies the URL the page opened with, then follows both ways; returns the teardown. */
   start(): () => void {
     if (this.#history.hash !== '') this.apply(parseHash(this.#history.hash));
-    this.#lastHash = this.hash;
+    this.#lastHash = this.#entryHash = this.hash;
     this.#history.replace(this.hash);
     const offPop = this.#history.onPop(() => {
       this.#replace.cancel();
       this.apply(parseHash(this.#history.hash));
-      this.#lastHash = this.#history.hash;
+      this.#lastHash = this.#entryHash = this.#history.hash;
     });
     const stopEffect = $effect.root(() => {
       $effect(() => {
@@ -118,8 +125,17 @@ export class UrlSync {
     if (newPlace) {
       this.#replace.cancel();
       this.#history.push(hash);
+      this.#entryHash = hash;
       return;
     }
     this.#replace.schedule();
+  }
+
+  /** Writes the newest hash once changes rest: its own entry when the comparison's controls changed. */
+  #settle(): void {
+    const controlsChanged = !sameCompareSettings(parseHash(this.#entryHash).compare, parseHash(this.#lastHash).compare);
+    if (controlsChanged) this.#history.push(this.#lastHash);
+    else this.#history.replace(this.#lastHash);
+    this.#entryHash = this.#lastHash;
   }
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useWasmBackend } from '../../../test-support/numerics.js';
 import { Rng } from '../rng.js';
-import { matrixOf, product, productInfo, transpose, transposeInfo, weightGradient, type Matrix } from './dense-products.js';
+import { biasGradient, columnSums, matrixOf, product, reluBackwardInPlace, productInfo, transpose, transposeInfo, weightGradient, type Matrix } from './dense-products.js';
 import { gemmKernels } from './gemm-loops.js';
 import { heapOf } from './wasm-heap.js';
 
@@ -106,6 +106,29 @@ describe('dense products on the wasm heap', () => {
     for (let i = 0; i < a.rows; i++) {
       const alone = product(be(), { values: a.values.slice(i * 64, (i + 1) * 64), rows: 1, cols: 64 }, b).values;
       expect(Array.from(alone)).toEqual(Array.from(batch.subarray(i * 20, (i + 1) * 20)));
+    }
+  });
+
+  it('bias gradient: column sums within float32 rounding of the float64 sums, both widths', () => {
+    for (const [rows, cols] of [[37, 64], [5, 3], [272, 256]] as const) {
+      const dz = randomMatrix(rows, cols);
+      tf.tidy(() => {
+        const sums = take(biasGradient(be(), tf.tensor2d(dz.values, [rows, cols])));
+        expectClose(sums, columnSums(dz.values, rows, cols), 1e-5, 1e-6 * Math.sqrt(rows));
+      });
+    }
+  });
+
+  it('ReLU backward zeroes dz exactly where the saved output is not positive, both widths', () => {
+    for (const n of [64, 7]) {
+      const dz = randomMatrix(1, n), hidden = randomMatrix(1, n);
+      hidden.values[0] = 0; // ReLU's output is 0 where it cut: no gradient there either
+      const expected = dz.values.map((g, i) => (hidden.values[i]! > 0 ? g : 0));
+      const dzInfo = be().write(dz.values.slice(), [1, n], 'float32'), hiddenInfo = be().write(hidden.values, [1, n], 'float32');
+      const dzTensor = { dataId: dzInfo, shape: [1, n], dtype: 'float32' as const };
+      reluBackwardInPlace(be(), dzTensor, { dataId: hiddenInfo, shape: [1, n], dtype: 'float32' });
+      expect(Array.from(take(dzTensor))).toEqual(Array.from(expected));
+      be().disposeData(hiddenInfo);
     }
   });
 

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gemmKernels, type GemmKernels } from './gemm-loops.js';
-import { floatsOf } from './kernel-io.js';
+import { floatsOf, outputOf } from './kernel-io.js';
 import { boundTo, type WasmHeap } from './wasm-heap.js';
 
 export type Activation = 'linear' | 'relu';
@@ -148,6 +148,37 @@ export function columnSums(values: Float32Array, rows: number, cols: number): Fl
     for (let c = 0; c < cols; c++) sums[c] = sums[c]! + values[at + c]!;
   }
   return Float32Array.from(sums);
+}
+
+/**
+ * The bias gradient of a dense layer: the column sums of dz (rows, cols), a backend tensor the
+ * caller owns. On the heap in float32 (as tfjs sums), else in float64 on the JS side.
+ */
+export function biasGradient(be: tf.KernelBackend, dz: tf.TensorInfo): tf.TensorInfo {
+  const [rows, cols] = dz.shape as [number, number];
+  const onHeap = cols % 4 === 0 ? heapGemm(be) : null;
+  if (!onHeap) return outputOf(be, columnSums(floatsOf(be, dz), rows, cols), [cols]);
+  const out = onHeap.heap.empty([cols]);
+  onHeap.loops.columnSums(onHeap.heap.addressOf(dz), onHeap.heap.addressOf(out), rows, cols);
+  return out;
+}
+
+/**
+ * ReLU's backward from its saved output, in place: dz = 0 where hidden <= 0. `dz` must be a
+ * temporary the caller created (its values change).
+ */
+export function reluBackwardInPlace(be: tf.KernelBackend, dz: tf.TensorInfo, hidden: tf.TensorInfo): void {
+  const n = tf.util.sizeFromShape(dz.shape);
+  const onHeap = n % 4 === 0 ? heapGemm(be) : null;
+  if (onHeap) {
+    onHeap.loops.reluMask(onHeap.heap.addressOf(dz), onHeap.heap.addressOf(hidden), n);
+    return;
+  }
+  const h = floatsOf(be, hidden), dzValues = floatsOf(be, dz);
+  // Branch-free on the bits (and-ing with all ones or zero keeps dz or gives +0 exactly): hidden's
+  // sign is random, and a branch per element mispredicted half the time, six times slower.
+  const dzBits = new Int32Array(dzValues.buffer, dzValues.byteOffset, dzValues.length);
+  for (let i = 0; i < dzBits.length; i++) dzBits[i] = dzBits[i]! & -Number(h[i]! > 0);
 }
 
 /**

@@ -49,6 +49,11 @@ describe('fused kernels against the tfjs reference path', () => {
     expectSameValueAndGradients(inputs, (x, g, b) => [fusedLayerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D)], (x, g, b) => [layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D)]);
   });
 
+  it('layer norm on rows that are not a multiple of 4 floats (the JS path): value and every gradient', () => {
+    const inputs = [random([9, 6], 2), random([6]), random([6])];
+    expectSameValueAndGradients(inputs, (x, g, b) => [fusedLayerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D)], (x, g, b) => [layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D)]);
+  });
+
   it('MLP with ReLU: value and the gradient of x and every weight', () => {
     const inputs = [random([37, 16]), random([16, 64], 0.3), random([64], 0.1), random([64, 16], 0.3), random([16], 0.1)];
     expectSameValueAndGradients(inputs, (x, w1, b1, w2, b2) => [fusedMlp(x as tf.Tensor2D, w1 as tf.Tensor2D, b1 as tf.Tensor1D, w2 as tf.Tensor2D, b2 as tf.Tensor1D)],

@@ -20,6 +20,10 @@
  *     (A row-major: aRowStride = 4k, aKStride = 4; Aᵀ of a (k, m) matrix: aRowStride = 4,
  *     aKStride = 4m). bias = 0 means none; relu is 0 or 1; b and c are row-major with n floats.
  *   transpose(src, dst, rows, cols): dst (cols, rows) = src (rows, cols)ᵀ.
+ *   reluMask(dz, hidden, n): dz[i] = hidden[i] > 0 ? dz[i] : +0 for i < n (n a multiple of 4): the
+ *     ReLU's backward from its saved output, in place.
+ *   columnSums(x, out, rows, cols): out (cols) = the sum of x's rows (cols a multiple of 4), in
+ *     float32, row by row: a bias gradient.
  */
 import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
 
@@ -27,6 +31,8 @@ import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countU
 export interface GemmKernels {
   gemm(a: number, aRowStride: number, aKStride: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  reluMask(dz: number, hidden: number, n: number): void;
+  columnSums(x: number, out: number, rows: number, cols: number): void;
 }
 
 const vLoadAt = (offset: number) => [0xfd, 0x00, 4, offset];
@@ -118,6 +124,41 @@ function transposeFunction(): WasmFunction {
   return { params: 4, locals: { i32: 4, v128: 0, f32: 0 }, code };
 }
 
+const V_GT = [0xfd, 0x44], V_AND = [0xfd, 0x4e];
+
+function reluMaskFunction(): WasmFunction {
+  const l = localsOf(['dz', 'hidden', 'n'], ['at', 'end'], []);
+  const code = [
+    ...get(l.n!), ...i32(4), ...MUL, ...set(l.end!),
+    ...countUp(l.at!, i32(0), get(l.end!), i32(16), [
+      ...get(l.dz!), ...get(l.at!), ...ADD,
+      ...get(l.dz!), ...get(l.at!), ...ADD, ...vLoadAt(0),
+      ...get(l.hidden!), ...get(l.at!), ...ADD, ...vLoadAt(0), ...V_ZERO, ...V_GT,
+      ...V_AND, ...vStoreAt(0),
+    ]),
+  ];
+  return { params: 3, locals: { i32: 2, v128: 0, f32: 0 }, code };
+}
+
+function columnSumsFunction(): WasmFunction {
+  const l = localsOf(['x', 'out', 'rows', 'cols'], ['r', 'jB', 'nB', 'row'], []);
+  const code = [
+    ...get(l.cols!), ...i32(4), ...MUL, ...set(l.nB!),
+    ...countUp(l.jB!, i32(0), get(l.nB!), i32(16), [...get(l.out!), ...get(l.jB!), ...ADD, ...V_ZERO, ...vStoreAt(0)]),
+    ...get(l.x!), ...set(l.row!),
+    ...countUp(l.r!, i32(0), get(l.rows!), i32(1), [
+      ...countUp(l.jB!, i32(0), get(l.nB!), i32(16), [
+        ...get(l.out!), ...get(l.jB!), ...ADD,
+        ...get(l.out!), ...get(l.jB!), ...ADD, ...vLoadAt(0),
+        ...get(l.row!), ...get(l.jB!), ...ADD, ...vLoadAt(0),
+        ...V_ADD, ...vStoreAt(0),
+      ]),
+      ...bump(l.row!, get(l.nB!)),
+    ]),
+  ];
+  return { params: 4, locals: { i32: 4, v128: 0, f32: 0 }, code };
+}
+
 let compiled: object | null | undefined;
 
 /**
@@ -129,7 +170,7 @@ function gemmModule(): object | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   for (const fused of [true, false]) {
-    const bytes = moduleBytes({ gemm: gemmFunction(fused), transpose: transposeFunction() });
+    const bytes = moduleBytes({ gemm: gemmFunction(fused), transpose: transposeFunction(), reluMask: reluMaskFunction(), columnSums: columnSumsFunction() });
     if (wasmApi?.validate(bytes)) {
       compiled = new wasmApi.Module(bytes);
       break;

@@ -1,12 +1,20 @@
 /**
- * Layer normalisation as one kernel each way, on the JS side: forward (x, gain, bias) -> y and the
- * per-row (mean, rstd); backward -> dx, dgain, dbias in one pass over the saved statistics. The
- * tfjs composition (tensor-ops.ts `layerNorm`) takes about 9 kernels forward and 12 backward, each
- * a dispatch and a fresh tensor, on rows of only dModel floats. Float64 accumulation per row.
+ * Layer normalisation as one kernel each way: forward (x, gain, bias) -> y and the per-row (mean,
+ * rstd); backward -> dx, dgain, dbias in one pass over the saved statistics. On wasm, the SIMD
+ * loops of layer-norm-loops.ts (float32) writing their outputs where they live on the heap; else,
+ * or where dModel is not a multiple of 4, JS loops with float64 accumulation per row. The tfjs
+ * composition (tensor-ops.ts `layerNorm`) takes about 9 kernels forward and 12 backward, each a
+ * dispatch and a fresh tensor, on rows of only dModel floats.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_NORM_EPS } from '../tensor-ops.js';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { layerNormKernels, type LayerNormKernels } from './layer-norm-loops.js';
+import { boundTo } from './wasm-heap.js';
+
+const bound = new WeakMap<object, LayerNormKernels | null>();
+/** The SIMD loops on `be`'s heap, where `be` is wasm and rows are a multiple of 4 floats. */
+const heapLoops = (be: tf.KernelBackend, d: number) => (d % 4 === 0 ? boundTo(be, bound, layerNormKernels) : null);
 
 const LAYER_NORM = 'HmpoLayerNorm';
 const LAYER_NORM_GRAD = 'HmpoLayerNormGrad';
@@ -14,6 +22,13 @@ const LAYER_NORM_GRAD = 'HmpoLayerNormGrad';
 function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const [rows, d] = inputs.x!.shape as [number, number];
+  const onHeap = heapLoops(be, d);
+  if (onHeap) {
+    const { heap, loops } = onHeap;
+    const [y, stats] = [heap.empty([rows, d]), heap.empty([rows, 2])];
+    loops.forward(heap.addressOf(inputs.x!), heap.addressOf(inputs.gain!), heap.addressOf(inputs.bias!), heap.addressOf(y), heap.addressOf(stats), rows, 4 * d);
+    return [y, stats];
+  }
   const x = floatsOf(be, inputs.x!), gain = floatsOf(be, inputs.gain!), bias = floatsOf(be, inputs.bias!);
   const y = new Float32Array(rows * d);
   const stats = new Float32Array(rows * 2); // (mean, rstd) per row
@@ -36,6 +51,14 @@ function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 function layerNormGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const [rows, d] = inputs.x!.shape as [number, number];
+  const onHeap = heapLoops(be, d);
+  if (onHeap) {
+    const { heap, loops } = onHeap;
+    const [dx, dGain, dBias] = [heap.empty([rows, d]), heap.empty([d]), heap.empty([d])];
+    const address = (t: tf.TensorInfo) => heap.addressOf(t);
+    loops.backward(address(inputs.x!), address(inputs.gain!), address(inputs.stats!), address(inputs.dy!), address(dx), address(dGain), address(dBias), rows, 4 * d);
+    return [dx, dGain, dBias];
+  }
   const x = floatsOf(be, inputs.x!), gain = floatsOf(be, inputs.gain!), stats = floatsOf(be, inputs.stats!), dy = floatsOf(be, inputs.dy!);
   const dx = new Float32Array(rows * d);
   const dGain = new Float64Array(d), dBias = new Float64Array(d);

@@ -7,8 +7,8 @@
  * reference is tensor-ops.ts `linear` twice (two customGrads, about ten kernels backward).
  */
 import * as tf from '@tensorflow/tfjs';
-import { columnSums, productInfo, transposeInfo, weightGradient } from './dense-products.js';
-import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { biasGradient, productInfo, reluBackwardInPlace, transposeInfo, weightGradient } from './dense-products.js';
+import { ensureKernel, type KernelArgs } from './kernel-io.js';
 
 const MLP = 'HmpoMlp';
 const MLP_GRAD = 'HmpoMlpGrad';
@@ -22,25 +22,18 @@ function mlpKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 
 function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
-  const [rows, width] = inputs.hidden!.shape as [number, number];
-  const d = inputs.x!.shape[1]!;
-  // Everything stays in backend memory; the only JS passes are the ReLU mask and the bias sums.
+  // Everything stays in backend memory.
   const dW2 = weightGradient(be, inputs.hidden!, inputs.dy!); // (4d, d)
   const w2T = transposeInfo(be, inputs.w2!); // (d, 4d)
   const dz = productInfo(be, inputs.dy!, w2T); // (N, 4d): d hidden, then d pre-activation in place
   const w1T = transposeInfo(be, inputs.w1!); // (4d, d)
-  const hidden = floatsOf(be, inputs.hidden!), dzValues = floatsOf(be, dz); // no allocation until the sums are taken
-  // ReLU'(z) from the saved output: dz = 0 where hidden <= 0. Branch-free on the bits (and-ing with
-  // all ones or zero keeps dz or gives +0 exactly): hidden's sign is random, and a branch per
-  // element mispredicted half the time, six times slower.
-  const dzBits = new Int32Array(dzValues.buffer, dzValues.byteOffset, dzValues.length);
-  for (let i = 0; i < dzBits.length; i++) dzBits[i] = dzBits[i]! & -Number(hidden[i]! > 0);
-  const db1 = columnSums(dzValues, rows, width);
-  const db2 = columnSums(floatsOf(be, inputs.dy!), rows, d);
+  reluBackwardInPlace(be, dz, inputs.hidden!); // ReLU'(z) from the saved output
+  const db1 = biasGradient(be, dz);
+  const db2 = biasGradient(be, inputs.dy!);
   const dW1 = weightGradient(be, inputs.x!, dz); // (d, 4d)
   const dx = productInfo(be, dz, w1T); // (N, d)
   for (const t of [w1T, w2T, dz]) be.disposeData(t.dataId);
-  return [dx, dW1, outputOf(be, db1, [width]), dW2, outputOf(be, db2, [d])];
+  return [dx, dW1, db1, dW2, db2];
 }
 
 tf.registerGradient({

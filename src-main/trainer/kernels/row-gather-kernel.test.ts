@@ -8,18 +8,21 @@ import { gatherRows, sharedPrefixRows } from './row-gather-kernel.js';
 beforeAll(useWasmBackend);
 
 describe('gatherRows', () => {
-  it('equals a selection-matrix product in value and gradient, repeated and unused rows included', () => {
-    const index = [2, 0, 2, 3, 2];
-    const x = tf.tensor2d(Float32Array.from({ length: 5 * 3 }, (_, i) => Math.sin(i + 1)), [5, 3]); // row 1 and 4 unused
-    const upstream = tf.tensor2d(Float32Array.from({ length: index.length * 3 }, (_, i) => Math.cos(i)), [index.length, 3]);
-    const selection = tf.tensor2d(Float32Array.from({ length: index.length * 5 }, (_, i) => (index[Math.floor(i / 5)] === i % 5 ? 1 : 0)), [index.length, 5]);
-    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, index), upstream)));
-    const reference = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.matMul(selection, t as tf.Tensor2D), upstream)));
-    expectClose(gatherRows(x, index).dataSync(), tf.matMul(selection, x).dataSync());
-    expectClose(ours(x).dataSync(), reference(x).dataSync(), 1e-6, 1e-7);
-    expectNoLeak(() => tf.dispose(ours(x)));
-    tf.dispose([x, upstream, selection]);
-  });
+  // Rows of 3 floats take the JS loops; rows of 8 the wasm SIMD scatter-add.
+  for (const d of [3, 8]) {
+    it(`equals a selection-matrix product in value and gradient, repeated and unused rows included (rows of ${d})`, () => {
+      const index = [2, 0, 2, 3, 2];
+      const x = tf.tensor2d(Float32Array.from({ length: 5 * d }, (_, i) => Math.sin(i + 1)), [5, d]); // row 1 and 4 unused
+      const upstream = tf.tensor2d(Float32Array.from({ length: index.length * d }, (_, i) => Math.cos(i)), [index.length, d]);
+      const selection = tf.tensor2d(Float32Array.from({ length: index.length * 5 }, (_, i) => (index[Math.floor(i / 5)] === i % 5 ? 1 : 0)), [index.length, 5]);
+      const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, index), upstream)));
+      const reference = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.matMul(selection, t as tf.Tensor2D), upstream)));
+      expectClose(gatherRows(x, index).dataSync(), tf.matMul(selection, x).dataSync());
+      expectClose(ours(x).dataSync(), reference(x).dataSync(), 1e-6, 1e-7);
+      expectNoLeak(() => tf.dispose(ours(x)));
+      tf.dispose([x, upstream, selection]);
+    });
+  }
 });
 
 describe('sharedPrefixRows', () => {

@@ -7,6 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { rowKernels, type RowKernels } from './row-loops.js';
+import { boundTo, heapOf } from './wasm-heap.js';
 
 const GATHER = 'HmpoGatherRows';
 const SCATTER_ADD = 'HmpoScatterAddRows';
@@ -21,16 +23,36 @@ function gatherKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { index } = attrs as unknown as GatherAttrs;
   const d = inputs.x!.shape[1]!;
+  const heap = heapOf(be);
+  if (heap) {
+    // Row copies inside the heap (copyWithin: no views per row, no JS array, no upload).
+    const out = heap.empty([index.length, d]);
+    const [from, to, all] = [heap.addressOf(inputs.x!) >> 2, heap.addressOf(out) >> 2, heap.f32()];
+    for (let i = 0; i < index.length; i++) all.copyWithin(to + i * d, from + index[i]! * d, from + (index[i]! + 1) * d);
+    return out;
+  }
   const x = floatsOf(be, inputs.x!);
   const y = new Float32Array(index.length * d);
   for (let i = 0; i < index.length; i++) y.set(x.subarray(index[i]! * d, (index[i]! + 1) * d), i * d);
   return outputOf(be, y, [index.length, d]);
 }
 
+const bound = new WeakMap<object, RowKernels | null>();
+
 function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { index, sourceRows } = attrs as unknown as GatherAttrs;
   const d = inputs.dy!.shape[1]!;
+  const onHeap = d % 4 === 0 ? boundTo(be, bound, rowKernels) : null;
+  if (onHeap) {
+    const { heap, loops } = onHeap;
+    const out = heap.empty([sourceRows, d]);
+    const indexInfo: tf.TensorInfo = { dataId: be.write(Int32Array.from(index), [index.length], 'int32'), shape: [index.length], dtype: 'int32' };
+    floatsOf(be, out).fill(0);
+    loops.scatterAdd(heap.addressOf(out), heap.addressOf(inputs.dy!), heap.addressOf(indexInfo), index.length, 4 * d);
+    be.disposeData(indexInfo.dataId);
+    return out;
+  }
   const dy = floatsOf(be, inputs.dy!);
   const dx = new Float32Array(sourceRows * d);
   for (let i = 0; i < index.length; i++) {

@@ -21,6 +21,8 @@ export interface WasmHeap {
   addressOf(t: tf.TensorInfo): number;
   /** A new float32 tensor of `shape`, uninitialised (malloc'd). */
   empty(shape: number[]): tf.TensorInfo;
+  /** The whole heap as floats (index = address / 4); take it again after any allocation (growth detaches it). */
+  f32(): Float32Array;
 }
 
 const heaps = new WeakMap<object, WasmHeap | null>();
@@ -36,6 +38,7 @@ export function heapOf(be: tf.KernelBackend): WasmHeap | null {
         memory,
         addressOf: (t) => wasm.dataIdMap!.get(t.dataId)!.memoryOffset,
         empty: (shape) => wasm.makeOutput!(shape, 'float32'),
+        f32: () => new Float32Array((memory as { buffer: ArrayBuffer }).buffer),
       }
       : null;
     heaps.set(be, heap);
