@@ -59,6 +59,7 @@ export class RunsState {
   /** How many runs there are (changes only when runs appear or go). */
   readonly runCount = $derived(this.#byId.size);
 
+  /** Each run by id (per-run signals: reading one run follows that run only). */
   get byId(): ReadonlyMap<string, RunSummary> {
     return this.#byId;
   }
@@ -86,7 +87,7 @@ export class RunsState {
   #membership = $state(0);
   /** Bumped when a change may move, add or drop rows (a changed run's sort value or filter result differs, or all metric cells were read). */
   #orderVersion = $state(0);
-  /** Since #visibleIds was last derived: the runs that may have moved, or null when all may have (see #reorder). */
+  /** Since #visibleIds was last derived: the runs that may have moved, or null when all may have (#reorderIfMoved, #setMetricCells). */
   #moved: Set<string> | null = new Set();
   /** What #visibleIds was last derived from, for placing only moved runs when nothing else changed. */
   #lastOrder: { ids: readonly string[]; sort: RunSort; matches: unknown; membership: number } | null = null;
