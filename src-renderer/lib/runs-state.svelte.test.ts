@@ -7,8 +7,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { err, ok } from '../../src-shared/result.js';
 import { RunsState } from './runs-state.svelte.js';
 import { NO_METRIC_CELLS } from './run-columns.js';
-import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, replaceInOrder, runProgress, sortRuns, visibleWindow } from './run-table.js';
+import { EMPTY_FILTER, formatDuration, formatMeanStd, groupExtraCell, matchesFilter, groupRuns, groupRunsByColumn, meanStd, nextSeeds, optimizerNote, parseTags, changesOrder, runProgress, sortRuns, visibleWindow } from './run-table.js';
 import { FakeApi, makeRun } from './testing/fake-api.js';
+import { manualFrames } from './testing/manual-frames.js';
 
 async function loadedState(runs: Parameters<typeof makeRun>[0][]) {
   const api = new FakeApi();
@@ -149,21 +150,6 @@ describe('grouping by config minus seed', () => {
   });
 });
 
-/** A frame clock the test advances by hand: what RunsState schedules runs on `frame()`. */
-function manualFrames() {
-  let queued: (() => void)[] = [];
-  const schedule = (run: () => void) => {
-    queued.push(run);
-    return () => (queued = queued.filter((r) => r !== run));
-  };
-  const frame = () => {
-    const due = queued;
-    queued = [];
-    for (const run of due) run();
-  };
-  return { schedule, frame, get scheduled() { return queued.length; } };
-}
-
 async function connectedState(runs: Parameters<typeof makeRun>[0][]) {
   const api = new FakeApi();
   api.runs = runs.map((r) => makeRun(r));
@@ -217,7 +203,7 @@ describe('events', () => {
     expect(state.runs.map((r) => r.id)).toEqual([...Array.from({ length: 20 }, (_, i) => `f${i}`), ...Array.from({ length: 8 }, (_, i) => `live${i}`), 'new']);
   });
 
-  it('keeps the row objects of runs that did not change, so only changed rows redraw', async () => {
+  it('keeps the row object of every run, the changed run\'s row reading its new summary, so only changed rows redraw', async () => {
     const { api, state, frames } = await connectedState([{ id: 'a', status: 'running', stepsDone: 1 }, { id: 'b' }, { id: 'c' }]);
     const before = new Map(state.rows.map((row) => [row.kind === 'run' ? row.run.id : '', row]));
     api.emit('onDidChangeRun', makeRun({ id: 'a', status: 'running', stepsDone: 2 }));
@@ -225,7 +211,9 @@ describe('events', () => {
     const after = new Map(state.rows.map((row) => [row.kind === 'run' ? row.run.id : '', row]));
     expect(after.get('b')).toBe(before.get('b'));
     expect(after.get('c')).toBe(before.get('c'));
-    expect(after.get('a')).not.toBe(before.get('a'));
+    expect(after.get('a')).toBe(before.get('a'));
+    const rowOfA = after.get('a')!;
+    expect(rowOfA.kind === 'run' && rowOfA.run.stepsDone).toBe(2);
     state.grouped = true;
     const grouped = state.rows.filter((row) => row.kind === 'run');
     state.toggleGroup(state.groups[0]!.key);
@@ -261,20 +249,48 @@ describe('events', () => {
     expect(state.visibleRuns.map((r) => r.id)).toEqual(['c', 'b']);
   });
 
-  it('replaceInOrder puts changed runs in their old places only when nothing that orders or filters them changed', () => {
+  it('changesOrder says a change may move rows only when something that orders or filters them changed', () => {
     const a = makeRun({ id: 'a', name: 'x', stepsDone: 1 });
-    const b = makeRun({ id: 'b', name: 'y', stepsDone: 2 });
     const a2 = { ...a, stepsDone: 5 };
     const all = () => true;
     const change = { changed: new Map([['a', { before: a, after: a2 }]]), metricsBefore: NO_METRIC_CELLS, metricsAfter: NO_METRIC_CELLS };
-    expect(replaceInOrder([a, b], change, { column: 'name', direction: 'asc' }, all)).toEqual([a2, b]);
-    expect(replaceInOrder([a, b], change, { column: 'progress', direction: 'asc' }, all)).toBeNull();
-    expect(replaceInOrder([a, b], change, { column: 'name', direction: 'asc' }, (run) => run.stepsDone < 3)).toBeNull();
+    expect(changesOrder(change, { column: 'name', direction: 'asc' }, all)).toBe(false);
+    expect(changesOrder(change, { column: 'progress', direction: 'asc' }, all)).toBe(true);
+    expect(changesOrder(change, { column: 'name', direction: 'asc' }, (run) => run.stepsDone < 3)).toBe(true);
     // Metric cells: a refresh that changes the sorted-by cell re-sorts; one that does not keeps the order.
     const cells = (value: number) => new Map([['a', new Map([['charts/reward_mean:last', value]])]]);
     const refresh = (from: number, to: number) => ({ changed: new Map([['a', { before: a, after: a }]]), metricsBefore: cells(from), metricsAfter: cells(to) });
-    expect(replaceInOrder([a, b], refresh(0.1, 0.9), { column: 'metric:charts/reward_mean:last', direction: 'asc' }, all)).toBeNull();
-    expect(replaceInOrder([a, b], refresh(0.1, 0.9), { column: 'name', direction: 'asc' }, all)).toEqual([a, b]);
+    expect(changesOrder(refresh(0.1, 0.9), { column: 'metric:charts/reward_mean:last', direction: 'asc' }, all)).toBe(true);
+    expect(changesOrder(refresh(0.1, 0.9), { column: 'name', direction: 'asc' }, all)).toBe(false);
+  });
+
+  it('keeps the order that sorting all runs again gives, while live changes move runs and make them match the filter or not', async () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T,>(options: readonly T[]): T => options[Math.floor(random() * options.length)]!;
+    const statuses = ['running', 'finished', 'failed'] as const;
+    const reward = () => (random() < 0.1 ? null : Math.round(random() * 20) / 20);
+    const { api, state, frames } = await connectedState(
+      Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, name: `run ${i % 37}`, status: pick(statuses), stepsDone: Math.floor(random() * 100), totalSteps: 100, lastReward: reward(), tags: random() < 0.3 ? ['x'] : [] })),
+    );
+    const sorts = [{ column: 'progress', direction: 'asc' }, { column: 'lastReward', direction: 'desc' }, { column: 'name', direction: 'asc' }, { column: 'status', direction: 'desc' }] as const;
+    const filters = [EMPTY_FILTER, { ...EMPTY_FILTER, status: 'running' as const }, { ...EMPTY_FILTER, tag: 'x' }];
+    for (const sort of sorts) {
+      for (const filter of filters) {
+        state.sort = sort;
+        state.filter = filter;
+        for (let round = 0; round < 20; round++) {
+          const changes = 1 + Math.floor(random() * 4);
+          for (let k = 0; k < changes; k++) {
+            const run = state.byId.get(`r${Math.floor(random() * 200)}`)!;
+            api.emit('onDidChangeRun', { ...run, stepsDone: Math.floor(random() * 100), lastReward: reward(), status: random() < 0.2 ? pick(statuses) : run.status, tags: random() < 0.1 ? (run.tags.length > 0 ? [] : ['x']) : run.tags });
+          }
+          frames.frame();
+          const expected = sortRuns(state.runs.filter((run) => matchesFilter(run, filter)), sort).map((run) => run.id);
+          expect(state.visibleRuns.map((run) => run.id)).toEqual(expected);
+        }
+      }
+    }
   });
 
   it('applies a queued change before a removal, so a removed run does not come back', async () => {
@@ -330,6 +346,19 @@ describe('events', () => {
       ['a', 'running'],
       ['c', 'finished'],
     ]);
+  });
+
+  it('a reload replaces every summary, drops runs that went, and the rows made before it read the reloaded runs', async () => {
+    const { api, state } = await connectedState([{ id: 'a', status: 'running', stepsDone: 1 }, { id: 'b' }]);
+    const rowOfA = state.rows.find((row) => row.kind === 'run' && row.runId === 'a')!;
+    api.runs = [{ ...state.byId.get('a')!, status: 'finished', stepsDone: 100 }];
+    await state.load();
+    expect(state.runs.map((run) => run.id)).toEqual(['a']);
+    expect(state.runCount).toBe(1);
+    expect(state.rows).toHaveLength(1);
+    expect(state.rows[0]).toBe(rowOfA);
+    expect(rowOfA.kind === 'run' && rowOfA.run.stepsDone).toBe(100);
+    expect(state.liveCount).toBe(0);
   });
 
   it('reports a failed load as data', async () => {
@@ -492,6 +521,26 @@ describe('added columns and grouping by a config key', () => {
       api.handle('runs:metricSummaries', () => err('INVALID_REQUEST', 'runs:metricSummaries: keys: bad'));
       await state.loadMetricCells();
       expect(state.metricsError?.message).toBe('runs:metricSummaries: keys: bad');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drops a pending metric refresh on disconnect, and refreshes again once reconnected', async () => {
+    vi.useFakeTimers();
+    try {
+      const { api, state } = await loadedState([{ id: 'a' }]);
+      api.handle('runs:metricSummaries', ({ runIds }) => ok(summaries((runIds ?? ['a']).map((id) => [id, 0.5]))));
+      await state.setColumns(['metric:charts/reward_mean:last']);
+      const disconnect = state.connect();
+      state.applyChange(makeRun({ id: 'a', status: 'running' }));
+      disconnect();
+      await vi.runAllTimersAsync();
+      expect(api.callsTo('runs:metricSummaries')).toHaveLength(1);
+      state.connect();
+      state.applyChange(makeRun({ id: 'a', status: 'running' }));
+      await vi.runAllTimersAsync();
+      expect(api.callsTo('runs:metricSummaries')).toEqual([{ keys: ['charts/reward_mean'] }, { keys: ['charts/reward_mean'], runIds: ['a'] }]);
     } finally {
       vi.useRealTimers();
     }
