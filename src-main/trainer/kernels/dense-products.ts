@@ -33,9 +33,9 @@ const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols
 
 let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
-/** The SIMD product bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
+/** The SIMD product (gemm-loops.ts) bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
 const bound = new WeakMap<object, GemmKernels | null>();
-const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
+export const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
 
 /**
  * out (rows, n) = A' @ b [+ bias] [relu] on the heap, where A' is `a` (rows, k) or, with
@@ -58,7 +58,7 @@ function heapProduct(be: tf.KernelBackend, { heap, loops: gemm }: { heap: WasmHe
   const biasAddress = bias === null ? 0 : heap.addressOf(onHeap(bias, [n]));
   const out = heap.empty([rows, n]);
   const [rowStride, kStride] = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
-  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), heap.addressOf(out), rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
+  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), 4 * n, heap.addressOf(out), 4 * n, rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
   for (const t of owned) be.disposeData(t.dataId);
   return out;
 }
