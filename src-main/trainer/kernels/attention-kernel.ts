@@ -39,10 +39,10 @@ function withDenseProducts(loops: AttentionKernels, dense: GemmKernels): Attenti
     qk: loops.qk,
     norm: loops.norm,
     pv(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
-      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, pS, 4, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0);
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, pS, 4, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
     },
     ptb(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
-      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, 4, pS, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0);
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, 4, pS, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
     },
   };
 }
