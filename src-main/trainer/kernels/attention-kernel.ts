@@ -13,6 +13,8 @@ import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.j
 import { wasmApi } from './wasm-assembler.js';
 import { heapGemm } from './dense-products.js';
 import type { GemmKernels } from './gemm-loops.js';
+import { f32Bits } from './optimizer-loops.js';
+import { softmaxKernels, type SoftmaxKernels } from './softmax-loops.js';
 import { boundTo } from './wasm-heap.js';
 
 let sharedArena: AttentionArena | undefined;
@@ -48,6 +50,7 @@ function withDenseProducts(loops: AttentionKernels, dense: GemmKernels): Attenti
 }
 
 const boundLoops = new WeakMap<object, AttentionKernels | null>();
+const boundSoftmax = new WeakMap<object, SoftmaxKernels | null>();
 /** The SIMD loops on `be`'s heap, where `be` is wasm and a head's rows are a multiple of 4 floats. */
 function heapLoops(be: tf.KernelBackend, headDim: number) {
   if (!simdOnHeap || headDim % 4 !== 0) return null;
@@ -82,16 +85,18 @@ function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefin
  * The forward on buffers at byte addresses in the memory `m` views (the loops' memory): P =
  * softmax(q kᵀ scale, causal) and y = P v per (sequence, head). Returns the max scaled logit per head.
  */
-function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }): Float32Array {
+function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }, simdSoftmax?: { loops: SoftmaxKernels; maxOut: number }): Float32Array {
   const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
   const rowBytes = width * 4, dBytes = headDim * 4;
   const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
+  const scaleBits = f32Bits(scale);
   for (let b = 0; b < batch; b++) {
     // One call per sequence covers its heads: head h is `dBytes` further along each row and one block further in P.
     const row = b * seqLen * rowBytes; // first row of sequence b, bytes
     const p = at.p + b * nHeads * block * 4;
     loops.qk(nHeads, at.q + row, dBytes, rowBytes, at.k + row, dBytes, rowBytes, p, block * 4, seqLen * 4, seqLen, dBytes, 0);
-    for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale));
+    if (simdSoftmax) simdSoftmax.loops.causal(p, nHeads, seqLen, scaleBits, simdSoftmax.maxOut);
+    else for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale));
     loops.pv(nHeads, p, block * 4, seqLen * 4, at.v + row, dBytes, rowBytes, at.y + row, dBytes, rowBytes, seqLen, dBytes, 0);
   }
   return maxLogit;
@@ -104,10 +109,16 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const onHeap = heapLoops(be, headDim);
   if (onHeap) {
     const { heap, loops } = onHeap;
-    const [y, probs] = [heap.empty([n, width]), heap.empty([batch * nHeads, s.seqLen, s.seqLen])];
+    const [y, probs, maxOut] = [heap.empty([n, width]), heap.empty([batch * nHeads, s.seqLen, s.seqLen]), heap.empty([nHeads])];
     const a = (t: tf.TensorInfo) => heap.addressOf(t);
-    const maxLogit = forwardLoops(loops, heap.f32(), s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) });
-    return [y, probs, outputOf(be, maxLogit, [nHeads])];
+    const m = heap.f32();
+    // The SIMD softmax's last chunk reads 12 bytes past P (softmax-loops.ts): only where memory has them.
+    const softmax = boundTo(be, boundSoftmax, softmaxKernels);
+    const roomAfterP = m.length * 4 >= a(probs) + batch * nHeads * block * 4 + 12;
+    if (softmax && roomAfterP) m.fill(-Infinity, a(maxOut) >> 2, (a(maxOut) >> 2) + nHeads);
+    const maxLogit = forwardLoops(loops, m, s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) }, softmax && roomAfterP ? { loops: softmax.loops, maxOut: a(maxOut) } : undefined);
+    if (!(softmax && roomAfterP)) m.set(maxLogit, a(maxOut) >> 2);
+    return [y, probs, maxOut];
   }
   // Arena layout (floats): q, k, v, y (N, W) each, then the softmax P (B*H, T, T).
   const [Q, K, V, Y, P] = [0, size, 2 * size, 3 * size, 4 * size];
