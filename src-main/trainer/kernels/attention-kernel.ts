@@ -11,6 +11,8 @@ import { AttentionArena, softmaxRows } from './attention-arena.js';
 import { simdModule, type AttentionKernels } from './attention-loops.js';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
 import { wasmApi } from './wasm-assembler.js';
+import { heapGemm } from './dense-products.js';
+import type { GemmKernels } from './gemm-loops.js';
 import { boundTo } from './wasm-heap.js';
 
 let sharedArena: AttentionArena | undefined;
@@ -26,14 +28,35 @@ export function useSimdAttention(simd: boolean): void {
   simdOnHeap = simd;
 }
 
+/**
+ * The attention loops with their two P-times-rows products (pv, ptb) done by the dense product of
+ * gemm-loops.ts, one call per head: its 4x8 tiles keep eight sums going where the splat loops keep
+ * one. They multiply whole T x T blocks, so P and dS must be zero above the diagonal (the softmax
+ * writes those zeros; the backward writes dS's). Causal rows only (`first` 0: training, not decoding).
+ */
+function withDenseProducts(loops: AttentionKernels, dense: GemmKernels): AttentionKernels {
+  return {
+    qk: loops.qk,
+    norm: loops.norm,
+    pv(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, pS, 4, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
+    },
+    ptb(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, 4, pS, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
+    },
+  };
+}
+
 const boundLoops = new WeakMap<object, AttentionKernels | null>();
-/** The SIMD loops instantiated on `be`'s heap, where `be` is wasm and a head's rows are a multiple of 4 floats. */
+/** The SIMD loops on `be`'s heap, where `be` is wasm and a head's rows are a multiple of 4 floats. */
 function heapLoops(be: tf.KernelBackend, headDim: number) {
   if (!simdOnHeap || headDim % 4 !== 0) return null;
-  return boundTo(be, boundLoops, (memory) => {
+  const dense = heapGemm(be);
+  const attention = boundTo(be, boundLoops, (memory) => {
     const module = simdModule();
     return module && wasmApi ? (new wasmApi.Instance(module, { env: { mem: memory } }).exports as AttentionKernels) : null;
   });
+  return dense && attention ? { heap: attention.heap, loops: withDenseProducts(attention.loops, dense.loops) } : null;
 }
 
 const ATTENTION = 'HmpoCausalAttention';
@@ -122,6 +145,7 @@ function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: {
       let rowDot = 0;
       for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
       for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
+      m.fill(0, dsf + r + i + 1, dsf + r + seqLen); // causal: dS is zero above the diagonal
     }
     loops.pv(nHeads, ds, blockBytes, pRow, at.k + row, dBytes, rowBytes, at.dq + row, dBytes, rowBytes, seqLen, dBytes, 0);
     loops.ptb(nHeads, ds, blockBytes, pRow, at.q + row, dBytes, rowBytes, at.dk + row, dBytes, rowBytes, seqLen, dBytes);
