@@ -36,22 +36,29 @@ function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   return [dx, dW1, db1, dW2, db2];
 }
 
-tf.registerGradient({
-  kernelName: MLP,
-  inputsToSave: ['x', 'w1', 'w2'],
-  outputsToSave: [false, true],
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const [x, w1, w2, hidden] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-    const dOut = Array.isArray(dy) ? dy[0]! : dy;
-    const [dx, dW1, db1, dW2, db2] = tf.engine().runKernel(MLP_GRAD, { x, w1, w2, hidden, dy: dOut }) as tf.Tensor[];
-    return { x: () => dx!, w1: () => dW1!, b1: () => db1!, w2: () => dW2!, b2: () => db2! };
-  },
+/**
+ * The differentiable MLP as a custom gradient rather than a registered one: the hidden activation
+ * is saved for the backward without being an output of the op. An output that no gradient reaches
+ * gets a zeros tensor of its size in the backward (tfjs fills every null dy), and for the (N, 4d)
+ * hidden that was the largest allocation of the step.
+ */
+const mlpWithGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w1, b1, w2, b2] = args as tf.Tensor[];
+  const save = args[5] as tf.GradSaveFunc;
+  const [y, hidden] = tf.engine().runKernel(MLP, { x: x!, w1: w1!, b1: b1!, w2: w2!, b2: b2! }) as tf.Tensor[];
+  save([x!, w1!, w2!, hidden!]);
+  return {
+    value: y!,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw1, sw2, sHidden] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.engine().runKernel(MLP_GRAD, { x: sx, w1: sw1, w2: sw2, hidden: sHidden, dy }) as tf.Tensor[]; // dx, dW1, db1, dW2, db2: the inputs' order
+    },
+  };
 });
 
 /** relu(x W1 + b1) W2 + b2 for x (N, d) -> (N, d); differentiable in x and every weight. */
 export function fusedMlp(x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D): tf.Tensor2D {
   ensureKernel(MLP, mlpKernel);
   ensureKernel(MLP_GRAD, mlpGradKernel);
-  const [y] = tf.engine().runKernel(MLP, { x, w1, b1, w2, b2 }) as tf.Tensor[];
-  return y as tf.Tensor2D;
+  return mlpWithGradient(x, w1, b1, w2, b2) as tf.Tensor2D;
 }
