@@ -1,7 +1,7 @@
 // A config as table cells: dotted leaves, arrays as one cell, seed and name left out, and the
 // sparse form (only what differs from the default) read back with the defaults filled in.
 import { describe, expect, it } from 'vitest';
-import { configCellOf, DEFAULT_CONFIG_CELLS, flattenConfig, sparseConfigCells } from './config-cells.js';
+import { configCellOf, configOfCells, DEFAULT_CONFIG_CELLS, flattenConfig, sparseConfigCells } from './config-cells.js';
 import { DEFAULT_RUN_CONFIG } from './run-config.js';
 
 describe('config cells', () => {
@@ -18,5 +18,13 @@ describe('config cells', () => {
     expect(configCellOf(cells, 'model.nHeads')).toBe(DEFAULT_RUN_CONFIG.model.nHeads);
     expect(configCellOf(undefined, 'optimizer.name')).toBe('adamw');
     expect(configCellOf(cells, 'no.such')).toBeUndefined();
+  });
+
+  it('nests sparse cells back into the whole config they stand for (what group labels diff)', () => {
+    const config = { ...DEFAULT_RUN_CONFIG, seed: 9, optimizer: { ...DEFAULT_RUN_CONFIG.optimizer, learningRate: 0.001 }, objective: { preset: 'hmpo' as const, p: -1 } };
+    const nested = configOfCells(sparseConfigCells(config));
+    expect(nested).toMatchObject({ optimizer: { name: 'adamw', learningRate: 0.001 }, objective: { preset: 'hmpo', p: -1 }, model: { dModel: DEFAULT_RUN_CONFIG.model.dModel } });
+    expect(flattenConfig(nested)).toEqual(flattenConfig(config));
+    expect(configOfCells(undefined)).toEqual(configOfCells({}));
   });
 });

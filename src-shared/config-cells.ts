@@ -47,3 +47,23 @@ export function configCellOf(cells: Readonly<Record<string, ConfigCell>> | undef
   if (cells !== undefined && Object.hasOwn(cells, key)) return cells[key];
   return DEFAULT_CONFIG_CELLS[key];
 }
+
+/** Cells back into a nested config ("model.dModel" -> {model: {dModel}}); arrays stay JSON text. For diffing and describing, not for training. */
+export function nestCells(cells: Readonly<Record<string, ConfigCell>>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(cells)) {
+    const parts = key.split('.');
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      const child = node[part];
+      node = (typeof child === 'object' && child !== null ? child : (node[part] = {})) as Record<string, unknown>;
+    }
+    node[parts.at(-1)!] = value;
+  }
+  return root;
+}
+
+/** The whole config a run's sparse cells stand for (the defaults filled in), nested. */
+export function configOfCells(cells: Readonly<Record<string, ConfigCell>> | undefined): Record<string, unknown> {
+  return nestCells({ ...DEFAULT_CONFIG_CELLS, ...cells });
+}

@@ -11,6 +11,7 @@ import {
   FIXED_WIDTH_REM,
   fitColumns,
   matchesTerm,
+  nameColumnRem,
   NO_METRIC_CELLS,
   parseColumnId,
   parseColumnTerm,
@@ -108,5 +109,20 @@ describe('fitting the width', () => {
     expect(shown.map((s) => s.id)).toEqual(specs.filter((s) => shown.includes(s)).map((s) => s.id));
     // However narrow, status and name stay.
     expect(fitColumns(specs, 10).shown.map((s) => s.id)).toEqual(['status', 'name']);
+  });
+
+  it('widens the name column to its longest group label, so lower-priority columns hide before a label clips', () => {
+    // A 28 rem label ("hmpo · pattern-dense · adamw · learningRate=0.003" and its arrow) at a 1024 px window.
+    const nameRem = nameColumnRem(28, 64);
+    expect(nameRem).toBe(28);
+    const { shown, hidden } = fitColumns(columnSpecs([], nameRem), 64);
+    expect(shown.find((s) => s.id === 'name')!.widthRem).toBe(28);
+    expect(total(shown)).toBeLessThanOrEqual(64);
+    expect(hidden.length).toBeGreaterThan(fitColumns(columnSpecs([]), 64).hidden.length);
+    // Short labels keep the usual width; a label wider than the window takes what is left beside status.
+    expect(nameColumnRem(4, 64)).toBe(9);
+    expect(nameColumnRem(0, Infinity)).toBe(9);
+    expect(nameColumnRem(200, 64)).toBe(64 - FIXED_WIDTH_REM - 6);
+    expect(total(fitColumns(columnSpecs([], nameColumnRem(200, 64)), 64).shown)).toBeLessThanOrEqual(64);
   });
 });

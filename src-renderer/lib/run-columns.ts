@@ -225,9 +225,10 @@ const BUILT_IN_SPECS: Readonly<Record<RunColumn, Omit<ColumnSpec, 'id' | 'label'
 /**
  * The table's columns in order: built-ins, with the added ones after the seed. Added columns rank
  * above every built-in but status and name (the user asked for them), earlier ones above later.
+ * `nameWidthRem` widens the name column (nameColumnRem) so group labels show whole.
  */
-export function columnSpecs(extras: readonly ExtraColumn[]): ColumnSpec[] {
-  const spec = (id: RunColumn): ColumnSpec => ({ id, label: BUILT_IN_LABELS[id], ...BUILT_IN_SPECS[id] });
+export function columnSpecs(extras: readonly ExtraColumn[], nameWidthRem: number = BUILT_IN_SPECS.name.widthRem): ColumnSpec[] {
+  const spec = (id: RunColumn): ColumnSpec => ({ id, label: BUILT_IN_LABELS[id], ...BUILT_IN_SPECS[id], ...(id === 'name' ? { widthRem: nameWidthRem } : {}) });
   const added = extras.map((id, i): ColumnSpec => ({ id, label: columnLabel(id), widthRem: isMetricColumn(id) ? 9 : 8, priority: 1000 - i, numeric: isMetricColumn(id) }));
   const seedAt = RUN_COLUMNS.indexOf('seed') + 1;
   return [...RUN_COLUMNS.slice(0, seedAt).map(spec), ...added, ...RUN_COLUMNS.slice(seedAt).map(spec)];
@@ -244,4 +245,14 @@ export function fitColumns(specs: readonly ColumnSpec[], availableRem: number): 
     total -= spec.widthRem;
   }
   return { shown: specs.filter((s) => !hidden.has(s)), hidden: specs.filter((s) => hidden.has(s)) };
+}
+
+/**
+ * The name column's width for labels `labelRem` wide (the longest group label): all of it, so
+ * other columns hide before a label is clipped, but no more than the window leaves beside the
+ * status column and the fixed cells (the table never scrolls sideways); never under its usual width.
+ */
+export function nameColumnRem(labelRem: number, availableRem: number): number {
+  const room = availableRem - FIXED_WIDTH_REM - BUILT_IN_SPECS.status.widthRem;
+  return Math.max(BUILT_IN_SPECS.name.widthRem, Math.min(labelRem, room));
 }

@@ -8,6 +8,8 @@
 import type { ConfigCell, RunStatus, RunSummary } from '../../src-shared/contract.js';
 import type { ObjectivePreset } from '../../src-shared/objective-config.js';
 import { optimizerLabel } from '../../src-shared/optimizer-label.js';
+import { labelsByDifference } from '../../src-shared/analysis/group-labels.js';
+import { configOfCells } from '../../src-shared/config-cells.js';
 import type { TaskName } from '../../src-shared/tasks.js';
 import { extraCellReader, extraCellValue, matchesTerm, naturalCompare, NO_METRIC_CELLS, parseColumnTerm, RUN_COLUMNS, type ColumnId, type ColumnTerm, type ConfigColumn, type ExtraColumn, type MetricCells, type RunColumn } from './run-columns.js';
 
@@ -231,29 +233,11 @@ export function optimizerNote(run: Pick<RunSummary, 'optimizer' | 'qkClip'>): st
 
 /**
  * One label per group, never the same twice: groups that share mean type, task and optimizer add
- * their step count where it differs, and else their config hash (the run view shows the config).
+ * the config values that differ among them ("… · learningRate=0.003"), by the rule Compare's
+ * legend follows (src-shared/analysis/group-labels.ts); "#2" only where the configs are the same.
  */
 export function uniqueGroupLabels(groups: readonly { readonly key: string; readonly first: RunSummary }[]): Map<string, string> {
-  const byBase = new Map<string, { key: string; first: RunSummary }[]>();
-  for (const group of groups) {
-    const base = groupLabel(group.first);
-    byBase.set(base, [...(byBase.get(base) ?? []), group]);
-  }
-  const labels = new Map<string, string>();
-  for (const [base, members] of byBase) {
-    const stepsDiffer = new Set(members.map((m) => m.first.totalSteps)).size > 1;
-    for (const member of members) {
-      const steps = stepsDiffer ? ` · ${member.first.totalSteps.toLocaleString('en-US')} steps` : '';
-      labels.set(member.key, members.length === 1 ? base : `${base}${steps}`);
-    }
-    const counts = new Map<string, number>();
-    for (const member of members) counts.set(labels.get(member.key)!, (counts.get(labels.get(member.key)!) ?? 0) + 1);
-    for (const member of members) {
-      const label = labels.get(member.key)!;
-      if (counts.get(label)! > 1) labels.set(member.key, `${label} · config ${member.key.slice(0, 6)}`);
-    }
-  }
-  return labels;
+  return labelsByDifference(groups.map((group) => ({ key: group.key, base: groupLabel(group.first), config: configOfCells(group.first.config) })));
 }
 
 /**

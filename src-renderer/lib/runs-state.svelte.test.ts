@@ -134,19 +134,29 @@ describe('grouping by config minus seed', () => {
     expect(group!.label).toBe('agm · copy · adamw + QK-clip');
   });
 
-  it('never labels two groups the same: step counts where they differ, else the config hash', () => {
+  it('never labels two groups the same: the config values that differ among groups sharing mean type, task and optimizer', () => {
+    // runs:list sends each run's non-default config cells; the label names what differs (as Compare does).
     const runs = [
-      makeRun({ groupKey: 'abcdef01', preset: 'hmpo', totalSteps: 150 }),
-      makeRun({ groupKey: 'bcdef012', preset: 'hmpo', totalSteps: 300 }),
-      makeRun({ groupKey: 'cdef0123', preset: 'hmpo', totalSteps: 300 }),
-      makeRun({ groupKey: 'def01234', preset: 'gspo', totalSteps: 300 }),
+      makeRun({ groupKey: 'abcdef01', preset: 'hmpo', totalSteps: 150, config: { 'objective.preset': 'hmpo', totalSteps: 150 } }),
+      makeRun({ groupKey: 'bcdef012', preset: 'hmpo', totalSteps: 300, config: { 'objective.preset': 'hmpo', totalSteps: 300 } }),
+      makeRun({ groupKey: 'cdef0123', preset: 'hmpo', totalSteps: 300, config: { 'objective.preset': 'hmpo', totalSteps: 300, 'optimizer.learningRate': 0.001 } }),
+      makeRun({ groupKey: 'def01234', preset: 'gspo', totalSteps: 300, config: { 'objective.preset': 'gspo', totalSteps: 300 } }),
     ];
     expect(groupRuns(runs, { column: 'name', direction: 'asc' }).map((g) => g.label)).toEqual([
-      'hmpo · pattern-dense · adamw · 150 steps',
-      'hmpo · pattern-dense · adamw · 300 steps · config bcdef0',
-      'hmpo · pattern-dense · adamw · 300 steps · config cdef01',
+      // The default learning rate (0.003) is named where another group sets 0.001.
+      'hmpo · pattern-dense · adamw · learningRate=0.003 · totalSteps=150',
+      'hmpo · pattern-dense · adamw · learningRate=0.003 · totalSteps=300',
+      'hmpo · pattern-dense · adamw · learningRate=0.001 · totalSteps=300',
       'gspo · pattern-dense · adamw',
     ]);
+  });
+
+  it('numbers groups only when their configs are the same', () => {
+    const runs = [
+      makeRun({ groupKey: 'abcdef01', preset: 'hmpo', config: { 'objective.preset': 'hmpo' } }),
+      makeRun({ groupKey: 'bcdef012', preset: 'hmpo', config: { 'objective.preset': 'hmpo' } }),
+    ];
+    expect(groupRuns(runs, { column: 'name', direction: 'asc' }).map((g) => g.label)).toEqual(['hmpo · pattern-dense · adamw', 'hmpo · pattern-dense · adamw #2']);
   });
 });
 

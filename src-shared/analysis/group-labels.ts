@@ -1,11 +1,15 @@
 /**
- * Labels for compared groups (config minus seed) that say what distinguishes them: the mean type
- * (with p, and MuonClip/Muon/QK-clip) first, then, only where groups would otherwise share a label,
- * the config values that differ among those groups ("hmpo · totalSteps=300"). Never the same label
- * twice: groups whose configs differ only in ignored paths get "#2", "#3". Pure; callers pass the
- * groups' configs (verbatim as stored) and show `describeConfig` on hover.
+ * Labels for groups of runs (config minus seed) that say what distinguishes them: a base label (in
+ * Compare the mean type with p and MuonClip/Muon/QK-clip; in the runs table mean type, task and
+ * optimizer) first, then, only where groups would otherwise share a label, the config values that
+ * differ among those groups ("hmpo · totalSteps=300"). Never the same label twice: groups whose
+ * configs differ only in ignored paths get "#2", "#3". Pure; callers pass the groups' configs
+ * (verbatim as stored, or nested from table cells) and show `describeConfig` on hover. It does not
+ * group runs or read the store.
  */
 import { CONFIG_HASH_EXCLUDED_FIELDS } from '../canonical-json.js';
+import { DEFAULT_CONFIG_CELLS, nestCells } from '../config-cells.js';
+import type { ConfigCell } from '../contract.js';
 import { diffConfigs, flattenConfig } from './config-diff.js';
 import { resolveObjective, type ObjectiveInput, type ObjectivePreset } from '../objective-config.js';
 import { MUONCLIP_LABEL } from '../optimizer-label.js';
@@ -57,26 +61,37 @@ function shortPath(path: string, all: readonly string[]): string {
  * others add `key=value` for each path that differs among the groups sharing that short label.
  */
 export function distinguishingLabels(groups: readonly { readonly key: string; readonly config: LabelledConfig }[]): Map<string, string> {
-  const byShort = new Map<string, { key: string; config: LabelledConfig }[]>();
-  for (const group of groups) {
-    const short = shortGroupLabel(group.config);
-    byShort.set(short, [...(byShort.get(short) ?? []), group]);
-  }
+  return labelsByDifference(
+    groups.map((group) => ({ key: group.key, base: shortGroupLabel(group.config), config: group.config })),
+    IN_SHORT_LABEL,
+  );
+}
+
+/**
+ * The one rule behind every group label (Compare's legend, the runs table's group rows): a group
+ * whose `base` label no other group shares keeps it; groups sharing a base add `key=value` for each
+ * config path that differs among them ("hmpo · learningRate=0.001"). Seed and name never count, nor
+ * the `alsoIgnore` paths (those the base already shows). Never the same label twice: groups whose
+ * configs are identical once those are left out get "#2", "#3".
+ */
+export function labelsByDifference(groups: readonly { readonly key: string; readonly base: string; readonly config: unknown }[], alsoIgnore: readonly string[] = []): Map<string, string> {
+  const byBase = new Map<string, { key: string; config: unknown }[]>();
+  for (const group of groups) byBase.set(group.base, [...(byBase.get(group.base) ?? []), group]);
   const labels = new Map<string, string>();
-  for (const [short, members] of byShort) {
+  for (const [base, members] of byBase) {
     if (members.length === 1) {
-      labels.set(members[0]!.key, short);
+      labels.set(members[0]!.key, base);
       continue;
     }
-    const differences = diffConfigs(members.map((m) => m.config), { ignore: [...IGNORED, ...IN_SHORT_LABEL] });
+    const differences = diffConfigs(members.map((m) => m.config), { ignore: [...IGNORED, ...alsoIgnore] });
     const paths = differences.map((d) => d.path);
     members.forEach((member, i) => {
       const parts = differences.map((d) => `${shortPath(d.path, paths)}=${formatValue(d.values[i])}`);
-      labels.set(member.key, parts.length === 0 ? short : `${short} · ${parts.join(' · ')}`);
+      labels.set(member.key, parts.length === 0 ? base : `${base} · ${parts.join(' · ')}`);
     });
   }
-  // Configs that differ only in ignored paths (or in the short label's own paths in ways it does not
-  // show) could still collide: number them so no two groups ever read the same.
+  // Configs that differ only in ignored paths (or in the base's own paths in ways it does not show)
+  // could still collide: number them so no two groups ever read the same.
   const seen = new Map<string, number>();
   for (const group of groups) {
     const label = labels.get(group.key)!;
@@ -93,4 +108,16 @@ export function describeConfig(config: unknown): string {
     .filter(([path]) => !IGNORED.some((p) => path === p || path.startsWith(`${p}.`)))
     .map(([path, value]) => `${path}: ${formatValue(value)}`)
     .join('\n');
+}
+
+/**
+ * A group's config from its runs-table cells (runs:list sends only what differs from the
+ * defaults): the values it sets first, then the defaults, one "path: value" per line, as
+ * `describeConfig` writes them. The whole config, one hover away, with what matters on top.
+ */
+export function describeCells(cells: Readonly<Record<string, ConfigCell>> | undefined): string {
+  const set = cells ?? {};
+  const defaults = Object.fromEntries(Object.entries(DEFAULT_CONFIG_CELLS).filter(([key]) => !Object.hasOwn(set, key)));
+  const changed = Object.keys(set).length === 0 ? 'all defaults' : describeConfig(nestCells(set));
+  return [changed, '— defaults —', describeConfig(nestCells(defaults))].join('\n');
 }

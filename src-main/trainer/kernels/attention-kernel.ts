@@ -11,6 +11,10 @@ import { AttentionArena, softmaxRows } from './attention-arena.js';
 import { simdModule, type AttentionKernels } from './attention-loops.js';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
 import { wasmApi } from './wasm-assembler.js';
+import { heapGemm } from './dense-products.js';
+import type { GemmKernels } from './gemm-loops.js';
+import { f32Bits } from './optimizer-loops.js';
+import { softmaxKernels, type SoftmaxKernels } from './softmax-loops.js';
 import { boundTo } from './wasm-heap.js';
 
 let sharedArena: AttentionArena | undefined;
@@ -26,14 +30,36 @@ export function useSimdAttention(simd: boolean): void {
   simdOnHeap = simd;
 }
 
+/**
+ * The attention loops with their two P-times-rows products (pv, ptb) done by the dense product of
+ * gemm-loops.ts, one call per head: its 4x8 tiles keep eight sums going where the splat loops keep
+ * one. They multiply whole T x T blocks, so P and dS must be zero above the diagonal (the softmax
+ * writes those zeros; the backward writes dS's). Causal rows only (`first` 0: training, not decoding).
+ */
+function withDenseProducts(loops: AttentionKernels, dense: GemmKernels): AttentionKernels {
+  return {
+    qk: loops.qk,
+    norm: loops.norm,
+    pv(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, pS, 4, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
+    },
+    ptb(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, 4, pS, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
+    },
+  };
+}
+
 const boundLoops = new WeakMap<object, AttentionKernels | null>();
-/** The SIMD loops instantiated on `be`'s heap, where `be` is wasm and a head's rows are a multiple of 4 floats. */
+const boundSoftmax = new WeakMap<object, SoftmaxKernels | null>();
+/** The SIMD loops on `be`'s heap, where `be` is wasm and a head's rows are a multiple of 4 floats. */
 function heapLoops(be: tf.KernelBackend, headDim: number) {
   if (!simdOnHeap || headDim % 4 !== 0) return null;
-  return boundTo(be, boundLoops, (memory) => {
+  const dense = heapGemm(be);
+  const attention = boundTo(be, boundLoops, (memory) => {
     const module = simdModule();
     return module && wasmApi ? (new wasmApi.Instance(module, { env: { mem: memory } }).exports as AttentionKernels) : null;
   });
+  return dense && attention ? { heap: attention.heap, loops: withDenseProducts(attention.loops, dense.loops) } : null;
 }
 
 const ATTENTION = 'HmpoCausalAttention';
@@ -59,16 +85,18 @@ function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefin
  * The forward on buffers at byte addresses in the memory `m` views (the loops' memory): P =
  * softmax(q kᵀ scale, causal) and y = P v per (sequence, head). Returns the max scaled logit per head.
  */
-function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }): Float32Array {
+function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }, simdSoftmax?: { loops: SoftmaxKernels; maxOut: number }): Float32Array {
   const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
   const rowBytes = width * 4, dBytes = headDim * 4;
   const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
+  const scaleBits = f32Bits(scale);
   for (let b = 0; b < batch; b++) {
     // One call per sequence covers its heads: head h is `dBytes` further along each row and one block further in P.
     const row = b * seqLen * rowBytes; // first row of sequence b, bytes
     const p = at.p + b * nHeads * block * 4;
     loops.qk(nHeads, at.q + row, dBytes, rowBytes, at.k + row, dBytes, rowBytes, p, block * 4, seqLen * 4, seqLen, dBytes, 0);
-    for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale));
+    if (simdSoftmax) simdSoftmax.loops.causal(p, nHeads, seqLen, scaleBits, simdSoftmax.maxOut);
+    else for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale));
     loops.pv(nHeads, p, block * 4, seqLen * 4, at.v + row, dBytes, rowBytes, at.y + row, dBytes, rowBytes, seqLen, dBytes, 0);
   }
   return maxLogit;
@@ -81,10 +109,16 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const onHeap = heapLoops(be, headDim);
   if (onHeap) {
     const { heap, loops } = onHeap;
-    const [y, probs] = [heap.empty([n, width]), heap.empty([batch * nHeads, s.seqLen, s.seqLen])];
+    const [y, probs, maxOut] = [heap.empty([n, width]), heap.empty([batch * nHeads, s.seqLen, s.seqLen]), heap.empty([nHeads])];
     const a = (t: tf.TensorInfo) => heap.addressOf(t);
-    const maxLogit = forwardLoops(loops, heap.f32(), s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) });
-    return [y, probs, outputOf(be, maxLogit, [nHeads])];
+    const m = heap.f32();
+    // The SIMD softmax's last chunk reads 12 bytes past P (softmax-loops.ts): only where memory has them.
+    const softmax = boundTo(be, boundSoftmax, softmaxKernels);
+    const roomAfterP = m.length * 4 >= a(probs) + batch * nHeads * block * 4 + 12;
+    if (softmax && roomAfterP) m.fill(-Infinity, a(maxOut) >> 2, (a(maxOut) >> 2) + nHeads);
+    const maxLogit = forwardLoops(loops, m, s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) }, softmax && roomAfterP ? { loops: softmax.loops, maxOut: a(maxOut) } : undefined);
+    if (!(softmax && roomAfterP)) m.set(maxLogit, a(maxOut) >> 2);
+    return [y, probs, maxOut];
   }
   // Arena layout (floats): q, k, v, y (N, W) each, then the softmax P (B*H, T, T).
   const [Q, K, V, Y, P] = [0, size, 2 * size, 3 * size, 4 * size];
@@ -122,6 +156,7 @@ function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: {
       let rowDot = 0;
       for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
       for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
+      m.fill(0, dsf + r + i + 1, dsf + r + seqLen); // causal: dS is zero above the diagonal
     }
     loops.pv(nHeads, ds, blockBytes, pRow, at.k + row, dBytes, rowBytes, at.dq + row, dBytes, rowBytes, seqLen, dBytes, 0);
     loops.ptb(nHeads, ds, blockBytes, pRow, at.q + row, dBytes, rowBytes, at.dk + row, dBytes, rowBytes, seqLen, dBytes);

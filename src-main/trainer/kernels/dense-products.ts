@@ -33,9 +33,9 @@ const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols
 
 let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
-/** The SIMD product bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
+/** The SIMD product (gemm-loops.ts) bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
 const bound = new WeakMap<object, GemmKernels | null>();
-const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
+export const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
 
 /**
  * out (rows, n) = A' @ b [+ bias] [relu] on the heap, where A' is `a` (rows, k) or, with
@@ -58,7 +58,7 @@ function heapProduct(be: tf.KernelBackend, { heap, loops: gemm }: { heap: WasmHe
   const biasAddress = bias === null ? 0 : heap.addressOf(onHeap(bias, [n]));
   const out = heap.empty([rows, n]);
   const [rowStride, kStride] = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
-  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), heap.addressOf(out), rows, k, n, biasAddress, activation === 'relu' ? 1 : 0);
+  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), 4 * n, heap.addressOf(out), 4 * n, rows, k, n, biasAddress, activation === 'relu' ? 1 : 0, 0);
   for (const t of owned) be.disposeData(t.dataId);
   return out;
 }
@@ -148,6 +148,26 @@ export function columnSums(values: Float32Array, rows: number, cols: number): Fl
     for (let c = 0; c < cols; c++) sums[c] = sums[c]! + values[at + c]!;
   }
   return Float32Array.from(sums);
+}
+
+/**
+ * The sum of products a_0 @ b_0 + a_1 @ b_1 + ... (each a_i (M, K_i), b_i (K_i, N)) as one
+ * backend tensor the caller owns, accumulated in place on the wasm heap; null where that cannot
+ * run (not wasm, or N not a multiple of 4): the caller concatenates instead.
+ */
+export function productSumInfo(be: tf.KernelBackend, pairs: readonly (readonly [tf.TensorInfo, tf.TensorInfo])[]): tf.TensorInfo | null {
+  const [m] = shapeOf(pairs[0]![0]);
+  const n = shapeOf(pairs[0]![1])[1];
+  const onHeap = n % 4 === 0 ? heapGemm(be) : null;
+  if (!onHeap) return null;
+  const { heap, loops } = onHeap;
+  const out = heap.empty([m, n]);
+  pairs.forEach(([a, b], i) => {
+    const k = shapeOf(a)[1];
+    if (shapeOf(b)[0] !== k || shapeOf(b)[1] !== n || shapeOf(a)[0] !== m) throw new Error(`productSum: (${shapeOf(a).join(', ')}) @ (${shapeOf(b).join(', ')})`);
+    loops.gemm(heap.addressOf(a), 4 * k, 4, heap.addressOf(b), 4 * n, heap.addressOf(out), 4 * n, m, k, n, 0, 0, i > 0 ? 1 : 0);
+  });
+  return out;
 }
 
 /**

@@ -15,10 +15,12 @@
  * so a result does not depend on the tile it fell in (rows alone or in a batch agree bit for bit).
  *
  * Pointers and strides are in bytes:
- *   gemm(a, aRowStride, aKStride, b, c, m, k, n, bias, relu):
- *     c[i][j] = sum_kk a[i * aRowStride + kk * aKStride] * b[kk][j] (+ bias[j]) (max 0 if relu)
+ *   gemm(a, aRowStride, aKStride, b, bRowStride, c, cRowStride, m, k, n, bias, relu, accumulate):
+ *     c[i][j] = sum_kk a[i * aRowStride + kk * aKStride] * b[kk][j] (+ bias[j]) (max 0 if relu),
+ *     or with accumulate = 1, c[i][j] += that sum (no bias or relu then)
  *     (A row-major: aRowStride = 4k, aKStride = 4; Aᵀ of a (k, m) matrix: aRowStride = 4,
- *     aKStride = 4m). bias = 0 means none; relu is 0 or 1; b and c are row-major with n floats.
+ *     aKStride = 4m). bias = 0 means none; relu is 0 or 1; rows of b and c hold n floats at their
+ *     row strides (4n for whole matrices; wider for a head's columns of a wider row).
  *   transpose(src, dst, rows, cols): dst (cols, rows) = src (rows, cols)ᵀ.
  *   reluMask(dz, hidden, n): dz[i] = hidden[i] > 0 ? dz[i] : +0 for i < n (n a multiple of 4): the
  *     ReLU's backward from its saved output, in place.
@@ -29,7 +31,7 @@ import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countU
 
 /** The two functions, bound to a memory. */
 export interface GemmKernels {
-  gemm(a: number, aRowStride: number, aKStride: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
+  gemm(a: number, aRowStride: number, aKStride: number, b: number, bRowStride: number, c: number, cRowStride: number, m: number, k: number, n: number, bias: number, relu: number, accumulate: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   reluMask(dz: number, hidden: number, n: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
@@ -52,7 +54,7 @@ const RELAXED_MADD = [0xfd, 0x85, 0x02];
 const multiplyAdd = (fused: boolean, x: number[], y: number[], acc: number) =>
   fused ? [...x, ...y, ...get(acc), ...RELAXED_MADD, ...set(acc)] : [...get(acc), ...x, ...y, ...V_MUL, ...V_ADD, ...set(acc)];
 
-const PARAMS = ['a', 'aRS', 'aKS', 'b', 'c', 'm', 'k', 'n', 'bias', 'relu'];
+const PARAMS = ['a', 'aRS', 'aKS', 'b', 'bRS', 'c', 'cRS', 'm', 'k', 'n', 'bias', 'relu', 'accumulate'];
 /** Rows per tile: 4 (8 accumulators); 5 and 6 measured 45% slower (V8 spills registers). */
 const TILE_ROWS = 4;
 const I32S = ['i', 'jB', 'nB', 'kk', 'pb', 'pc', ...Array.from({ length: TILE_ROWS }, (_, r) => `pa${r}`)];
@@ -75,12 +77,13 @@ function tile(l: Record<string, number>, fused: boolean, rows: number, vecs: num
     for (let v = 0; v < vecs; v++) inner.push(...multiplyAdd(fused, get(l.av!), get(l[`b${v}`]!), acc(r, v)));
     inner.push(...bump(pa(r), get(l.aKS!)));
   }
-  inner.push(...bump(l.pb!, get(l.nB!)));
+  inner.push(...bump(l.pb!, get(l.bRS!)));
   code.push(...countUp(l.kk!, i32(0), get(l.k!), i32(1), inner));
   for (let r = 0; r < rows; r++) {
-    code.push(...get(l.c!), ...get(l.i!), ...i32(r), ...ADD, ...get(l.nB!), ...MUL, ...ADD, ...get(l.jB!), ...ADD, ...set(l.pc!));
+    code.push(...get(l.c!), ...get(l.i!), ...i32(r), ...ADD, ...get(l.cRS!), ...MUL, ...ADD, ...get(l.jB!), ...ADD, ...set(l.pc!));
     for (let v = 0; v < vecs; v++) {
       const a = acc(r, v);
+      code.push(...get(l.accumulate!), ...I32_NE_ZERO, ...ifThen([...get(a), ...get(l.pc!), ...vLoadAt(16 * v), ...V_ADD, ...set(a)]));
       code.push(...get(l.bias!), ...I32_NE_ZERO, ...ifThen([...get(a), ...get(l.bias!), ...get(l.jB!), ...ADD, ...vLoadAt(16 * v), ...V_ADD, ...set(a)]));
       code.push(...get(l.relu!), ...I32_NE_ZERO, ...ifThen([...get(a), ...V_ZERO, ...V_MAX, ...set(a)]));
       code.push(...get(l.pc!), ...get(a), ...vStoreAt(16 * v));

@@ -6,7 +6,7 @@
  * two products instead of six plus their transposes. Reference: tensor-ops.ts `matmul` per weight.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matrixOf, productInfo, transpose, transposeInfo, weightGradient, type Matrix, type Operand } from './dense-products.js';
+import { heapGemm, matrixOf, productInfo, productSumInfo, transpose, transposeInfo, weightGradient, type Matrix, type Operand } from './dense-products.js';
 import { ensureKernel, outputOf, type KernelArgs } from './kernel-io.js';
 
 /** One forward kernel name per weight count (1: W_o, 3: Q, K, V): a gradient config saves a fixed list of inputs. */
@@ -52,6 +52,14 @@ function projectGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   const names = weightNames(attrs!.count as number);
   const single = names.length === 1;
   const weights = names.map((name) => inputs[name]!);
+  const dys = names.map((_, i) => inputs[`dy${i}`]!);
+  if (!single && heapGemm(be)) {
+    // On the wasm heap: dx = sum_i dy_i W_iᵀ accumulated in place and dW_i = xᵀ dy_i apiece, no concatenation or split.
+    const transposed = weights.map((w) => transposeInfo(be, w));
+    const dx = productSumInfo(be, dys.map((dy, i) => [dy, transposed[i]!] as const));
+    for (const t of transposed) be.disposeData(t.dataId);
+    if (dx) return [dx, ...dys.map((dy) => weightGradient(be, inputs.x!, dy))];
+  }
   // [dy_0 | dy_1 | ...] (N, sum dOut) and [W_0ᵀ; W_1ᵀ; ...] (sum dOut, dIn): one product for dx.
   const dyAll: Operand = single ? inputs.dy0! : concatColumns(names.map((_, i) => matrixOf(be, inputs[`dy${i}`]!)));
   const wT: Operand = single ? transposeInfo(be, weights[0]!) : concatRows(weights.map((w) => transpose(matrixOf(be, w))));

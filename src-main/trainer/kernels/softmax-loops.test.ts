@@ -1,0 +1,42 @@
+// The SIMD causal softmax against a float64 softmax of the same float32 arguments (within a few
+// float32 ulps): every row length 1..n (n not a multiple of 4,
+// so chunks cross rows), logits spread widely (the exp's range reduction and its underflow clamp),
+// the per-block max, and memory after the last block left exactly as it was.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng.js';
+import { f32Bits } from './optimizer-loops.js';
+import { softmaxKernels } from './softmax-loops.js';
+import { wasmApi } from './wasm-assembler.js';
+
+describe('SIMD causal softmax', () => {
+  it('matches a float64 softmax row by row, zeroes the rest, folds in the max and leaves what follows alone', () => {
+    const memory = new wasmApi!.Memory({ initial: 1 });
+    const loops = softmaxKernels(memory)!;
+    expect(loops, 'compiles here').not.toBeNull();
+    const [groups, n, scale] = [3, 7, Math.fround(0.37)];
+    const m = new Float32Array(memory.buffer);
+    const rng = new Rng(3);
+    const size = groups * n * n;
+    for (let i = 0; i < size + 4; i++) m[i] = 40 * rng.normal(); // logits from about -120 to 120 after scaling, plus 4 floats after the blocks
+    const before = Float32Array.from(m.subarray(0, size + 4));
+    const maxAt = (size + 8) * 4;
+    m.fill(-Infinity, maxAt >> 2, (maxAt >> 2) + groups);
+    m[(maxAt >> 2) + 1] = 1e9; // a max already there is kept when larger
+    loops.causal(0, groups, n, f32Bits(scale), maxAt);
+    for (let g = 0; g < groups; g++) {
+      let blockMax = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const row = (g * n + i) * n;
+        const logits = Array.from(before.subarray(row, row + i + 1), (x) => Math.fround(x * scale));
+        const top = Math.max(...logits);
+        blockMax = Math.max(blockMax, top);
+        const e = logits.map((x) => Math.exp(Math.fround(x - top))); // the argument as float32 computes it: exp's error then is its own
+        const total = e.reduce((a, b) => a + b);
+        e.forEach((v, j) => expect(Math.abs(m[row + j]! - v / total), `group ${g} row ${i} col ${j}`).toBeLessThanOrEqual(3e-7 * (v / total) + 1e-37));
+        for (let j = i + 1; j < n; j++) expect(m[row + j], `zero after the diagonal (row ${i} col ${j})`).toBe(0);
+      }
+      expect(m[(maxAt >> 2) + g]).toBe(g === 1 ? 1e9 : Math.fround(blockMax));
+    }
+    expect(Array.from(m.subarray(size, size + 4))).toEqual(Array.from(before.subarray(size, size + 4)));
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The causal softmax of the training attention as a WebAssembly SIMD loop (through
+ * wasm-assembler.ts), run on the memory it is instantiated with (the wasm backend's heap), with a
+ * float32 exp (Cephes' expf polynomial, about 1 ulp). What this is not: the JS softmax of
+ * attention-arena.ts (float64 Math.exp), which the decoder and the other backends keep using.
+ *
+ *   causal(p, groups, n, scaleBits, maxOut): for each of `groups` blocks of n x n floats at p (byte
+ *     address, blocks back to back), row i becomes softmax(row[0..i] * scale), zeros after it; the
+ *     block's largest scaled logit is folded into the float at maxOut + 4 g (max with what is there).
+ *     scale is passed as its float32 bits.
+ *
+ * Rows of n floats are not 16-byte multiples, so the last 4-float chunk of a row reaches into the
+ * next: every store writes lanes past the row's end back with the values it loaded (single-threaded,
+ * so unchanged), and the caller keeps 12 bytes of memory after the last block.
+ */
+import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, bump, countUp, f32, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+
+export interface SoftmaxKernels {
+  causal(p: number, groups: number, n: number, scaleBits: number, maxOut: number): void;
+}
+
+const F32_REINTERPRET_I32 = [0xbe], F32_MAX = [0x97], F32_DIV = [0x95];
+const F32_LOAD_AT = (offset: number) => [0x2a, 2, offset], F32_STORE_AT = (offset: number) => [0x38, 2, offset];
+const V_MAX = [0xfd, 0xe9, 0x01], V_NEAREST = [0xfd, 0x6a], V_AND = [0xfd, 0x4e], V_BITSELECT = [0xfd, 0x52];
+const I32X4_SPLAT = [0xfd, 0x11], I32X4_LT_S = [0xfd, 0x39], I32X4_ADD = [0xfd, 0xae, 0x01], I32X4_SHL = [0xfd, 0xab, 0x01], I32X4_FROM_F32 = [0xfd, 0xf8, 0x01];
+const LANE = (l: number) => [0xfd, 0x1f, l];
+const LANE_INDEX = [0xfd, 0x0c, ...[0, 1, 2, 3].flatMap((x) => [x, 0, 0, 0])];
+const fSplat = (x: number) => [...f32(x), ...SPLAT];
+
+/** Pushes exp(v) for the v128 in local `x` (all lanes <= 0); uses locals r, y, nv. */
+function expOf(l: Record<string, number>, x: number): number[] {
+  return [
+    ...get(x), ...fSplat(-87.33654), ...V_MAX, ...set(x),
+    ...get(x), ...fSplat(1.44269504), ...V_MUL, ...V_NEAREST, ...set(l.nv!),
+    ...get(x), ...get(l.nv!), ...fSplat(0.693359375), ...V_MUL, ...V_SUB, ...get(l.nv!), ...fSplat(-2.12194440e-4), ...V_MUL, ...V_SUB, ...set(l.r!),
+    ...fSplat(1.9875691500e-4),
+    ...[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].flatMap((c) => [...get(l.r!), ...V_MUL, ...fSplat(c), ...V_ADD]),
+    ...get(l.r!), ...V_MUL, ...get(l.r!), ...V_MUL, ...get(l.r!), ...V_ADD, ...fSplat(1), ...V_ADD, // y r^2 + r + 1
+    ...get(l.nv!), ...I32X4_FROM_F32, ...i32(127), ...I32X4_SPLAT, ...I32X4_ADD, ...i32(23), ...I32X4_SHL, // 2^n
+    ...V_MUL,
+  ];
+}
+
+function causalFunction(): WasmFunction {
+  const l = localsOf(['p', 'groups', 'n', 'scaleBits', 'maxOut'], ['g', 'i', 'j', 'row', 'len', 'nB', 'at'],
+    ['scaleV', 'mv', 'sv', 'x', 'orig', 'valid', 'inRow', 'r', 'nv', 'e'], ['rowMax', 'groupMax', 'inv']);
+  /** lane masks for chunk j: valid = j + lane < len, inRow = j + lane < n */
+  const masks = [
+    ...get(l.j!), ...I32X4_SPLAT, ...LANE_INDEX, ...I32X4_ADD, ...set(l.x!),
+    ...get(l.x!), ...get(l.len!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.valid!),
+    ...get(l.x!), ...get(l.n!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.inRow!),
+  ];
+  const chunkAddress = [...get(l.row!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.at!)];
+  const load = [...get(l.at!), ...V_LOAD];
+  const storeKeepingTail = (value: number[]) => [...get(l.at!), ...value, ...get(l.orig!), ...get(l.inRow!), ...V_BITSELECT, ...V_STORE];
+  const overChunks = (limit: number[], body: number[]) => countUp(l.j!, i32(0), limit, i32(4), [...chunkAddress, ...masks, ...load, ...set(l.orig!), ...body]);
+  const laneMax = (v: number) => [...get(v), ...LANE(0), ...get(v), ...LANE(1), ...F32_MAX, ...get(v), ...LANE(2), ...F32_MAX, ...get(v), ...LANE(3), ...F32_MAX];
+  const laneSum = (v: number) => [...get(v), ...LANE(0), ...get(v), ...LANE(1), 0x92, ...get(v), ...LANE(2), 0x92, ...get(v), ...LANE(3), 0x92];
+  const rowBody = [
+    ...get(l.i!), ...i32(1), ...ADD, ...set(l.len!),
+    // max of the valid scaled logits
+    ...fSplat(-Infinity), ...set(l.mv!),
+    ...overChunks(get(l.len!), [...get(l.mv!), ...get(l.orig!), ...get(l.scaleV!), ...V_MUL, ...fSplat(-Infinity), ...get(l.valid!), ...V_BITSELECT, ...V_MAX, ...set(l.mv!)]),
+    ...laneMax(l.mv!), ...set(l.rowMax!),
+    ...get(l.groupMax!), ...get(l.rowMax!), ...F32_MAX, ...set(l.groupMax!),
+    // e = exp(x scale - max) on valid lanes, 0 after them; sum
+    ...V_ZERO_SET(l.sv!),
+    ...overChunks(get(l.n!), [
+      ...get(l.orig!), ...get(l.scaleV!), ...V_MUL, ...get(l.rowMax!), ...SPLAT, ...V_SUB, ...set(l.x!),
+      ...expOf(l, l.x!), ...get(l.valid!), ...V_AND, ...set(l.e!),
+      ...get(l.sv!), ...get(l.e!), ...V_ADD, ...set(l.sv!),
+      ...storeKeepingTail(get(l.e!)),
+    ]),
+    ...f32(1), ...laneSum(l.sv!), ...F32_DIV, ...set(l.inv!),
+    ...overChunks(get(l.len!), storeKeepingTail([...get(l.orig!), ...get(l.inv!), ...SPLAT, ...V_MUL])),
+    ...bump(l.row!, get(l.nB!)),
+  ];
+  const code = [
+    ...get(l.scaleBits!), ...F32_REINTERPRET_I32, ...SPLAT, ...set(l.scaleV!),
+    ...get(l.n!), ...i32(4), ...MUL, ...set(l.nB!),
+    ...get(l.p!), ...set(l.row!),
+    ...countUp(l.g!, i32(0), get(l.groups!), i32(1), [
+      ...f32(-Infinity), ...set(l.groupMax!),
+      ...countUp(l.i!, i32(0), get(l.n!), i32(1), rowBody),
+      ...get(l.maxOut!), ...get(l.maxOut!), ...F32_LOAD_AT(0), ...get(l.groupMax!), ...F32_MAX, ...F32_STORE_AT(0),
+      ...bump(l.maxOut!, i32(4)),
+    ]),
+  ];
+  return { params: 5, locals: { i32: 7, v128: 10, f32: 3 }, code };
+}
+
+function V_ZERO_SET(local: number): number[] {
+  return [0xfd, 0x0c, ...new Array<number>(16).fill(0), ...set(local)];
+}
+
+let compiled: object | null | undefined;
+
+/** The loop bound to `memory`, or null where WebAssembly SIMD is missing. */
+export function softmaxKernels(memory: object): SoftmaxKernels | null {
+  if (compiled === undefined) {
+    const bytes = moduleBytes({ causal: causalFunction() });
+    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  }
+  if (!compiled || !wasmApi) return null;
+  return new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as SoftmaxKernels;
+}
