@@ -213,7 +213,7 @@ const WATCH_DRAWN_SCRIPT = `
     let t0 = null;
     addEventListener('keydown', () => { t0 = t0 ?? performance.now(); }, { capture: true, once: true });
     const check = () => {
-      const table = [...document.querySelectorAll('table')].find((t) => t.querySelector('caption')?.textContent === 'Summary per mean type');
+      const table = [...document.querySelectorAll('table')].find((t) => t.querySelector('caption')?.textContent === 'Summary per group');
       const rows = table ? table.querySelectorAll('tr').length : 0;
       const canvas = document.querySelector('figure[aria-label*="charts/reward_mean"] canvas');
       if (t0 !== null && rows > ${PRESETS.length} && canvas) requestAnimationFrame(() => resolve(performance.now() - t0));
@@ -370,7 +370,7 @@ async function compareDraw(page: import('@playwright/test').Page, url: string): 
   const pageT0 = await page.evaluate(() => performance.now());
   const t0 = Date.now();
   await page.keyboard.press('c');
-  await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(PRESETS.length).waitFor();
+  await page.getByRole('table', { name: 'Summary per group' }).getByRole('row').nth(PRESETS.length).waitFor();
   await page.getByRole('figure', { name: 'charts/reward_mean' }).locator('canvas').first().waitFor();
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const polled = Date.now() - t0;
@@ -472,7 +472,7 @@ async function main(): Promise<void> {
     const liveIds = await startLiveRuns(page);
     const liveTable = await liveFrames(page, 'runs table', 'runs:list');
     await page.goto(`${server.url}#/compare?runs=${liveIds.join(',')}`);
-    await page.getByRole('table', { name: 'Summary per mean type' }).getByRole('row').nth(1).waitFor({ timeout: 60_000 });
+    await page.getByRole('table', { name: 'Summary per group' }).getByRole('row').nth(1).waitFor({ timeout: 60_000 });
     const liveCompare = await liveFrames(page, 'Compare of them', 'metrics:compare');
     printCompare(draws, polledDraws, breakdowns);
     console.log(liveTable);

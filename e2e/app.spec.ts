@@ -38,7 +38,7 @@ test('launch a two-seed sweep, watch it train live, compare it and export it as 
   await expect(rewardChart.getByRole('rowheader', { name: 'hmpo :' })).toBeVisible();
   await expect(rewardChart.getByRole('rowheader', { name: 'gspo :' })).toBeVisible();
   await expect(rewardChart.getByRole('rowheader')).toHaveCount(3); // the x value, then one entry per mean type
-  const summary = page.getByRole('table', { name: 'Summary per mean type' });
+  const summary = page.getByRole('table', { name: 'Summary per group' });
   await expect(summary.getByRole('row')).toHaveCount(3); // header + gspo + hmpo
   // The panels keep their titled regions and captions (FacetGrid, CompareTable): one spectrum chart and one histogram run picker per mean type.
   await expect(page.getByRole('region', { name: 'Power-mean spectrum' }).getByRole('figure')).toHaveCount(2);

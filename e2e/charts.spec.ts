@@ -2,8 +2,9 @@
  * Compare charts as a user reads them: the legend shows the last values before any hover (not
  * "--"), step read-outs are whole numbers, the crosshair moves in every curve chart at once, and a
  * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the zoom is
- * in the URL (reload keeps it, Back undoes it), in the Run view too; the log-ratio heatmaps carry a
- * colour scale; each chart saves its series as CSV and itself as PNG; screenshots in both themes.
+ * in the URL (reload keeps it, Back undoes it), in the Run view too; the y axes (main, survival,
+ * spectrum) are named; the log-ratio heatmaps carry a colour scale; each chart saves its series as
+ * CSV and itself as PNG; screenshots in both themes.
  * An export that cannot write says why in one plain sentence, once, and counts progress in runs.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,8 +53,13 @@ test('compare charts share crosshair and zoom, the zoom lives in the URL, and th
   await expect(main.getByRole('rowheader', { name: /^hmpo/ })).toBeVisible();
   await expect(gap.locator('.u-over')).toBeVisible();
 
-  // Titled in words (the y axis, drawn on the canvas, carries the same name; see the screenshot).
+  // Titled in words; each curve chart's y axis is named, with its unit where it has one (drawn on the canvas, said to screen readers).
   await expect(main.getByRole('heading', { name: 'Reward mean', level: 3 })).toBeVisible();
+  await expect(main).toContainText('Y axis: Reward mean');
+  await expect(page.getByRole('figure', { name: /^Steps to target \(survival\)/ })).toContainText('Y axis: Seeds left (fraction)');
+  const spectrum = page.getByRole('region', { name: 'Power-mean spectrum' }).getByRole('figure');
+  await expect(spectrum).toHaveCount(2); // one per mean type
+  for (const facet of await spectrum.all()) await expect(facet).toContainText('Y axis: Mₚ of ratios');
 
   // Before any hover: the last step and values, never "--".
   await expect(xReadout(main)).toHaveText('23');
@@ -109,7 +115,7 @@ test('compare charts share crosshair and zoom, the zoom lives in the URL, and th
   const colourScale = page.getByRole('img', { name: /^Colour scale: share of the step's tokens/ }).first();
   await colourScale.scrollIntoViewIfNeeded();
   await expect(colourScale).toContainText('0%');
-  await page.screenshot({ path: 'test-results/screenshots/compare-heatmap.png' });
+  await page.screenshot({ path: testInfo.outputPath('compare-heatmap.png') });
 
   // Per-chart export: the drawn series as CSV, the picture as PNG.
   const [csv] = await Promise.all([page.waitForEvent('download'), main.getByRole('button', { name: 'Save the series of Reward mean as CSV' }).click()]);

@@ -3,6 +3,8 @@
  * database and `app.open(page)` loads it. electron: the app itself is launched through Playwright's
  * Electron support on a fresh database and `page` is its window (skipped, with the reason, where no
  * Electron binary is installed). Page errors and CSP violations fail the test either way.
+ * A spec that needs history sets `seedDatabase` (test.use): browser mode writes it into the fresh
+ * database file before the server starts (the electron project skips such specs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -26,9 +28,15 @@ export interface ServedApp {
   log(): string;
 }
 
-async function serve(extraArgs: string[] = []): Promise<ServedApp> {
+/** Writes rows into a database file that no server has opened yet (e.g. through the store's own queries). */
+export interface DatabaseSeed {
+  write(dbPath: string): void;
+}
+
+async function serve(seed: DatabaseSeed | null, extraArgs: string[] = []): Promise<ServedApp> {
   const dir = mkdtempSync(join(tmpdir(), 'hmpo-e2e-'));
   const dbPath = join(dir, 'hmpo-lab.db');
+  seed?.write(dbPath);
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'hmpo-lab.js'), 'serve', '--port', '0', '--db', dbPath, '--concurrency', '2', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -56,10 +64,13 @@ export function electronBinary(): string | null {
 
 export type Target = 'browser' | 'electron';
 
-export const test = base.extend<{ app: ServedApp; electronApp: ElectronApplication | null; page: Page }, { target: Target }>({
+export const test = base.extend<{ app: ServedApp; electronApp: ElectronApplication | null; page: Page; seedDatabase: DatabaseSeed | null }, { target: Target }>({
   target: ['browser', { option: true, scope: 'worker' }],
-  electronApp: async ({ target }, use) => {
+  seedDatabase: [null, { option: true }],
+  electronApp: async ({ target, seedDatabase }, use) => {
     if (target !== 'electron') return use(null);
+    // The seed is written by the test's Node, and the Electron setup rebuilds better-sqlite3 for Electron's ABI.
+    test.skip(seedDatabase !== null, 'a seeded database is written through better-sqlite3 from the test process; the browser project covers it');
     const binary = electronBinary();
     test.skip(binary === null, 'no Electron binary here (it cannot be downloaded on this machine); the same specs run in browser mode, and here where Electron is installed');
     const dir = mkdtempSync(join(tmpdir(), 'hmpo-e2e-electron-'));
@@ -67,13 +78,13 @@ export const test = base.extend<{ app: ServedApp; electronApp: ElectronApplicati
     await use(app);
     await app.close();
   },
-  app: async ({ target, electronApp }, use) => {
+  app: async ({ target, electronApp, seedDatabase }, use) => {
     if (target === 'electron') {
       const dbPath = (await electronApp!.evaluate(() => process.env.HMPO_LAB_DB)) ?? '';
       await use({ open: async () => {}, url: '', dbPath, dir: join(dbPath, '..'), process: electronApp!.process(), log: () => '' });
       return;
     }
-    const app = await serve();
+    const app = await serve(seedDatabase);
     await use(app);
     app.process.kill('SIGINT');
     await new Promise((resolve) => app.process.once('exit', resolve));

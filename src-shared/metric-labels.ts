@@ -61,3 +61,15 @@ export function metricAxisLabel(key: MetricKey): string {
   const unit = metricUnit(key);
   return unit === '' ? metricTitle(key) : `${metricTitle(key)} (${unit})`;
 }
+
+/**
+ * The y-axis label of the Compare view's steps-to-target survival panel: the fraction of seeds not
+ * yet at target (its legend says so in full; a longer label would be cut off by the chart's height).
+ */
+export const SURVIVAL_AXIS_LABEL = 'Seeds left (fraction)';
+
+/**
+ * The y-axis label of the power-mean spectrum facets: A₀, G₀, H₀ are M_1, M_0, M_-1 of the token
+ * ratios (no unit, like every ratio here); short, as the facets are only 160 px high.
+ */
+export const SPECTRUM_AXIS_LABEL = 'Mₚ of ratios';
