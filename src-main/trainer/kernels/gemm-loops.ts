@@ -27,7 +27,7 @@
  *   columnSums(x, out, rows, cols): out (cols) = the sum of x's rows (cols a multiple of 4), in
  *     float32, row by row: a bias gradient.
  */
-import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 /** The two functions, bound to a memory. */
 export interface GemmKernels {
@@ -162,29 +162,9 @@ function columnSumsFunction(): WasmFunction {
   return { params: 4, locals: { i32: 4, v128: 0, f32: 0 }, code };
 }
 
-let compiled: object | null | undefined;
-
 /**
- * The compiled module, or null where WebAssembly or its SIMD is missing: with fused multiply-adds
- * where the runtime has relaxed SIMD (Node 22, Electron; 22 against 17 GMAC/s here), else with
- * a multiply and an add.
+ * The loops bound to `memory`, or null where WebAssembly or its SIMD is missing: with fused
+ * multiply-adds where the runtime has relaxed SIMD (Node 22, Electron; 22 against 17 GMAC/s
+ * here), else with a multiply and an add.
  */
-function gemmModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  for (const fused of [true, false]) {
-    const bytes = moduleBytes({ gemm: gemmFunction(fused), transpose: transposeFunction(), reluMask: reluMaskFunction(), columnSums: columnSumsFunction() });
-    if (wasmApi?.validate(bytes)) {
-      compiled = new wasmApi.Module(bytes);
-      break;
-    }
-  }
-  return compiled;
-}
-
-/** The loops bound to `memory` (a WebAssembly.Memory), or null where they cannot run here. */
-export function gemmKernels(memory: object): GemmKernels | null {
-  const module = gemmModule();
-  if (!module || !wasmApi) return null;
-  return new wasmApi.Instance(module, { env: { mem: memory } }).exports as GemmKernels;
-}
+export const gemmKernels = compiledLoops<GemmKernels>(() => [true, false].map((fused) => ({ gemm: gemmFunction(fused), transpose: transposeFunction(), reluMask: reluMaskFunction(), columnSums: columnSumsFunction() })));

@@ -14,8 +14,7 @@
 import { LAYER_NORM_EPS } from '../tensor-ops.js';
 import {
   ADD, F32_ADD, F32_DIV, F32_FROM_I32, F32_SQRT, SHR_S, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, V_ZERO,
-  bump, countUp, f32, get, i32, laneSum, localsOf, moduleBytes, set, wasmApi, type WasmFunction,
-} from './wasm-assembler.js';
+  bump, countUp, f32, get, i32, laneSum, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 export interface LayerNormKernels {
   forward(x: number, gain: number, bias: number, y: number, stats: number, rows: number, dBytes: number): void;
@@ -95,14 +94,5 @@ function backwardFunction(): WasmFunction {
   return { params: 9, locals: { i32: 2, v128: 8, f32: 1 }, code };
 }
 
-let compiled: object | null | undefined;
-
 /** The loops bound to `memory`, or null where WebAssembly SIMD is missing. */
-export function layerNormKernels(memory: object): LayerNormKernels | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes({ forward: forwardFunction(), backward: backwardFunction() });
-    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  if (!compiled || !wasmApi) return null;
-  return new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as LayerNormKernels;
-}
+export const layerNormKernels = compiledLoops<LayerNormKernels>(() => [{ forward: forwardFunction(), backward: backwardFunction() }]);

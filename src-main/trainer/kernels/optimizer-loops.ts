@@ -13,7 +13,7 @@
  *   sumOfSquares(x, n): sum of x[i]^2 for i < n (n a multiple of 4), each square and the sum in
  *   float64 (two f64x2 accumulators): a gradient's squared norm.
  */
-import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 export interface OptimizerKernels {
   /** sum of x[i]^2 for the first n floats at x (n a multiple of 4), squares summed in float64. */
@@ -74,17 +74,8 @@ function sumOfSquaresFunction(): WasmFunction {
   return { params: 2, locals: { i32: 2, v128: 3, f32: 0 }, code, result: 'f64' };
 }
 
-let compiled: object | null | undefined;
-
 /** The loops bound to `memory`, or null where WebAssembly SIMD is missing. */
-export function optimizerKernels(memory: object): OptimizerKernels | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes({ adamw: adamwFunction(), sumOfSquares: sumOfSquaresFunction() });
-    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  if (!compiled || !wasmApi) return null;
-  return new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as OptimizerKernels;
-}
+export const optimizerKernels = compiledLoops<OptimizerKernels>(() => [{ adamw: adamwFunction(), sumOfSquares: sumOfSquaresFunction() }]);
 
 /** A number's float32 bits as an int32 (how the loops take their scalars). */
 const bitsView = new DataView(new ArrayBuffer(4));

@@ -8,7 +8,7 @@
  *     Pointers are byte addresses, index points at int32s, rows hold dBytes / 4 floats (dBytes a
  *     multiple of 16). dst must already hold its starting values (zeros for a gradient).
  */
-import { ADD, MUL, V_ADD, V_LOAD, V_STORE, bump, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+import { ADD, MUL, V_ADD, V_LOAD, V_STORE, bump, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 export interface RowKernels {
   scatterAdd(dst: number, src: number, index: number, count: number, dBytes: number): void;
@@ -31,14 +31,5 @@ function scatterAddFunction(): WasmFunction {
   return { params: 5, locals: { i32: 3, v128: 0, f32: 0 }, code };
 }
 
-let compiled: object | null | undefined;
-
 /** The loop bound to `memory`, or null where WebAssembly SIMD is missing. */
-export function rowKernels(memory: object): RowKernels | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes({ scatterAdd: scatterAddFunction() });
-    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  if (!compiled || !wasmApi) return null;
-  return new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as RowKernels;
-}
+export const rowKernels = compiledLoops<RowKernels>(() => [{ scatterAdd: scatterAddFunction() }]);

@@ -17,7 +17,7 @@
  * next: every store writes lanes past the row's end back with the values it loaded (single-threaded,
  * so unchanged), and the caller keeps 12 bytes of memory after the last block.
  */
-import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, bump, countUp, f32, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
+import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, bump, countUp, f32, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 export interface SoftmaxKernels {
   causal(p: number, groups: number, n: number, scaleBits: number, maxOut: number): void;
@@ -134,14 +134,5 @@ function causalBackwardFunction(): WasmFunction {
   return { params: 5, locals: { i32: 9, v128: 7, f32: 0 }, code };
 }
 
-let compiled: object | null | undefined;
-
-/** The loop bound to `memory`, or null where WebAssembly SIMD is missing. */
-export function softmaxKernels(memory: object): SoftmaxKernels | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes({ causal: causalFunction(), causalBackward: causalBackwardFunction() });
-    compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  if (!compiled || !wasmApi) return null;
-  return new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as SoftmaxKernels;
-}
+/** The loops bound to `memory`, or null where WebAssembly SIMD is missing. */
+export const softmaxKernels = compiledLoops<SoftmaxKernels>(() => [{ causal: causalFunction(), causalBackward: causalBackwardFunction() }]);

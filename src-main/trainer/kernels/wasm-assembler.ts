@@ -110,3 +110,26 @@ interface WasmApi {
 }
 /** The runtime's WebAssembly object, or undefined where there is none. */
 export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/**
+ * Loops compiled once, bound per memory: `candidates` lists module contents in order of
+ * preference (e.g. with relaxed SIMD, then without); the first the runtime validates is compiled
+ * on first use. The binder instantiates it on a memory, or gives null where none validates (or
+ * there is no WebAssembly).
+ */
+export function compiledLoops<T>(candidates: () => Record<string, WasmFunction>[]): (memory: object) => T | null {
+  let compiled: object | null | undefined;
+  return (memory) => {
+    if (compiled === undefined) {
+      compiled = null;
+      for (const functions of candidates()) {
+        const bytes = moduleBytes(functions);
+        if (wasmApi?.validate(bytes)) {
+          compiled = new wasmApi.Module(bytes);
+          break;
+        }
+      }
+    }
+    return compiled && wasmApi ? (new wasmApi.Instance(compiled, { env: { mem: memory } }).exports as T) : null;
+  };
+}
