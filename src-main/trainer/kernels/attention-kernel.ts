@@ -141,7 +141,7 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
  * dS_ij = P_ij (dP_ij - sum_j' P_ij' dP_ij') scale; dq = dS k; dk = dSᵀ q; dv = Pᵀ dy. `ds` is
  * scratch of P's size.
  */
-function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; dy: number; p: number; ds: number; dq: number; dk: number; dv: number }): void {
+function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; dy: number; p: number; ds: number; dq: number; dk: number; dv: number }, simdSoftmax?: SoftmaxKernels): void {
   const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
   const rowBytes = width * 4, dBytes = headDim * 4, pRow = seqLen * 4;
   const blockBytes = block * 4;
@@ -150,13 +150,16 @@ function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: {
     const row = b * seqLen * rowBytes; // bytes
     const p = at.p + b * nHeads * blockBytes, ds = at.ds + b * nHeads * blockBytes; // bytes
     loops.qk(nHeads, at.dy + row, dBytes, rowBytes, at.v + row, dBytes, rowBytes, ds, blockBytes, pRow, seqLen, dBytes, 0); // dP, lower triangle
-    const [pf, dsf] = [p >> 2, ds >> 2];
-    for (let r = 0; r < nHeads * block; r += seqLen) {
-      const i = (r / seqLen) % seqLen; // row within its head's block
-      let rowDot = 0;
-      for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
-      for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
-      m.fill(0, dsf + r + i + 1, dsf + r + seqLen); // causal: dS is zero above the diagonal
+    if (simdSoftmax) simdSoftmax.causalBackward(p, ds, nHeads, seqLen, f32Bits(scale));
+    else {
+      const [pf, dsf] = [p >> 2, ds >> 2];
+      for (let r = 0; r < nHeads * block; r += seqLen) {
+        const i = (r / seqLen) % seqLen; // row within its head's block
+        let rowDot = 0;
+        for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
+        for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
+        m.fill(0, dsf + r + i + 1, dsf + r + seqLen); // causal: dS is zero above the diagonal
+      }
     }
     loops.pv(nHeads, ds, blockBytes, pRow, at.k + row, dBytes, rowBytes, at.dq + row, dBytes, rowBytes, seqLen, dBytes, 0);
     loops.ptb(nHeads, ds, blockBytes, pRow, at.q + row, dBytes, rowBytes, at.dk + row, dBytes, rowBytes, seqLen, dBytes);
@@ -174,7 +177,11 @@ function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
     const { heap, loops } = onHeap;
     const [dq, dk, dv, ds] = [heap.empty([n, width]), heap.empty([n, width]), heap.empty([n, width]), heap.empty([probSize])];
     const a = (t: tf.TensorInfo) => heap.addressOf(t);
-    backwardLoops(loops, heap.f32(), s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), dy: a(inputs.dy!), p: a(inputs.probs!), ds: a(ds), dq: a(dq), dk: a(dk), dv: a(dv) });
+    const m = heap.f32();
+    // The SIMD softmax backward's last chunk reads 12 bytes past dS and P (softmax-loops.ts): only where memory has them.
+    const softmax = boundTo(be, boundSoftmax, softmaxKernels);
+    const room = m.length * 4 >= Math.max(a(ds), a(inputs.probs!)) + probSize * 4 + 12;
+    backwardLoops(loops, m, s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), dy: a(inputs.dy!), p: a(inputs.probs!), ds: a(ds), dq: a(dq), dk: a(dk), dv: a(dv) }, softmax && room ? softmax.loops : undefined);
     be.disposeData(ds.dataId);
     return [dq, dk, dv];
   }

@@ -4,6 +4,8 @@
  * values back as a new tensor, and the kernel-function signature tfjs calls them with. No math.
  */
 import * as tf from '@tensorflow/tfjs';
+import { optimizerKernels, type OptimizerKernels } from './optimizer-loops.js';
+import { boundTo } from './wasm-heap.js';
 
 /** What tfjs passes a registered kernel function. */
 export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -56,13 +58,21 @@ export function readBack(f: () => tf.Tensor): Float32Array {
   return out!;
 }
 
-/** sum(t^2) of a float32 tensor, summed in float64 on the JS side: one pass, no tensors created. */
+/**
+ * sum(t^2) of a float32 tensor, each square and the sum in float64, no tensors created: on the
+ * wasm heap a SIMD loop (optimizer-loops.ts) for all but the last n mod 4 values, else one JS pass.
+ */
 export function sumOfSquares(t: tf.Tensor): number {
-  const values = floatsOf(tf.backend(), t);
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i]! * values[i]!;
+  const be = tf.backend();
+  const onHeap = boundTo(be, boundOptimizerLoops, optimizerKernels);
+  const values = floatsOf(be, t);
+  const simd = onHeap ? values.length - (values.length % 4) : 0;
+  let total = onHeap && simd > 0 ? onHeap.loops.sumOfSquares(onHeap.heap.addressOf(t), simd) : 0;
+  for (let i = simd; i < values.length; i++) total += values[i]! * values[i]!;
   return total;
 }
+
+const boundOptimizerLoops = new WeakMap<object, OptimizerKernels | null>();
 
 let fusedDisabled = false;
 

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useWasmBackend } from '../../../test-support/numerics.js';
 import { Rng } from '../rng.js';
 import { adamwReference, adamwUpdate, type AdamWUpdate } from './adamw-kernel.js';
+import { sumOfSquares } from './kernel-io.js';
 import { muonApply, muonMomentum } from './muon-kernel.js';
 
 beforeAll(useWasmBackend);
@@ -78,5 +79,19 @@ describe('fused Muon kernels', () => {
       expectClose(muonApply(p, o, 0.003 * 0.1, 0.003 * 1.6).dataSync(), tf.sub(tf.mul(p, 1 - 0.003 * 0.1), tf.mul(o, 0.003 * 1.6)).dataSync(), 1e-6, ULPS);
       expectClose(muonApply(p, o, 0, 0.01).dataSync(), tf.sub(p, tf.mul(o, 0.01)).dataSync(), 1e-6, ULPS);
     });
+  });
+});
+
+describe('sum of squares (the gradient norm)', () => {
+  it('sums squares in float64 over every value, SIMD body and tail alike', () => {
+    const rng = new Rng(12);
+    for (const n of [4099, 8, 3]) {
+      const values = Float32Array.from({ length: n }, () => rng.truncatedNormal(0.1));
+      let expected = 0;
+      for (const v of values) expected += v * v;
+      tf.tidy(() => {
+        expect(Math.abs(sumOfSquares(tf.tensor1d(values)) - expected)).toBeLessThanOrEqual(1e-12 * expected);
+      });
+    }
   });
 });

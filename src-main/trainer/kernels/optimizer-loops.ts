@@ -10,10 +10,14 @@
  *     p' = p * keep - ((m' / bias1) / (sqrt(v' / bias2) + epsilon)) * lr
  *   Pointers are byte addresses; the scalars are passed as their float32 bits (the assembler's
  *   functions take i32 parameters only).
+ *   sumOfSquares(x, n): sum of x[i]^2 for i < n (n a multiple of 4), each square and the sum in
+ *   float64 (two f64x2 accumulators): a gradient's squared norm.
  */
 import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, countUp, get, i32, localsOf, moduleBytes, set, wasmApi, type WasmFunction } from './wasm-assembler.js';
 
 export interface OptimizerKernels {
+  /** sum of x[i]^2 for the first n floats at x (n a multiple of 4), squares summed in float64. */
+  sumOfSquares(x: number, n: number): number;
   adamw(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number,
     scale: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     bias1: number, bias2: number, keep: number, epsilon: number, lr: number): void;
@@ -50,12 +54,32 @@ function adamwFunction(): WasmFunction {
   return { params: POINTERS.length + 1 + SCALARS.length, locals: { i32: 2, v128: vectors.length, f32: 0 }, code };
 }
 
+const F64X2_PROMOTE_LOW = [0xfd, 0x5f], F64X2_MUL = [0xfd, 0xf2, 0x01], F64X2_ADD = [0xfd, 0xf0, 0x01];
+const HIGH_HALF_DOWN = [0xfd, 0x0d, ...[8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]]; // i8x16.shuffle: lanes 2, 3 to 0, 1
+const F64_LANE = (l: number) => [0xfd, 0x21, l];
+
+function sumOfSquaresFunction(): WasmFunction {
+  const l = localsOf(['x', 'n'], ['at', 'end'], ['v', 'lo', 'hi']);
+  const square = (value: number[], acc: number) => [...get(acc), ...value, ...F64X2_PROMOTE_LOW, ...set(l.v!), ...get(l.v!), ...get(l.v!), ...F64X2_MUL, ...F64X2_ADD, ...set(acc)];
+  const code = [
+    ...get(l.n!), ...i32(4), ...MUL, ...set(l.end!),
+    ...countUp(l.at!, i32(0), get(l.end!), i32(16), [
+      // v is reused: the low pair is squared before the high pair overwrites it
+      ...square([...get(l.x!), ...get(l.at!), ...ADD, ...V_LOAD], l.lo!),
+      ...square([...get(l.x!), ...get(l.at!), ...ADD, ...V_LOAD, ...get(l.x!), ...get(l.at!), ...ADD, ...V_LOAD, ...HIGH_HALF_DOWN], l.hi!),
+    ]),
+    ...get(l.lo!), ...get(l.hi!), ...F64X2_ADD, ...set(l.v!),
+    ...get(l.v!), ...F64_LANE(0), ...get(l.v!), ...F64_LANE(1), 0xa0, // f64.add
+  ];
+  return { params: 2, locals: { i32: 2, v128: 3, f32: 0 }, code, result: 'f64' };
+}
+
 let compiled: object | null | undefined;
 
 /** The loops bound to `memory`, or null where WebAssembly SIMD is missing. */
 export function optimizerKernels(memory: object): OptimizerKernels | null {
   if (compiled === undefined) {
-    const bytes = moduleBytes({ adamw: adamwFunction() });
+    const bytes = moduleBytes({ adamw: adamwFunction(), sumOfSquares: sumOfSquaresFunction() });
     compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
   }
   if (!compiled || !wasmApi) return null;

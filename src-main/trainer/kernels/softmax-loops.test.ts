@@ -40,3 +40,36 @@ describe('SIMD causal softmax', () => {
     expect(Array.from(m.subarray(size, size + 4))).toEqual(Array.from(before.subarray(size, size + 4)));
   });
 });
+
+describe('SIMD causal softmax backward', () => {
+  it('gives dS = P (dP - rowwise P.dP) scale below the diagonal, zeros above, and leaves what follows alone', () => {
+    const memory = new wasmApi!.Memory({ initial: 1 });
+    const loops = softmaxKernels(memory)!;
+    const [groups, n, scale] = [2, 6, Math.fround(0.25)];
+    const size = groups * n * n;
+    const m = new Float32Array(memory.buffer);
+    const rng = new Rng(4);
+    const [P, DS] = [0, size + 8]; // floats; dS's block is followed by 4 floats that must survive
+    for (let g = 0; g < groups; g++) {
+      for (let i = 0; i < n; i++) {
+        const row = (g * n + i) * n;
+        const e = Array.from({ length: i + 1 }, () => Math.exp(rng.normal()));
+        const total = e.reduce((a, b) => a + b);
+        for (let j = 0; j < n; j++) m[P + row + j] = j <= i ? e[j]! / total : 0;
+      }
+    }
+    for (let x = 0; x < size + 4; x++) m[DS + x] = rng.normal();
+    const dP = Float32Array.from(m.subarray(DS, DS + size + 4));
+    loops.causalBackward(P * 4, DS * 4, groups, n, f32Bits(scale));
+    for (let r = 0; r < groups * n; r++) {
+      const i = r % n, row = r * n;
+      let dot = 0;
+      for (let j = 0; j <= i; j++) dot += m[P + row + j]! * dP[row + j]!;
+      for (let j = 0; j < n; j++) {
+        const expected = j <= i ? m[P + row + j]! * (dP[row + j]! - dot) * scale : 0;
+        expect(Math.abs(m[DS + row + j]! - expected), `row ${r} col ${j}`).toBeLessThanOrEqual(1e-6 * Math.abs(expected) + 1e-7);
+      }
+    }
+    expect(Array.from(m.subarray(DS + size, DS + size + 4))).toEqual(Array.from(dP.subarray(size, size + 4)));
+  });
+});

@@ -9,6 +9,10 @@
  *     block's largest scaled logit is folded into the float at maxOut + 4 g (max with what is there).
  *     scale is passed as its float32 bits.
  *
+ *   causalBackward(p, ds, groups, n, scaleBits): the softmax's backward in place, blocks laid out as
+ *     above: with dP in the lower triangle of ds, row i becomes dS_ij = P_ij (dP_ij - sum_j' P_ij'
+ *     dP_ij') scale for j <= i, zeros after it (the dense products that follow multiply whole blocks).
+ *
  * Rows of n floats are not 16-byte multiples, so the last 4-float chunk of a row reaches into the
  * next: every store writes lanes past the row's end back with the values it loaded (single-threaded,
  * so unchanged), and the caller keeps 12 bytes of memory after the last block.
@@ -17,6 +21,7 @@ import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, bump, countUp, f
 
 export interface SoftmaxKernels {
   causal(p: number, groups: number, n: number, scaleBits: number, maxOut: number): void;
+  causalBackward(p: number, ds: number, groups: number, n: number, scaleBits: number): void;
 }
 
 const F32_REINTERPRET_I32 = [0xbe], F32_MAX = [0x97], F32_DIV = [0x95];
@@ -93,12 +98,48 @@ function V_ZERO_SET(local: number): number[] {
   return [0xfd, 0x0c, ...new Array<number>(16).fill(0), ...set(local)];
 }
 
+function causalBackwardFunction(): WasmFunction {
+  const l = localsOf(['p', 'ds', 'groups', 'n', 'scaleBits'], ['g', 'i', 'j', 'pRow', 'dsRow', 'len', 'nB', 'pAt', 'at'],
+    ['scaleV', 'x', 'orig', 'valid', 'inRow', 'acc', 'dotV'], []);
+  const masks = [
+    ...get(l.j!), ...I32X4_SPLAT, ...LANE_INDEX, ...I32X4_ADD, ...set(l.x!),
+    ...get(l.x!), ...get(l.len!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.valid!),
+    ...get(l.x!), ...get(l.n!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.inRow!),
+  ];
+  const addresses = [
+    ...get(l.dsRow!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.at!),
+    ...get(l.pRow!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.pAt!),
+  ];
+  const overChunks = (limit: number[], body: number[]) => countUp(l.j!, i32(0), limit, i32(4), [...addresses, ...masks, ...get(l.at!), ...V_LOAD, ...set(l.orig!), ...body]);
+  const pChunk = [...get(l.pAt!), ...V_LOAD];
+  const laneSum = (v: number) => [...get(v), ...LANE(0), ...get(v), ...LANE(1), 0x92, ...get(v), ...LANE(2), 0x92, ...get(v), ...LANE(3), 0x92];
+  const rowBody = [
+    ...get(l.i!), ...i32(1), ...ADD, ...set(l.len!),
+    ...V_ZERO_SET(l.acc!),
+    ...overChunks(get(l.len!), [...get(l.acc!), ...pChunk, ...get(l.orig!), ...V_MUL, ...get(l.valid!), ...V_AND, ...V_ADD, ...set(l.acc!)]),
+    ...laneSum(l.acc!), ...SPLAT, ...set(l.dotV!),
+    ...overChunks(get(l.n!), [
+      ...get(l.at!),
+      ...pChunk, ...get(l.orig!), ...get(l.dotV!), ...V_SUB, ...V_MUL, ...get(l.scaleV!), ...V_MUL, ...get(l.valid!), ...V_AND,
+      ...get(l.orig!), ...get(l.inRow!), ...V_BITSELECT, ...V_STORE,
+    ]),
+    ...bump(l.pRow!, get(l.nB!)), ...bump(l.dsRow!, get(l.nB!)),
+  ];
+  const code = [
+    ...get(l.scaleBits!), ...F32_REINTERPRET_I32, ...SPLAT, ...set(l.scaleV!),
+    ...get(l.n!), ...i32(4), ...MUL, ...set(l.nB!),
+    ...get(l.p!), ...set(l.pRow!), ...get(l.ds!), ...set(l.dsRow!),
+    ...countUp(l.g!, i32(0), get(l.groups!), i32(1), countUp(l.i!, i32(0), get(l.n!), i32(1), rowBody)),
+  ];
+  return { params: 5, locals: { i32: 9, v128: 7, f32: 0 }, code };
+}
+
 let compiled: object | null | undefined;
 
 /** The loop bound to `memory`, or null where WebAssembly SIMD is missing. */
 export function softmaxKernels(memory: object): SoftmaxKernels | null {
   if (compiled === undefined) {
-    const bytes = moduleBytes({ causal: causalFunction() });
+    const bytes = moduleBytes({ causal: causalFunction(), causalBackward: causalBackwardFunction() });
     compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
   }
   if (!compiled || !wasmApi) return null;

@@ -3,7 +3,8 @@
  * hand-written loops need, structured-loop helpers, and the module writer that turns a set of
  * functions into bytes importing one memory (`env.mem`). Plus the slice of the WebAssembly JS API
  * the project's TypeScript libs do not declare. What this is not: the loops themselves
- * (attention-loops.ts), a validator, or a general assembler (i32 parameters only, no results).
+ * (attention-loops.ts and the other *-loops.ts), a validator, or a general assembler (i32
+ * parameters only; no result, or one f64).
  */
 
 function uleb(n: number): number[] {
@@ -67,20 +68,22 @@ export function localsOf(params: string[], i32s: string[], v128s: string[] = ['a
 /** A function to emit: its i32 parameter count, its locals by type (declared i32s, v128s, f32s) and its code. */
 export interface WasmFunction {
   readonly params: number;
-  readonly locals: { i32: number; v128: number; f32: number };
+  readonly locals: { i32: number; v128: number; f32: number; f64?: number };
   readonly code: number[];
+  /** The value the code leaves on the stack, if any. */
+  readonly result?: 'f64';
 }
 
 /** A module that imports one memory as env.mem and exports `functions` under their keys. */
 export function moduleBytes(functions: Record<string, WasmFunction>): Uint8Array {
-  const I32 = 0x7f, V128 = 0x7b, F32 = 0x7d;
+  const I32 = 0x7f, V128 = 0x7b, F32 = 0x7d, F64 = 0x7c;
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const list = Object.values(functions);
-  const types = list.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
+  const types = list.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), ...(f.result === 'f64' ? [1, F64] : [0])]);
   const bodies = list.map((f) => {
-    const groups = [[f.locals.i32, I32], [f.locals.v128, V128], [f.locals.f32, F32]].filter(([count]) => count! > 0).map(([count, type]) => [...uleb(count!), type!]);
+    const groups = [[f.locals.i32, I32], [f.locals.v128, V128], [f.locals.f32, F32], [f.locals.f64 ?? 0, F64]].filter(([count]) => count! > 0).map(([count, type]) => [...uleb(count!), type!]);
     const content = [...vec(groups), ...f.code, 0x0b];
     return [...uleb(content.length), ...content];
   });
