@@ -3,8 +3,10 @@
  * "--"), step read-outs are whole numbers, the crosshair moves in every curve chart at once, and a
  * drag-zoom on the main chart zooms the AM-GM gap chart too (double-click resets both); the zoom is
  * in the URL (reload keeps it, Back undoes it), in the Run view too; the y axes (main, survival,
- * spectrum) are named; the log-ratio heatmaps carry a colour scale; each chart saves its series as
- * CSV and itself as PNG; screenshots in both themes.
+ * spectrum) are named, and the Run view's are drawn whole, never clipped by the chart's height (cut
+ * with an ellipsis only in a short window, the full label still said); the log-ratio heatmaps
+ * carry a colour scale; each chart saves its series as CSV and itself as PNG; screenshots in both
+ * themes.
  * An export that cannot write says why in one plain sentence, once, and counts progress in runs.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -151,6 +153,11 @@ test('Run view charts: y axes named with units, last values, readable log ticks,
   await expect(reward).toContainText('Y axis: Reward');
   const length = page.getByRole('figure', { name: /^Completion length/ });
   await expect(length).toContainText('Y axis: Completion length (tokens)');
+  // The label as drawn on the canvas: whole, not clipped by the chart's height (at most a smaller font, 9 px or more).
+  const lengthPlot = length.locator('[data-y-label]');
+  await expect(lengthPlot).toHaveAttribute('data-y-label', 'Completion length (tokens)');
+  await expect(lengthPlot).toHaveAttribute('data-y-label-shortened', 'false');
+  expect(Number(await lengthPlot.getAttribute('data-y-label-px'))).toBeGreaterThanOrEqual(9);
   await expect(length.getByRole('rowheader', { name: /^Completion length/ })).toBeVisible(); // the legend in words, not charts/…
   // Last values before any hover, at a whole step.
   await expect(xReadout(reward)).toHaveText('23');
@@ -184,6 +191,15 @@ test('Run view charts: y axes named with units, last values, readable log ticks,
   await page.goBack();
   await expect(page).not.toHaveURL(/zoom=/);
   await expect.poll(() => xRange(reward)).toEqual([0, 23]);
+
+  // A short window makes the charts short: the label is cut with an ellipsis instead of clipped, and still said in full.
+  await page.setViewportSize({ width: 1280, height: 360 });
+  await expect(lengthPlot).toHaveAttribute('data-y-label-shortened', 'true');
+  await expect(lengthPlot).toHaveAttribute('data-y-label', /^Comp[^…]*…$/);
+  await expect(lengthPlot).toHaveAttribute('data-y-label-px', '9');
+  await expect(length).toContainText('Y axis: Completion length (tokens)');
+  await length.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('run-view-short-window.png') });
 });
 
 test('an export that cannot write says why in one plain sentence, once; progress counts runs', async ({ app, page }) => {

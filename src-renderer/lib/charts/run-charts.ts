@@ -122,3 +122,8 @@ export const RUN_CHARTS: readonly RunChartSpec[] = [
 
 /** Every metric the run view draws (the metrics:series request's keys), without repeats. */
 export const RUN_CHART_KEYS: readonly MetricKey[] = [...new Set(RUN_CHARTS.flatMap((chart) => chart.metrics.map((m) => m.key)))];
+
+/** The Run view's chart height: a third of the window, 220 px from a 660 px window up, never under 120 px. */
+export function runChartHeight(windowHeight: number): number {
+  return Math.round(Math.min(220, Math.max(120, windowHeight / 3)));
+}

@@ -4,7 +4,8 @@
  * following the tail) and rebuilds it when the series set, the y scale or the theme changed.
  * It applies the view's x zoom (from the URL, chart-zoom.svelte.ts) after every draw, reports the
  * user's drag-zoom and double-click reset, and shows the drawn x range as `data-x-range` and the
- * y tick labels as `data-y-ticks` on its container (canvas text is invisible to tests and tools).
+ * y tick labels as `data-y-ticks` and the y label as drawn as `data-y-label` (with `data-y-label-px`
+ * and `data-y-label-shortened`) on its container (canvas text is invisible to tests and tools).
  * MetricChart.svelte drives it from an effect; nothing else touches uPlot.
  */
 import uPlot from 'uplot';
@@ -66,6 +67,7 @@ export class UplotChart {
       return;
     }
     this.#plot?.destroy();
+    if (!view.yLabel) for (const key of ['yLabel', 'yLabelPx', 'yLabelShortened']) delete this.#container.dataset[key];
     this.#rebuildKey = rebuildKey;
     this.#size = size;
     const options = uplotOptions(model, {
@@ -79,6 +81,11 @@ export class UplotChart {
       onUserZoom: this.#onUserZoom,
       onYTicks: (labels) => {
         this.#container.dataset['yTicks'] = labels.join(' ');
+      },
+      onYLabel: (drawn) => {
+        this.#container.dataset['yLabel'] = drawn.text;
+        this.#container.dataset['yLabelPx'] = String(drawn.fontPx);
+        this.#container.dataset['yLabelShortened'] = String(drawn.shortened);
       },
       onXScale: (range) => {
         this.#container.dataset['xRange'] = range ? `${range.min},${range.max}` : '';

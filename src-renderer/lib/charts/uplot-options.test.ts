@@ -6,6 +6,8 @@ import { colourScale } from './heatmap.js';
 import { BAND_OPACITY } from '../palette.js';
 import { formatXReadout, LEGEND_HIDDEN_CLASS, logTickLabels, tickLabels, uplotData, uplotOptions, yRange, type ChartSettings } from './uplot-options.js';
 import { EMPTY_MODEL, isEmptyModel } from './chart-model.js';
+import type uPlot from 'uplot';
+import type { FittedAxisLabel } from './axis-label-fit.js';
 
 const model: ChartModel = {
   x: [0, 1, 2],
@@ -24,6 +26,48 @@ const settings: ChartSettings = {
   theme: 'light',
   annotations: () => ({ referenceLines: [{ y: 100, label: 'τ' }], markers: [] }),
 };
+
+/** A stand-in for the uPlot instance a label function gets: a 220 px canvas, the plot 130 px high from 8 px, 6 px per character at 12 px. */
+function labelPlot() {
+  const calls: string[] = [];
+  const ctx = {
+    font: 'bold 12px sans-serif',
+    canvas: { width: 400, height: 220 },
+    measureText(text: string) {
+      return { width: Array.from(text).length * 0.5 * Number(/([\d.]+)px/.exec(this.font)![1]) };
+    },
+    translate(x: number, y: number) {
+      calls.push(`translate ${x} ${y}`);
+    },
+  };
+  return { u: { ctx, bbox: { top: 8, height: 130 }, width: 400 } as unknown as uPlot, ctx, calls };
+}
+
+describe('the y-axis label', () => {
+  const drawn = (yLabel: string) => {
+    const seen: FittedAxisLabel[] = [];
+    const label = uplotOptions(model, { ...settings, yLabel, onYLabel: (fitted) => seen.push(fitted) }).axes![1]!.label as (u: uPlot, i: number, incr: number, space: number) => string;
+    const { u, ctx, calls } = labelPlot();
+    return { text: label(u, 1, 0, 0), font: ctx.font, calls, seen };
+  };
+
+  it('is drawn as it is, centred on the plot, when it fits there', () => {
+    expect(drawn('Reward')).toEqual({ text: 'Reward', font: 'bold 12px sans-serif', calls: [], seen: [{ text: 'Reward', fontPx: 12, shortened: false }] });
+  });
+
+  it('moves down (along -x, turned) rather than be clipped at the top when longer than the plot', () => {
+    // 26 characters: 156 px, centre at 73: top end at -5 → moved 7 px down, to start 2 px inside the canvas.
+    expect(drawn('Completion length (tokens)')).toMatchObject({ text: 'Completion length (tokens)', font: 'bold 12px sans-serif', calls: ['translate -7 0'] });
+  });
+
+  it('is cut with an ellipsis in the smallest font when the canvas is too short, and says so', () => {
+    const label = 'x'.repeat(60); // 360 px at 12 px, 270 at 9: longer than the 216 px room
+    const { text, font, seen } = drawn(label);
+    expect(font).toBe('bold 9px sans-serif');
+    expect(text.endsWith('…')).toBe(true);
+    expect(seen[0]).toMatchObject({ text, fontPx: 9, shortened: true });
+  });
+});
 
 describe('uplotData', () => {
   it('orders columns x, band lower, band upper, then lines', () => {

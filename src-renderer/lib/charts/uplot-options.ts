@@ -7,6 +7,7 @@
 import uPlot from 'uplot';
 import { BAND_OPACITY, CHART_INK, withAlpha, type Theme } from '../palette.js';
 import { drawableModel, type ChartModel } from './chart-model.js';
+import { axisLabelShift, fitAxisLabel, type FittedAxisLabel } from './axis-label-fit.js';
 import type { XRange } from './chart-zoom.svelte.js';
 
 export interface ReferenceLine {
@@ -38,6 +39,8 @@ export interface ChartSettings {
   readonly onUserZoom?: (range: XRange) => void;
   /** Called with the y tick labels each time they are drawn (blank ones left out): the chart shows them. */
   readonly onYTicks?: (labels: readonly string[]) => void;
+  /** Called with the y-axis label as drawn (maybe smaller or cut short: axis-label-fit.ts), font size in CSS px. */
+  readonly onYLabel?: (drawn: FittedAxisLabel) => void;
   /** Called whenever the x scale changed (zoom, reset, new data): the chart shows its range. */
   readonly onXScale?: (range: XRange | null) => void;
   /**
@@ -183,6 +186,7 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
       axis(settings.xLabel),
       {
         ...axis(settings.yLabel),
+        ...(settings.yLabel !== undefined ? { label: fittedYLabel(settings.yLabel, settings.onYLabel) } : {}),
         size: 60,
         values: (_u, splits) => {
           const labels = settings.logY ? logTickLabels(splits) : tickLabels(splits);
@@ -213,6 +217,28 @@ export function uplotOptions(model: ChartModel, settings: ChartSettings): uPlot.
         },
       ],
     },
+  };
+}
+
+/**
+ * The y label as a uPlot label function: uPlot calls it at each draw with the label font set and the
+ * context turned to the label's baseline at the middle of the plot, inside a save/restore, just
+ * before it draws the returned text there. A label longer than the plot is high slides down into
+ * the empty corner beside the x axis (the canvas's whole height), and only then gets smaller or cut.
+ */
+function fittedYLabel(label: string, onYLabel: ChartSettings['onYLabel']): uPlot.Axis.Label {
+  return (u) => {
+    const { ctx, bbox } = u;
+    const pixelRatio = u.width > 0 ? ctx.canvas.width / u.width : 1;
+    const margin = 2 * pixelRatio;
+    const fontPx = Number(/([\d.]+)px/.exec(ctx.font)?.[1] ?? 12 * pixelRatio);
+    const fitted = fitAxisLabel(label, ctx.canvas.height - 2 * margin, fontPx, (text) => ctx.measureText(text).width);
+    if (fitted.fontPx !== fontPx) ctx.font = ctx.font.replace(/[\d.]+px/, `${fitted.fontPx}px`);
+    // Turned a quarter left, the text runs along +x upwards: moving it down the canvas is -x.
+    const shift = axisLabelShift(ctx.measureText(fitted.text).width, bbox.top + bbox.height / 2, ctx.canvas.height, margin);
+    if (shift !== 0) ctx.translate(-shift, 0);
+    onYLabel?.({ ...fitted, fontPx: Math.round((fitted.fontPx / pixelRatio) * 10) / 10 });
+    return fitted.text;
   };
 }
 
