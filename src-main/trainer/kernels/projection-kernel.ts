@@ -1,9 +1,9 @@
 /**
  * Bias-free projections of one input by one or more weights, x W_0, x W_1, ... (attention's Q, K, V
- * together, or W_o alone), as one kernel each way. Forward: a direct fused-matmul call per weight
- * (each weight's XNNPACK packing is cached per tensor). Backward: dx = [dy_0 | dy_1 | ...] @
- * [W_0ᵀ; W_1ᵀ; ...] and every dW_i from one xᵀ [dy_0 | ...] product, so three projections cost
- * two products instead of six plus their transposes. Reference: tensor-ops.ts `matmul` per weight.
+ * together, or W_o alone), as one kernel each way, on dense-products.ts. Forward: a product per
+ * weight. Backward on the wasm heap: dx = sum_i dy_i W_iᵀ accumulated in place and dW_i = xᵀ dy_i
+ * each (x read transposed in place). Elsewhere: dx = [dy_0 | dy_1 | ...] @ [W_0ᵀ; W_1ᵀ; ...] and
+ * every dW_i from one xᵀ [dy_0 | ...] product, split. Reference: tensor-ops.ts `matmul` per weight.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapGemm, matrixOf, productInfo, productSumInfo, transpose, transposeInfo, weightGradient, type Matrix, type Operand } from './dense-products.js';

@@ -3,7 +3,8 @@
  * scatter-adds dy rows into dx), and the prefix-sharing row maps the teacher-forced pass uses it
  * with: sequences of a GRPO group share their prompt (and often their first completion tokens),
  * and a causal model computes the same activations for the same prefix, so the dense layers run
- * once per distinct prefix. What this is not: tf.gather (no gradient on wasm) or any attention math.
+ * once per distinct prefix. On wasm, rows are copied inside the heap and the scatter-add is the
+ * SIMD loop of row-loops.ts. What this is not: tf.gather (no gradient on wasm) or any attention math.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
