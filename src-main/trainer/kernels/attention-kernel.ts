@@ -33,18 +33,18 @@ export function useSimdAttention(simd: boolean): void {
 /**
  * The attention loops with their two P-times-rows products (pv, ptb) done by the dense product of
  * gemm-loops.ts, one call per head: its 4x8 tiles keep eight sums going where the splat loops keep
- * one. They multiply whole T x T blocks, so P and dS must be zero above the diagonal (the softmax
- * writes those zeros; the backward writes dS's). Causal rows only (`first` 0: training, not decoding).
+ * one. They skip most of the zero triangle (causal ranges of the product) but not all of it, so P
+ * and dS must be zero above the diagonal (the softmax writes those zeros; the backward writes dS's). Causal rows only (`first` 0: training, not decoding).
  */
 function withDenseProducts(loops: AttentionKernels, dense: GemmKernels): AttentionKernels {
   return {
     qk: loops.qk,
     norm: loops.norm,
     pv(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
-      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, pS, 4, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, pS, 4, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0, 1); // P lower triangular
     },
     ptb(groups, p, pG, pS, b, bG, bS, y, yG, yS, n, dBytes) {
-      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, 4, pS, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0);
+      for (let g = 0; g < groups; g++) dense.gemm(p + g * pG, 4, pS, b + g * bG, bS, y + g * yG, yS, n, n, dBytes >> 2, 0, 0, 0, 2); // Pᵀ upper triangular
     },
   };
 }

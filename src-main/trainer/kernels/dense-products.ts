@@ -58,7 +58,7 @@ function heapProduct(be: tf.KernelBackend, { heap, loops: gemm }: { heap: WasmHe
   const biasAddress = bias === null ? 0 : heap.addressOf(onHeap(bias, [n]));
   const out = heap.empty([rows, n]);
   const [rowStride, kStride] = transposeA ? [4, 4 * aCols] : [4 * aCols, 4];
-  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), 4 * n, heap.addressOf(out), 4 * n, rows, k, n, biasAddress, activation === 'relu' ? 1 : 0, 0);
+  gemm.gemm(heap.addressOf(aInfo), rowStride, kStride, heap.addressOf(bInfo), 4 * n, heap.addressOf(out), 4 * n, rows, k, n, biasAddress, activation === 'relu' ? 1 : 0, 0, 0);
   for (const t of owned) be.disposeData(t.dataId);
   return out;
 }
@@ -165,7 +165,7 @@ export function productSumInfo(be: tf.KernelBackend, pairs: readonly (readonly [
   pairs.forEach(([a, b], i) => {
     const k = shapeOf(a)[1];
     if (shapeOf(b)[0] !== k || shapeOf(b)[1] !== n || shapeOf(a)[0] !== m) throw new Error(`productSum: (${shapeOf(a).join(', ')}) @ (${shapeOf(b).join(', ')})`);
-    loops.gemm(heap.addressOf(a), 4 * k, 4, heap.addressOf(b), 4 * n, heap.addressOf(out), 4 * n, m, k, n, 0, 0, i > 0 ? 1 : 0);
+    loops.gemm(heap.addressOf(a), 4 * k, 4, heap.addressOf(b), 4 * n, heap.addressOf(out), 4 * n, m, k, n, 0, 0, i > 0 ? 1 : 0, 0);
   });
   return out;
 }

@@ -17,7 +17,9 @@
  * Pointers and strides are in bytes:
  *   gemm(a, aRowStride, aKStride, b, bRowStride, c, cRowStride, m, k, n, bias, relu, accumulate):
  *     c[i][j] = sum_kk a[i * aRowStride + kk * aKStride] * b[kk][j] (+ bias[j]) (max 0 if relu),
- *     or with accumulate = 1, c[i][j] += that sum (no bias or relu then)
+ *     or with accumulate = 1, c[i][j] += that sum (no bias or relu then); causal = 1 sums only
+ *     kk < (row tile start) + 4 and causal = 2 only kk >= (row tile start): for a triangular A whose
+ *     other triangle is zeros (attention's P and dS), the terms skipped are exact zeros
  *     (A row-major: aRowStride = 4k, aKStride = 4; Aᵀ of a (k, m) matrix: aRowStride = 4,
  *     aKStride = 4m). bias = 0 means none; relu is 0 or 1; rows of b and c hold n floats at their
  *     row strides (4n for whole matrices; wider for a head's columns of a wider row).
@@ -31,7 +33,7 @@ import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countU
 
 /** The two functions, bound to a memory. */
 export interface GemmKernels {
-  gemm(a: number, aRowStride: number, aKStride: number, b: number, bRowStride: number, c: number, cRowStride: number, m: number, k: number, n: number, bias: number, relu: number, accumulate: number): void;
+  gemm(a: number, aRowStride: number, aKStride: number, b: number, bRowStride: number, c: number, cRowStride: number, m: number, k: number, n: number, bias: number, relu: number, accumulate: number, causal: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   reluMask(dz: number, hidden: number, n: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
@@ -42,7 +44,7 @@ const vStoreAt = (offset: number) => [0xfd, 0x0b, 4, offset];
 const LOAD32_SPLAT = [0xfd, 0x09, 2, 0];
 const V_MAX = [0xfd, 0xe9, 0x01];
 const I32_NE_ZERO = [0x41, 0x00, 0x47];
-const SUB = [0x6b], GT_S = [0x4a];
+const SUB = [0x6b], GT_S = [0x4a], LT_S_I32 = [0x48], EQ = [0x46], AND = [0x71], I32_EQZ = [0x45], SELECT = [0x1b];
 /** if (condition pushed before) { body } */
 const ifThen = (body: number[]) => [0x04, 0x40, ...body, 0x0b];
 /** while (!(breakIf)) body: `breakIf` pushes an i32; block + loop. */
@@ -54,10 +56,10 @@ const RELAXED_MADD = [0xfd, 0x85, 0x02];
 const multiplyAdd = (fused: boolean, x: number[], y: number[], acc: number) =>
   fused ? [...x, ...y, ...get(acc), ...RELAXED_MADD, ...set(acc)] : [...get(acc), ...x, ...y, ...V_MUL, ...V_ADD, ...set(acc)];
 
-const PARAMS = ['a', 'aRS', 'aKS', 'b', 'bRS', 'c', 'cRS', 'm', 'k', 'n', 'bias', 'relu', 'accumulate'];
+const PARAMS = ['a', 'aRS', 'aKS', 'b', 'bRS', 'c', 'cRS', 'm', 'k', 'n', 'bias', 'relu', 'accumulate', 'causal'];
 /** Rows per tile: 4 (8 accumulators); 5 and 6 measured 45% slower (V8 spills registers). */
 const TILE_ROWS = 4;
-const I32S = ['i', 'jB', 'nB', 'kk', 'pb', 'pc', ...Array.from({ length: TILE_ROWS }, (_, r) => `pa${r}`)];
+const I32S = ['i', 'jB', 'nB', 'kk', 'kS', 'kE', 'pb', 'pc', ...Array.from({ length: TILE_ROWS }, (_, r) => `pa${r}`)];
 const V128S = [...Array.from({ length: TILE_ROWS * 2 }, (_, r) => `acc${r}`), 'b0', 'b1', 'av'];
 
 /** One tile of `rows` (4 or 1) rows by `vecs` (2 or 1) v128 columns at row i, column byte jB. */
@@ -66,10 +68,14 @@ function tile(l: Record<string, number>, fused: boolean, rows: number, vecs: num
   const pa = (r: number) => l[`pa${r}`]!;
   const code: number[] = [];
   for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) code.push(...V_ZERO, ...set(acc(r, v)));
-  // pa_r = a + (i + r) * aRS
-  code.push(...get(l.a!), ...get(l.i!), ...get(l.aRS!), ...MUL, ...ADD, ...set(pa(0)));
+  // The kk range: all of k; with causal 1 (A lower triangular) kk < i + rows; with causal 2 (A upper) kk >= i.
+  code.push(...get(l.i!), ...i32(0), ...get(l.causal!), ...i32(2), ...EQ, ...SELECT, ...set(l.kS!));
+  code.push(...get(l.i!), ...i32(rows), ...ADD, ...set(l.kE!));
+  code.push(...get(l.kE!), ...get(l.k!), ...get(l.kE!), ...get(l.k!), ...LT_S_I32, ...SELECT, ...get(l.k!), ...get(l.causal!), ...i32(1), ...EQ, ...SELECT, ...set(l.kE!));
+  // pa_r = a + (i + r) * aRS + kS * aKS; pb = b + jB + kS * bRS
+  code.push(...get(l.a!), ...get(l.i!), ...get(l.aRS!), ...MUL, ...ADD, ...get(l.kS!), ...get(l.aKS!), ...MUL, ...ADD, ...set(pa(0)));
   for (let r = 1; r < rows; r++) code.push(...get(pa(r - 1)), ...get(l.aRS!), ...ADD, ...set(pa(r)));
-  code.push(...get(l.b!), ...get(l.jB!), ...ADD, ...set(l.pb!));
+  code.push(...get(l.b!), ...get(l.jB!), ...ADD, ...get(l.kS!), ...get(l.bRS!), ...MUL, ...ADD, ...set(l.pb!));
   const inner: number[] = [];
   for (let v = 0; v < vecs; v++) inner.push(...get(l.pb!), ...vLoadAt(16 * v), ...set(l[`b${v}`]!));
   for (let r = 0; r < rows; r++) {
@@ -78,7 +84,7 @@ function tile(l: Record<string, number>, fused: boolean, rows: number, vecs: num
     inner.push(...bump(pa(r), get(l.aKS!)));
   }
   inner.push(...bump(l.pb!, get(l.bRS!)));
-  code.push(...countUp(l.kk!, i32(0), get(l.k!), i32(1), inner));
+  code.push(...countUp(l.kk!, get(l.kS!), get(l.kE!), i32(1), inner));
   for (let r = 0; r < rows; r++) {
     code.push(...get(l.c!), ...get(l.i!), ...i32(r), ...ADD, ...get(l.cRS!), ...MUL, ...ADD, ...get(l.jB!), ...ADD, ...set(l.pc!));
     for (let v = 0; v < vecs; v++) {
@@ -107,8 +113,13 @@ function gemmFunction(fused: boolean): WasmFunction {
   const code = [
     ...get(l.n!), ...i32(4), ...MUL, ...set(l.nB!),
     ...i32(0), ...set(l.i!),
-    // while (i + TILE_ROWS <= m): full tiles; then single rows
+    // while (i + TILE_ROWS <= m): full tiles
     ...loopUntil([...get(l.i!), ...i32(TILE_ROWS), ...ADD, ...get(l.m!), ...GT_S], [...rowBlock(l, fused, TILE_ROWS), ...bump(l.i!, i32(TILE_ROWS))]),
+    // The last m mod 4 rows: one more full tile over the last 4 rows (rows computed twice get the
+    // same bits: same sums in the same order), unless accumulating (they would be added twice) or m < 4.
+    ...get(l.i!), ...get(l.m!), ...LT_S_I32, ...get(l.m!), ...i32(TILE_ROWS), ...GE_S, ...AND, ...get(l.accumulate!), ...I32_EQZ, ...AND,
+    ...ifThen([...get(l.m!), ...i32(TILE_ROWS), ...SUB, ...set(l.i!), ...rowBlock(l, fused, TILE_ROWS), ...get(l.m!), ...set(l.i!)]),
+    // then single rows
     ...loopUntil([...get(l.i!), ...get(l.m!), ...GE_S], [...rowBlock(l, fused, 1), ...bump(l.i!, i32(1))]),
   ];
   return { params: PARAMS.length, locals: { i32: I32S.length, v128: V128S.length, f32: 0 }, code };
