@@ -4,41 +4,26 @@
  * SQLite file through the app's dispatch: better-sqlite3's Statement.get is wrapped to count the
  * run-by-id reads, the real database answers underneath. Unknown runs are still refused with one line.
  */
-import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { CompareRequest } from '../../src-shared/contract.js';
-import { insertStepRecords } from '../db/metrics-queries.js';
 import { markRunEnded, markRunStarted } from '../db/runs-queries.js';
-import { addRun, stepRecord, temporaryFolder } from '../db/test-fixtures.js';
-import { createApp, type App } from './create-app.js';
+import { useCompareApp } from './test-compare-app.js';
 
-let folder: ReturnType<typeof temporaryFolder>;
-let app: App;
-let runIds: string[];
-beforeAll(() => {
-  folder = temporaryFolder();
-  app = createApp({ databasePath: join(folder.dir, 'lab.db'), mode: 'cli', concurrency: 1 });
-  runIds = [0, 1, 2, 3].map((seed) => {
-    const id = addRun(app.db, { objective: { preset: seed < 2 ? 'hmpo' : 'gspo' }, seed });
-    insertStepRecords(app.db, id, Array.from({ length: 30 }, (_, step) => stepRecord(step)));
-    // Two ended runs (their outcome inputs come from the summary stored at the end), two still queued.
-    if (seed % 2 === 1) {
-      markRunStarted(app.db, id, { pid: 1 });
-      markRunEnded(app.db, id, { status: 'finished', exitCode: 0 });
-    }
-    return String(id);
-  });
+// Two ended runs (their outcome inputs come from the summary stored at the end), two still queued.
+const fixture = useCompareApp([0, 1, 2, 3], 30, (app, id, seed) => {
+  if (seed % 2 === 1) {
+    markRunStarted(app.db, id, { pid: 1 });
+    markRunEnded(app.db, id, { status: 'finished', exitCode: 0 });
+  }
 });
-afterAll(async () => {
+afterAll(() => {
   vi.restoreAllMocks();
-  await app.close();
-  folder.remove();
 });
 
 /** Runs `work` and returns how many times each run's record was read by id meanwhile. */
 async function runReads(work: () => Promise<unknown>): Promise<Map<string, number>> {
-  const prototype = Object.getPrototypeOf(app.db.prepare('SELECT 1')) as Statement;
+  const prototype = Object.getPrototypeOf(fixture.app.db.prepare('SELECT 1')) as Statement;
   const original = prototype.get;
   const reads = new Map<string, number>();
   const spy = vi.spyOn(prototype, 'get').mockImplementation(function (this: Statement, ...params: unknown[]) {
@@ -62,14 +47,14 @@ describe('metrics:compare reads each run once', () => {
     ['the main metric and the panels together', { ...base, keys: ['ratio/am_gm_gap', 'ratio/a0'] }],
   ] as const)('%s: one read of each run record', async (_, request) => {
     const reads = await runReads(async () => {
-      const answer = await app.dispatch('metrics:compare', { ...request, runIds });
+      const answer = await fixture.app.dispatch('metrics:compare', { ...request, runIds: fixture.runIds });
       expect(answer.ok).toBe(true);
     });
-    expect(Object.fromEntries(reads)).toEqual(Object.fromEntries(runIds.map((id) => [id, 1])));
+    expect(Object.fromEntries(reads)).toEqual(Object.fromEntries(fixture.runIds.map((id) => [id, 1])));
   });
 
   it('still refuses a run that does not exist, with one line', async () => {
-    const answer = await app.dispatch('metrics:compare', { ...base, runIds: [...runIds, '999'] });
+    const answer = await fixture.app.dispatch('metrics:compare', { ...base, runIds: [...fixture.runIds, '999'] });
     expect(answer.ok).toBe(false);
     expect(!answer.ok && answer.error.message).toMatch(/no run with id 999/);
     expect(!answer.ok && answer.error.message.includes('\n')).toBe(false);
