@@ -4,7 +4,7 @@
  * arena; each KV-cached decoder owns one for its cache. What this is not: a tensor, or anything
  * tfjs knows about; callers copy values in and out.
  */
-import { jsKernels, simdModule, type AttentionKernels } from './attention-loops.js';
+import { jsKernels, simdKernels, type AttentionKernels } from './attention-loops.js';
 import { wasmApi, type WasmMemory } from './wasm-assembler.js';
 
 /** Stands in for WebAssembly.Memory where there is no WebAssembly at all (the JS loops use it). */
@@ -32,10 +32,9 @@ export class AttentionArena {
 
   /** `simd: false` forces the JS loops (tests compare the two). */
   constructor(simd = true) {
-    const module = simd ? simdModule() : null;
     this.memory = wasmApi ? new wasmApi.Memory({ initial: 1 }) : new PlainMemory();
     this.view = new Float32Array(this.memory.buffer);
-    this.simdKernels = module && wasmApi ? (new wasmApi.Instance(module, { env: { mem: this.memory } }).exports as AttentionKernels) : null;
+    this.simdKernels = simd && wasmApi ? simdKernels(this.memory) : null;
     this.plainKernels = jsKernels(() => this.f32);
   }
 

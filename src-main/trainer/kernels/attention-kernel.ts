@@ -8,9 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AttentionArena, softmaxRows } from './attention-arena.js';
-import { simdModule, type AttentionKernels } from './attention-loops.js';
+import { simdKernels, type AttentionKernels } from './attention-loops.js';
 import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
-import { wasmApi } from './wasm-assembler.js';
 import { heapGemm } from './dense-products.js';
 import type { GemmKernels } from './gemm-loops.js';
 import { f32Bits } from './optimizer-loops.js';
@@ -55,10 +54,7 @@ const boundSoftmax = new WeakMap<object, SoftmaxKernels | null>();
 function heapLoops(be: tf.KernelBackend, headDim: number) {
   if (!simdOnHeap || headDim % 4 !== 0) return null;
   const dense = heapGemm(be);
-  const attention = boundTo(be, boundLoops, (memory) => {
-    const module = simdModule();
-    return module && wasmApi ? (new wasmApi.Instance(module, { env: { mem: memory } }).exports as AttentionKernels) : null;
-  });
+  const attention = boundTo(be, boundLoops, simdKernels);
   return dense && attention ? { heap: attention.heap, loops: withDenseProducts(attention.loops, dense.loops) } : null;
 }
 

@@ -21,7 +21,7 @@
 import { LAYER_NORM_EPS } from '../tensor-ops.js';
 import {
   ADD, MUL, F32_ADD, F32_DIV, F32_FROM_I32, F32_LOAD, F32_SQRT, F32_STORE, SHR_S, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, V_ZERO,
-  bump, countUp, f32, fma, get, i32, laneSum, localsOf, moduleBytes, rowAddress, set, wasmApi, type WasmFunction,
+  bump, compiledLoops, countUp, f32, fma, get, i32, laneSum, localsOf, overColumns, rowAddress, set, type WasmFunction,
 } from './wasm-assembler.js';
 
 /** The four loops; see above. */
@@ -37,9 +37,6 @@ export interface AttentionKernels {
 function overGroups(l: Record<string, number>, pointers: [string, string][], body: number[]): number[] {
   return countUp(l.g!, i32(0), get(l.groups!), i32(1), [...body, ...pointers.flatMap(([ptr, stride]) => bump(l[ptr]!, get(l[stride]!)))]);
 }
-
-/** for (k = 0; k < dBytes; k += 16): one v128 column block of a row. */
-const overColumns = (l: Record<string, number>, body: number[]) => countUp(l.k!, i32(0), get(l.dB!), i32(16), body);
 
 /** jEnd = first + i + 1: the causal row i sees columns j < jEnd. */
 const causalEnd = (l: Record<string, number>) => [...get(l.first!), ...get(l.i!), ...ADD, ...i32(1), ...ADD, ...set(l.jEnd!)];
@@ -123,16 +120,8 @@ function normFunction(): WasmFunction {
   return { params: 4, locals: { i32: 2, v128: 3, f32: 1 }, code };
 }
 
-let kernelModule: object | null | undefined;
-
-/** The compiled module (imports env.mem; exports qk, pv, ptb, norm), or null where WebAssembly SIMD is unavailable. */
-export function simdModule(): object | null {
-  if (kernelModule === undefined) {
-    const bytes = moduleBytes({ qk: qkFunction(), pv: pvFunction(), ptb: ptbFunction(), norm: normFunction() });
-    kernelModule = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  return kernelModule;
-}
+/** The SIMD loops (qk, pv, ptb, norm) bound to a memory, or null where WebAssembly SIMD is unavailable. */
+export const simdKernels = compiledLoops<AttentionKernels>(() => [{ qk: qkFunction(), pv: pvFunction(), ptb: ptbFunction(), norm: normFunction() }]);
 
 /** The same loops in JS over a Float32Array view (byte pointers and strides, as above). */
 export function jsKernels(view: () => Float32Array): AttentionKernels {

@@ -29,7 +29,7 @@
  *   columnSums(x, out, rows, cols): out (cols) = the sum of x's rows (cols a multiple of 4), in
  *     float32, row by row: a bias gradient.
  */
-import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_MUL, V_ZERO, bump, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
+import { ADD, F32_LOAD, F32_STORE, GE_S, MUL, V_ADD, V_AND, V_MAX, V_MUL, V_ZERO, bump, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 /** The two functions, bound to a memory. */
 export interface GemmKernels {
@@ -42,7 +42,6 @@ export interface GemmKernels {
 const vLoadAt = (offset: number) => [0xfd, 0x00, 4, offset];
 const vStoreAt = (offset: number) => [0xfd, 0x0b, 4, offset];
 const LOAD32_SPLAT = [0xfd, 0x09, 2, 0];
-const V_MAX = [0xfd, 0xe9, 0x01];
 const I32_NE_ZERO = [0x41, 0x00, 0x47];
 const SUB = [0x6b], GT_S = [0x4a], LT_S_I32 = [0x48], EQ = [0x46], AND = [0x71], I32_EQZ = [0x45], SELECT = [0x1b];
 /** if (condition pushed before) { body } */
@@ -149,7 +148,7 @@ function transposeFunction(): WasmFunction {
   return { params: 4, locals: { i32: 4, v128: 0, f32: 0 }, code };
 }
 
-const V_GT = [0xfd, 0x44], V_AND = [0xfd, 0x4e];
+const V_GT = [0xfd, 0x44];
 
 function reluMaskFunction(): WasmFunction {
   const l = localsOf(['dz', 'hidden', 'n'], ['at', 'end'], []);

@@ -14,19 +14,15 @@
 import { LAYER_NORM_EPS } from '../tensor-ops.js';
 import {
   ADD, F32_ADD, F32_DIV, F32_FROM_I32, F32_SQRT, SHR_S, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, V_ZERO,
-  bump, countUp, f32, get, i32, laneSum, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
+  bump, compiledLoops, countUp, f32, f32LoadAt, f32StoreAt, get, i32, laneSum, localsOf, overColumns, set, type WasmFunction,
+} from './wasm-assembler.js';
 
 export interface LayerNormKernels {
   forward(x: number, gain: number, bias: number, y: number, stats: number, rows: number, dBytes: number): void;
   backward(x: number, gain: number, stats: number, dy: number, dx: number, dGain: number, dBias: number, rows: number, dBytes: number): void;
 }
 
-const F32_LOAD_AT = (offset: number) => [0x2a, 2, offset];
-const F32_STORE_AT = (offset: number) => [0x38, 2, offset];
-
-/** for (k = 0; k < dB; k += 16) body */
-const overColumns = (l: Record<string, number>, body: number[]) => countUp(l.k!, i32(0), get(l.dB!), i32(16), body);
-/** Pushes the v128 at pointer local `p` + k. */
+/** Pushes the address pointer local `p` + k. */
 const at = (l: Record<string, number>, p: string) => [...get(l[p]!), ...get(l.k!), ...ADD];
 const load = (l: Record<string, number>, p: string) => [...at(l, p), ...V_LOAD];
 
@@ -43,8 +39,8 @@ function forwardFunction(): WasmFunction {
       ...overColumns(l, [...load(l, 'x'), ...get(l.meanV!), ...V_SUB, ...set(l.c!), ...get(l.acc!), ...get(l.c!), ...get(l.c!), ...V_MUL, ...V_ADD, ...set(l.acc!)]),
       ...f32(1), ...laneSum(l.acc!), ...get(l.dF!), ...F32_DIV, ...f32(LAYER_NORM_EPS), ...F32_ADD, ...F32_SQRT, ...F32_DIV, ...set(l.rstd!),
       ...get(l.rstd!), ...SPLAT, ...set(l.rstdV!),
-      ...get(l.stats!), ...get(l.mean!), ...F32_STORE_AT(0),
-      ...get(l.stats!), ...get(l.rstd!), ...F32_STORE_AT(4),
+      ...get(l.stats!), ...get(l.mean!), ...f32StoreAt(0),
+      ...get(l.stats!), ...get(l.rstd!), ...f32StoreAt(4),
       ...overColumns(l, [
         ...at(l, 'y'),
         ...load(l, 'x'), ...get(l.meanV!), ...V_SUB, ...get(l.rstdV!), ...V_MUL,
@@ -70,8 +66,8 @@ function backwardFunction(): WasmFunction {
     ...get(l.dB!), ...i32(2), ...SHR_S, ...F32_FROM_I32, ...set(l.dF!),
     ...overColumns(l, [...at(l, 'dGain'), ...V_ZERO, ...V_STORE, ...at(l, 'dBias'), ...V_ZERO, ...V_STORE]),
     ...countUp(l.r!, i32(0), get(l.rows!), i32(1), [
-      ...get(l.stats!), ...F32_LOAD_AT(0), ...SPLAT, ...set(l.meanV!),
-      ...get(l.stats!), ...F32_LOAD_AT(4), ...SPLAT, ...set(l.rstdV!),
+      ...get(l.stats!), ...f32LoadAt(0), ...SPLAT, ...set(l.meanV!),
+      ...get(l.stats!), ...f32LoadAt(4), ...SPLAT, ...set(l.rstdV!),
       ...V_ZERO, ...set(l.accG!), ...V_ZERO, ...set(l.accGx!),
       ...overColumns(l, [
         ...xhAndG,

@@ -13,7 +13,7 @@
  *   sumOfSquares(x, n): sum of x[i]^2 for i < n (n a multiple of 4), each square and the sum in
  *   float64 (two f64x2 accumulators): a gradient's squared norm.
  */
-import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
+import { ADD, F32_REINTERPRET_I32, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, countUp, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
 
 export interface OptimizerKernels {
   /** sum of x[i]^2 for the first n floats at x (n a multiple of 4), squares summed in float64. */
@@ -23,7 +23,6 @@ export interface OptimizerKernels {
     bias1: number, bias2: number, keep: number, epsilon: number, lr: number): void;
 }
 
-const F32_REINTERPRET_I32 = [0xbe];
 const V_DIV = [0xfd, 0xe7, 0x01], V_SQRT = [0xfd, 0xe3, 0x01];
 const SCALARS = ['scale', 'beta1', 'c1', 'beta2', 'c2', 'bias1', 'bias2', 'keep', 'eps', 'lr'];
 const POINTERS = ['p', 'g', 'm', 'v', 'pOut', 'mOut', 'vOut'];

@@ -17,20 +17,32 @@
  * next: every store writes lanes past the row's end back with the values it loaded (single-threaded,
  * so unchanged), and the caller keeps 12 bytes of memory after the last block.
  */
-import { ADD, MUL, SPLAT, V_ADD, V_LOAD, V_MUL, V_STORE, V_SUB, bump, countUp, f32, get, i32, localsOf, set, compiledLoops, type WasmFunction } from './wasm-assembler.js';
+import {
+  ADD, F32_DIV, F32_REINTERPRET_I32, MUL, SPLAT, V_ADD, V_AND, V_LOAD, V_MAX, V_MUL, V_STORE, V_SUB, V_ZERO,
+  bump, compiledLoops, countUp, f32, f32LoadAt, f32StoreAt, get, i32, laneSum, localsOf, set, type WasmFunction,
+} from './wasm-assembler.js';
 
 export interface SoftmaxKernels {
   causal(p: number, groups: number, n: number, scaleBits: number, maxOut: number): void;
   causalBackward(p: number, ds: number, groups: number, n: number, scaleBits: number): void;
 }
 
-const F32_REINTERPRET_I32 = [0xbe], F32_MAX = [0x97], F32_DIV = [0x95];
-const F32_LOAD_AT = (offset: number) => [0x2a, 2, offset], F32_STORE_AT = (offset: number) => [0x38, 2, offset];
-const V_MAX = [0xfd, 0xe9, 0x01], V_NEAREST = [0xfd, 0x6a], V_AND = [0xfd, 0x4e], V_BITSELECT = [0xfd, 0x52];
+const F32_MAX = [0x97];
+const V_NEAREST = [0xfd, 0x6a], V_BITSELECT = [0xfd, 0x52];
 const I32X4_SPLAT = [0xfd, 0x11], I32X4_LT_S = [0xfd, 0x39], I32X4_ADD = [0xfd, 0xae, 0x01], I32X4_SHL = [0xfd, 0xab, 0x01], I32X4_FROM_F32 = [0xfd, 0xf8, 0x01];
 const LANE = (l: number) => [0xfd, 0x1f, l];
 const LANE_INDEX = [0xfd, 0x0c, ...[0, 1, 2, 3].flatMap((x) => [x, 0, 0, 0])];
 const fSplat = (x: number) => [...f32(x), ...SPLAT];
+
+/**
+ * The lane masks of the 4-float chunk at column j of a row (locals j, len, n; x is scratch):
+ * valid = j + lane < len (the row's causal entries), inRow = j + lane < n (lanes not past the row).
+ */
+const laneMasks = (l: Record<string, number>) => [
+  ...get(l.j!), ...I32X4_SPLAT, ...LANE_INDEX, ...I32X4_ADD, ...set(l.x!),
+  ...get(l.x!), ...get(l.len!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.valid!),
+  ...get(l.x!), ...get(l.n!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.inRow!),
+];
 
 /** Pushes exp(v) for the v128 in local `x` (all lanes <= 0); uses locals r, y, nv. */
 function expOf(l: Record<string, number>, x: number): number[] {
@@ -49,18 +61,11 @@ function expOf(l: Record<string, number>, x: number): number[] {
 function causalFunction(): WasmFunction {
   const l = localsOf(['p', 'groups', 'n', 'scaleBits', 'maxOut'], ['g', 'i', 'j', 'row', 'len', 'nB', 'at'],
     ['scaleV', 'mv', 'sv', 'x', 'orig', 'valid', 'inRow', 'r', 'nv', 'e'], ['rowMax', 'groupMax', 'inv']);
-  /** lane masks for chunk j: valid = j + lane < len, inRow = j + lane < n */
-  const masks = [
-    ...get(l.j!), ...I32X4_SPLAT, ...LANE_INDEX, ...I32X4_ADD, ...set(l.x!),
-    ...get(l.x!), ...get(l.len!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.valid!),
-    ...get(l.x!), ...get(l.n!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.inRow!),
-  ];
   const chunkAddress = [...get(l.row!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.at!)];
   const load = [...get(l.at!), ...V_LOAD];
   const storeKeepingTail = (value: number[]) => [...get(l.at!), ...value, ...get(l.orig!), ...get(l.inRow!), ...V_BITSELECT, ...V_STORE];
-  const overChunks = (limit: number[], body: number[]) => countUp(l.j!, i32(0), limit, i32(4), [...chunkAddress, ...masks, ...load, ...set(l.orig!), ...body]);
+  const overChunks = (limit: number[], body: number[]) => countUp(l.j!, i32(0), limit, i32(4), [...chunkAddress, ...laneMasks(l), ...load, ...set(l.orig!), ...body]);
   const laneMax = (v: number) => [...get(v), ...LANE(0), ...get(v), ...LANE(1), ...F32_MAX, ...get(v), ...LANE(2), ...F32_MAX, ...get(v), ...LANE(3), ...F32_MAX];
-  const laneSum = (v: number) => [...get(v), ...LANE(0), ...get(v), ...LANE(1), 0x92, ...get(v), ...LANE(2), 0x92, ...get(v), ...LANE(3), 0x92];
   const rowBody = [
     ...get(l.i!), ...i32(1), ...ADD, ...set(l.len!),
     // max of the valid scaled logits
@@ -69,7 +74,7 @@ function causalFunction(): WasmFunction {
     ...laneMax(l.mv!), ...set(l.rowMax!),
     ...get(l.groupMax!), ...get(l.rowMax!), ...F32_MAX, ...set(l.groupMax!),
     // e = exp(x scale - max) on valid lanes, 0 after them; sum
-    ...V_ZERO_SET(l.sv!),
+    ...V_ZERO, ...set(l.sv!),
     ...overChunks(get(l.n!), [
       ...get(l.orig!), ...get(l.scaleV!), ...V_MUL, ...get(l.rowMax!), ...SPLAT, ...V_SUB, ...set(l.x!),
       ...expOf(l, l.x!), ...get(l.valid!), ...V_AND, ...set(l.e!),
@@ -87,35 +92,25 @@ function causalFunction(): WasmFunction {
     ...countUp(l.g!, i32(0), get(l.groups!), i32(1), [
       ...f32(-Infinity), ...set(l.groupMax!),
       ...countUp(l.i!, i32(0), get(l.n!), i32(1), rowBody),
-      ...get(l.maxOut!), ...get(l.maxOut!), ...F32_LOAD_AT(0), ...get(l.groupMax!), ...F32_MAX, ...F32_STORE_AT(0),
+      ...get(l.maxOut!), ...get(l.maxOut!), ...f32LoadAt(0), ...get(l.groupMax!), ...F32_MAX, ...f32StoreAt(0),
       ...bump(l.maxOut!, i32(4)),
     ]),
   ];
   return { params: 5, locals: { i32: 7, v128: 10, f32: 3 }, code };
 }
 
-function V_ZERO_SET(local: number): number[] {
-  return [0xfd, 0x0c, ...new Array<number>(16).fill(0), ...set(local)];
-}
-
 function causalBackwardFunction(): WasmFunction {
   const l = localsOf(['p', 'ds', 'groups', 'n', 'scaleBits'], ['g', 'i', 'j', 'pRow', 'dsRow', 'len', 'nB', 'pAt', 'at'],
     ['scaleV', 'x', 'orig', 'valid', 'inRow', 'acc', 'dotV'], []);
-  const masks = [
-    ...get(l.j!), ...I32X4_SPLAT, ...LANE_INDEX, ...I32X4_ADD, ...set(l.x!),
-    ...get(l.x!), ...get(l.len!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.valid!),
-    ...get(l.x!), ...get(l.n!), ...I32X4_SPLAT, ...I32X4_LT_S, ...set(l.inRow!),
-  ];
   const addresses = [
     ...get(l.dsRow!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.at!),
     ...get(l.pRow!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.pAt!),
   ];
-  const overChunks = (limit: number[], body: number[]) => countUp(l.j!, i32(0), limit, i32(4), [...addresses, ...masks, ...get(l.at!), ...V_LOAD, ...set(l.orig!), ...body]);
+  const overChunks = (limit: number[], body: number[]) => countUp(l.j!, i32(0), limit, i32(4), [...addresses, ...laneMasks(l), ...get(l.at!), ...V_LOAD, ...set(l.orig!), ...body]);
   const pChunk = [...get(l.pAt!), ...V_LOAD];
-  const laneSum = (v: number) => [...get(v), ...LANE(0), ...get(v), ...LANE(1), 0x92, ...get(v), ...LANE(2), 0x92, ...get(v), ...LANE(3), 0x92];
   const rowBody = [
     ...get(l.i!), ...i32(1), ...ADD, ...set(l.len!),
-    ...V_ZERO_SET(l.acc!),
+    ...V_ZERO, ...set(l.acc!),
     ...overChunks(get(l.len!), [...get(l.acc!), ...pChunk, ...get(l.orig!), ...V_MUL, ...get(l.valid!), ...V_AND, ...V_ADD, ...set(l.acc!)]),
     ...laneSum(l.acc!), ...SPLAT, ...set(l.dotV!),
     ...overChunks(get(l.n!), [

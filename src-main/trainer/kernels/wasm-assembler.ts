@@ -40,6 +40,10 @@ export const ADD = [0x6a], MUL = [0x6c], GE_S = [0x4e], SHR_S = [0x75];
 export const F32_LOAD = [0x2a, 2, 0], F32_STORE = [0x38, 2, 0], F32_ADD = [0x92], F32_DIV = [0x95], F32_SQRT = [0x91], F32_FROM_I32 = [0xb2];
 export const V_LOAD = [0xfd, 0x00, 2, 0], V_STORE = [0xfd, 0x0b, 2, 0], SPLAT = [0xfd, 0x13];
 export const V_ADD = [0xfd, 0xe4, 0x01], V_SUB = [0xfd, 0xe5, 0x01], V_MUL = [0xfd, 0xe6, 0x01], V_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+export const V_MAX = [0xfd, 0xe9, 0x01], V_AND = [0xfd, 0x4e], F32_REINTERPRET_I32 = [0xbe];
+/** f32 load / store at a constant byte offset from the address on the stack. */
+export const f32LoadAt = (offset: number) => [0x2a, 2, ...uleb(offset)];
+export const f32StoreAt = (offset: number) => [0x38, 2, ...uleb(offset)];
 const lane = (l: number) => [0xfd, 0x1f, l];
 
 /** local += step */
@@ -54,6 +58,8 @@ export const countUp = (local: number, start: number[], limit: number[], step: n
 export const rowAddress = (base: number, index: number, stride: number) => [...get(base), ...get(index), ...get(stride), ...MUL, ...ADD];
 /** acc += x * y where x, y push v128 */
 export const fma = (acc: number, x: number[], y: number[]) => [...get(acc), ...x, ...y, ...V_MUL, ...V_ADD, ...set(acc)];
+/** for (k = 0; k < dB; k += 16) body, over locals named `k` and `dB`: one v128 block of a row of dB bytes. */
+export const overColumns = (l: Record<string, number>, body: number[]) => countUp(l.k!, i32(0), get(l.dB!), i32(16), body);
 /** The four lanes of a v128 local, added into one f32 on the stack. */
 export const laneSum = (v: number) => [...get(v), ...lane(0), ...get(v), ...lane(1), ...F32_ADD, ...get(v), ...lane(2), ...F32_ADD, ...get(v), ...lane(3), ...F32_ADD];
 
