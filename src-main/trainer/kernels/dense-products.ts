@@ -33,8 +33,8 @@ const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols
 
 let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
-/** The SIMD product (gemm-loops.ts) bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
 const bound = new WeakMap<object, GemmKernels | null>();
+/** The SIMD product (gemm-loops.ts) bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
 export const heapGemm = (be: tf.KernelBackend) => boundTo(be, bound, gemmKernels);
 
 /**
@@ -76,8 +76,9 @@ function fusedMatMulKernel(): tf.KernelConfig {
 
 /**
  * a (M, K) @ b (K, N) [+ bias (N)] [relu] -> (M, N) as a backend tensor the caller owns (dispose it
- * with be.disposeData or return it from a kernel). A weight passed as a backend tensor keeps
- * XNNPACK's packed copy between calls; plain values are packed on every call.
+ * with be.disposeData or return it from a kernel). On the heap for N a multiple of 4; else the
+ * backend's matmul, where a weight passed as a backend tensor keeps XNNPACK's packed copy between
+ * calls and plain values are packed on every call.
  */
 export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: Float32Array | tf.TensorInfo | null = null, activation: Activation = 'linear'): tf.TensorInfo {
   const [m, ka] = shapeOf(a);
@@ -109,7 +110,7 @@ export function product(be: tf.KernelBackend, a: Operand, b: Operand, bias: Floa
   return result;
 }
 
-/** (rows, cols) -> (cols, rows) on the backend's own transpose kernel (a backend tensor the caller owns). */
+/** (rows, cols) -> (cols, rows) as a backend tensor the caller owns: on the heap, else the backend's own transpose kernel. */
 export function transposeInfo(be: tf.KernelBackend, x: Operand): tf.TensorInfo {
   const onHeap = heapGemm(be);
   if (onHeap) {
@@ -160,11 +161,13 @@ export function productSumInfo(be: tf.KernelBackend, pairs: readonly (readonly [
   const n = shapeOf(pairs[0]![1])[1];
   const onHeap = n % 4 === 0 ? heapGemm(be) : null;
   if (!onHeap) return null;
+  for (const [a, b] of pairs) {
+    if (shapeOf(b)[0] !== shapeOf(a)[1] || shapeOf(b)[1] !== n || shapeOf(a)[0] !== m) throw new Error(`productSum: (${shapeOf(a).join(', ')}) @ (${shapeOf(b).join(', ')})`);
+  }
   const { heap, loops } = onHeap;
   const out = heap.empty([m, n]);
   pairs.forEach(([a, b], i) => {
     const k = shapeOf(a)[1];
-    if (shapeOf(b)[0] !== k || shapeOf(b)[1] !== n || shapeOf(a)[0] !== m) throw new Error(`productSum: (${shapeOf(a).join(', ')}) @ (${shapeOf(b).join(', ')})`);
     loops.gemm(heap.addressOf(a), 4 * k, 4, heap.addressOf(b), 4 * n, heap.addressOf(out), 4 * n, m, k, n, 0, 0, i > 0 ? 1 : 0, 0);
   });
   return out;

@@ -53,7 +53,7 @@ function projectGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   const single = names.length === 1;
   const weights = names.map((name) => inputs[name]!);
   const dys = names.map((_, i) => inputs[`dy${i}`]!);
-  if (!single && heapGemm(be)) {
+  if (!single && heapGemm(be) && inputs.x!.shape[1]! % 4 === 0) {
     // On the wasm heap: dx = sum_i dy_i W_iᵀ accumulated in place and dW_i = xᵀ dy_i apiece, no concatenation or split.
     const transposed = weights.map((w) => transposeInfo(be, w));
     const dx = productSumInfo(be, dys.map((dy, i) => [dy, transposed[i]!] as const));
