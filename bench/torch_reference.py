@@ -142,21 +142,54 @@ def completion_scores(model, tokens):
     return logp, entropy, torch.stack(max_logits)
 
 
-def completion_scores_shared_prompt(model, tokens):
-    """completion_scores with each distinct prompt run once and its keys/values shared by its group
-    (what our step does; differentiable through the shared rows), the head on completion positions only."""
+def row_plan(tokens, needed):
+    """The rows our scorer computes (row-gather-kernel.ts sharedPrefixRows): one per distinct token
+    prefix among each sequence's first needed[b] rows; later rows copy the last needed row.
+    Returns expand (B*T): each row's packed row, and compress (R): each packed row's first row."""
+    batch, seq_len = tokens.shape
+    rows = tokens.tolist()
+    ids, expand, compress = {}, [0] * (batch * seq_len), []
+    for b in range(batch):
+        parent = -1
+        for t in range(seq_len):
+            if t >= needed[b]:
+                expand[b * seq_len + t] = parent
+                continue
+            key = (parent, rows[b][t])
+            if key not in ids:
+                ids[key] = len(compress)
+                compress.append(b * seq_len + t)
+            parent = expand[b * seq_len + t] = ids[key]
+    return torch.tensor(expand), torch.tensor(compress)
+
+
+def completion_scores_same_rows(model, tokens, mask):
+    """completion_scores computing the rows ours computes: the dense layers (layer norms, projections,
+    MLP, head) once per distinct token prefix, and not past each sequence's last scored prediction
+    (the padding after its first EOS); attention on the (B, T) layout, its max logits over the needed
+    rows only. Differentiable through the packed rows (index_select's backward is index_add)."""
+    inputs = tokens[:, :-1]
+    batch, seq_len = inputs.shape
+    needed = (PROMPT - 1 + mask.sum(1).long().clamp(min=1)).tolist()
+    expand, compress = row_plan(inputs, needed)
+    query_padding = (torch.arange(seq_len)[None] >= torch.tensor(needed)[:, None])[:, None, :, None]  # (B, 1, T, 1)
+    causal = torch.ones(seq_len, seq_len, dtype=torch.bool).triu(1)
+    x = (model.tok[inputs] + model.pos[:seq_len]).reshape(batch * seq_len, -1)[compress]  # (R, d)
     max_logits = []
-    unique, inverse = torch.unique(tokens[:, :PROMPT], dim=0, return_inverse=True)
-    caches = [{} for _ in model.blocks]
-    first = model(unique, 0, caches, max_logits)[inverse, -1:]  # (B, 1, V): predicts the first completion token
-    for cache in caches:
-        cache['k'], cache['v'] = cache['k'][inverse], cache['v'][inverse]  # (B, H, P, hd)
-    rest = model(tokens[:, PROMPT:-1], PROMPT, caches, max_logits)  # (B, Tc - 1, V)
-    logp_all = (torch.cat([first, rest], 1) / TEMPERATURE).log_softmax(-1)  # (B, Tc, V)
+    for block in model.blocks:
+        a = block.attn
+        h = block.ln1(x)
+        q, k, v = ((h @ w)[expand].view(batch, seq_len, a.n_heads, a.hd).transpose(1, 2) for w in (a.wq, a.wk, a.wv))  # (B, H, T, hd)
+        s = ((q @ k.transpose(-1, -2)) / math.sqrt(a.hd)).masked_fill(causal, float('-inf'))  # (B, H, T, T)
+        max_logits.append(s.detach().masked_fill(query_padding, float('-inf')).amax(dim=(0, 2, 3)))
+        y = (s.softmax(-1) @ v).transpose(1, 2).reshape(batch * seq_len, -1)[compress]  # (R, d)
+        x = x + y @ a.wo
+        x = x + block.fc2(F.relu(block.fc1(block.ln2(x))))
+    rows = expand.view(batch, seq_len)[:, PROMPT - 1:]  # (B, Tc): the packed row predicting each completion token
+    logp_all = ((model.ln_f(x) @ model.head)[rows] / TEMPERATURE).log_softmax(-1)  # (B, Tc, V)
     logp = logp_all.gather(2, tokens[:, PROMPT:, None])[..., 0]
     entropy = -(logp_all.exp() * logp_all).sum(-1)
-    # One max per layer and head over both passes (the prompt pass's L entries, then the completion pass's).
-    return logp, entropy, torch.stack(max_logits).view(2, len(model.blocks), -1).amax(0)
+    return logp, entropy, torch.stack(max_logits)
 
 
 def token_log_ratios(logp, logp_old, mask):
@@ -216,10 +249,10 @@ def telemetry(logp, logp_old, mask, adv):
     return values, counts
 
 
-def optimizer_step(model, opt, batch, mark, scores=completion_scores):
+def optimizer_step(model, opt, batch, mark, scores=lambda model, tokens, mask: completion_scores(model, tokens)):
     """train.ts's optimizerStep: forward, loss, backward, grad norm + clip, telemetry, AdamW."""
     tokens, mask, logp_old, adv = batch
-    logp, entropy, max_logits = scores(model, tokens)
+    logp, entropy, max_logits = scores(model, tokens, mask)
     entropy_mean = (entropy * mask).sum() / mask.sum().clamp(min=1)
     loss = hmpo_loss(logp, logp_old, mask, adv)
     opt.zero_grad(set_to_none=True)
@@ -293,17 +326,17 @@ def main():
         step_count[0] += 1
 
     train_ms, train_cpu_ms = median_ms(step, args.repeats, args.warmup)
-    # The same step sharing each prompt's rows within its group, as ours does: the like-for-like yardstick.
+    # The same step computing the rows ours computes (each distinct prefix once, no padding): the like-for-like yardstick.
     with torch.no_grad():
-        b = batches[0]
-        drift = (completion_scores_shared_prompt(model, b[0])[0] - completion_scores(model, b[0])[0]).abs().max().item()
-    assert drift < 1e-4, f'shared-prompt scores differ from the full pass by {drift}'
+        for b in batches:
+            drift = ((completion_scores_same_rows(model, b[0], b[1])[0] - completion_scores(model, b[0])[0]) * b[1]).abs().max().item()
+            assert drift < 1e-4, f'same-rows scores differ from the full pass by {drift}'
 
-    def shared_step():
-        optimizer_step(model, opt, batches[step_count[0] % MINIBATCHES], lambda _: None, completion_scores_shared_prompt)
+    def same_rows_step():
+        optimizer_step(model, opt, batches[step_count[0] % MINIBATCHES], lambda _: None, completion_scores_same_rows)
         step_count[0] += 1
 
-    shared_ms, shared_cpu_ms = median_ms(shared_step, args.repeats, args.warmup)
+    same_rows_ms, same_rows_cpu_ms = median_ms(same_rows_step, args.repeats, args.warmup)
     result = {
         'impl': 'pytorch',
         'backend': f'torch {torch.__version__} cpu, 1 thread',
@@ -311,8 +344,8 @@ def main():
         'train_step_ms': train_ms,
         'rollout_cpu_ms': rollout_cpu_ms,
         'train_step_cpu_ms': train_cpu_ms,
-        'train_step_shared_prompt_ms': shared_ms,
-        'train_step_shared_prompt_cpu_ms': shared_cpu_ms,
+        'train_step_same_rows_ms': same_rows_ms,
+        'train_step_same_rows_cpu_ms': same_rows_cpu_ms,
         'rollout_tokens_per_s': ROLLOUT_SEQS * COMPLETION / rollout_ms * 1000,
         'train_tokens_per_s': mb * (PROMPT + COMPLETION) / train_ms * 1000,
     }

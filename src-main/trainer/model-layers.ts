@@ -82,19 +82,20 @@ export class Attention {
   /**
    * x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). With
    * `shared`, x holds one row per distinct prefix (R, d) and so does the update: attention runs on
-   * the rows expanded to (B*T) and its output is taken back to one row per prefix.
+   * the rows expanded to (B*T) and its output is taken back to one row per prefix. `queryRows`
+   * (per sequence) limits the max logit to the rows training needs (see causalSelfAttention).
    */
-  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows, queryRows?: readonly number[]): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
     if (fusedKernelsOn()) {
       const expand = (t: tf.Tensor2D) => (shared ? gatherRows(t, shared.expand) : t);
       const [q, k, v] = fusedProjections(x, [this.wq, this.wk, this.wv] as tf.Tensor2D[]).map(expand) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // (B*T, H*D) each
-      const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads); // (B*T, H*D), (H)
+      const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads, queryRows); // (B*T, H*D), (H)
       return { y: fusedProjections(shared ? gatherRows(y, shared.compress) : y, [this.wo as tf.Tensor2D])[0]!, maxLogit }; // (B*T or R, d)
     }
     const q = matmul(x, this.wq as tf.Tensor2D); // (B*T, H*D)
     const k = matmul(x, this.wk as tf.Tensor2D); // (B*T, H*D)
     const v = matmul(x, this.wv as tf.Tensor2D); // (B*T, H*D)
-    const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads); // (B*T, H*D), (H)
+    const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads, queryRows); // (B*T, H*D), (H)
     return { y: matmul(y, this.wo as tf.Tensor2D), maxLogit }; // (B*T, d)
   }
 }
@@ -154,8 +155,8 @@ export class Block {
   }
 
   /** x (B*T, d), or (R, d) one row per distinct prefix with `shared` (see Attention.forward). */
-  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
-    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, shared);
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows, queryRows?: readonly number[]): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, shared, queryRows);
     const afterAttn = tf.add(x, y) as tf.Tensor2D; // (B*T, d)
     return { x: tf.add(afterAttn, this.mlp.forward(this.ln2.apply(afterAttn))), maxLogit }; // (B*T, d)
   }

@@ -85,12 +85,12 @@ function stepInScope(ctx: StepContext, rollout: Rollout, indices: readonly numbe
   const { model, params, optimizer, qkClip, config, objective, phi } = ctx;
   const mark = options.mark ?? (() => undefined);
   const nameOf = new Map(params.map((p) => [p.variable.name, p.name]));
-  const { tokens: tokenRows, batch } = minibatchTensors(rollout, indices);
+  const { tokens: tokenRows, scored, batch } = minibatchTensors(rollout, indices);
   const kept: { logpNew?: tf.Tensor2D; attnMax?: tf.Tensor2D; entropy?: tf.Scalar; policyLoss?: tf.Scalar } = {};
   const lossGradient: { grad?: tf.Tensor } = {};
   // ALGO: forward the current policy, then the objective's loss (and its gradient).
   const { value: loss, grads } = tf.variableGrads(() => {
-    const scores = completionLogProbs(model, tokenRows, config.promptLength, config.temperature);
+    const scores = completionLogProbs(model, tokenRows, config.promptLength, config.temperature, scored);
     kept.logpNew = tf.keep(scores.logp);
     kept.attnMax = tf.keep(scores.attnMaxLogits);
     const meanEntropy = maskedMean(scores.entropy, batch.mask);

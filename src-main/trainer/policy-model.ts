@@ -83,11 +83,11 @@ export class PolicyModel {
 
   /**
    * Teacher-forced pass over int32 tokens (B, T), T <= maxSeqLen. Differentiable w.r.t. every
-   * variable; call inside tf.tidy (or tf.variableGrads).
+   * variable; call inside tf.tidy (or tf.variableGrads). `rowsNeeded` as in `trunk`.
    */
-  forward(tokens: tf.Tensor2D): ForwardResult {
+  forward(tokens: tf.Tensor2D, rowsNeeded?: readonly number[]): ForwardResult {
     const [batch, seqLen] = tokens.shape;
-    const { hidden, attnMaxLogits } = this.trunk(tokens);
+    const { hidden, attnMaxLogits } = this.trunk(tokens, rowsNeeded);
     const logits = matmul(hidden, this.head as tf.Tensor2D); // (B*T, V)
     return { logits: tf.reshape(logits, [batch, seqLen, this.config.vocabSize]), attnMaxLogits }; // (B, T, V)
   }
@@ -96,17 +96,21 @@ export class PolicyModel {
    * Everything but the output head: the final layer-normalised hidden state of each position
    * (B*T, d) and the per-head max attention logits. Sampling's scorer puts its own fused head on
    * this (kernels/head-kernel.ts), computing logits only where a completion token is predicted.
+   * `rowsNeeded` (B): the leading rows of each sequence the caller reads; the hidden state of a
+   * later row is unspecified (with the fused kernels, a copy of the last needed row: the dense
+   * layers skip those rows), and the max logits cover the needed rows only, on every path.
    */
-  trunk(tokens: tf.Tensor2D): { hidden: tf.Tensor2D; attnMaxLogits: tf.Tensor2D } {
+  trunk(tokens: tf.Tensor2D, rowsNeeded?: readonly number[]): { hidden: tf.Tensor2D; attnMaxLogits: tf.Tensor2D } {
     const [batch, seqLen] = tokens.shape;
+    if (rowsNeeded !== undefined && rowsNeeded.length !== batch) throw new Error(`PolicyModel.trunk: rowsNeeded has ${rowsNeeded.length} entries for ${batch} sequences`);
     const { vocabSize, dModel, maxSeqLen } = this.config;
     if (seqLen > maxSeqLen) throw new Error(`PolicyModel.forward: ${seqLen} tokens exceed maxSeqLen ${maxSeqLen}`);
     let x: tf.Tensor2D;
     let shared: SharedPrefixRows | undefined;
     if (fusedKernelsOn()) {
       x = fusedEmbedding(tokens, this.tokenEmbedding as tf.Tensor2D, this.positionEmbedding as tf.Tensor2D); // (B*T, d)
-      // A GRPO group repeats its prompt: the dense layers run once per distinct prefix (R <= B*T rows).
-      const rows = sharedPrefixRows(tokens.dataSync() as Int32Array, batch, seqLen);
+      // A GRPO group repeats its prompt: the dense layers run once per distinct prefix (R <= B*T rows), and not at all past rowsNeeded.
+      const rows = sharedPrefixRows(tokens.dataSync() as Int32Array, batch, seqLen, rowsNeeded);
       if (rows.compress.length < batch * seqLen) {
         shared = rows;
         x = gatherRows(x, rows.compress); // (R, d)
@@ -120,7 +124,7 @@ export class PolicyModel {
     }
     const maxLogits: tf.Tensor1D[] = [];
     for (const block of this.blocks) {
-      const out = block.forward(x, batch, seqLen, shared);
+      const out = block.forward(x, batch, seqLen, shared, rowsNeeded);
       x = out.x;
       maxLogits.push(out.maxLogit);
     }

@@ -39,12 +39,17 @@ export function drawGroupedPrompts(task: Task, rng: Rng, config: RunConfig): Int
   return prompts;
 }
 
+/** How many completion tokens of row b are scored (the mask's leading ones: up to and including the first EOS). */
+export function scoredLength(c: Completions, b: number): number {
+  let length = 0;
+  while (length < c.completionLength && c.mask[b * c.completionLength + length] === 1) length++;
+  return length;
+}
+
 /** The scored completion tokens of row b (up to and including the first EOS). */
 export function scoredCompletion(c: Completions, b: number): Int32Array {
   const width = c.promptLength + c.completionLength;
-  let length = 0;
-  while (length < c.completionLength && c.mask[b * c.completionLength + length] === 1) length++;
-  return c.tokens.subarray(b * width + c.promptLength, b * width + c.promptLength + length);
+  return c.tokens.subarray(b * width + c.promptLength, b * width + c.promptLength + scoredLength(c, b));
 }
 
 /**
@@ -58,7 +63,8 @@ export function scoreLogProbs(model: PolicyModel, c: Completions, temperature: n
     const rows = Math.min(chunk, c.batchSize - start);
     const values = tf.tidy(() => {
       const tokens = tf.tensor2d(c.tokens.subarray(start * width, (start + rows) * width), [rows, width], 'int32');
-      return completionLogProbs(model, tokens, c.promptLength, temperature).logp.dataSync();
+      const scored = Array.from({ length: rows }, (_, i) => scoredLength(c, start + i));
+      return completionLogProbs(model, tokens, c.promptLength, temperature, scored).logp.dataSync();
     });
     out.set(values, start * c.completionLength);
   }
@@ -128,8 +134,11 @@ function gatherRows<T extends Float32Array | Int32Array>(source: T, width: numbe
   return out;
 }
 
-/** A minibatch's tensors (call inside a tidy): tokens (b, P + Tc) int32, plus everything but logpNew. */
-export function minibatchTensors(r: Rollout, indices: readonly number[]): { tokens: tf.Tensor2D; batch: Omit<PolicyBatch, 'logpNew'> } {
+/**
+ * A minibatch's tensors (call inside a tidy): tokens (b, P + Tc) int32, plus everything but
+ * logpNew, and each row's scored length (the scorer skips the padding after it).
+ */
+export function minibatchTensors(r: Rollout, indices: readonly number[]): { tokens: tf.Tensor2D; scored: number[]; batch: Omit<PolicyBatch, 'logpNew'> } {
   const c = r.completions;
   const width = c.promptLength + c.completionLength;
   const n = indices.length;
@@ -137,6 +146,7 @@ export function minibatchTensors(r: Rollout, indices: readonly number[]): { toke
   const rows = (source: Float32Array) => tf.tensor2d(gatherRows(source, c.completionLength, indices, f32), [n, c.completionLength]);
   return {
     tokens: tf.tensor2d(gatherRows(c.tokens, width, indices, (k) => new Int32Array(k)), [n, width], 'int32'),
+    scored: indices.map((i) => scoredLength(c, i)),
     batch: {
       logpOld: rows(r.logpOld),
       ...(r.logpRef ? { logpRef: rows(r.logpRef) } : {}),

@@ -153,23 +153,39 @@ export function sampleCompletions(model: PolicyModel, prompts: readonly Int32Arr
  * Teacher-forced log-probs of the completion tokens of `tokens` (B, P + Tc) int32: position
  * P - 1 + t predicts completion token t, from logits / temperature (the sampling distribution).
  * Differentiable w.r.t. the model's variables; call inside tf.tidy or tf.variableGrads.
+ *
+ * `scored` (B), where given: sequence b's completion tokens t >= scored[b] are not scored (the
+ * padding after its first EOS, mask 0). Their log-prob and entropy are 0 with no gradient, the
+ * max attention logits leave their positions out, and the fused path does not compute them (no
+ * loss term reads them, and causally no scored token depends on them). Scored tokens get the same
+ * bits with or without it.
  */
-export function completionLogProbs(model: PolicyModel, tokens: tf.Tensor2D, promptLength: number, temperature: number): CompletionScores {
+export function completionLogProbs(model: PolicyModel, tokens: tf.Tensor2D, promptLength: number, temperature: number, scored?: ArrayLike<number>): CompletionScores {
   const [batch, width] = tokens.shape;
   const completionLength = width - promptLength;
   const vocab = model.config.vocabSize;
   if (promptLength < 1 || completionLength < 1) throw new Error(`completionLogProbs: need promptLength >= 1 and at least one completion token, got P=${promptLength} of ${width}`);
+  const scoredCounts = scored === undefined ? undefined : Array.from(scored);
+  if (scoredCounts !== undefined && (scoredCounts.length !== batch || scoredCounts.some((n) => !Number.isInteger(n) || n < 0 || n > completionLength))) {
+    throw new Error(`completionLogProbs: scored must hold ${batch} counts in 0..${completionLength}`);
+  }
+  // Row P - 1 + t predicts completion token t: a sequence needs its rows up to its last scored prediction (at least one).
+  const rowsNeeded = scoredCounts?.map((n) => promptLength - 1 + Math.max(n, 1));
   const inputs = tf.slice(tokens, [0, 0], [batch, width - 1]); // (B, P + Tc - 1): the last token predicts nothing
   if (fusedKernelsOn()) {
     // One kernel from the final hidden states to log-probs and entropies, at completion positions only.
-    const { hidden, attnMaxLogits } = model.trunk(inputs); // (B*(P + Tc - 1), d)
-    return { ...fusedCompletionHead(hidden, model.head as tf.Tensor2D, tokens, promptLength, temperature), attnMaxLogits };
+    const { hidden, attnMaxLogits } = model.trunk(inputs, rowsNeeded); // (B*(P + Tc - 1), d)
+    return { ...fusedCompletionHead(hidden, model.head as tf.Tensor2D, tokens, promptLength, temperature, scoredCounts), attnMaxLogits };
   }
-  const { logits, attnMaxLogits } = model.forward(inputs); // (B, P + Tc - 1, V)
+  const { logits, attnMaxLogits } = model.forward(inputs, rowsNeeded); // (B, P + Tc - 1, V)
   const scaled = tf.div(tf.slice(logits, [0, promptLength - 1, 0], [batch, completionLength, vocab]), temperature); // (B, Tc, V)
   const logProbsAll = tf.logSoftmax(scaled); // (B, Tc, V)
   const targets = oneHotFloat(tf.slice(tokens, [0, promptLength], [batch, completionLength]), vocab); // (B, Tc, V)
-  const logp = tf.sum(tf.mul(logProbsAll, targets), 2) as tf.Tensor2D; // (B, Tc)
-  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logProbsAll), logProbsAll), 2)) as tf.Tensor2D; // (B, Tc)
+  let logp = tf.sum(tf.mul(logProbsAll, targets), 2) as tf.Tensor2D; // (B, Tc)
+  let entropy = tf.neg(tf.sum(tf.mul(tf.exp(logProbsAll), logProbsAll), 2)) as tf.Tensor2D; // (B, Tc)
+  if (scoredCounts !== undefined) {
+    const scoredMask = tf.tensor2d(Float32Array.from({ length: batch * completionLength }, (_, i) => (i % completionLength < scoredCounts[Math.floor(i / completionLength)]! ? 1 : 0)), [batch, completionLength]);
+    [logp, entropy] = [tf.mul(logp, scoredMask), tf.mul(entropy, scoredMask)];
+  }
   return { logp, attnMaxLogits, entropy };
 }

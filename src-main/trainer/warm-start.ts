@@ -15,18 +15,20 @@ import type { Task } from './tasks/index.js';
 import { EOS_ID } from '../../src-shared/tasks.js';
 
 /** A batch of (prompt, answer) rows: tokens (n, P + Tc) and the answer-token mask (n, Tc). */
-function answerBatch(task: Task, config: RunConfig, rng: Rng, rows: number): { tokens: Int32Array; mask: Float32Array } {
+function answerBatch(task: Task, config: RunConfig, rng: Rng, rows: number): { tokens: Int32Array; mask: Float32Array; scored: number[] } {
   const width = config.promptLength + config.completionLength;
   const tokens = new Int32Array(rows * width).fill(EOS_ID);
   const mask = new Float32Array(rows * config.completionLength);
+  const scored: number[] = [];
   for (let r = 0; r < rows; r++) {
     const prompt = task.makePrompt(rng, config.promptLength);
     const answer = task.answer(prompt, config.completionLength);
     tokens.set(prompt, r * width);
     tokens.set(answer, r * width + config.promptLength);
     mask.fill(1, r * config.completionLength, r * config.completionLength + answer.length);
+    scored.push(answer.length);
   }
-  return { tokens, mask };
+  return { tokens, mask, scored };
 }
 
 export function warmStart(
@@ -43,13 +45,13 @@ export function warmStart(
   const variables = model.params().map((p) => p.variable);
   let finalLoss = NaN;
   for (let i = 0; i < config.warmStartSteps; i++) {
-    const { tokens, mask } = answerBatch(task, config, rng, rows);
+    const { tokens, mask, scored } = answerBatch(task, config, rng, rows);
     tf.tidy(() => {
       const tokenRows = tf.tensor2d(tokens, [rows, width], 'int32');
       const maskRows = tf.tensor2d(mask, [rows, config.completionLength]);
       let attnMax: tf.Tensor2D | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const scores = completionLogProbs(model, tokenRows, config.promptLength, 1);
+        const scores = completionLogProbs(model, tokenRows, config.promptLength, 1, scored); // the padding after each answer is not computed
         attnMax = tf.keep(scores.attnMaxLogits);
         return tf.neg(tf.div(tf.sum(tf.mul(scores.logp, maskRows)), tf.sum(maskRows))) as tf.Scalar; // token-mean cross-entropy
       }, variables);

@@ -65,16 +65,34 @@ interface AttentionAttrs {
   batch: number;
   seqLen: number;
   nHeads: number;
+  /** Per sequence, how many leading query rows the max logit covers (the rest are padding); absent: all. */
+  queryRows?: number[];
 }
 
 type Sizes = ReturnType<typeof shapeOf>;
 
 /** The sizes both kernels work with: rows n = B*T of width W = H*D; `size` = n*W floats, `block` = T*T floats of one head's scores. */
 function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined) {
-  const { batch, seqLen, nHeads } = attrs as unknown as AttentionAttrs;
+  const { batch, seqLen, nHeads, queryRows } = attrs as unknown as AttentionAttrs;
   const [n, width] = inputs.q!.shape as [number, number];
   const headDim = width / nHeads;
-  return { batch, seqLen, nHeads, n, width, headDim, scale: 1 / Math.sqrt(headDim), size: n * width, block: seqLen * seqLen };
+  return { batch, seqLen, nHeads, queryRows, n, width, headDim, scale: 1 / Math.sqrt(headDim), size: n * width, block: seqLen * seqLen };
+}
+
+/**
+ * The max scaled logit per head over the first `rows` query rows of one sequence, from its raw
+ * logits (nHeads blocks of T x T floats from float `p`, causal: row i has columns 0..i), merged
+ * into `maxLogit`. max(raw) * scale is max(raw * scale) exactly: rounding is monotonic.
+ */
+function mergeNeededRowsMax(m: Float32Array, p: number, s: Sizes, rows: number, maxLogit: Float32Array): void {
+  for (let h = 0; h < s.nHeads; h++) {
+    let max = -Infinity;
+    for (let i = 0; i < rows; i++) {
+      const row = p + h * s.block + i * s.seqLen;
+      for (let j = 0; j <= i; j++) max = Math.max(max, m[row + j]!);
+    }
+    maxLogit[h] = Math.max(maxLogit[h]!, Math.fround(max * s.scale));
+  }
 }
 
 /**
@@ -82,7 +100,7 @@ function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefin
  * softmax(q kᵀ scale, causal) and y = P v per (sequence, head). Returns the max scaled logit per head.
  */
 function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }, simdSoftmax?: { loops: SoftmaxKernels; maxOut: number }): Float32Array {
-  const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
+  const { batch, seqLen, nHeads, width, headDim, scale, block, queryRows } = s;
   const rowBytes = width * 4, dBytes = headDim * 4;
   const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
   const scaleBits = f32Bits(scale);
@@ -91,8 +109,16 @@ function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { 
     const row = b * seqLen * rowBytes; // first row of sequence b, bytes
     const p = at.p + b * nHeads * block * 4;
     loops.qk(nHeads, at.q + row, dBytes, rowBytes, at.k + row, dBytes, rowBytes, p, block * 4, seqLen * 4, seqLen, dBytes, 0);
+    // Padding rows past a sequence's needed ones stay out of the max: it is taken here, from the raw logits, and the softmax's own max is dropped.
+    const rows = queryRows?.[b] ?? seqLen;
+    const simdMax = simdSoftmax && rows < seqLen ? m.slice(simdSoftmax.maxOut >> 2, (simdSoftmax.maxOut >> 2) + nHeads) : null;
+    if (rows < seqLen) mergeNeededRowsMax(m, p >> 2, s, rows, maxLogit);
     if (simdSoftmax) simdSoftmax.loops.causal(p, nHeads, seqLen, scaleBits, simdSoftmax.maxOut);
-    else for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale));
+    else for (let h = 0; h < nHeads; h++) {
+      const max = softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale);
+      if (rows === seqLen) maxLogit[h] = Math.max(maxLogit[h]!, max);
+    }
+    if (simdMax) m.set(simdMax, simdSoftmax!.maxOut >> 2);
     loops.pv(nHeads, p, block * 4, seqLen * 4, at.v + row, dBytes, rowBytes, at.y + row, dBytes, rowBytes, seqLen, dBytes, 0);
   }
   return maxLogit;
@@ -114,6 +140,7 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
     if (softmax && roomAfterP) m.fill(-Infinity, a(maxOut) >> 2, (a(maxOut) >> 2) + nHeads);
     const maxLogit = forwardLoops(loops, m, s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) }, softmax && roomAfterP ? { loops: softmax.loops, maxOut: a(maxOut) } : undefined);
     if (!(softmax && roomAfterP)) m.set(maxLogit, a(maxOut) >> 2);
+    else for (let h = 0; h < nHeads; h++) m[(a(maxOut) >> 2) + h] = Math.max(m[(a(maxOut) >> 2) + h]!, maxLogit[h]!); // the needed rows of padded sequences
     return [y, probs, maxOut];
   }
   // Arena layout (floats): q, k, v, y (N, W) each, then the softmax P (B*H, T, T).
@@ -211,16 +238,18 @@ tf.registerGradient({
  * Causal multi-head self-attention of q, k, v (B*T, H*D), rows grouped by sequence, head h in
  * columns [h*D, (h+1)*D): softmax(q kᵀ / sqrt(D) + causal mask) v -> y (B*T, H*D), plus the max
  * scaled pre-softmax logit per head over the batch and the causal positions (H), which carries no
- * gradient. One kernel each way instead of split-heads, two batched products, mask, softmax, max
+ * gradient; with `queryRows`, only over the first queryRows[b] query rows of sequence b (the rows
+ * after are padding that training never scores). One kernel each way instead of split-heads, two batched products, mask, softmax, max
  * and merge-heads (and their gradients); differentiable w.r.t. q, k and v. Deterministic, so the
  * same inputs give bit-identical outputs with or without a gradient tape.
  */
-export function causalSelfAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, batch: number, seqLen: number, nHeads: number): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+export function causalSelfAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, batch: number, seqLen: number, nHeads: number, queryRows?: readonly number[]): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
   const [n, width] = q.shape;
   if (n !== batch * seqLen || width % nHeads !== 0) throw new Error(`causalSelfAttention: q is [${q.shape.join(', ')}], expected [${batch * seqLen}, a multiple of ${nHeads}]`);
+  if (queryRows !== undefined && (queryRows.length !== batch || queryRows.some((r) => !Number.isInteger(r) || r < 1 || r > seqLen))) throw new Error(`causalSelfAttention: queryRows must hold ${batch} counts in 1..${seqLen}`);
   ensureKernel(ATTENTION, attentionKernel);
   ensureKernel(ATTENTION_GRAD, attentionGradKernel);
-  const attrs: AttentionAttrs = { batch, seqLen, nHeads };
+  const attrs: AttentionAttrs = { batch, seqLen, nHeads, ...(queryRows ? { queryRows: [...queryRows] } : {}) };
   const [y, , maxLogit] = tf.engine().runKernel(ATTENTION, { q, k, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return { y: y as tf.Tensor2D, maxLogit: maxLogit as tf.Tensor1D };
 }

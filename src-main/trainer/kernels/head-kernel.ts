@@ -17,7 +17,12 @@ interface HeadAttrs {
   /** Prompt tokens P: the row of position P - 1 + t predicts completion token t. */
   promptLength: number;
   temperature: number;
+  /** Per sequence, how many leading completion tokens are scored; the rest give 0 and no gradient. Absent: all. */
+  scored?: number[];
 }
+
+/** Whether row r (b * Tc + t) of the completion rows is scored. */
+const isScored = (scored: number[] | undefined, r: number, completionLength: number) => scored === undefined || r % completionLength < scored[Math.floor(r / completionLength)]!;
 
 /** The rows of x (B*T, d), T = P + Tc - 1, at the positions that predict completion tokens -> (B*Tc, d). */
 function completionRows(x: Matrix, batch: number, seqLen: number, promptLength: number, completionLength: number): Matrix {
@@ -37,7 +42,7 @@ function shapes(inputs: tf.NamedTensorInfoMap, promptLength: number) {
 
 function headKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
-  const { promptLength, temperature } = attrs as unknown as HeadAttrs;
+  const { promptLength, temperature, scored } = attrs as unknown as HeadAttrs;
   const { batch, width, seqLen, completionLength } = shapes(inputs, promptLength);
   const x = completionRows(matrixOf(be, inputs.x!), batch, seqLen, promptLength, completionLength);
   const logits = product(be, x, inputs.w!); // (B*Tc, V)
@@ -47,6 +52,7 @@ function headKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const probs = new Float32Array(logits.values.length);
   const inv = 1 / temperature;
   for (let r = 0; r < logits.rows; r++) {
+    if (!isScored(scored, r, completionLength)) continue; // logp, entropy and probs stay 0
     const at = r * vocab;
     let max = -Infinity;
     for (let v = 0; v < vocab; v++) max = Math.max(max, logits.values[at + v]! * inv);
@@ -73,7 +79,7 @@ function headKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
  */
 function headGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
-  const { promptLength, temperature } = attrs as unknown as HeadAttrs;
+  const { promptLength, temperature, scored } = attrs as unknown as HeadAttrs;
   const { batch, width, seqLen, completionLength } = shapes(inputs, promptLength);
   const xAll = matrixOf(be, inputs.x!);
   const x = completionRows(xAll, batch, seqLen, promptLength, completionLength);
@@ -85,6 +91,7 @@ function headGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
   const inv = 1 / temperature;
   const dLogits = new Float32Array(probs.values.length);
   for (let r = 0; r < probs.rows; r++) {
+    if (!isScored(scored, r, completionLength)) continue; // no gradient: d logits stay 0
     const at = r * vocab;
     const b = Math.floor(r / completionLength), t = r % completionLength;
     const token = tokens[b * width + promptLength + t]!;
@@ -122,11 +129,13 @@ tf.registerGradient({
  * From the final normalised hidden states x (B*T, d), T = width - 1, and the head W (d, V): the
  * log-prob (B, Tc) of each completion token of `tokens` (B, width) int32 under logits / temperature
  * and the entropy (B, Tc) of each of those next-token distributions. Differentiable in x and W.
+ * With `scored` (B), completion token t of sequence b is scored only where t < scored[b]: the
+ * others give log-prob and entropy 0 and send no gradient.
  */
-export function fusedCompletionHead(x: tf.Tensor2D, w: tf.Tensor2D, tokens: tf.Tensor2D, promptLength: number, temperature: number): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
+export function fusedCompletionHead(x: tf.Tensor2D, w: tf.Tensor2D, tokens: tf.Tensor2D, promptLength: number, temperature: number, scored?: readonly number[]): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
   ensureKernel(HEAD, headKernel);
   ensureKernel(HEAD_GRAD, headGradKernel);
-  const attrs: HeadAttrs = { promptLength, temperature };
+  const attrs: HeadAttrs = { promptLength, temperature, ...(scored ? { scored: [...scored] } : {}) };
   const [logp, entropy] = tf.engine().runKernel(HEAD, { x, w, tokens }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];
   return { logp: logp!, entropy: entropy! };
 }

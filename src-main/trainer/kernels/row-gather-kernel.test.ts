@@ -34,4 +34,12 @@ describe('sharedPrefixRows', () => {
     // The same token at the same position after different prefixes is a different row.
     expect(sharedPrefixRows(Int32Array.from([1, 3, 2, 3]), 2, 2).compress).toEqual([0, 1, 2, 3]);
   });
+
+  it('leaves the rows past each sequence\'s needed ones out, as copies of its last needed row', () => {
+    // Sequences (T = 3): [1 2 3] needs 2 rows, [1 2 4] needs 3, [1 5 3] needs 1.
+    const { expand, compress } = sharedPrefixRows(Int32Array.from([1, 2, 3, 1, 2, 4, 1, 5, 3]), 3, 3, [2, 3, 1]);
+    expect(compress).toEqual([0, 1, 5]); // [1], [1 2], [1 2 4]: neither [1 2 3] nor anything after [1] in the third
+    expect(expand).toEqual([0, 1, 1, 0, 1, 2, 0, 0, 0]);
+    expect(() => sharedPrefixRows(Int32Array.from([1, 2]), 1, 2, [0])).toThrow('sharedPrefixRows: sequence 0 needs 0 rows, expected 1..2');
+  });
 });

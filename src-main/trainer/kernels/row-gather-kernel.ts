@@ -80,22 +80,33 @@ export function gatherRows(x: tf.Tensor2D, index: readonly number[]): tf.Tensor2
 }
 
 /**
- * How the rows (b, t) of a (B, T) token batch map onto distinct prefixes: row (b, t) depends on
- * tokens[b, 0..t] only, so rows with the same prefix are one row. `expand` (B*T) gives each row's
- * distinct row; `compress` (distinct count) gives each distinct row's first full row.
+ * How the rows (b, t) of a (B, T) token batch map onto the distinct rows the dense layers compute:
+ * row (b, t) depends on tokens[b, 0..t] only, so rows with the same prefix are one row. With
+ * `rowsNeeded`, the rows t >= rowsNeeded[b] of sequence b (padding after its last scored token:
+ * no loss term reads them, and causally nothing before them does) are computed nowhere: they
+ * take the distinct row of that sequence's last needed row, which makes them exact copies of it,
+ * so attention over them sees only logits a needed row already has and sends no gradient back.
+ * `expand` (B*T) gives each row's distinct row; `compress` (distinct count) gives each distinct
+ * row's first full row.
  */
 export interface SharedPrefixRows {
   readonly expand: number[];
   readonly compress: number[];
 }
 
-export function sharedPrefixRows(tokens: Int32Array, batch: number, seqLen: number): SharedPrefixRows {
+export function sharedPrefixRows(tokens: Int32Array, batch: number, seqLen: number, rowsNeeded?: ArrayLike<number>): SharedPrefixRows {
   const ids = new Map<string, number>();
   const expand = new Array<number>(batch * seqLen);
   const compress: number[] = [];
   for (let b = 0; b < batch; b++) {
+    const needed = rowsNeeded === undefined ? seqLen : rowsNeeded[b]!;
+    if (!Number.isInteger(needed) || needed < 1 || needed > seqLen) throw new Error(`sharedPrefixRows: sequence ${b} needs ${needed} rows, expected 1..${seqLen}`);
     let parent = -1;
     for (let t = 0; t < seqLen; t++) {
+      if (t >= needed) {
+        expand[b * seqLen + t] = parent; // a copy of the last needed row
+        continue;
+      }
       const key = `${parent},${tokens[b * seqLen + t]}`;
       let id = ids.get(key);
       if (id === undefined) {
