@@ -40,6 +40,38 @@ describe('causal attention kernels', () => {
     useSimdAttention(true);
   });
 
+  it('with query rows per sequence: the same bits on those rows, zeros after them forward and backward, the max over those rows', () => {
+    for (const simd of [true, false]) {
+      useSimdAttention(simd);
+      for (const [batch, seqLen, nHeads, headDim, rows] of [[3, 7, 2, 4, [7, 3, 1]], [2, 6, 3, 3, [2, 5]]] as const) {
+        const width = nHeads * headDim;
+        const [q, k, v, dy] = [50, 51, 52, 53].map((seed) => random([batch * seqLen, width], seed));
+        const run = (queryRows?: readonly number[]) => tf.tidy(() => {
+          const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => causalSelfAttention(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D, batch, seqLen, nHeads, queryRows);
+          // The upstream gradient is zero past each sequence's rows, as the scorer's row map makes it.
+          const upstream = tf.mul(dy!, tf.tensor2d(Float32Array.from({ length: batch * seqLen * width }, (_, i) => (Math.floor(i / width) % seqLen < rows[Math.floor(i / width / seqLen)]! ? 1 : 0)), [batch * seqLen, width]));
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c).y, upstream)))([q!, k!, v!]);
+          return { y: Array.from(f(q!, k!, v!).y.dataSync()), max: Array.from(f(q!, k!, v!).maxLogit.dataSync()), grads: grads.map((g) => Array.from(g.dataSync())) };
+        });
+        const [full, cut] = [run(), run(rows)];
+        for (let i = 0; i < batch * seqLen * width; i++) {
+          const needed = Math.floor(i / width) % seqLen < rows[Math.floor(i / width / seqLen)]!;
+          expect(cut.y[i], `y ${i} (simd ${simd})`).toBe(needed ? full.y[i] : 0);
+          cut.grads.forEach((g, which) => expect(g[i], `gradient ${which} at ${i} (simd ${simd})`).toBe(needed ? full.grads[which]![i] : 0));
+        }
+        // The max over the needed rows: each sequence alone, cut after its rows, without queryRows.
+        const alone = rows.map((n, b) => {
+          const part = (t: tf.Tensor) => tf.slice(t, [b * seqLen, 0], [n, width]) as tf.Tensor2D;
+          return tf.tidy(() => Array.from(causalSelfAttention(part(q!), part(k!), part(v!), 1, n, nHeads).maxLogit.dataSync()));
+        });
+        expect(cut.max).toEqual(cut.max.map((_, h) => Math.max(...alone.map((a) => a[h]!))));
+        expect(full.max).not.toEqual(cut.max);
+        tf.dispose([q!, k!, v!, dy!]);
+      }
+    }
+    useSimdAttention(true);
+  });
+
   it('the arena row normalisation (SIMD and JS) matches the layer-norm formula', () => {
     for (const simd of [true, false]) {
       const arena = new AttentionArena(simd);

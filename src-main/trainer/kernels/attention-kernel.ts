@@ -80,27 +80,24 @@ function shapeOf(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefin
 }
 
 /**
- * The max scaled logit per head over the first `rows` query rows of one sequence, from its raw
- * logits (nHeads blocks of T x T floats from float `p`, causal: row i has columns 0..i), merged
- * into `maxLogit`. max(raw) * scale is max(raw * scale) exactly: rounding is monotonic.
+ * Rows a sequence's attention computes: the first queryRows[b] (all T without them). A causal
+ * row reads keys up to itself only, so the rows after are left out as queries and as keys alike;
+ * their outputs (and, backward, their gradients) are zeros.
  */
-function mergeNeededRowsMax(m: Float32Array, p: number, s: Sizes, rows: number, maxLogit: Float32Array): void {
-  for (let h = 0; h < s.nHeads; h++) {
-    let max = -Infinity;
-    for (let i = 0; i < rows; i++) {
-      const row = p + h * s.block + i * s.seqLen;
-      for (let j = 0; j <= i; j++) max = Math.max(max, m[row + j]!);
-    }
-    maxLogit[h] = Math.max(maxLogit[h]!, Math.fround(max * s.scale));
-  }
+const rowsOf = (s: Sizes, b: number) => s.queryRows?.[b] ?? s.seqLen;
+
+/** Zeros rows n..T-1 of sequence b in a (B*T, W) buffer at float offset `at`. */
+function zeroRowsAfter(m: Float32Array, at: number, s: Sizes, b: number, n: number): void {
+  if (n < s.seqLen) m.fill(0, at + (b * s.seqLen + n) * s.width, at + (b + 1) * s.seqLen * s.width);
 }
 
 /**
  * The forward on buffers at byte addresses in the memory `m` views (the loops' memory): P =
- * softmax(q kᵀ scale, causal) and y = P v per (sequence, head). Returns the max scaled logit per head.
+ * softmax(q kᵀ scale, causal) and y = P v per (sequence, head), on the first rowsOf(b) rows of
+ * each sequence. Returns the max scaled logit per head (over those rows).
  */
 function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; y: number; p: number }, simdSoftmax?: { loops: SoftmaxKernels; maxOut: number }): Float32Array {
-  const { batch, seqLen, nHeads, width, headDim, scale, block, queryRows } = s;
+  const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
   const rowBytes = width * 4, dBytes = headDim * 4;
   const maxLogit = new Float32Array(nHeads).fill(-Infinity); // (H)
   const scaleBits = f32Bits(scale);
@@ -108,18 +105,12 @@ function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { 
     // One call per sequence covers its heads: head h is `dBytes` further along each row and one block further in P.
     const row = b * seqLen * rowBytes; // first row of sequence b, bytes
     const p = at.p + b * nHeads * block * 4;
-    loops.qk(nHeads, at.q + row, dBytes, rowBytes, at.k + row, dBytes, rowBytes, p, block * 4, seqLen * 4, seqLen, dBytes, 0);
-    // Padding rows past a sequence's needed ones stay out of the max: it is taken here, from the raw logits, and the softmax's own max is dropped.
-    const rows = queryRows?.[b] ?? seqLen;
-    const simdMax = simdSoftmax && rows < seqLen ? m.slice(simdSoftmax.maxOut >> 2, (simdSoftmax.maxOut >> 2) + nHeads) : null;
-    if (rows < seqLen) mergeNeededRowsMax(m, p >> 2, s, rows, maxLogit);
-    if (simdSoftmax) simdSoftmax.loops.causal(p, nHeads, seqLen, scaleBits, simdSoftmax.maxOut);
-    else for (let h = 0; h < nHeads; h++) {
-      const max = softmaxRows(m, (p >> 2) + h * block, seqLen, seqLen, 0, scale);
-      if (rows === seqLen) maxLogit[h] = Math.max(maxLogit[h]!, max);
-    }
-    if (simdMax) m.set(simdMax, simdSoftmax!.maxOut >> 2);
-    loops.pv(nHeads, p, block * 4, seqLen * 4, at.v + row, dBytes, rowBytes, at.y + row, dBytes, rowBytes, seqLen, dBytes, 0);
+    const n = rowsOf(s, b);
+    loops.qk(nHeads, at.q + row, dBytes, rowBytes, at.k + row, dBytes, rowBytes, p, block * 4, seqLen * 4, n, dBytes, 0);
+    if (simdSoftmax) simdSoftmax.loops.causal(p, nHeads, n, seqLen * 4, block * 4, scaleBits, simdSoftmax.maxOut);
+    else for (let h = 0; h < nHeads; h++) maxLogit[h] = Math.max(maxLogit[h]!, softmaxRows(m, (p >> 2) + h * block, n, seqLen, 0, scale));
+    loops.pv(nHeads, p, block * 4, seqLen * 4, at.v + row, dBytes, rowBytes, at.y + row, dBytes, rowBytes, n, dBytes, 0);
+    zeroRowsAfter(m, at.y >> 2, s, b, n);
   }
   return maxLogit;
 }
@@ -140,7 +131,6 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
     if (softmax && roomAfterP) m.fill(-Infinity, a(maxOut) >> 2, (a(maxOut) >> 2) + nHeads);
     const maxLogit = forwardLoops(loops, m, s, { q: a(inputs.q!), k: a(inputs.k!), v: a(inputs.v!), y: a(y), p: a(probs) }, softmax && roomAfterP ? { loops: softmax.loops, maxOut: a(maxOut) } : undefined);
     if (!(softmax && roomAfterP)) m.set(maxLogit, a(maxOut) >> 2);
-    else for (let h = 0; h < nHeads; h++) m[(a(maxOut) >> 2) + h] = Math.max(m[(a(maxOut) >> 2) + h]!, maxLogit[h]!); // the needed rows of padded sequences
     return [y, probs, maxOut];
   }
   // Arena layout (floats): q, k, v, y (N, W) each, then the softmax P (B*H, T, T).
@@ -160,9 +150,9 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
 }
 
 /**
- * The backward on buffers at byte addresses (as `forwardLoops`), per (sequence, head): dP = dy vᵀ;
- * dS_ij = P_ij (dP_ij - sum_j' P_ij' dP_ij') scale; dq = dS k; dk = dSᵀ q; dv = Pᵀ dy. `ds` is
- * scratch of P's size.
+ * The backward on buffers at byte addresses (as `forwardLoops`), per (sequence, head), on the
+ * first rowsOf(b) rows: dP = dy vᵀ; dS_ij = P_ij (dP_ij - sum_j' P_ij' dP_ij') scale; dq = dS k;
+ * dk = dSᵀ q; dv = Pᵀ dy; zeros on the rows after. `ds` is scratch of P's size.
  */
 function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { q: number; k: number; v: number; dy: number; p: number; ds: number; dq: number; dk: number; dv: number }, simdSoftmax?: SoftmaxKernels): void {
   const { batch, seqLen, nHeads, width, headDim, scale, block } = s;
@@ -172,21 +162,25 @@ function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: {
     // One call per sequence covers its heads (see the forward).
     const row = b * seqLen * rowBytes; // bytes
     const p = at.p + b * nHeads * blockBytes, ds = at.ds + b * nHeads * blockBytes; // bytes
-    loops.qk(nHeads, at.dy + row, dBytes, rowBytes, at.v + row, dBytes, rowBytes, ds, blockBytes, pRow, seqLen, dBytes, 0); // dP, lower triangle
-    if (simdSoftmax) simdSoftmax.causalBackward(p, ds, nHeads, seqLen, f32Bits(scale));
+    const n = rowsOf(s, b);
+    loops.qk(nHeads, at.dy + row, dBytes, rowBytes, at.v + row, dBytes, rowBytes, ds, blockBytes, pRow, n, dBytes, 0); // dP, lower triangle
+    if (simdSoftmax) simdSoftmax.causalBackward(p, ds, nHeads, n, pRow, blockBytes, f32Bits(scale));
     else {
       const [pf, dsf] = [p >> 2, ds >> 2];
-      for (let r = 0; r < nHeads * block; r += seqLen) {
-        const i = (r / seqLen) % seqLen; // row within its head's block
-        let rowDot = 0;
-        for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
-        for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
-        m.fill(0, dsf + r + i + 1, dsf + r + seqLen); // causal: dS is zero above the diagonal
+      for (let h = 0; h < nHeads; h++) {
+        for (let i = 0; i < n; i++) {
+          const r = h * block + i * seqLen;
+          let rowDot = 0;
+          for (let j = 0; j <= i; j++) rowDot += m[pf + r + j]! * m[dsf + r + j]!;
+          for (let j = 0; j <= i; j++) m[dsf + r + j] = m[pf + r + j]! * (m[dsf + r + j]! - rowDot) * scale;
+          m.fill(0, dsf + r + i + 1, dsf + r + n); // causal: dS is zero above the diagonal
+        }
       }
     }
-    loops.pv(nHeads, ds, blockBytes, pRow, at.k + row, dBytes, rowBytes, at.dq + row, dBytes, rowBytes, seqLen, dBytes, 0);
-    loops.ptb(nHeads, ds, blockBytes, pRow, at.q + row, dBytes, rowBytes, at.dk + row, dBytes, rowBytes, seqLen, dBytes);
-    loops.ptb(nHeads, p, blockBytes, pRow, at.dy + row, dBytes, rowBytes, at.dv + row, dBytes, rowBytes, seqLen, dBytes);
+    loops.pv(nHeads, ds, blockBytes, pRow, at.k + row, dBytes, rowBytes, at.dq + row, dBytes, rowBytes, n, dBytes, 0);
+    loops.ptb(nHeads, ds, blockBytes, pRow, at.q + row, dBytes, rowBytes, at.dk + row, dBytes, rowBytes, n, dBytes);
+    loops.ptb(nHeads, p, blockBytes, pRow, at.dy + row, dBytes, rowBytes, at.dv + row, dBytes, rowBytes, n, dBytes);
+    for (const out of [at.dq, at.dk, at.dv]) zeroRowsAfter(m, out >> 2, s, b, n);
   }
 }
 

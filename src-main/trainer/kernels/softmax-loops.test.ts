@@ -22,7 +22,7 @@ describe('SIMD causal softmax', () => {
     const maxAt = (size + 8) * 4;
     m.fill(-Infinity, maxAt >> 2, (maxAt >> 2) + groups);
     m[(maxAt >> 2) + 1] = 1e9; // a max already there is kept when larger
-    loops.causal(0, groups, n, f32Bits(scale), maxAt);
+    loops.causal(0, groups, n, n * 4, n * n * 4, f32Bits(scale), maxAt);
     for (let g = 0; g < groups; g++) {
       let blockMax = -Infinity;
       for (let i = 0; i < n; i++) {
@@ -60,7 +60,7 @@ describe('SIMD causal softmax backward', () => {
     }
     for (let x = 0; x < size + 4; x++) m[DS + x] = rng.normal();
     const dP = Float32Array.from(m.subarray(DS, DS + size + 4));
-    loops.causalBackward(P * 4, DS * 4, groups, n, f32Bits(scale));
+    loops.causalBackward(P * 4, DS * 4, groups, n, n * 4, n * n * 4, f32Bits(scale));
     for (let r = 0; r < groups * n; r++) {
       const i = r % n, row = r * n;
       let dot = 0;
@@ -71,5 +71,49 @@ describe('SIMD causal softmax backward', () => {
       }
     }
     expect(Array.from(m.subarray(DS + size, DS + size + 4))).toEqual(Array.from(dP.subarray(size, size + 4)));
+  });
+});
+
+describe('SIMD causal softmax on the n x n corner of larger blocks', () => {
+  it('forward and backward touch the first n rows and columns of each T x T block only', () => {
+    const memory = new wasmApi!.Memory({ initial: 1 });
+    const loops = softmaxKernels(memory)!;
+    const [groups, n, T, scale] = [2, 5, 9, 0.5];
+    const size = groups * T * T;
+    const m = new Float32Array(memory.buffer);
+    const rng = new Rng(8);
+    const [P, DS, MAX] = [0, size + 8, 2 * size + 16];
+    for (let i = 0; i < 2 * size + 16; i++) m[i] = rng.normal();
+    m.fill(-Infinity, MAX, MAX + groups);
+    const before = Float32Array.from(m.subarray(0, 2 * size + 16));
+    loops.causal(P * 4, groups, n, T * 4, T * T * 4, f32Bits(scale), MAX * 4);
+    const probs = Float32Array.from(m.subarray(P, P + size));
+    loops.causalBackward(P * 4, DS * 4, groups, n, T * 4, T * T * 4, f32Bits(scale));
+    for (let g = 0; g < groups; g++) {
+      let blockMax = -Infinity;
+      for (let i = 0; i < T; i++) {
+        for (let j = 0; j < T; j++) {
+          const at = g * T * T + i * T + j;
+          if (i >= n || j >= n) {
+            expect(m[P + at], `P outside the corner (block ${g}, ${i}, ${j})`).toBe(before[P + at]);
+            expect(m[DS + at], `dS outside the corner (block ${g}, ${i}, ${j})`).toBe(before[DS + at]);
+          } else if (j > i) {
+            expect(m[P + at]).toBe(0);
+            expect(m[DS + at]).toBe(0);
+          }
+        }
+        if (i >= n) continue;
+        const row = g * T * T + i * T;
+        const logits = Array.from(before.subarray(P + row, P + row + i + 1), (x) => Math.fround(x * Math.fround(scale)));
+        blockMax = Math.max(blockMax, ...logits);
+        const e = logits.map((x) => Math.exp(x - Math.max(...logits)));
+        const total = e.reduce((a, b) => a + b);
+        e.forEach((v, j) => expect(Math.abs(probs[row + j]! - v / total)).toBeLessThanOrEqual(1e-6));
+        let dot = 0;
+        for (let j = 0; j <= i; j++) dot += probs[row + j]! * before[DS + row + j]!;
+        for (let j = 0; j <= i; j++) expect(Math.abs(m[DS + row + j]! - probs[row + j]! * (before[DS + row + j]! - dot) * scale)).toBeLessThanOrEqual(1e-6);
+      }
+      expect(m[MAX + g]).toBe(Math.fround(blockMax));
+    }
   });
 });

@@ -4,18 +4,20 @@
  * float32 exp (Cephes' expf polynomial, about 1 ulp). What this is not: the JS softmax of
  * attention-arena.ts (float64 Math.exp), which the decoder and the other backends keep using.
  *
- *   causal(p, groups, n, scaleBits, maxOut): for each of `groups` blocks of n x n floats at p (byte
- *     address, blocks back to back), row i becomes softmax(row[0..i] * scale), zeros after it; the
- *     block's largest scaled logit is folded into the float at maxOut + 4 g (max with what is there).
- *     scale is passed as its float32 bits.
+ *   causal(p, groups, n, rowBytes, blockBytes, scaleBits, maxOut): for each of `groups` blocks of n
+ *     rows of n floats at p (byte address; a row starts rowBytes after the one before, a block
+ *     blockBytes after the one before: an n x n corner of larger blocks works too), row i becomes
+ *     softmax(row[0..i] * scale), zeros after it up to column n; the block's largest scaled logit is
+ *     folded into the float at maxOut + 4 g (max with what is there). scale is passed as its float32 bits.
  *
- *   causalBackward(p, ds, groups, n, scaleBits): the softmax's backward in place, blocks laid out as
- *     above: with dP in the lower triangle of ds, row i becomes dS_ij = P_ij (dP_ij - sum_j' P_ij'
- *     dP_ij') scale for j <= i, zeros after it (the dense products that follow multiply whole blocks).
+ *   causalBackward(p, ds, groups, n, rowBytes, blockBytes, scaleBits): the softmax's backward in
+ *     place, blocks laid out as above: with dP in the lower triangle of ds, row i becomes dS_ij = P_ij
+ *     (dP_ij - sum_j' P_ij' dP_ij') scale for j <= i, zeros after it up to column n (the dense
+ *     products that follow multiply whole n x n corners).
  *
- * Rows of n floats are not 16-byte multiples, so the last 4-float chunk of a row reaches into the
- * next: every store writes lanes past the row's end back with the values it loaded (single-threaded,
- * so unchanged), and the caller keeps 12 bytes of memory after the last block.
+ * Rows of n floats are not 16-byte multiples, so the last 4-float chunk of a row reaches past its
+ * column n: every store writes lanes past it back with the values it loaded (single-threaded, so
+ * unchanged), and the caller keeps 12 bytes of memory after the last row.
  */
 import {
   ADD, F32_DIV, F32_REINTERPRET_I32, MUL, SPLAT, V_ADD, V_AND, V_LOAD, V_MAX, V_MUL, V_STORE, V_SUB, V_ZERO,
@@ -23,8 +25,8 @@ import {
 } from './wasm-assembler.js';
 
 export interface SoftmaxKernels {
-  causal(p: number, groups: number, n: number, scaleBits: number, maxOut: number): void;
-  causalBackward(p: number, ds: number, groups: number, n: number, scaleBits: number): void;
+  causal(p: number, groups: number, n: number, rowBytes: number, blockBytes: number, scaleBits: number, maxOut: number): void;
+  causalBackward(p: number, ds: number, groups: number, n: number, rowBytes: number, blockBytes: number, scaleBits: number): void;
 }
 
 const F32_MAX = [0x97];
@@ -59,7 +61,7 @@ function expOf(l: Record<string, number>, x: number): number[] {
 }
 
 function causalFunction(): WasmFunction {
-  const l = localsOf(['p', 'groups', 'n', 'scaleBits', 'maxOut'], ['g', 'i', 'j', 'row', 'len', 'nB', 'at'],
+  const l = localsOf(['p', 'groups', 'n', 'rowBytes', 'blockBytes', 'scaleBits', 'maxOut'], ['g', 'i', 'j', 'row', 'len', 'at'],
     ['scaleV', 'mv', 'sv', 'x', 'orig', 'valid', 'inRow', 'r', 'nv', 'e'], ['rowMax', 'groupMax', 'inv']);
   const chunkAddress = [...get(l.row!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.at!)];
   const load = [...get(l.at!), ...V_LOAD];
@@ -83,24 +85,23 @@ function causalFunction(): WasmFunction {
     ]),
     ...f32(1), ...laneSum(l.sv!), ...F32_DIV, ...set(l.inv!),
     ...overChunks(get(l.len!), storeKeepingTail([...get(l.orig!), ...get(l.inv!), ...SPLAT, ...V_MUL])),
-    ...bump(l.row!, get(l.nB!)),
+    ...bump(l.row!, get(l.rowBytes!)),
   ];
   const code = [
     ...get(l.scaleBits!), ...F32_REINTERPRET_I32, ...SPLAT, ...set(l.scaleV!),
-    ...get(l.n!), ...i32(4), ...MUL, ...set(l.nB!),
-    ...get(l.p!), ...set(l.row!),
     ...countUp(l.g!, i32(0), get(l.groups!), i32(1), [
+      ...get(l.p!), ...set(l.row!),
       ...f32(-Infinity), ...set(l.groupMax!),
       ...countUp(l.i!, i32(0), get(l.n!), i32(1), rowBody),
       ...get(l.maxOut!), ...get(l.maxOut!), ...f32LoadAt(0), ...get(l.groupMax!), ...F32_MAX, ...f32StoreAt(0),
-      ...bump(l.maxOut!, i32(4)),
+      ...bump(l.maxOut!, i32(4)), ...bump(l.p!, get(l.blockBytes!)),
     ]),
   ];
-  return { params: 5, locals: { i32: 7, v128: 10, f32: 3 }, code };
+  return { params: 7, locals: { i32: 6, v128: 10, f32: 3 }, code };
 }
 
 function causalBackwardFunction(): WasmFunction {
-  const l = localsOf(['p', 'ds', 'groups', 'n', 'scaleBits'], ['g', 'i', 'j', 'pRow', 'dsRow', 'len', 'nB', 'pAt', 'at'],
+  const l = localsOf(['p', 'ds', 'groups', 'n', 'rowBytes', 'blockBytes', 'scaleBits'], ['g', 'i', 'j', 'pRow', 'dsRow', 'len', 'pAt', 'at'],
     ['scaleV', 'x', 'orig', 'valid', 'inRow', 'acc', 'dotV'], []);
   const addresses = [
     ...get(l.dsRow!), ...get(l.j!), ...i32(4), ...MUL, ...ADD, ...set(l.at!),
@@ -118,15 +119,17 @@ function causalBackwardFunction(): WasmFunction {
       ...pChunk, ...get(l.orig!), ...get(l.dotV!), ...V_SUB, ...V_MUL, ...get(l.scaleV!), ...V_MUL, ...get(l.valid!), ...V_AND,
       ...get(l.orig!), ...get(l.inRow!), ...V_BITSELECT, ...V_STORE,
     ]),
-    ...bump(l.pRow!, get(l.nB!)), ...bump(l.dsRow!, get(l.nB!)),
+    ...bump(l.pRow!, get(l.rowBytes!)), ...bump(l.dsRow!, get(l.rowBytes!)),
   ];
   const code = [
     ...get(l.scaleBits!), ...F32_REINTERPRET_I32, ...SPLAT, ...set(l.scaleV!),
-    ...get(l.n!), ...i32(4), ...MUL, ...set(l.nB!),
-    ...get(l.p!), ...set(l.pRow!), ...get(l.ds!), ...set(l.dsRow!),
-    ...countUp(l.g!, i32(0), get(l.groups!), i32(1), countUp(l.i!, i32(0), get(l.n!), i32(1), rowBody)),
+    ...countUp(l.g!, i32(0), get(l.groups!), i32(1), [
+      ...get(l.p!), ...set(l.pRow!), ...get(l.ds!), ...set(l.dsRow!),
+      ...countUp(l.i!, i32(0), get(l.n!), i32(1), rowBody),
+      ...bump(l.p!, get(l.blockBytes!)), ...bump(l.ds!, get(l.blockBytes!)),
+    ]),
   ];
-  return { params: 5, locals: { i32: 9, v128: 7, f32: 0 }, code };
+  return { params: 7, locals: { i32: 8, v128: 7, f32: 0 }, code };
 }
 
 /** The loops bound to `memory`, or null where WebAssembly SIMD is missing. */
