@@ -1,20 +1,16 @@
 /**
  * The pieces of the policy transformer (nanoGPT's pre-LN shape): initialisers, LayerNorm,
  * multi-head causal Attention, the ReLU Mlp and the Block that chains them, each with its weights,
- * their optimizer routing kinds and a differentiable forward (fused kernels where they run, the
- * tfjs reference ops otherwise). What this is not: the whole model (policy-model.ts) or the
- * KV-cached decoder (decoder.ts), which reads these weights but never calls these forwards.
+ * their optimizer routing kinds and a differentiable forward in tfjs ops: the reference path, which
+ * the native backends run. Where the fused kernels run (wasm, cpu), policy-model.ts runs the whole
+ * trunk as one op on these weights instead (kernels/trunk-kernel.ts). What this is not: the whole
+ * model (policy-model.ts) or the KV-cached decoder (decoder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Param } from './parameters.js';
 import type { PolicyModelConfig } from './policy-model.js';
 import type { Rng } from './rng.js';
 import { causalSelfAttention } from './kernels/attention-kernel.js';
-import { fusedKernelsOn } from './kernels/kernel-io.js';
-import { fusedLayerNorm } from './kernels/layer-norm-kernel.js';
-import { fusedMlp } from './kernels/mlp-kernel.js';
-import { fusedProjections } from './kernels/projection-kernel.js';
-import { gatherRows, type SharedPrefixRows } from './kernels/row-gather-kernel.js';
 import { layerNorm, linear, matmul } from './tensor-ops.js';
 
 /** Init std of every matrix (GPT-2); residual-branch outputs are further scaled by 1/sqrt(2 nLayers). */
@@ -54,8 +50,7 @@ export class LayerNorm {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    const norm = fusedKernelsOn() ? fusedLayerNorm : layerNorm;
-    return norm(x, this.gain as tf.Tensor1D, this.bias as tf.Tensor1D); // (N, d)
+    return layerNorm(x, this.gain as tf.Tensor1D, this.bias as tf.Tensor1D); // (N, d)
   }
 }
 
@@ -80,18 +75,10 @@ export class Attention {
   }
 
   /**
-   * x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H). With
-   * `shared`, x holds one row per distinct prefix (R, d) and so does the update: attention runs on
-   * the rows expanded to (B*T) and its output is taken back to one row per prefix. `queryRows`
-   * (per sequence) limits the max logit to the rows training needs (see causalSelfAttention).
+   * x (B*T, d) already normalised -> update (B*T, d) and the max scaled logit per head (H);
+   * `queryRows` (per sequence) limits the max logit to the rows training needs (see causalSelfAttention).
    */
-  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows, queryRows?: readonly number[]): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
-    if (fusedKernelsOn()) {
-      const expand = (t: tf.Tensor2D) => (shared ? gatherRows(t, shared.expand) : t);
-      const [q, k, v] = fusedProjections(x, [this.wq, this.wk, this.wv] as tf.Tensor2D[]).map(expand) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // (B*T, H*D) each
-      const { y, maxLogit } = causalSelfAttention(q, k, v, batch, seqLen, this.nHeads, queryRows); // (B*T, H*D), (H)
-      return { y: fusedProjections(shared ? gatherRows(y, shared.compress) : y, [this.wo as tf.Tensor2D])[0]!, maxLogit }; // (B*T or R, d)
-    }
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, queryRows?: readonly number[]): { y: tf.Tensor2D; maxLogit: tf.Tensor1D } {
     const q = matmul(x, this.wq as tf.Tensor2D); // (B*T, H*D)
     const k = matmul(x, this.wk as tf.Tensor2D); // (B*T, H*D)
     const v = matmul(x, this.wv as tf.Tensor2D); // (B*T, H*D)
@@ -128,7 +115,6 @@ export class Mlp {
   }
 
   forward(x: tf.Tensor2D): tf.Tensor2D {
-    if (fusedKernelsOn()) return fusedMlp(x, this.w1 as tf.Tensor2D, this.b1 as tf.Tensor1D, this.w2 as tf.Tensor2D, this.b2 as tf.Tensor1D); // (N, d)
     const hidden = linear(x, this.w1 as tf.Tensor2D, this.b1 as tf.Tensor1D, 'relu'); // (N, 4d)
     return linear(hidden, this.w2 as tf.Tensor2D, this.b2 as tf.Tensor1D); // (N, d)
   }
@@ -154,9 +140,9 @@ export class Block {
     return [...this.ln1.params(), ...this.attn.params(), ...this.ln2.params(), ...this.mlp.params()];
   }
 
-  /** x (B*T, d), or (R, d) one row per distinct prefix with `shared` (see Attention.forward). */
-  forward(x: tf.Tensor2D, batch: number, seqLen: number, shared?: SharedPrefixRows, queryRows?: readonly number[]): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
-    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, shared, queryRows);
+  /** x (B*T, d) -> (B*T, d); `queryRows` as in Attention.forward. */
+  forward(x: tf.Tensor2D, batch: number, seqLen: number, queryRows?: readonly number[]): { x: tf.Tensor2D; maxLogit: tf.Tensor1D } {
+    const { y, maxLogit } = this.attn.forward(this.ln1.apply(x), batch, seqLen, queryRows);
     const afterAttn = tf.add(x, y) as tf.Tensor2D; // (B*T, d)
     return { x: tf.add(afterAttn, this.mlp.forward(this.ln2.apply(afterAttn))), maxLogit }; // (B*T, d)
   }

@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointTensor } from '../../src-shared/checkpoint.js';
 import { Decoder } from './decoder.js';
-import { fusedEmbedding } from './kernels/embedding-kernel.js';
 import { fusedKernelsOn } from './kernels/kernel-io.js';
-import { gatherRows, sharedPrefixRows, type SharedPrefixRows } from './kernels/row-gather-kernel.js';
+import { sharedPrefixRows } from './kernels/row-gather-kernel.js';
+import { fusedTrunk, type TrunkWeights } from './kernels/trunk-kernel.js';
 import { Block, INIT_STD, LayerNorm, normalInit } from './model-layers.js';
 import type { AttentionProjections, Param, ParamKind } from './parameters.js';
 import { Rng } from './rng.js';
@@ -105,31 +105,36 @@ export class PolicyModel {
     if (rowsNeeded !== undefined && rowsNeeded.length !== batch) throw new Error(`PolicyModel.trunk: rowsNeeded has ${rowsNeeded.length} entries for ${batch} sequences`);
     const { vocabSize, dModel, maxSeqLen } = this.config;
     if (seqLen > maxSeqLen) throw new Error(`PolicyModel.forward: ${seqLen} tokens exceed maxSeqLen ${maxSeqLen}`);
-    let x: tf.Tensor2D;
-    let shared: SharedPrefixRows | undefined;
     if (fusedKernelsOn()) {
-      x = fusedEmbedding(tokens, this.tokenEmbedding as tf.Tensor2D, this.positionEmbedding as tf.Tensor2D); // (B*T, d)
-      // A GRPO group repeats its prompt: the dense layers run once per distinct prefix (R <= B*T rows), and not at all past rowsNeeded.
+      // A GRPO group repeats its prompt: the dense layers run once per distinct prefix, and not at all past rowsNeeded.
       const rows = sharedPrefixRows(tokens.dataSync() as Int32Array, batch, seqLen, rowsNeeded);
-      if (rows.compress.length < batch * seqLen) {
-        shared = rows;
-        x = gatherRows(x, rows.compress); // (R, d)
-      }
-    } else {
-      // Embedding as one-hot x E: tf.gather has no gradient on the wasm backend.
-      const oneHot = oneHotFloat(tf.reshape(tokens, [batch * seqLen]), vocabSize) as tf.Tensor2D; // (B*T, V)
-      const tokenRows = tf.reshape(matmul(oneHot, this.tokenEmbedding as tf.Tensor2D), [batch, seqLen, dModel]); // (B, T, d)
-      const positions = tf.slice(this.positionEmbedding, [0, 0], [seqLen, dModel]); // (T, d)
-      x = tf.reshape(tf.add(tokenRows, positions), [batch * seqLen, dModel]) as tf.Tensor2D; // (B*T, d)
+      return fusedTrunk(tokens, this.trunkWeights(), this.config.nHeads, rows.compress.length < batch * seqLen ? rows : undefined, rowsNeeded);
     }
+    // Embedding as one-hot x E: tf.gather has no gradient on the wasm backend.
+    const oneHot = oneHotFloat(tf.reshape(tokens, [batch * seqLen]), vocabSize) as tf.Tensor2D; // (B*T, V)
+    const tokenRows = tf.reshape(matmul(oneHot, this.tokenEmbedding as tf.Tensor2D), [batch, seqLen, dModel]); // (B, T, d)
+    const positions = tf.slice(this.positionEmbedding, [0, 0], [seqLen, dModel]); // (T, d)
+    let x = tf.reshape(tf.add(tokenRows, positions), [batch * seqLen, dModel]) as tf.Tensor2D; // (B*T, d)
     const maxLogits: tf.Tensor1D[] = [];
     for (const block of this.blocks) {
-      const out = block.forward(x, batch, seqLen, shared, rowsNeeded);
+      const out = block.forward(x, batch, seqLen, rowsNeeded);
       x = out.x;
       maxLogits.push(out.maxLogit);
     }
-    const hidden = this.lnFinal.apply(x); // (B*T or R, d)
-    return { hidden: shared ? gatherRows(hidden, shared.expand) : hidden, attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D }; // (B*T, d), (nLayers, nHeads)
+    return { hidden: this.lnFinal.apply(x), attnMaxLogits: tf.stack(maxLogits) as tf.Tensor2D }; // (B*T, d), (nLayers, nHeads)
+  }
+
+  /** The weights in the fused trunk's input order (kernels/trunk-kernel.ts). */
+  private trunkWeights(): TrunkWeights {
+    const t1 = (v: tf.Variable) => v as tf.Tensor1D, t2 = (v: tf.Variable) => v as tf.Tensor2D;
+    return {
+      tokenTable: t2(this.tokenEmbedding), positionTable: t2(this.positionEmbedding),
+      blocks: this.blocks.map((b) => ({
+        ln1Gain: t1(b.ln1.gain), ln1Bias: t1(b.ln1.bias), wq: t2(b.attn.wq), wk: t2(b.attn.wk), wv: t2(b.attn.wv), wo: t2(b.attn.wo),
+        ln2Gain: t1(b.ln2.gain), ln2Bias: t1(b.ln2.bias), w1: t2(b.mlp.w1), b1: t1(b.mlp.b1), w2: t2(b.mlp.w2), b2: t1(b.mlp.b2),
+      })),
+      finalGain: t1(this.lnFinal.gain), finalBias: t1(this.lnFinal.bias),
+    };
   }
 
   /** Copies every weight out as plain data, keyed by `Param.name`. */

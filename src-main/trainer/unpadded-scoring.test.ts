@@ -1,7 +1,8 @@
 // Scoring with `scored` counts (the padding after each sequence's first EOS left out): the scored
 // tokens keep their exact bits, the rest are 0 with no gradient, the fused path matches the tfjs
 // reference path, the max attention logits cover the needed rows only (checked against each
-// sequence scored alone, cut at its last needed row), and the dense layers really skip the padding.
+// sequence scored alone, cut at its last needed row). That the dense layers skip the padding:
+// unpadded-rows.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useWasmBackend } from '../../test-support/numerics.js';
@@ -105,24 +106,6 @@ describe.each(CONFIGS)('completionLogProbs with scored counts (d_model $dModel, 
 });
 
 describe('the unpadded scorer', () => {
-  it('runs the dense layers on the distinct needed rows only', async () => {
-    const model = new PolicyModel(CONFIGS[0]!);
-    const seqLen = width - 1;
-    // Independently: the distinct token prefixes among the rows each sequence needs (through its last scored prediction).
-    const prefixes = new Set<string>();
-    SCORED.forEach((n, b) => {
-      for (let t = 0; t < promptLength - 1 + n; t++) prefixes.add(Array.from(TOKENS.subarray(b * width, b * width + t + 1)).join(','));
-    });
-    const mlpRows = async (scored?: number[]) => {
-      const info = await tf.profile(() => score(model, TOKENS, batch, scored).logp.length);
-      return info.kernels.filter((k) => k.name === 'HmpoMlp').map((k) => k.inputShapes[0]![0]);
-    };
-    expect(await mlpRows(SCORED)).toEqual([prefixes.size, prefixes.size]); // one MLP per layer
-    expect(prefixes.size).toBeLessThan((await mlpRows())[0]!); // fewer than with the padding
-    expect(prefixes.size).toBeLessThan(batch * seqLen);
-    model.dispose();
-  });
-
   it('refuses scored counts that do not fit the batch, with one line naming the problem', () => {
     const model = new PolicyModel(CONFIGS[0]!);
     expect(() => score(model, TOKENS, batch, [1, 2])).toThrow('completionLogProbs: scored must hold 4 counts in 0..7');

@@ -115,7 +115,7 @@ function forwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: { 
   return maxLogit;
 }
 
-function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+export function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const s = shapeOf(inputs, attrs);
   const { batch, nHeads, n, width, headDim, size, block } = s;
@@ -184,7 +184,7 @@ function backwardLoops(loops: AttentionKernels, m: Float32Array, s: Sizes, at: {
   }
 }
 
-function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+export function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const s = shapeOf(inputs, attrs);
   const { batch, nHeads, n, width, headDim, size, block } = s;

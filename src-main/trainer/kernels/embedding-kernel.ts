@@ -10,7 +10,7 @@ import { ensureKernel, floatsOf, intsOf, outputOf, type KernelArgs } from './ker
 const EMBED = 'HmpoEmbedding';
 const EMBED_GRAD = 'HmpoEmbeddingGrad';
 
-function embedKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+export function embedKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const [batch, seqLen] = inputs.tokens!.shape as [number, number];
   const [vocab, d] = inputs.tokenTable!.shape as [number, number];
@@ -25,7 +25,7 @@ function embedKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return outputOf(be, x, [batch * seqLen, d]);
 }
 
-function embedGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+export function embedGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const [batch, seqLen] = inputs.tokens!.shape as [number, number];
   const [vocab, d] = inputs.tokenTable!.shape as [number, number];

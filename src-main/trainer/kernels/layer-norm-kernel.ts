@@ -19,7 +19,7 @@ const heapLoops = (be: tf.KernelBackend, d: number) => (d % 4 === 0 ? boundTo(be
 const LAYER_NORM = 'HmpoLayerNorm';
 const LAYER_NORM_GRAD = 'HmpoLayerNormGrad';
 
-function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+export function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const [rows, d] = inputs.x!.shape as [number, number];
   const onHeap = heapLoops(be, d);
@@ -48,7 +48,7 @@ function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 }
 
 /** dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gain; dgain = sum dy xhat; dbias = sum dy. */
-function layerNormGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+export function layerNormGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const [rows, d] = inputs.x!.shape as [number, number];
   const onHeap = heapLoops(be, d);

@@ -13,14 +13,14 @@ import { ensureKernel, type KernelArgs } from './kernel-io.js';
 const MLP = 'HmpoMlp';
 const MLP_GRAD = 'HmpoMlpGrad';
 
-function mlpKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+export function mlpKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const hidden = productInfo(be, inputs.x!, inputs.w1!, inputs.b1!, 'relu'); // (N, 4d)
   const y = productInfo(be, hidden, inputs.w2!, inputs.b2!); // (N, d)
   return [y, hidden];
 }
 
-function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+export function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   // Everything stays in backend memory.
   const dW2 = weightGradient(be, inputs.hidden!, inputs.dy!); // (4d, d)

@@ -16,7 +16,7 @@ const PROJECT_GRAD = 'HmpoProjectionsGrad';
 
 const weightNames = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`);
 
-function projectKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+export function projectKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   return weightNames(attrs!.count as number).map((name) => productInfo(be, inputs.x!, inputs[name]!));
 }
@@ -47,7 +47,7 @@ function concatRows(parts: Matrix[]): Matrix {
   return { values: out, rows: out.length / parts[0]!.cols, cols: parts[0]!.cols };
 }
 
-function projectGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+export function projectGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const names = weightNames(attrs!.count as number);
   const single = names.length === 1;

@@ -20,7 +20,7 @@ interface GatherAttrs {
   sourceRows: number;
 }
 
-function gatherKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+export function gatherKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { index } = attrs as unknown as GatherAttrs;
   const d = inputs.x!.shape[1]!;
@@ -40,7 +40,7 @@ function gatherKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 
 const bound = new WeakMap<object, RowKernels | null>();
 
-function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+export function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { index, sourceRows } = attrs as unknown as GatherAttrs;
   const d = inputs.dy!.shape[1]!;
