@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useWasmBackend } from '../../test-support/numerics.js';
+import { initBackend } from './backend.js';
 import { useFusedKernels } from './kernels/kernel-io.js';
 import { PolicyModel } from './policy-model.js';
 import { Rng } from './rng.js';
@@ -42,6 +43,8 @@ function score(model: PolicyModel, tokens: Int32Array, rows: number, scored?: nu
 }
 
 describe.each(CONFIGS)('completionLogProbs with scored counts (d_model $dModel, $nHeads heads)', (config) => {
+  afterEach(useWasmBackend);
+
   it('keeps the bits of every scored token, and gives 0 log-prob and entropy to the others', () => {
     const model = new PolicyModel(config);
     const full = score(model, TOKENS, batch);
@@ -68,7 +71,8 @@ describe.each(CONFIGS)('completionLogProbs with scored counts (d_model $dModel, 
     model.dispose();
   });
 
-  it('matches the tfjs reference path in log-probs, entropies, max logits and every variable gradient', () => {
+  it.each(['wasm', 'cpu'] as const)('matches the tfjs reference path in log-probs, entropies, max logits and every variable gradient (%s backend)', async (backend) => {
+    await initBackend(backend); // the fused trunk runs on both (the pure-JS backend by the kernels' JS fallbacks)
     const model = new PolicyModel(config);
     const weights = Float32Array.from({ length: batch * completionLength }, () => rng.truncatedNormal(1)); // every position weighted, padding included
     const run = (fused: boolean) => {
