@@ -1,11 +1,13 @@
 /**
  * Checks shared by the tests of hand-written tensor ops (tensor-ops, attention): value and gradient
- * against a tfjs reference composition, and outputs computed with and without a gradient tape.
+ * against a tfjs reference composition, and outputs computed with and without a gradient tape; and
+ * the whole fused scorer against the reference path (fused-kernels, unpadded-scoring).
  * Test-only; nothing in src-* imports it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { Rng } from '../src-main/trainer/rng.js';
+import { expectClose } from './numerics.js';
 
 /** A tensor of standard normal values from `seed`. */
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
@@ -50,4 +52,31 @@ export function plainAndTaped(f: () => tf.Tensor, variables: tf.Variable[]): { p
     }, variables);
   });
   return { plain, taped };
+}
+
+/** What a scorer test reads back from completionLogProbs and its variable gradients. */
+export interface ScoresAndGradients {
+  readonly logp: ArrayLike<number>;
+  readonly entropy: ArrayLike<number>;
+  readonly attn: ArrayLike<number>;
+  readonly gradients: ReadonlyMap<string, ArrayLike<number>>;
+}
+
+/**
+ * The fused scorer against the tfjs reference path: log-probs, entropies and max logits within
+ * float32 tolerance, and every variable's gradient non-trivial in the reference and close in ours
+ * (the failure names the variable).
+ */
+export function expectSameScores(fused: ScoresAndGradients, reference: ScoresAndGradients): void {
+  expectClose(fused.logp, reference.logp, 2e-5, 2e-6);
+  expectClose(fused.entropy, reference.entropy, 2e-5, 2e-6);
+  expectClose(fused.attn, reference.attn, 2e-5, 2e-6);
+  for (const [name, g] of reference.gradients) {
+    expect(Math.max(...Array.from(g, Math.abs)), `${name} gradient is not trivially zero`).toBeGreaterThan(0);
+    try {
+      expectClose(fused.gradients.get(name)!, g, 1e-4, 1e-6);
+    } catch (error) {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }
+  }
 }
