@@ -3,12 +3,11 @@
  * backward scatter-adds dx rows into dE (by token) and dP (by position). The tfjs reference
  * (policy-model.ts) builds a one-hot matrix and multiplies it (gather has no gradient on wasm):
  * about eight kernels forward and as many backward, one of them a product.
+ * The fused trunk (trunk-kernel.ts) calls these kernel functions; test-support/kernel-ops.ts wraps
+ * them as tfjs ops for the tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ensureKernel, floatsOf, intsOf, outputOf, type KernelArgs } from './kernel-io.js';
-
-const EMBED = 'HmpoEmbedding';
-const EMBED_GRAD = 'HmpoEmbeddingGrad';
+import { floatsOf, intsOf, outputOf, type KernelArgs } from './kernel-io.js';
 
 export function embedKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
@@ -41,21 +40,4 @@ export function embedGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[
     }
   }
   return [outputOf(be, dTable, [vocab, d]), outputOf(be, dPositions, [maxLen, d])];
-}
-
-tf.registerGradient({
-  kernelName: EMBED,
-  inputsToSave: ['tokens', 'tokenTable', 'positionTable'],
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const [tokens, tokenTable, positionTable] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const [dTable, dPositions] = tf.engine().runKernel(EMBED_GRAD, { tokens, tokenTable, positionTable, dy: Array.isArray(dy) ? dy[0]! : dy }) as tf.Tensor[];
-    return { tokens: () => tf.zeros(tokens.shape), tokenTable: () => dTable!, positionTable: () => dPositions! };
-  },
-});
-
-/** int32 tokens (B, T) -> rows (B*T, d) of E[token] + P[position]; differentiable in E (V, d) and P (L >= T, d). */
-export function fusedEmbedding(tokens: tf.Tensor2D, tokenTable: tf.Tensor2D, positionTable: tf.Tensor2D): tf.Tensor2D {
-  ensureKernel(EMBED, embedKernel);
-  ensureKernel(EMBED_GRAD, embedGradKernel);
-  return tf.engine().runKernel(EMBED, { tokens, tokenTable, positionTable }) as tf.Tensor2D;
 }

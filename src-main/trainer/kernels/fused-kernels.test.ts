@@ -1,21 +1,18 @@
-// Every fused kernel (layer norm, MLP, projections, output head, embedding) against the tfjs
-// reference path it replaces, in value and in the gradient of every differentiable input, on
+// Every fused kernel (layer norm, MLP, projections, output head, embedding; the first four as the
+// tfjs ops of test-support/kernel-ops.ts) against the tfjs reference path it replaces, in value and in the gradient of every differentiable input, on
 // random inputs; then the whole teacher-forced scorer with the kernels on and off, its gradients
 // for every model variable, bit-identical results with and without a tape, and no leaked tensors.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameScores } from '../../../test-support/gradient-checks.js';
+import { fusedEmbedding, fusedLayerNorm, fusedMlp, fusedProjections } from '../../../test-support/kernel-ops.js';
 import { expectClose, useWasmBackend } from '../../../test-support/numerics.js';
 import { PolicyModel } from '../policy-model.js';
 import { Rng } from '../rng.js';
 import { completionLogProbs } from '../sampling.js';
 import { layerNorm, linear, matmul, oneHotFloat } from '../tensor-ops.js';
-import { fusedEmbedding } from './embedding-kernel.js';
 import { fusedCompletionHead } from './head-kernel.js';
 import { useFusedKernels } from './kernel-io.js';
-import { fusedLayerNorm } from './layer-norm-kernel.js';
-import { fusedMlp } from './mlp-kernel.js';
-import { fusedProjections } from './projection-kernel.js';
 
 beforeAll(useWasmBackend);
 afterEach(() => useFusedKernels(true));

@@ -5,19 +5,18 @@
  * or where dModel is not a multiple of 4, JS loops with float64 accumulation per row. The tfjs
  * composition (tensor-ops.ts `layerNorm`) takes about 9 kernels forward and 12 backward, each a
  * dispatch and a fresh tensor, on rows of only dModel floats.
+ * The fused trunk (trunk-kernel.ts) calls these kernel functions; test-support/kernel-ops.ts wraps
+ * them as tfjs ops for the tests.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_NORM_EPS } from '../tensor-ops.js';
-import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
 import { layerNormKernels, type LayerNormKernels } from './layer-norm-loops.js';
 import { boundTo } from './wasm-heap.js';
 
 const bound = new WeakMap<object, LayerNormKernels | null>();
 /** The SIMD loops on `be`'s heap, where `be` is wasm and rows are a multiple of 4 floats. */
 const heapLoops = (be: tf.KernelBackend, d: number) => (d % 4 === 0 ? boundTo(be, bound, layerNormKernels) : null);
-
-const LAYER_NORM = 'HmpoLayerNorm';
-const LAYER_NORM_GRAD = 'HmpoLayerNormGrad';
 
 export function layerNormKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
@@ -80,24 +79,4 @@ export function layerNormGradKernel({ inputs, backend }: KernelArgs): tf.TensorI
     for (let c = 0; c < d; c++) dx[at + c] = rstd * (dy[at + c]! * gain[c]! - meanG - xhat[c]! * meanGx);
   }
   return [outputOf(be, dx, [rows, d]), outputOf(be, Float32Array.from(dGain), [d]), outputOf(be, Float32Array.from(dBias), [d])];
-}
-
-tf.registerGradient({
-  kernelName: LAYER_NORM,
-  inputsToSave: ['x', 'gain'],
-  outputsToSave: [false, true],
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const [x, gain, stats] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const dOut = Array.isArray(dy) ? dy[0]! : dy;
-    const [dx, dGain, dBias] = tf.engine().runKernel(LAYER_NORM_GRAD, { x, gain, stats, dy: dOut }) as tf.Tensor[];
-    return { x: () => dx!, gain: () => dGain!, bias: () => dBias! };
-  },
-});
-
-/** Layer norm of each row of x (N, d) with gain and bias (d) -> (N, d); differentiable in all three. */
-export function fusedLayerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D): tf.Tensor2D {
-  ensureKernel(LAYER_NORM, layerNormKernel);
-  ensureKernel(LAYER_NORM_GRAD, layerNormGradKernel);
-  const [y] = tf.engine().runKernel(LAYER_NORM, { x, gain, bias }) as tf.Tensor[];
-  return y as tf.Tensor2D;
 }

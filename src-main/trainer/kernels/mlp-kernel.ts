@@ -5,13 +5,12 @@
  * kernel, four products (dense-products.ts: the weight gradients read x transposed in place, the
  * input gradients take explicitly transposed weights). The tfjs
  * reference is tensor-ops.ts `linear` twice (two customGrads, about ten kernels backward).
+ * The fused trunk (trunk-kernel.ts) calls these kernel functions; test-support/kernel-ops.ts wraps
+ * them as tfjs ops for the tests.
  */
 import * as tf from '@tensorflow/tfjs';
 import { biasGradient, productInfo, reluBackwardInPlace, transposeInfo, weightGradient } from './dense-products.js';
-import { ensureKernel, type KernelArgs } from './kernel-io.js';
-
-const MLP = 'HmpoMlp';
-const MLP_GRAD = 'HmpoMlpGrad';
+import type { KernelArgs } from './kernel-io.js';
 
 export function mlpKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
@@ -34,31 +33,4 @@ export function mlpGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] 
   const dx = productInfo(be, dz, w1T); // (N, d)
   for (const t of [w1T, w2T, dz]) be.disposeData(t.dataId);
   return [dx, dW1, db1, dW2, db2];
-}
-
-/**
- * The differentiable MLP as a custom gradient rather than a registered one: the hidden activation
- * is saved for the backward without being an output of the op. An output that no gradient reaches
- * gets a zeros tensor of its size in the backward (tfjs fills every null dy), and for the (N, 4d)
- * hidden that was the largest allocation of the step.
- */
-const mlpWithGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w1, b1, w2, b2] = args as tf.Tensor[];
-  const save = args[5] as tf.GradSaveFunc;
-  const [y, hidden] = tf.engine().runKernel(MLP, { x: x!, w1: w1!, b1: b1!, w2: w2!, b2: b2! }) as tf.Tensor[];
-  save([x!, w1!, w2!, hidden!]);
-  return {
-    value: y!,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sw1, sw2, sHidden] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      return tf.engine().runKernel(MLP_GRAD, { x: sx, w1: sw1, w2: sw2, hidden: sHidden, dy }) as tf.Tensor[]; // dx, dW1, db1, dW2, db2: the inputs' order
-    },
-  };
-});
-
-/** relu(x W1 + b1) W2 + b2 for x (N, d) -> (N, d); differentiable in x and every weight. */
-export function fusedMlp(x: tf.Tensor2D, w1: tf.Tensor2D, b1: tf.Tensor1D, w2: tf.Tensor2D, b2: tf.Tensor1D): tf.Tensor2D {
-  ensureKernel(MLP, mlpKernel);
-  ensureKernel(MLP_GRAD, mlpGradKernel);
-  return mlpWithGradient(x, w1, b1, w2, b2) as tf.Tensor2D;
 }

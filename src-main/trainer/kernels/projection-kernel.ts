@@ -4,17 +4,14 @@
  * weight. Backward on the wasm heap: dx = sum_i dy_i W_iᵀ accumulated in place and dW_i = xᵀ dy_i
  * each (x read transposed in place). Elsewhere: dx = [dy_0 | dy_1 | ...] @ [W_0ᵀ; W_1ᵀ; ...] and
  * every dW_i from one xᵀ [dy_0 | ...] product, split. Reference: tensor-ops.ts `matmul` per weight.
+ * The fused trunk (trunk-kernel.ts) calls these kernel functions; test-support/kernel-ops.ts wraps
+ * them as tfjs ops for the tests.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapGemm, matrixOf, productInfo, productSumInfo, transpose, transposeInfo, weightGradient, type Matrix, type Operand } from './dense-products.js';
-import { ensureKernel, outputOf, type KernelArgs } from './kernel-io.js';
+import { outputOf, type KernelArgs } from './kernel-io.js';
 
-/** One forward kernel name per weight count (1: W_o, 3: Q, K, V): a gradient config saves a fixed list of inputs. */
-const COUNTS = [1, 3] as const;
-const forwardName = (count: number) => `HmpoProjections${count}`;
-const PROJECT_GRAD = 'HmpoProjectionsGrad';
-
-const weightNames = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`);
+export const weightNames = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`);
 
 export function projectKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
@@ -78,29 +75,4 @@ export function projectGradKernel({ inputs, backend, attrs }: KernelArgs): tf.Te
     return outputOf(be, part, [rows, cols]);
   });
   return [dx, ...dWs];
-}
-
-for (const count of COUNTS) {
-  tf.registerGradient({
-    kernelName: forwardName(count),
-    inputsToSave: ['x', ...weightNames(count)],
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-      const dys = Array.isArray(dy) ? dy : [dy];
-      const [x, ...weights] = saved as [tf.Tensor, ...tf.Tensor[]];
-      // An output nothing used has no gradient (null): it contributes zeros.
-      const filled = weights.map((w, i) => dys[i] ?? tf.zeros([x.shape[0]!, w.shape[1]!]));
-      const named = Object.fromEntries([...weights.map((w, i) => [`w${i}`, w]), ...filled.map((d, i) => [`dy${i}`, d])]) as tf.NamedTensorMap;
-      const grads = tf.engine().runKernel(PROJECT_GRAD, { x, ...named }, attrs) as tf.Tensor[];
-      return Object.fromEntries([['x', () => grads[0]!], ...grads.slice(1).map((g, i) => [`w${i}`, () => g])]) as Record<string, () => tf.Tensor>;
-    },
-  });
-}
-
-/** x (N, dIn) times each of `weights` (dIn, dOut_i) -> one (N, dOut_i) per weight; differentiable. */
-export function fusedProjections(x: tf.Tensor2D, weights: tf.Tensor2D[]): tf.Tensor2D[] {
-  if (!(COUNTS as readonly number[]).includes(weights.length)) throw new Error(`fusedProjections: ${weights.length} weights; supported counts are ${COUNTS.join(', ')}`);
-  for (const count of COUNTS) ensureKernel(forwardName(count), projectKernel);
-  ensureKernel(PROJECT_GRAD, projectGradKernel);
-  const named = Object.fromEntries(weights.map((w, i) => [`w${i}`, w]));
-  return tf.engine().runKernel(forwardName(weights.length), { x, ...named }, { count: weights.length }) as tf.Tensor2D[];
 }

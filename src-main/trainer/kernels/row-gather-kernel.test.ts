@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeak, useWasmBackend } from '../../../test-support/numerics.js';
-import { gatherRows, sharedPrefixRows } from './row-gather-kernel.js';
+import { gatherRows } from '../../../test-support/kernel-ops.js';
+import { sharedPrefixRows } from './row-gather-kernel.js';
 
 beforeAll(useWasmBackend);
 

@@ -5,16 +5,15 @@
  * and a causal model computes the same activations for the same prefix, so the dense layers run
  * once per distinct prefix. On wasm, rows are copied inside the heap and the scatter-add is the
  * SIMD loop of row-loops.ts. What this is not: tf.gather (no gradient on wasm) or any attention math.
+ * The fused trunk (trunk-kernel.ts) calls these kernel functions; test-support/kernel-ops.ts wraps
+ * them as tfjs ops for the tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ensureKernel, floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
+import { floatsOf, outputOf, type KernelArgs } from './kernel-io.js';
 import { rowKernels, type RowKernels } from './row-loops.js';
 import { boundTo, heapOf } from './wasm-heap.js';
 
-const GATHER = 'HmpoGatherRows';
-const SCATTER_ADD = 'HmpoScatterAddRows';
-
-interface GatherAttrs {
+export interface GatherAttrs {
   index: number[];
   /** Rows of the source (the gradient's shape). */
   sourceRows: number;
@@ -61,22 +60,6 @@ export function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.Ten
     for (let c = 0; c < d; c++) dx[to + c] = dx[to + c]! + dy[from + c]!;
   }
   return outputOf(be, dx, [sourceRows, d]);
-}
-
-tf.registerGradient({
-  kernelName: GATHER,
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-    const upstream = Array.isArray(dy) ? dy[0]! : dy;
-    return { x: () => tf.engine().runKernel(SCATTER_ADD, { dy: upstream }, attrs) as tf.Tensor };
-  },
-});
-
-/** x (N, d) -> (index.length, d) with row i = x[index[i]]; differentiable in x. */
-export function gatherRows(x: tf.Tensor2D, index: readonly number[]): tf.Tensor2D {
-  ensureKernel(GATHER, gatherKernel);
-  ensureKernel(SCATTER_ADD, scatterAddKernel);
-  const attrs: GatherAttrs = { index: index as number[], sourceRows: x.shape[0] };
-  return tf.engine().runKernel(GATHER, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 /**
