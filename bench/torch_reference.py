@@ -164,29 +164,34 @@ def row_plan(tokens, needed):
 
 
 def completion_scores_same_rows(model, tokens, mask):
-    """completion_scores computing the rows ours computes: the dense layers (layer norms, projections,
-    MLP, head) once per distinct token prefix, and not past each sequence's last scored prediction
-    (the padding after its first EOS); attention on the (B, T) layout, its max logits over the needed
-    rows only. Differentiable through the packed rows (index_select's backward is index_add)."""
+    """completion_scores computing the dense rows ours computes: the layer norms, projections and MLP
+    once per distinct token prefix and not past each sequence's last scored prediction (the padding
+    after its first EOS), the head at completion positions only; attention dense on the (B, T')
+    layout, T' the batch's longest needed length (ours stops each sequence at its own), its max
+    logits over the needed rows. Differentiable through the packed rows (index_select's backward is
+    index_add)."""
     inputs = tokens[:, :-1]
     batch, seq_len = inputs.shape
     needed = (PROMPT - 1 + mask.sum(1).long().clamp(min=1)).tolist()
     expand, compress = row_plan(inputs, needed)
-    query_padding = (torch.arange(seq_len)[None] >= torch.tensor(needed)[:, None])[:, None, :, None]  # (B, 1, T, 1)
-    causal = torch.ones(seq_len, seq_len, dtype=torch.bool).triu(1)
+    t_att = max(needed)  # attention rows: none past the longest needed one
+    expand_att = expand.view(batch, seq_len)[:, :t_att].reshape(-1)  # (B*T')
+    compress_att = compress // seq_len * t_att + compress % seq_len  # the packed rows in the (B, T') layout
+    query_padding = (torch.arange(t_att)[None] >= torch.tensor(needed)[:, None])[:, None, :, None]  # (B, 1, T', 1)
+    causal = torch.ones(t_att, t_att, dtype=torch.bool).triu(1)
     x = (model.tok[inputs] + model.pos[:seq_len]).reshape(batch * seq_len, -1)[compress]  # (R, d)
     max_logits = []
     for block in model.blocks:
         a = block.attn
         h = block.ln1(x)
-        q, k, v = ((h @ w)[expand].view(batch, seq_len, a.n_heads, a.hd).transpose(1, 2) for w in (a.wq, a.wk, a.wv))  # (B, H, T, hd)
-        s = ((q @ k.transpose(-1, -2)) / math.sqrt(a.hd)).masked_fill(causal, float('-inf'))  # (B, H, T, T)
+        q, k, v = ((h @ w)[expand_att].view(batch, t_att, a.n_heads, a.hd).transpose(1, 2) for w in (a.wq, a.wk, a.wv))  # (B, H, T', hd)
+        s = ((q @ k.transpose(-1, -2)) / math.sqrt(a.hd)).masked_fill(causal, float('-inf'))  # (B, H, T', T')
         max_logits.append(s.detach().masked_fill(query_padding, float('-inf')).amax(dim=(0, 2, 3)))
-        y = (s.softmax(-1) @ v).transpose(1, 2).reshape(batch * seq_len, -1)[compress]  # (R, d)
+        y = (s.softmax(-1) @ v).transpose(1, 2).reshape(batch * t_att, -1)[compress_att]  # (R, d)
         x = x + y @ a.wo
         x = x + block.fc2(F.relu(block.fc1(block.ln2(x))))
     rows = expand.view(batch, seq_len)[:, PROMPT - 1:]  # (B, Tc): the packed row predicting each completion token
-    logp_all = ((model.ln_f(x) @ model.head)[rows] / TEMPERATURE).log_softmax(-1)  # (B, Tc, V)
+    logp_all = ((model.ln_f(x)[rows] @ model.head) / TEMPERATURE).log_softmax(-1)  # (B, Tc, V)
     logp = logp_all.gather(2, tokens[:, PROMPT:, None])[..., 0]
     entropy = -(logp_all.exp() * logp_all).sum(-1)
     return logp, entropy, torch.stack(max_logits)
@@ -286,7 +291,7 @@ def main():
     global D_MODEL, N_LAYERS, COMPLETION
     parser = argparse.ArgumentParser()
     parser.add_argument('--repeats', type=int, default=20)
-    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--warmup', type=int, default=30)  # bench/trainer-bench.ts passes its own; 30 as there
     parser.add_argument('--breakdown', action='store_true')
     parser.add_argument('--d-model', type=int, default=D_MODEL)
     parser.add_argument('--layers', type=int, default=N_LAYERS)

@@ -44,7 +44,7 @@ interface BenchResult {
   readonly rollout_tokens_per_s: number;
   readonly train_tokens_per_s: number;
   readonly phases_ms?: Partial<Record<Phase, number>>;
-  /** Torch only: the same step with each prompt's rows computed once per group, as ours does. */
+  /** Torch only: the same step computing the rows ours computes (torch_reference.py completion_scores_same_rows). */
   readonly train_step_same_rows_ms?: number;
   readonly train_step_same_rows_cpu_ms?: number;
   /** Ours: peak engine-tracked tensor memory during one step above what was live before it (MB). */
@@ -54,11 +54,13 @@ interface BenchResult {
 /**
  * Where the two sides' arithmetic differs (same results, less work on ours): the teacher-forced
  * pass of optimizer-step.ts runs its dense layers once per distinct token prefix of the minibatch (a
- * GRPO group repeats its prompt) and the output head only at completion positions; the PyTorch
- * reference's main step computes every position of every sequence, and its second step shares each
- * prompt's rows within its group as ours does (the like-for-like row). Printed with the figures.
+ * GRPO group repeats its prompt), not past a sequence's last scored token, and the output head only
+ * at completion positions; the PyTorch reference's main step computes every position of every
+ * sequence (as TRL does), and its second step computes the same dense rows as ours, with dense
+ * attention over the batch's longest needed length where ours stops each sequence at its own (the
+ * like-for-like row). Printed with the figures.
  */
-const WORK_NOTE = 'note:  ours computes each distinct token prefix once (a group shares its prompt), nothing past a sequence\'s last scored token (the padding after its EOS), and the head at completion positions only; torch\'s main step computes every position (as TRL does), its "same rows" step computes the rows ours does';
+const WORK_NOTE = 'note:  ours computes each distinct token prefix once (a group shares its prompt), nothing past a sequence\'s last scored token (the padding after its EOS), and the head at completion positions only; torch\'s main step computes every position (as TRL does), its "same rows" step computes the dense rows ours does (its attention: up to the batch\'s longest needed row)';
 
 /** The sizes the benchmark runs: the reference config, and a larger one to show how the ratio grows. */
 const SIZES = {

@@ -102,7 +102,9 @@ export class PolicyModel {
    */
   trunk(tokens: tf.Tensor2D, rowsNeeded?: readonly number[]): { hidden: tf.Tensor2D; attnMaxLogits: tf.Tensor2D } {
     const [batch, seqLen] = tokens.shape;
-    if (rowsNeeded !== undefined && rowsNeeded.length !== batch) throw new Error(`PolicyModel.trunk: rowsNeeded has ${rowsNeeded.length} entries for ${batch} sequences`);
+    if (rowsNeeded !== undefined && (rowsNeeded.length !== batch || rowsNeeded.some((n) => !Number.isInteger(n) || n < 1 || n > seqLen))) {
+      throw new Error(`PolicyModel.trunk: rowsNeeded must hold ${batch} counts in 1..${seqLen}`);
+    }
     const { vocabSize, dModel, maxSeqLen } = this.config;
     if (seqLen > maxSeqLen) throw new Error(`PolicyModel.forward: ${seqLen} tokens exceed maxSeqLen ${maxSeqLen}`);
     if (fusedKernelsOn()) {

@@ -53,8 +53,9 @@ export function scoredCompletion(c: Completions, b: number): Int32Array {
 }
 
 /**
- * Teacher-forced log-probs of every completion token (B, Tc) with no gradient, computed in chunks
- * of `chunk` rows so memory stays bounded whatever the rollout size.
+ * Teacher-forced log-probs of the completion tokens (B, Tc) with no gradient, 0 past each row's
+ * scored tokens (the padding after its EOS is not computed), in chunks of `chunk` rows so memory
+ * stays bounded whatever the rollout size.
  */
 export function scoreLogProbs(model: PolicyModel, c: Completions, temperature: number, chunk: number): Float32Array {
   const width = c.promptLength + c.completionLength;

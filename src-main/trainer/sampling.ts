@@ -156,9 +156,10 @@ export function sampleCompletions(model: PolicyModel, prompts: readonly Int32Arr
  *
  * `scored` (B), where given: sequence b's completion tokens t >= scored[b] are not scored (the
  * padding after its first EOS, mask 0). Their log-prob and entropy are 0 with no gradient, the
- * max attention logits leave their positions out, and the fused path does not compute them (no
- * loss term reads them, and causally no scored token depends on them). Scored tokens get the same
- * bits with or without it.
+ * max attention logits leave their positions out, and the fused trunk does not compute their rows
+ * (no loss term reads them, and causally no scored token depends on them; the output head's
+ * product still covers every completion row, its softmax only the scored ones). Scored tokens get
+ * the same bits with or without it.
  */
 export function completionLogProbs(model: PolicyModel, tokens: tf.Tensor2D, promptLength: number, temperature: number, scored?: ArrayLike<number>): CompletionScores {
   const [batch, width] = tokens.shape;

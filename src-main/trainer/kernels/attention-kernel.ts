@@ -2,8 +2,9 @@
  * Causal multi-head self-attention as one tfjs kernel each way (forward, and backward from the
  * saved softmax), registered for the active backend. On wasm the SIMD loops run on the backend's
  * heap where q, k, v and the outputs live; elsewhere (or for heads not a multiple of 4 floats) on
- * the shared training arena's loops, with copies in and out.
- * The model's attention calls `causalSelfAttention`. What this is not: the projections around it
+ * the shared training arena's loops, with copies in and out. The fused trunk (trunk-kernel.ts) calls
+ * the kernel functions directly; the tfjs reference path of model-layers.ts calls
+ * `causalSelfAttention`. With query rows per sequence, only those rows run. What this is not: the projections around it
  * (projection-kernel.ts) or the decoder's KV-cached attention (decoder.ts drives the loops itself).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -144,7 +145,7 @@ export function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const maxLogit = forwardLoops(arena.kernels(headDim), m, s, { q: Q * 4, k: K * 4, v: V * 4, y: Y * 4, p: P * 4 });
   return [
     outputOf(be, m.subarray(Y, Y + size), [n, width]), // y (B*T, H*D)
-    outputOf(be, m.subarray(P, P + batch * nHeads * block), [batch * nHeads, s.seqLen, s.seqLen]), // P, zero above the diagonal
+    outputOf(be, m.subarray(P, P + batch * nHeads * block), [batch * nHeads, s.seqLen, s.seqLen]), // P, zero above the diagonal; with query rows, only each block's n x n corner is written
     outputOf(be, maxLogit, [nHeads]),
   ];
 }

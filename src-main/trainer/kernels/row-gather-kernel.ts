@@ -67,8 +67,8 @@ export function scatterAddKernel({ inputs, backend, attrs }: KernelArgs): tf.Ten
  * row (b, t) depends on tokens[b, 0..t] only, so rows with the same prefix are one row. With
  * `rowsNeeded`, the rows t >= rowsNeeded[b] of sequence b (padding after its last scored token:
  * no loss term reads them, and causally nothing before them does) are computed nowhere: they
- * take the distinct row of that sequence's last needed row, which makes them exact copies of it,
- * so attention over them sees only logits a needed row already has and sends no gradient back.
+ * take the distinct row of that sequence's last needed row, so that every index stays valid
+ * (attention, told the same counts, neither reads them nor sends them gradient).
  * `expand` (B*T) gives each row's distinct row; `compress` (distinct count) gives each distinct
  * row's first full row.
  */
