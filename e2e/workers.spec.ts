@@ -49,7 +49,8 @@ test('serve --redis: the Workers view lists the worker, and a run shows the work
     await expect(row).toContainText(/\d+ s ago/);
 
     const started = await page.request.post(new URL('/api/invoke', url).toString(), {
-      data: { channel: 'runs:start', request: { config: { backend: 'wasm', model: { dModel: 16 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, totalSteps: 400 }, seeds: [0] } },
+      // Long enough to be training while the page looks (400 steps of this model now end within a second); stopped below.
+      data: { channel: 'runs:start', request: { config: { backend: 'wasm', model: { dModel: 16 }, promptsPerRollout: 2, groupSize: 4, minibatchesPerRollout: 2, evalPrompts: 4, totalSteps: 1000000 }, seeds: [0] } },
     });
     const { value } = (await started.json()) as { value: { runIds: string[] } };
     await expect(row).toContainText(`#${value.runIds[0]}`);
@@ -58,6 +59,8 @@ test('serve --redis: the Workers view lists the worker, and a run shows the work
     await page.getByRole('button', { name: 'Runs' }).click();
     await page.getByTitle(/^Open /).first().click();
     await expect(page.getByText('on worker e2e-worker')).toBeVisible();
+    const stopped = await page.request.post(new URL('/api/invoke', url).toString(), { data: { channel: 'runs:stop', request: { runId: value.runIds[0], now: true } } });
+    expect(stopped.ok()).toBe(true);
   } finally {
     server.child.kill('SIGINT');
     worker.child.kill('SIGINT');
