@@ -135,11 +135,17 @@ def sample(model, prompts):
 def completion_scores(model, tokens):
     """Teacher-forced log-probs and entropy of the completion tokens (B, Tc), and max logits (L, H)."""
     max_logits = []
-    logits = model(tokens[:, :-1], max_logits=max_logits)[:, PROMPT - 1:] / TEMPERATURE  # (B, Tc, V)
-    logp_all = logits.log_softmax(-1)
-    logp = logp_all.gather(2, tokens[:, PROMPT:, None])[..., 0]  # (B, Tc)
-    entropy = -(logp_all.exp() * logp_all).sum(-1)  # (B, Tc)
-    return logp, entropy, torch.stack(max_logits)
+    logits = model(tokens[:, :-1], max_logits=max_logits)[:, PROMPT - 1:]  # (B, Tc, V)
+    return (*token_scores(logits, tokens), torch.stack(max_logits))
+
+
+def token_scores(logits, tokens):
+    """Log-prob of each completion token and entropy of each next-token distribution (B, Tc), from
+    the logits (B, Tc, V) at the positions predicting them, divided by the temperature."""
+    logp_all = (logits / TEMPERATURE).log_softmax(-1)
+    logp = logp_all.gather(2, tokens[:, PROMPT:, None])[..., 0]
+    entropy = -(logp_all.exp() * logp_all).sum(-1)
+    return logp, entropy
 
 
 def row_plan(tokens, needed):
@@ -191,10 +197,7 @@ def completion_scores_same_rows(model, tokens, mask):
         x = x + y @ a.wo
         x = x + block.fc2(F.relu(block.fc1(block.ln2(x))))
     rows = expand.view(batch, seq_len)[:, PROMPT - 1:]  # (B, Tc): the packed row predicting each completion token
-    logp_all = ((model.ln_f(x)[rows] @ model.head) / TEMPERATURE).log_softmax(-1)  # (B, Tc, V)
-    logp = logp_all.gather(2, tokens[:, PROMPT:, None])[..., 0]
-    entropy = -(logp_all.exp() * logp_all).sum(-1)
-    return logp, entropy, torch.stack(max_logits)
+    return (*token_scores(model.ln_f(x)[rows] @ model.head, tokens), torch.stack(max_logits))  # head on (B, Tc) rows
 
 
 def token_log_ratios(logp, logp_old, mask):

@@ -66,8 +66,14 @@ interface AttentionAttrs {
   batch: number;
   seqLen: number;
   nHeads: number;
-  /** Per sequence, how many leading query rows the max logit covers (the rest are padding); absent: all. */
+  /** Per sequence, how many leading rows run, as queries and keys (the rest are padding); absent: all. */
   queryRows?: number[];
+}
+
+/** The attrs both attention kernels take, for `causalSelfAttention` and for the trunk's direct calls. */
+export function attentionAttrs(batch: number, seqLen: number, nHeads: number, queryRows?: readonly number[]): tf.NamedAttrMap {
+  const attrs: AttentionAttrs = { batch, seqLen, nHeads, ...(queryRows ? { queryRows: [...queryRows] } : {}) };
+  return attrs as unknown as tf.NamedAttrMap;
 }
 
 type Sizes = ReturnType<typeof shapeOf>;
@@ -244,7 +250,6 @@ export function causalSelfAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor
   if (queryRows !== undefined && (queryRows.length !== batch || queryRows.some((r) => !Number.isInteger(r) || r < 1 || r > seqLen))) throw new Error(`causalSelfAttention: queryRows must hold ${batch} counts in 1..${seqLen}`);
   ensureKernel(ATTENTION, attentionKernel);
   ensureKernel(ATTENTION_GRAD, attentionGradKernel);
-  const attrs: AttentionAttrs = { batch, seqLen, nHeads, ...(queryRows ? { queryRows: [...queryRows] } : {}) };
-  const [y, , maxLogit] = tf.engine().runKernel(ATTENTION, { q, k, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [y, , maxLogit] = tf.engine().runKernel(ATTENTION, { q, k, v }, attentionAttrs(batch, seqLen, nHeads, queryRows)) as tf.Tensor[];
   return { y: y as tf.Tensor2D, maxLogit: maxLogit as tf.Tensor1D };
 }

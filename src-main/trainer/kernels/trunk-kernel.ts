@@ -9,7 +9,7 @@
  * tfjs reference path; the whole is tested against that path too (fused-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { attentionGradKernel, attentionKernel } from './attention-kernel.js';
+import { attentionAttrs, attentionGradKernel, attentionKernel } from './attention-kernel.js';
 import { embedGradKernel, embedKernel } from './embedding-kernel.js';
 import { floatsOf } from './kernel-io.js';
 import { layerNormGradKernel, layerNormKernel } from './layer-norm-kernel.js';
@@ -38,10 +38,10 @@ export interface TrunkWeights {
 interface TrunkShape {
   readonly batch: number;
   readonly seqLen: number;
-  readonly nHeads: number;
   /** One row per distinct needed prefix (see sharedPrefixRows); absent: every row of (B*T). */
   readonly rows?: SharedPrefixRows;
-  readonly queryRows?: readonly number[];
+  /** What the attention kernels take (the rows each sequence needs included), built once per call. */
+  readonly attention: tf.NamedAttrMap;
 }
 
 /** What the forward of one block keeps for its backward (backend tensors). */
@@ -82,8 +82,7 @@ function blockForward(be: tf.KernelBackend, w: TrunkBlockWeights, x: tf.TensorIn
     free(be, q, k, v);
     [q, k, v] = expanded as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   }
-  const attrs = { batch: s.batch, seqLen: s.seqLen, nHeads: s.nHeads, ...(s.queryRows ? { queryRows: [...s.queryRows] } : {}) } as unknown as tf.NamedAttrMap;
-  const [attentionOut, probs, maxOut] = attentionKernel({ inputs: { q, k, v }, backend: be, attrs }) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  const [attentionOut, probs, maxOut] = attentionKernel({ inputs: { q, k, v }, backend: be, attrs: s.attention }) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   let y = attentionOut;
   const maxLogit = floatsOf(be, maxOut).slice();
   free(be, maxOut);
@@ -114,8 +113,7 @@ function blockBackward(be: tf.KernelBackend, w: TrunkBlockWeights, saved: BlockS
   const sourceRows = s.batch * s.seqLen;
   const dy = s.rows ? scatterAdd(be, dyRows!, s.rows.compress, sourceRows) : dyRows!;
   if (s.rows) free(be, dyRows!);
-  const attrs = { batch: s.batch, seqLen: s.seqLen, nHeads: s.nHeads, ...(s.queryRows ? { queryRows: [...s.queryRows] } : {}) } as unknown as tf.NamedAttrMap;
-  let [dq, dk, dv] = attentionGradKernel({ inputs: { dy, q: saved.q, k: saved.k, v: saved.v, probs: saved.probs }, backend: be, attrs }) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  let [dq, dk, dv] = attentionGradKernel({ inputs: { dy, q: saved.q, k: saved.k, v: saved.v, probs: saved.probs }, backend: be, attrs: s.attention }) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   free(be, dy);
   if (s.rows) {
     const distinct = saved.x.shape[0]!;
@@ -140,7 +138,7 @@ function blockBackward(be: tf.KernelBackend, w: TrunkBlockWeights, saved: BlockS
  */
 export function fusedTrunk(tokens: tf.Tensor2D, weights: TrunkWeights, nHeads: number, rows?: SharedPrefixRows, queryRows?: readonly number[]): { hidden: tf.Tensor2D; attnMaxLogits: tf.Tensor2D } {
   const [batch, seqLen] = tokens.shape;
-  const shape: TrunkShape = { batch, seqLen, nHeads, ...(rows ? { rows } : {}), ...(queryRows ? { queryRows } : {}) };
+  const shape: TrunkShape = { batch, seqLen, ...(rows ? { rows } : {}), attention: attentionAttrs(batch, seqLen, nHeads, queryRows) };
   const inputs: tf.Tensor[] = [weights.tokenTable, weights.positionTable, ...weights.blocks.flatMap((b) => BLOCK_KEYS.map((key) => b[key])), weights.finalGain, weights.finalBias];
   const engine = tf.engine();
   let allMax: Float32Array | undefined; // the max logits leave through here: a custom gradient has one output
