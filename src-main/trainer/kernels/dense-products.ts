@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gemmKernels, type GemmKernels } from './gemm-loops.js';
-import { floatsOf, outputOf } from './kernel-io.js';
+import { backendKernel, floatsOf, outputOf } from './kernel-io.js';
 import { boundTo, type WasmHeap } from './wasm-heap.js';
 
 export type Activation = 'linear' | 'relu';
@@ -31,7 +31,6 @@ export type Operand = Matrix | tf.TensorInfo;
 const isMatrix = (x: Operand): x is Matrix => 'values' in x;
 const shapeOf = (x: Operand): [number, number] => (isMatrix(x) ? [x.rows, x.cols] : (x.shape.slice(-2) as [number, number]));
 
-let cachedKernel: { backend: string; kernel: tf.KernelConfig } | undefined;
 
 const bound = new WeakMap<object, GemmKernels | null>();
 /** The SIMD product (gemm-loops.ts) bound to a backend's heap, or null where the backend is not wasm (or SIMD is missing). */
@@ -63,17 +62,6 @@ function heapProduct(be: tf.KernelBackend, { heap, loops: gemm }: { heap: WasmHe
   return out;
 }
 
-/** The active backend's _FusedMatMul kernel, looked up once per backend (a rollout makes ~150 products). */
-function fusedMatMulKernel(): tf.KernelConfig {
-  const backend = tf.getBackend();
-  if (cachedKernel?.backend !== backend) {
-    const kernel = tf.getKernel('_FusedMatMul', backend);
-    if (!kernel) throw new Error(`no _FusedMatMul kernel on backend ${backend}`);
-    cachedKernel = { backend, kernel };
-  }
-  return cachedKernel.kernel;
-}
-
 /**
  * a (M, K) @ b (K, N) [+ bias (N)] [relu] -> (M, N) as a backend tensor the caller owns (dispose it
  * with be.disposeData or return it from a kernel). On the heap for N a multiple of 4; else the
@@ -86,7 +74,7 @@ export function productInfo(be: tf.KernelBackend, a: Operand, b: Operand, bias: 
   if (ka !== k) throw new Error(`product: (${m}, ${ka}) @ (${k}, ${n})`);
   const onHeap = n % 4 === 0 ? heapGemm(be) : null;
   if (onHeap) return heapProduct(be, onHeap, a, false, b, bias, activation);
-  const kernel = fusedMatMulKernel();
+  const kernel = backendKernel('_FusedMatMul'); // a rollout makes ~150 products
   const owned: tf.TensorInfo[] = [];
   const as3d = (x: Operand, rows: number, cols: number): tf.TensorInfo => {
     if (!isMatrix(x)) return { dataId: x.dataId, shape: [1, rows, cols], dtype: 'float32' };
@@ -121,8 +109,7 @@ export function transposeInfo(be: tf.KernelBackend, x: Operand): tf.TensorInfo {
     if (isMatrix(x)) be.disposeData(input.dataId);
     return out;
   }
-  const kernel = tf.getKernel('Transpose', tf.getBackend());
-  if (!kernel) throw new Error(`no Transpose kernel on backend ${tf.getBackend()}`);
+  const kernel = backendKernel('Transpose');
   const [rows, cols] = shapeOf(x);
   const input = isMatrix(x) ? upload(be, x.values, [rows, cols]) : { dataId: x.dataId, shape: [rows, cols], dtype: 'float32' as const };
   const out = kernel.kernelFunc({ inputs: { x: input }, backend: be, attrs: { perm: [1, 0] } }) as tf.TensorInfo;

@@ -37,6 +37,25 @@ export function outputOf(backend: tf.KernelBackend, values: Float32Array, shape:
   return { dataId: backend.write(copiesOnWrite ? values : values.slice(), shape, 'float32'), shape, dtype: 'float32' };
 }
 
+const backendKernels = new Map<string, tf.KernelConfig>();
+
+/**
+ * The active backend's own kernel `kernelName` (e.g. _FusedMatMul, Transpose, Add), to call its
+ * kernelFunc directly without an engine dispatch; looked up once per backend (the hot paths call
+ * it per product). Throws, naming both, where the backend has no such kernel.
+ */
+export function backendKernel(kernelName: string): tf.KernelConfig {
+  const backendName = tf.getBackend();
+  const key = `${backendName}/${kernelName}`;
+  let kernel = backendKernels.get(key);
+  if (kernel === undefined) {
+    kernel = tf.getKernel(kernelName, backendName);
+    if (!kernel) throw new Error(`no ${kernelName} kernel on backend ${backendName}`);
+    backendKernels.set(key, kernel);
+  }
+  return kernel;
+}
+
 /** Registers `kernelFunc` under `kernelName` for the active backend, once. */
 export function ensureKernel(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
   const backendName = tf.getBackend();

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { attentionAttrs, attentionGradKernel, attentionKernel } from './attention-kernel.js';
 import { embedGradKernel, embedKernel } from './embedding-kernel.js';
-import { floatsOf } from './kernel-io.js';
+import { backendKernel, floatsOf } from './kernel-io.js';
 import { layerNormGradKernel, layerNormKernel } from './layer-norm-kernel.js';
 import { mlpGradKernel, mlpKernel } from './mlp-kernel.js';
 import { projectGradKernel, projectKernel } from './projection-kernel.js';
@@ -56,9 +56,7 @@ const one = (out: tf.TensorInfo | tf.TensorInfo[]) => (Array.isArray(out) ? out[
 
 /** The backend's own elementwise Add, called directly (no engine dispatch). */
 function add(be: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-  const kernel = tf.getKernel('Add', tf.getBackend());
-  if (!kernel) throw new Error(`no Add kernel on backend ${tf.getBackend()}`);
-  return one(kernel.kernelFunc({ inputs: { a, b }, backend: be }) as tf.TensorInfo);
+  return one(backendKernel('Add').kernelFunc({ inputs: { a, b }, backend: be }) as tf.TensorInfo);
 }
 
 function gather(be: tf.KernelBackend, x: tf.TensorInfo, index: number[]): tf.TensorInfo {
